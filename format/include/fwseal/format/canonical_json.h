@@ -1,0 +1,67 @@
+// Canonical JSON (RFC 8785, JCS) and a strict JSON reader.
+//
+// fwseal writes only objects, arrays, strings, booleans and integers in
+// [0, 2^53-1], so JCS reduces to: no whitespace, object members sorted by the
+// UTF-16 code units of their names, strings escaped exactly as JCS says,
+// integers in plain decimal. Values outside that subset are refused rather than
+// written in a form another canonicaliser would disagree with.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "fwseal/format/error.h"
+
+namespace fwseal {
+
+inline constexpr std::uint64_t kMaxJsonInteger = (std::uint64_t{1} << 53) - 1;
+
+// Code::malformed if `value` holds a fractional number or an integer outside
+// [-(2^53-1), 2^53-1].
+Result<std::string> canonical_json(const nlohmann::json& value);
+
+struct JsonLimits {
+  std::size_t max_bytes = 1 << 20;
+  int max_depth = 16;
+};
+
+// Parses `text` strictly: valid UTF-8, no duplicate member names, no trailing
+// data, depth and size limits. Errors are Code::malformed and name `what`
+// (e.g. "manifest.json") and, where known, the byte offset.
+Result<nlohmann::json> parse_json_strict(std::string_view text, std::string_view what,
+                                         JsonLimits limits = {});
+
+// Like parse_json_strict, and also requires that `text` is byte-for-byte the
+// canonical form of what it holds.
+Result<nlohmann::json> parse_canonical_json(std::string_view text, std::string_view what,
+                                            JsonLimits limits = {});
+
+// Parses a hand-written file (spec, trust policy, release file): strict, but
+// allows // and /* */ comments.
+Result<nlohmann::json> parse_json_with_comments(std::string_view text, std::string_view what,
+                                                JsonLimits limits = {});
+
+// Typed member access for strict readers. Each names `where`.`key` in its
+// error (Code::malformed): missing member, wrong type, out of range.
+Result<std::string> get_string(const nlohmann::json& object, std::string_view key, std::string_view where);
+Result<std::uint64_t> get_uint(const nlohmann::json& object, std::string_view key, std::string_view where,
+                               std::uint64_t max = kMaxJsonInteger);
+Result<bool> get_bool(const nlohmann::json& object, std::string_view key, std::string_view where);
+// The array member `key`, with at most `max_items` items.
+Result<const nlohmann::json*> get_array(const nlohmann::json& object, std::string_view key, std::string_view where,
+                                        std::size_t max_items);
+inline bool has_member(const nlohmann::json& object, std::string_view key) {
+  return object.is_object() && object.contains(key);
+}
+std::string member_path(std::string_view where, std::string_view key);
+std::string index_path(std::string_view where, std::size_t index);
+
+// Helper for readers of JSON objects: Code::malformed naming the first member of
+// `object` not in `allowed`, or if `object` is not an object. `where` is a path
+// like "spec.images[2]".
+Status check_members(const nlohmann::json& object, std::initializer_list<std::string_view> allowed,
+                     std::string_view where);
+
+}  // namespace fwseal

@@ -1,0 +1,79 @@
+// The package manifest: the one signed statement of what a package contains.
+// docs/FORMAT.md section "Manifest" is the prose form of this file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwseal/format/digest.h"
+#include "fwseal/format/error.h"
+
+namespace fwseal {
+
+inline constexpr int kManifestFormatVersion = 1;
+inline constexpr std::string_view kManifestFormat = "fwseal-manifest";
+inline constexpr std::size_t kMaxManifestBytes = 1 << 20;
+inline constexpr std::size_t kMaxImages = 256;
+inline constexpr std::size_t kMaxHardwareIds = 256;
+
+struct ImageInfo {
+  std::string name;   // check_image_name
+  std::string type;   // check_token: bootloader, kernel, rootfs, ...
+  std::uint64_t size = 0;
+  Sha256 sha256{};
+};
+
+struct SbomInfo {
+  std::uint64_t size = 0;
+  Sha256 sha256{};
+};
+
+struct Manifest {
+  std::string product;                 // check_text
+  std::string version;                 // check_text
+  std::uint64_t security_version = 0;  // full 64-bit range; written as a decimal string
+  std::vector<std::string> hardware;   // check_hardware_id, sorted, unique, at least one
+  std::int64_t created = 0;            // seconds since the epoch, >= 0; the mtime of every entry
+  std::vector<ImageInfo> images;       // package order; at least one; unique names
+  std::optional<SbomInfo> sbom;        // the embedded CycloneDX SBOM, if any
+};
+
+// The manifest as it was read from a package, before any signature over it has
+// been checked. Nothing in it may be acted on until the verifier turns it into
+// a trusted Manifest.
+struct UnverifiedManifest {
+  Manifest content;
+  std::string bytes;  // exactly as read; the bytes signatures cover
+};
+
+// Canonical JSON bytes of `m`. Code::malformed if `m` breaks a rule of
+// check_manifest (the packager checks before it serialises).
+Result<std::string> serialize_manifest(const Manifest& m);
+
+// Parses manifest bytes: canonical JSON, known members only, every rule of
+// check_manifest. Code::malformed naming the member, e.g. "manifest.images[1].name".
+Result<UnverifiedManifest> parse_manifest(std::string_view bytes);
+
+// Every rule a manifest must satisfy (names, counts, ranges, sort order).
+Status check_manifest(const Manifest& m);
+
+// Name rules. Each returns Code::malformed naming `where` and the offending value.
+// Image name: 1-64 bytes of [A-Za-z0-9._-], starting with a letter or digit, not "." or "..".
+Status check_image_name(std::string_view name, std::string_view where);
+// Image type: 1-32 bytes of [a-z0-9-], starting with a letter.
+Status check_token(std::string_view value, std::string_view where);
+// Hardware id: 1-128 bytes of printable ASCII without spaces (0x21-0x7e).
+Status check_hardware_id(std::string_view value, std::string_view where);
+// Product and version: 1-128 bytes of UTF-8 without control characters.
+Status check_text(std::string_view value, std::string_view where);
+
+// Decimal text of a security version: 1-20 digits, no leading zero, <= 2^64-1.
+Result<std::uint64_t> parse_security_version(std::string_view text, std::string_view where);
+
+// The package's identity: SHA-256 of the manifest bytes.
+inline Sha256 manifest_digest(std::string_view manifest_bytes) { return sha256(manifest_bytes); }
+
+}  // namespace fwseal

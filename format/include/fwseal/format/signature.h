@@ -1,0 +1,71 @@
+// Signature algorithms, key ids, and the signature envelope stored in a
+// package's signature/<key id>.json entry.
+//
+// Signed bytes: kSignaturePrefix || manifest bytes (docs/FORMAT.md gives the
+// openssl commands that verify each algorithm by hand).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwseal/format/digest.h"
+#include "fwseal/format/error.h"
+#include "fwseal/format/openssl.h"
+
+namespace fwseal {
+
+// Domain separation: no manifest (which starts with '{') and no other fwseal
+// signature input starts with these bytes.
+inline constexpr std::string_view kSignedBytesPrefix = "fwseal/manifest-signature/v1\n";
+
+enum class Algorithm { ecdsa_p256, ecdsa_p384, ed25519, rsa_pss_3072, rsa_pss_4096 };
+
+inline constexpr Algorithm kAllAlgorithms[] = {Algorithm::ecdsa_p256, Algorithm::ecdsa_p384,
+                                               Algorithm::ed25519, Algorithm::rsa_pss_3072,
+                                               Algorithm::rsa_pss_4096};
+
+std::string_view algorithm_name(Algorithm alg);  // "ecdsa-p256", ..., "rsa-pss-4096"
+Result<Algorithm> parse_algorithm(std::string_view name, std::string_view where);
+
+// The message digest used with `alg`: SHA-256 (P-256, RSA-PSS), SHA-384 (P-384),
+// none for Ed25519 (PureEdDSA signs the message itself).
+const EVP_MD* algorithm_digest(Algorithm alg);
+
+// The algorithm a public key is used with: by curve, or by RSA modulus size.
+// Code::untrusted for keys fwseal does not sign with (other curves, RSA below
+// 3072 or of another size).
+Result<Algorithm> algorithm_of(const EVP_PKEY* key);
+
+using KeyId = Sha256;  // SHA-256 of the DER SubjectPublicKeyInfo
+Result<KeyId> key_id_of(const EVP_PKEY* key);
+
+Result<ossl::PKey> public_key_from_pem(std::string_view pem, std::string_view where);
+Result<ossl::PKey> public_key_from_der(std::string_view der, std::string_view where);
+Result<std::string> public_key_to_pem(const EVP_PKEY* key);
+Result<std::string> public_key_to_der(const EVP_PKEY* key);
+
+std::string signed_bytes(std::string_view manifest_bytes);
+
+// Checks `sig` over `message` with `key` for `alg`. The key must be of the
+// algorithm's type and size. ECDSA signatures are DER; RSA-PSS uses MGF1 with
+// the same digest and a salt as long as the digest. Code::signature on a
+// mismatch, Code::untrusted if the key does not fit `alg`.
+Status verify_signature(Algorithm alg, const EVP_PKEY* key, std::string_view message,
+                        std::string_view sig);
+
+struct SignatureEnvelope {
+  Algorithm algorithm = Algorithm::ecdsa_p256;
+  KeyId key_id{};
+  std::string signature;                // raw bytes
+  std::vector<std::string> certificates;  // DER, signer first (optional chain)
+};
+
+// Canonical JSON of the envelope: {"algorithm","certificates"?,"format","key_id","signature"}.
+Result<std::string> serialize_envelope(const SignatureEnvelope& env);
+// Strict parse: canonical JSON, known members, sizes; Code::malformed naming `where`.
+Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_view where);
+
+}  // namespace fwseal

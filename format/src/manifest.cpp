@@ -1,0 +1,207 @@
+#include "fwseal/format/manifest.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "fwseal/format/canonical_json.h"
+
+namespace fwseal {
+namespace {
+
+using nlohmann::json;
+
+Error bad(std::string_view where, const std::string& why) {
+  return make_error(Code::malformed, std::string(where) + ": " + why);
+}
+
+std::string shown(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xf]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "\"";
+}
+
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    std::uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1fu) : n == 3 ? (c & 0x0fu) : (c & 0x07u);
+    for (std::size_t k = 1; k < n; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3fu);
+    }
+    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status check_image_name(std::string_view name, std::string_view where) {
+  if (name.empty() || name.size() > 64) return bad(where, "image name must be 1 to 64 characters, got " + std::to_string(name.size()));
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && !(i > 0 && (c == '.' || c == '_' || c == '-')))
+      return bad(where, "image name " + shown(name) + " has a character other than letters, digits, '.', '_' or '-' at position " +
+                            std::to_string(i) + " (names become file names: no '/', no leading '.')");
+  }
+  if (name.find("..") != std::string_view::npos) return bad(where, "image name " + shown(name) + " contains \"..\"");
+  return ok_status();
+}
+
+Status check_token(std::string_view value, std::string_view where) {
+  if (value.empty() || value.size() > 32) return bad(where, "must be 1 to 32 characters");
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    bool ok = (c >= 'a' && c <= 'z') || (i > 0 && ((c >= '0' && c <= '9') || c == '-'));
+    if (!ok) return bad(where, shown(value) + " must be lowercase letters, digits and '-', starting with a letter");
+  }
+  return ok_status();
+}
+
+Status check_hardware_id(std::string_view value, std::string_view where) {
+  if (value.empty() || value.size() > 128) return bad(where, "hardware id must be 1 to 128 characters");
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x21 || c > 0x7e)
+      return bad(where, "hardware id " + shown(value) + " has a space, control or non-ASCII character at position " + std::to_string(i));
+  }
+  return ok_status();
+}
+
+Status check_text(std::string_view value, std::string_view where) {
+  if (value.empty() || value.size() > 128) return bad(where, "must be 1 to 128 bytes, got " + std::to_string(value.size()));
+  if (!valid_utf8(value)) return bad(where, "is not valid UTF-8");
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return bad(where, shown(value) + " contains a control character");
+  }
+  return ok_status();
+}
+
+Result<std::uint64_t> parse_security_version(std::string_view text, std::string_view where) {
+  if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0'))
+    return bad(where, "security version must be a decimal number without leading zeros, 0 to 18446744073709551615");
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size())
+    return bad(where, "security version " + shown(text) + " is not a decimal number from 0 to 18446744073709551615");
+  return value;
+}
+
+Status check_manifest(const Manifest& m) {
+  FWSEAL_TRY(check_text(m.product, "manifest.product"));
+  FWSEAL_TRY(check_text(m.version, "manifest.version"));
+  if (m.hardware.empty()) return bad("manifest.hardware", "at least one hardware id is required");
+  if (m.hardware.size() > kMaxHardwareIds) return bad("manifest.hardware", "more than " + std::to_string(kMaxHardwareIds) + " ids");
+  for (std::size_t i = 0; i < m.hardware.size(); ++i) {
+    FWSEAL_TRY(check_hardware_id(m.hardware[i], index_path("manifest.hardware", i)));
+    if (i > 0 && !(m.hardware[i - 1] < m.hardware[i]))
+      return bad(index_path("manifest.hardware", i), "hardware ids must be sorted and unique");
+  }
+  if (m.created < 0 || static_cast<std::uint64_t>(m.created) > kMaxJsonInteger)
+    return bad("manifest.created", "must be a time in seconds since 1970, not negative");
+  if (m.images.empty()) return bad("manifest.images", "at least one image is required");
+  if (m.images.size() > kMaxImages) return bad("manifest.images", "more than " + std::to_string(kMaxImages) + " images");
+  std::set<std::string_view> names;
+  for (std::size_t i = 0; i < m.images.size(); ++i) {
+    const auto& img = m.images[i];
+    std::string where = index_path("manifest.images", i);
+    FWSEAL_TRY(check_image_name(img.name, where + ".name"));
+    FWSEAL_TRY(check_token(img.type, where + ".type"));
+    if (img.size > kMaxJsonInteger) return bad(where + ".size", "image too large");
+    if (!names.insert(img.name).second) return bad(where + ".name", "duplicate image name " + shown(img.name));
+  }
+  if (m.sbom && m.sbom->size > kMaxJsonInteger) return bad("manifest.sbom.size", "too large");
+  return ok_status();
+}
+
+Result<std::string> serialize_manifest(const Manifest& m) {
+  FWSEAL_TRY(check_manifest(m));
+  json images = json::array();
+  for (const auto& img : m.images)
+    images.push_back({{"name", img.name}, {"type", img.type}, {"size", img.size}, {"sha256", to_hex(img.sha256)}});
+  json j = {{"format", kManifestFormat},
+            {"format_version", kManifestFormatVersion},
+            {"product", m.product},
+            {"version", m.version},
+            {"security_version", std::to_string(m.security_version)},
+            {"hardware", m.hardware},
+            {"created", m.created},
+            {"images", images}};
+  if (m.sbom) j["sbom"] = {{"size", m.sbom->size}, {"sha256", to_hex(m.sbom->sha256)}};
+  return canonical_json(j);
+}
+
+Result<UnverifiedManifest> parse_manifest(std::string_view bytes) {
+  if (bytes.size() > kMaxManifestBytes)
+    return bad("manifest.json", "larger than " + std::to_string(kMaxManifestBytes) + " bytes");
+  FWSEAL_ASSIGN(json j, parse_canonical_json(bytes, "manifest.json", JsonLimits{kMaxManifestBytes, 8}));
+  const std::string w = "manifest";
+  FWSEAL_TRY(check_members(j, {"format", "format_version", "product", "version", "security_version", "hardware",
+                                "created", "images", "sbom"},
+                           w));
+  FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
+  if (format != kManifestFormat) return bad("manifest.format", "expected \"fwseal-manifest\", found " + shown(format));
+  FWSEAL_ASSIGN(std::uint64_t version, get_uint(j, "format_version", w));
+  if (version != kManifestFormatVersion)
+    return bad("manifest.format_version", "version " + std::to_string(version) + " is not supported (this fwseal reads version 1)");
+
+  UnverifiedManifest out;
+  Manifest& m = out.content;
+  FWSEAL_ASSIGN(m.product, get_string(j, "product", w));
+  FWSEAL_ASSIGN(m.version, get_string(j, "version", w));
+  FWSEAL_ASSIGN(std::string sv, get_string(j, "security_version", w));
+  FWSEAL_ASSIGN(m.security_version, parse_security_version(sv, "manifest.security_version"));
+  FWSEAL_ASSIGN(std::uint64_t created, get_uint(j, "created", w));
+  m.created = static_cast<std::int64_t>(created);
+
+  FWSEAL_ASSIGN(const json* hw, get_array(j, "hardware", w, kMaxHardwareIds));
+  for (std::size_t i = 0; i < hw->size(); ++i) {
+    if (!(*hw)[i].is_string()) return bad(index_path("manifest.hardware", i), "expected a string");
+    m.hardware.push_back((*hw)[i].get<std::string>());
+  }
+
+  FWSEAL_ASSIGN(const json* images, get_array(j, "images", w, kMaxImages));
+  for (std::size_t i = 0; i < images->size(); ++i) {
+    const json& item = (*images)[i];
+    std::string where = index_path("manifest.images", i);
+    FWSEAL_TRY(check_members(item, {"name", "type", "size", "sha256"}, where));
+    ImageInfo img;
+    FWSEAL_ASSIGN(img.name, get_string(item, "name", where));
+    FWSEAL_ASSIGN(img.type, get_string(item, "type", where));
+    FWSEAL_ASSIGN(img.size, get_uint(item, "size", where));
+    FWSEAL_ASSIGN(std::string hex, get_string(item, "sha256", where));
+    FWSEAL_ASSIGN(img.sha256, sha256_from_hex(hex, where + ".sha256"));
+    m.images.push_back(std::move(img));
+  }
+  if (has_member(j, "sbom")) {
+    const json& s = j["sbom"];
+    FWSEAL_TRY(check_members(s, {"size", "sha256"}, "manifest.sbom"));
+    SbomInfo sbom;
+    FWSEAL_ASSIGN(sbom.size, get_uint(s, "size", "manifest.sbom"));
+    FWSEAL_ASSIGN(std::string hex, get_string(s, "sha256", "manifest.sbom"));
+    FWSEAL_ASSIGN(sbom.sha256, sha256_from_hex(hex, "manifest.sbom.sha256"));
+    m.sbom = sbom;
+  }
+  FWSEAL_TRY(check_manifest(m));
+  out.bytes = std::string(bytes);
+  return out;
+}
+
+}  // namespace fwseal

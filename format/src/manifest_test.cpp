@@ -1,0 +1,110 @@
+#include "fwseal/format/manifest.h"
+
+#include <gtest/gtest.h>
+
+namespace fwseal {
+namespace {
+
+Manifest sample() {
+  Manifest m;
+  m.product = "acme-cam";
+  m.version = "1.4.2";
+  m.security_version = 3;
+  m.hardware = {"acme-cam-rev-b", "acme-cam-rev-c"};
+  m.created = 1700000000;
+  m.images = {{"bootloader", "bootloader", 10, sha256("a")}, {"rootfs", "rootfs", 1u << 20, sha256("b")}};
+  return m;
+}
+
+TEST(Manifest, SerializesCanonicallyAndRoundTrips) {
+  auto bytes = serialize_manifest(sample());
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+  EXPECT_EQ(bytes->substr(0, 38), R"({"created":1700000000,"format":"fwseal)");
+  EXPECT_NE(bytes->find(R"("security_version":"3")"), std::string::npos);
+  auto parsed = parse_manifest(*bytes);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->bytes, *bytes);
+  EXPECT_EQ(parsed->content.images[1].name, "rootfs");
+  EXPECT_EQ(parsed->content.images[1].sha256, sha256("b"));
+  EXPECT_EQ(parsed->content.hardware, sample().hardware);
+}
+
+TEST(Manifest, SecurityVersionKeepsTheFull64Bits) {
+  Manifest m = sample();
+  m.security_version = UINT64_MAX;
+  auto bytes = serialize_manifest(m);
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_NE(bytes->find(R"("security_version":"18446744073709551615")"), std::string::npos);
+  EXPECT_EQ(parse_manifest(*bytes)->content.security_version, UINT64_MAX);
+  EXPECT_FALSE(parse_security_version("18446744073709551616", "x").ok());
+  EXPECT_FALSE(parse_security_version("007", "x").ok());
+  EXPECT_FALSE(parse_security_version("-1", "x").ok());
+  EXPECT_FALSE(parse_security_version("", "x").ok());
+  EXPECT_EQ(*parse_security_version("0", "x"), 0u);
+}
+
+struct BadManifest {
+  const char* name;
+  void (*mutate)(Manifest&);
+  const char* message;
+};
+
+class ManifestRules : public ::testing::TestWithParam<BadManifest> {};
+
+TEST_P(ManifestRules, RefusedWithTheFieldNamed) {
+  Manifest m = sample();
+  GetParam().mutate(m);
+  auto r = serialize_manifest(m);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::malformed);
+  EXPECT_NE(r.error().message.find(GetParam().message), std::string::npos) << r.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ManifestRules,
+    ::testing::Values(
+        BadManifest{"slash", [](Manifest& m) { m.images[0].name = "a/b"; }, "manifest.images[0].name: image name \"a/b\""},
+        BadManifest{"dotdot", [](Manifest& m) { m.images[0].name = "a..b"; }, "contains \"..\""},
+        BadManifest{"leading_dot", [](Manifest& m) { m.images[0].name = ".hidden"; }, "manifest.images[0].name"},
+        BadManifest{"nul", [](Manifest& m) { m.images[0].name = std::string("a\0b", 3); }, "a\\x00b"},
+        BadManifest{"control", [](Manifest& m) { m.images[1].name = "a\nb"; }, "manifest.images[1].name"},
+        BadManifest{"long", [](Manifest& m) { m.images[0].name = std::string(65, 'a'); }, "1 to 64"},
+        BadManifest{"duplicate", [](Manifest& m) { m.images[1].name = "bootloader"; }, "duplicate image name"},
+        BadManifest{"no_images", [](Manifest& m) { m.images.clear(); }, "manifest.images: at least one image"},
+        BadManifest{"type", [](Manifest& m) { m.images[0].type = "Boot"; }, "manifest.images[0].type"},
+        BadManifest{"no_hw", [](Manifest& m) { m.hardware.clear(); }, "manifest.hardware: at least one"},
+        BadManifest{"hw_space", [](Manifest& m) { m.hardware[0] = "rev b"; }, "has a space"},
+        BadManifest{"hw_unsorted", [](Manifest& m) { std::swap(m.hardware[0], m.hardware[1]); }, "sorted and unique"},
+        BadManifest{"product_empty", [](Manifest& m) { m.product.clear(); }, "manifest.product"},
+        BadManifest{"version_ctrl", [](Manifest& m) { m.version = "1\t2"; }, "manifest.version"},
+        BadManifest{"bad_utf8", [](Manifest& m) { m.product = "\xc3"; }, "not valid UTF-8"},
+        BadManifest{"negative_time", [](Manifest& m) { m.created = -1; }, "manifest.created"}),
+    [](const auto& p) { return std::string(p.param.name); });
+
+TEST(ManifestParse, RefusesUnknownMembersAndNonCanonicalBytes) {
+  auto bytes = *serialize_manifest(sample());
+  std::string extra = bytes;
+  extra.insert(1, R"("aaa":1,)");
+  auto r = parse_manifest(extra);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "manifest.aaa: unknown member");
+  std::string spaced = bytes;
+  spaced.insert(1, " ");
+  EXPECT_NE(parse_manifest(spaced).error().message.find("not canonical"), std::string::npos);
+  std::string upper = bytes;
+  auto at = upper.find("\"sha256\":\"") + 10;
+  upper[at] = 'A';
+  EXPECT_FALSE(parse_manifest(upper).ok());
+}
+
+TEST(ManifestParse, RefusesOtherFormatVersions) {
+  auto bytes = *serialize_manifest(sample());
+  auto at = bytes.find("\"format_version\":1");
+  bytes.replace(at, 18, "\"format_version\":2");
+  auto r = parse_manifest(bytes);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("version 2 is not supported"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fwseal
