@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Shared set-up for demo.sh and test.sh: installs the Debian packages fwseal
+# needs (only those missing; silent when everything is in place), then
+# configures and builds with CMake + Ninja. Source it, don't run it.
+#   FWSEAL_PRESET=default|debug|asan   which CMake preset to build (default: default)
+
+fwseal_packages=(
+  g++ cmake ninja-build pkg-config make
+  libssl-dev openssl libarchive-dev nlohmann-json3-dev libgtest-dev libp11-kit-dev
+  softhsm2 opensc
+  python3 python3-jsonschema
+  tar file binutils
+)
+
+fwseal_install_missing() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "fwseal: need root (or sudo) to install: ${missing[*]}" >&2; return 3; }
+    sudo=(sudo)
+  fi
+  echo "fwseal: installing ${missing[*]}" >&2
+  # apt-get update once per machine boot is enough; skip it when the lists are fresh.
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -360 2>/dev/null | head -n1)" ]; then
+    "${sudo[@]}" apt-get update -qq >/dev/null || return 3
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "fwseal: apt-get install failed for: ${missing[*]}" >&2; return 3; }
+}
+
+fwseal_build() {
+  local preset=${FWSEAL_PRESET:-default}
+  local dir=build
+  [ "$preset" = default ] || dir=build-$preset
+  if [ ! -f "$dir/build.ninja" ]; then
+    echo "fwseal: configuring and building ($preset); the first build takes a few minutes" >&2
+    cmake --preset "$preset" >/dev/null || return 1
+  fi
+  # Quiet when there is nothing to do; compiler errors still show.
+  local log rc=0
+  log=$(mktemp)
+  cmake --build --preset "$preset" -- --quiet >"$log" 2>&1 || rc=$?
+  grep -v '^ninja: no work to do' "$log" >&2 || true
+  rm -f "$log"
+  return $rc
+}
+
+fwseal_setup() {
+  cd "$(dirname "${BASH_SOURCE[0]}")/.." || return 1
+  fwseal_install_missing "${fwseal_packages[@]}" "$@" || return $?
+  fwseal_build
+}

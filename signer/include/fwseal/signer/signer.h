@@ -1,0 +1,73 @@
+// Adding signatures to a package. A signature covers signed_bytes(manifest);
+// signing reads the manifest and the tar headers, never the images, and
+// appends the signature entry in place, so a 1 GiB package signs in
+// milliseconds.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwseal/format/error.h"
+#include "fwseal/format/manifest.h"
+#include "fwseal/format/signature.h"
+
+namespace fwseal::signer {
+
+// Something that can sign: an HSM key (hsm/), or a key held in memory for
+// test vectors. sign() takes the whole message; the key hashes as its
+// algorithm requires.
+class SigningKey {
+ public:
+  virtual ~SigningKey() = default;
+  virtual Algorithm algorithm() const = 0;
+  virtual const EVP_PKEY* public_key() const = 0;
+  virtual Result<std::string> sign(std::string_view message) const = 0;
+};
+
+// What sign() needs to know about a package, read from its front (manifest)
+// and its tail (signature entries). The manifest is unverified: the signer
+// signs what the package says, and the verifier checks the images later.
+struct PackageHead {
+  UnverifiedManifest manifest;
+  std::vector<SignatureEnvelope> signatures;
+  std::uint64_t end_offset = 0;  // where the end-of-archive blocks start
+};
+
+// Reads and checks the structure without reading image data: canonical
+// headers at the offsets the manifest implies, signature entries, the end of
+// the archive and the file size. Code::io (3) if the file cannot be read,
+// Code::malformed (10) naming the entry and offset otherwise.
+Result<PackageHead> read_package_head(const std::string& path);
+// The same on an open file; `path` names it in messages.
+Result<PackageHead> read_package_head(int fd, const std::string& path);
+
+// The exact bytes a signature covers (for `fwseal sign --export-tbs`).
+Result<std::string> to_be_signed(const std::string& path);
+
+struct SignResult {
+  KeyId key_id{};
+  Algorithm algorithm = Algorithm::ecdsa_p256;
+  Sha256 manifest_digest{};
+  std::size_t signature_count = 0;  // after this one
+};
+
+// Signs the package's manifest with `key` and appends the signature entry.
+// The signature is checked against the key's public key before anything is
+// written. Code::usage (2) if the key already signed this package, or the
+// package has the maximum number of signatures; errors of key.sign() pass
+// through (Code::hsm, Code::login).
+Result<SignResult> sign_package(const std::string& path, const SigningKey& key,
+                                const std::vector<std::string>& certificate_chain_der = {});
+
+// Embeds a signature made elsewhere over to_be_signed(path). Code::signature
+// (12) if it does not verify with `public_key`.
+Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* public_key, std::string_view signature,
+                                    const std::vector<std::string>& certificate_chain_der = {});
+
+// A key held in memory, loaded from a PEM private key file. For conformance
+// vectors and tests; release keys belong in an HSM.
+Result<std::unique_ptr<SigningKey>> load_software_key(const std::string& pem_path);
+
+}  // namespace fwseal::signer

@@ -1,0 +1,89 @@
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "fwseal/format/file.h"
+#include "fwseal/format/layout.h"
+#include "fwseal/signer/signer.h"
+
+namespace fwseal::signer {
+namespace {
+
+// Holds an exclusive lock on the package while it is read and extended, so two
+// concurrent signers cannot both append at the same offset.
+Result<Fd> open_locked(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd) return make_error(Code::io, path + ": cannot open for signing: " + errno_text(errno));
+  if (::flock(fd.get(), LOCK_EX) != 0) return make_error(Code::io, path + ": cannot lock: " + errno_text(errno));
+  return fd;
+}
+
+Result<SignResult> append(int fd, const std::string& path, const PackageHead& head, const SignatureEnvelope& env) {
+  for (const auto& existing : head.signatures)
+    if (existing.key_id == env.key_id)
+      return make_error(Code::usage, path + ": already signed by key " + to_hex(env.key_id) +
+                                         "; each key signs a package once (use another key for m-of-n)");
+  if (head.signatures.size() >= kMaxSignatures)
+    return make_error(Code::usage, path + ": already carries the maximum of " + std::to_string(kMaxSignatures) + " signatures");
+  FWSEAL_ASSIGN(std::string body, serialize_envelope(env));
+  std::string name = signature_entry_name(to_hex(env.key_id));
+  FWSEAL_ASSIGN(std::string tail, tar_header(name, body.size(), head.manifest.content.created));
+  tail += body;
+  tail.append(padded_size(body.size()) - body.size(), '\0');
+  tail += end_of_archive();
+  // One write over the old end-of-archive blocks. If it is interrupted the
+  // package no longer parses and every verifier refuses it; it never becomes
+  // a package that verifies with content it did not have.
+  FWSEAL_TRY(pwrite_all(fd, tail, head.end_offset, path));
+  if (::fsync(fd) != 0) return make_error(Code::io, path + ": fsync failed: " + errno_text(errno));
+  SignResult r;
+  r.key_id = env.key_id;
+  r.algorithm = env.algorithm;
+  r.manifest_digest = manifest_digest(head.manifest.bytes);
+  r.signature_count = head.signatures.size() + 1;
+  return r;
+}
+
+Result<SignatureEnvelope> checked_envelope(const EVP_PKEY* key, const PackageHead& head, std::string_view sig,
+                                           const std::vector<std::string>& chain) {
+  FWSEAL_ASSIGN(Algorithm alg, algorithm_of(key));
+  FWSEAL_TRY(verify_signature(alg, key, signed_bytes(head.manifest.bytes), sig));
+  SignatureEnvelope env;
+  env.algorithm = alg;
+  FWSEAL_ASSIGN(env.key_id, key_id_of(key));
+  env.signature = std::string(sig);
+  env.certificates = chain;
+  return env;
+}
+
+}  // namespace
+
+Result<SignResult> sign_package(const std::string& path, const SigningKey& key,
+                                const std::vector<std::string>& certificate_chain_der) {
+  FWSEAL_ASSIGN(Fd fd, open_locked(path));
+  FWSEAL_ASSIGN(PackageHead head, read_package_head(fd.get(), path));
+  FWSEAL_ASSIGN(KeyId id, key_id_of(key.public_key()));
+  for (const auto& existing : head.signatures)
+    if (existing.key_id == id)  // refuse before asking the HSM for a signature
+      return make_error(Code::usage, path + ": already signed by key " + to_hex(id) +
+                                         "; each key signs a package once (use another key for m-of-n)");
+  FWSEAL_ASSIGN(std::string sig, key.sign(signed_bytes(head.manifest.bytes)));
+  auto env = checked_envelope(key.public_key(), head, sig, certificate_chain_der);
+  if (!env.ok())
+    return make_error(Code::hsm, "the signing key returned a signature that does not verify with its public key (" +
+                                     env.error().message + ")");
+  return append(fd.get(), path, head, *env);
+}
+
+Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* public_key, std::string_view signature,
+                                    const std::vector<std::string>& certificate_chain_der) {
+  FWSEAL_ASSIGN(Fd fd, open_locked(path));
+  FWSEAL_ASSIGN(PackageHead head, read_package_head(fd.get(), path));
+  auto env = checked_envelope(public_key, head, signature, certificate_chain_der);
+  if (!env.ok())
+    return make_error(env.error().code, "imported signature refused: " + env.error().message +
+                                            " (it must cover the bytes of `fwseal sign --export-tbs`)");
+  return append(fd.get(), path, head, *env);
+}
+
+}  // namespace fwseal::signer

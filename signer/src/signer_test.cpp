@@ -1,0 +1,153 @@
+#include "fwseal/signer/signer.h"
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fwseal/format/file.h"
+#include "fwseal/format/layout.h"
+
+namespace fwseal::signer {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SignerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/fwseal-signer-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    pkg_ = dir_ + "/p.fwpkg";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A package as the packager lays it out, built from format/ alone.
+  void write_package(const std::string& image) {
+    Manifest m;
+    m.product = "p";
+    m.version = "1";
+    m.hardware = {"hw"};
+    m.created = 42;
+    m.images = {{"app", "application", image.size(), sha256(image)}};
+    std::string bytes = *serialize_manifest(m);
+    std::string out = *tar_header("manifest.json", bytes.size(), 42) + bytes;
+    out.resize(padded_size(out.size()), '\0');
+    out += *tar_header("image/app", image.size(), 42) + image;
+    out.resize(padded_size(out.size()), '\0');
+    out += end_of_archive();
+    ASSERT_TRUE(write_file_atomic(pkg_, out).ok());
+    manifest_bytes_ = bytes;
+  }
+
+  std::string key_file(const char* type, const char* param = nullptr) {
+    ossl::PKey key(param ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, param) : EVP_PKEY_Q_keygen(nullptr, nullptr, type));
+    std::string path = dir_ + "/" + std::to_string(counter_++) + ".pem";
+    FILE* f = std::fopen(path.c_str(), "w");
+    PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    std::fclose(f);
+    return path;
+  }
+
+  std::string dir_, pkg_, manifest_bytes_;
+  int counter_ = 0;
+};
+
+TEST_F(SignerTest, AppendsOneVerifyingEnvelopePerKey) {
+  write_package("firmware");
+  auto before = fs::file_size(pkg_);
+  auto k1 = load_software_key(key_file("ED25519"));
+  auto k2 = load_software_key(key_file("EC", "P-384"));
+  ASSERT_TRUE(k1.ok() && k2.ok());
+  auto r1 = sign_package(pkg_, **k1);
+  ASSERT_TRUE(r1.ok()) << r1.error().message;
+  EXPECT_EQ(r1->signature_count, 1u);
+  EXPECT_EQ(r1->manifest_digest, sha256(manifest_bytes_));
+  auto r2 = sign_package(pkg_, **k2);
+  ASSERT_TRUE(r2.ok()) << r2.error().message;
+  EXPECT_EQ(r2->signature_count, 2u);
+
+  auto head = read_package_head(pkg_);
+  ASSERT_TRUE(head.ok()) << head.error().message;
+  ASSERT_EQ(head->signatures.size(), 2u);
+  EXPECT_EQ(head->signatures[0].algorithm, Algorithm::ed25519);
+  EXPECT_EQ(head->signatures[1].algorithm, Algorithm::ecdsa_p384);
+  for (const auto& env : head->signatures) {
+    const auto* key = env.algorithm == Algorithm::ed25519 ? (*k1)->public_key() : (*k2)->public_key();
+    EXPECT_TRUE(verify_signature(env.algorithm, key, signed_bytes(manifest_bytes_), env.signature).ok());
+  }
+  // The unsigned package is a prefix of the signed one, less its end blocks.
+  EXPECT_EQ(head->end_offset, before - 1024 + 2 * (512 + 512));
+}
+
+TEST_F(SignerTest, SameKeyTwiceIsRefused) {
+  write_package("firmware");
+  auto k = load_software_key(key_file("EC", "P-256"));
+  ASSERT_TRUE(sign_package(pkg_, **k).ok());
+  auto size = fs::file_size(pkg_);
+  auto again = sign_package(pkg_, **k);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, Code::usage);
+  EXPECT_NE(again.error().message.find("already signed by key"), std::string::npos);
+  EXPECT_EQ(fs::file_size(pkg_), size);
+}
+
+TEST_F(SignerTest, NeverReadsImageData) {
+  // The image no longer matches its digest: the signer must not notice,
+  // because it does not read images (the verifier does).
+  write_package("firmware");
+  std::string bytes = *read_file(pkg_);
+  bytes[bytes.find("firmware")] = 'F';
+  ASSERT_TRUE(write_file_atomic(pkg_, bytes).ok());
+  auto k = load_software_key(key_file("ED25519"));
+  EXPECT_TRUE(sign_package(pkg_, **k).ok());
+}
+
+TEST_F(SignerTest, ImportChecksTheSignature) {
+  write_package("firmware");
+  auto k = load_software_key(key_file("ED25519"));
+  auto tbs = to_be_signed(pkg_);
+  ASSERT_TRUE(tbs.ok());
+  EXPECT_EQ(*tbs, signed_bytes(manifest_bytes_));
+  auto sig = (*k)->sign(*tbs);
+  ASSERT_TRUE(sig.ok());
+  std::string bad = *sig;
+  bad[3] ^= 1;
+  auto refused = import_signature(pkg_, (*k)->public_key(), bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Code::signature);
+  EXPECT_TRUE(import_signature(pkg_, (*k)->public_key(), *sig).ok());
+}
+
+TEST_F(SignerTest, MalformedTailsAreRefused) {
+  write_package("firmware");
+  std::string good = *read_file(pkg_);
+  auto k = load_software_key(key_file("ED25519"));
+
+  ASSERT_TRUE(write_file_atomic(pkg_, good + std::string(512, '\0')).ok());
+  auto trailing = sign_package(pkg_, **k);
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_EQ(trailing.error().code, Code::malformed);
+  EXPECT_NE(trailing.error().message.find("after the end of the archive"), std::string::npos);
+
+  ASSERT_TRUE(write_file_atomic(pkg_, good.substr(0, good.size() - 700)).ok());
+  auto truncated = sign_package(pkg_, **k);
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_EQ(truncated.error().code, Code::malformed);
+
+  std::string header_changed = good;
+  header_changed[512 + 512 * ((manifest_bytes_.size() + 511) / 512) + 100] = '7';  // image mode field
+  ASSERT_TRUE(write_file_atomic(pkg_, header_changed).ok());
+  auto mode = sign_package(pkg_, **k);
+  ASSERT_FALSE(mode.ok());
+  EXPECT_NE(mode.error().message.find("tar header of image/app"), std::string::npos);
+
+  auto missing = sign_package(dir_ + "/nope.fwpkg", **k);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Code::io);
+}
+
+}  // namespace
+}  // namespace fwseal::signer
