@@ -1,0 +1,47 @@
+#include <cstdio>
+#include <cstdlib>
+
+#include "args.h"
+#include "commands.h"
+#include "fwseal/packager/package.h"
+#include "fwseal/packager/spec.h"
+
+namespace fwseal::cli {
+
+namespace {
+constexpr const char* kPackageUsage = "fwseal package --spec SPEC.json -o PKG [--quiet]";
+}
+
+int cmd_package(const Argv& argv) {
+  auto args = Args::parse(argv, {{"--spec", "-o", "--output"}, {}, {"--quiet", "--json"}});
+  if (!args.ok()) return usage_error(args.error().message, kPackageUsage);
+  auto spec_path = args->required("--spec");
+  auto output = args->value("-o") ? args->value("-o") : args->value("--output");
+  if (!spec_path.ok() || !output || !args->positionals().empty())
+    return usage_error(!spec_path.ok() ? spec_path.error().message : !output ? "missing -o PKG" : "unexpected argument " + args->positionals()[0],
+                       kPackageUsage);
+
+  auto spec = packager::load_spec(*spec_path);
+  if (!spec.ok()) return fail(spec.error());
+  packager::PackageOptions options;
+  options.output = *output;
+  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
+    auto t = packager::parse_source_date_epoch(sde);
+    if (!t.ok()) return fail(t.error());
+    options.source_date_epoch = *t;
+  }
+  auto result = packager::build_package(*spec, options);
+  if (!result.ok()) return fail(result.error());
+  if (args->flag("--json")) {
+    std::printf("{\"package\":\"%s\",\"manifest_sha256\":\"%s\",\"size\":%llu}\n", output->c_str(),
+                to_hex(result->manifest_digest).c_str(), static_cast<unsigned long long>(result->total_size));
+  } else if (!args->flag("--quiet")) {
+    std::printf("packaged %s %s: %zu images, %llu bytes -> %s\nmanifest sha256 %s (unsigned: run fwseal sign)\n",
+                result->manifest.product.c_str(), result->manifest.version.c_str(), result->manifest.images.size(),
+                static_cast<unsigned long long>(result->total_size), output->c_str(),
+                to_hex(result->manifest_digest).c_str());
+  }
+  return 0;
+}
+
+}  // namespace fwseal::cli

@@ -1,0 +1,258 @@
+// End-to-end: the fwseal and fwseal-verify binaries, a real SoftHSM2 token,
+// and every exit code of DESIGN.md with its message.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "support/workspace.h"
+
+namespace fwseal::test {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class Cli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ws_ = new Workspace("cli");
+    ws_->keygen("k-ed", "ed25519");
+    ws_->keygen("k-p256", "ecdsa-p256");
+    ws_->keygen("other", "ecdsa-p256");
+  }
+  static void TearDownTestSuite() { delete ws_; }
+  static Workspace* ws_;
+};
+Workspace* Cli::ws_ = nullptr;
+
+// Replaces one byte of a file.
+void poke(const std::string& path, std::size_t offset, char value) {
+  std::string bytes = read_all(path);
+  ASSERT_LT(offset, bytes.size());
+  bytes[offset] = value;
+  write_all(path, bytes);
+}
+
+TEST_F(Cli, ReleaseVerifiesWithBothVerifiers) {
+  auto pkg = ws_->signed_package({"k-ed", "k-p256"});
+  auto trust = ws_->trust({"k-ed", "k-p256"}, {"--threshold", "2", "--hw", "rev-b"});
+  auto v = ws_->verify({pkg, "--trust", trust});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_THAT(v.out, HasSubstr("acme-cam"));
+  auto f = ws_->fwseal({"verify", pkg, "--trust", trust, "--hw", "rev-b"});
+  EXPECT_EQ(f.exit_code, 0) << f.err;
+  // From a pipe.
+  RunOptions in;
+  in.stdin_file = pkg;
+  auto p = ws_->verify({"-", "--trust", trust}, in);
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+}
+
+TEST_F(Cli, JsonReportListsEveryCheck) {
+  auto pkg = ws_->signed_package({"k-ed"});
+  auto trust = ws_->trust({"k-ed"});
+  auto v = ws_->verify({pkg, "--trust", trust, "--json", "--hw", "rev-c"});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  auto j = nlohmann::json::parse(v.out);
+  EXPECT_EQ(j["exit_code"], 0);
+  EXPECT_FALSE(j["checks"].empty());
+  auto bad = ws_->verify({pkg, "--trust", trust, "--json", "--hw", "rev-x"});
+  EXPECT_EQ(bad.exit_code, 15);
+  auto jb = nlohmann::json::parse(bad.out);
+  EXPECT_EQ(jb["exit_code"], 15);
+}
+
+TEST_F(Cli, Exit2Usage) {
+  auto r = ws_->fwseal({"verify", "x.fwpkg"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--trust"));
+  auto pin = ws_->fwseal({"sign", "x.fwpkg", "--key", ws_->key_uri("k-ed"), "--pin", "1234-user"});
+  EXPECT_EQ(pin.exit_code, 2);
+  EXPECT_THAT(pin.err, HasSubstr("never taken on the command line"));
+  EXPECT_THAT(pin.err, Not(HasSubstr("1234-user")));
+  auto unknown = ws_->fwseal({"frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown command \"frobnicate\""));
+  auto badopt = ws_->fwseal({"package", "--spec", "s.json", "-o", "p", "--bogus"});
+  EXPECT_EQ(badopt.exit_code, 2);
+  EXPECT_THAT(badopt.err, HasSubstr("unknown option --bogus"));
+}
+
+TEST_F(Cli, Exit3Io) {
+  auto trust = ws_->trust({"k-ed"});
+  auto r = ws_->verify({ws_->path("missing.fwpkg"), "--trust", trust});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("missing.fwpkg"));
+  auto t = ws_->verify({ws_->path("missing.fwpkg"), "--trust", ws_->path("no-trust.json")});
+  EXPECT_EQ(t.exit_code, 3);
+  EXPECT_THAT(t.err, HasSubstr("no-trust.json"));
+}
+
+TEST_F(Cli, Exit10Malformed) {
+  auto pkg = ws_->signed_package({"k-ed"}, "m.fwpkg");
+  auto trust = ws_->trust({"k-ed"});
+  std::string bytes = read_all(pkg);
+  write_all(pkg, bytes.substr(0, bytes.size() - 1536));
+  auto r = ws_->verify({pkg, "--trust", trust});
+  EXPECT_EQ(r.exit_code, 10);
+  EXPECT_THAT(r.err, HasSubstr("offset"));
+  // Spec errors are malformed too, naming the field.
+  write_all(ws_->path("bad-spec.json"), R"({"product":"p","version":"1","security_version":1,"hardware":["h"],
+    "images":[{"name":"../escape","type":"rootfs","path":"a.bin"}]})");
+  auto s = ws_->fwseal({"package", "--spec", ws_->path("bad-spec.json"), "-o", ws_->path("never.fwpkg")});
+  EXPECT_EQ(s.exit_code, 10);
+  EXPECT_THAT(s.err, HasSubstr("spec.images[0].name"));
+  EXPECT_FALSE(fs::exists(ws_->path("never.fwpkg")));
+  // A malformed trust file.
+  write_all(ws_->path("bad-trust.json"), R"({"format":"fwseal-trust","format_version":1,"keys":[],"surprise":1})");
+  auto t = ws_->verify({ws_->signed_package({"k-ed"}, "m2.fwpkg"), "--trust", ws_->path("bad-trust.json")});
+  EXPECT_EQ(t.exit_code, 10);
+  EXPECT_THAT(t.err, HasSubstr("surprise"));
+}
+
+TEST_F(Cli, Exit11DigestMismatch) {
+  auto pkg = ws_->signed_package({"k-ed"}, "d.fwpkg");
+  auto trust = ws_->trust({"k-ed"});
+  std::string bytes = read_all(pkg);
+  auto at = bytes.find(std::string(1000, 'a'));
+  ASSERT_NE(at, std::string::npos);
+  poke(pkg, at + 500, 'b');
+  auto r = ws_->verify({pkg, "--trust", trust});
+  EXPECT_EQ(r.exit_code, 11);
+  EXPECT_THAT(r.err, HasSubstr("bootloader"));
+  EXPECT_THAT(r.err, HasSubstr("SHA-256"));
+}
+
+TEST_F(Cli, Exit12BadSignature) {
+  auto pkg = ws_->signed_package({"k-ed"}, "s.fwpkg");
+  auto trust = ws_->trust({"k-ed"});
+  std::string bytes = read_all(pkg);
+  auto at = bytes.find("\"signature\":\"");
+  ASSERT_NE(at, std::string::npos);
+  at += 13 + 20;  // a base64 character in the middle: every bit of it is significant
+  poke(pkg, at, bytes[at] == 'A' ? 'B' : 'A');
+  auto r = ws_->verify({pkg, "--trust", trust});
+  EXPECT_EQ(r.exit_code, 12);
+  EXPECT_THAT(r.err, HasSubstr("does not verify"));
+}
+
+TEST_F(Cli, Exit13Untrusted) {
+  auto pkg = ws_->signed_package({"k-ed"}, "u.fwpkg");
+  auto other = ws_->trust({"other"}, {}, "other-trust.json");
+  auto r = ws_->verify({pkg, "--trust", other});
+  EXPECT_EQ(r.exit_code, 13);
+  EXPECT_THAT(r.err, HasSubstr("not in trust.json"));
+  auto unsigned_pkg = ws_->path("unsigned.fwpkg");
+  ASSERT_EQ(ws_->fwseal({"package", "--spec", ws_->write_spec(), "-o", unsigned_pkg}).exit_code, 0);
+  auto u = ws_->verify({unsigned_pkg, "--trust", other});
+  EXPECT_EQ(u.exit_code, 13);
+  EXPECT_THAT(u.err, HasSubstr("not signed"));
+  // Threshold 2 with one key signing: not enough.
+  auto two = ws_->trust({"k-ed", "k-p256"}, {"--threshold", "2"}, "two.json");
+  auto t = ws_->verify({pkg, "--trust", two});
+  EXPECT_EQ(t.exit_code, 13);
+  EXPECT_THAT(t.err, HasSubstr("1 of 2"));
+}
+
+TEST_F(Cli, Exit14Rollback) {
+  auto pkg = ws_->signed_package({"k-ed"}, "r.fwpkg");
+  auto trust = ws_->trust({"k-ed"});
+  EXPECT_EQ(ws_->verify({pkg, "--trust", trust, "--installed-security-version", "3"}).exit_code, 0);
+  auto r = ws_->verify({pkg, "--trust", trust, "--installed-security-version", "4"});
+  EXPECT_EQ(r.exit_code, 14);
+  EXPECT_THAT(r.err, HasSubstr("3"));
+  EXPECT_THAT(r.err, HasSubstr("4"));
+  auto min = ws_->trust({"k-ed"}, {"--min-security-version", "5"}, "min.json");
+  EXPECT_EQ(ws_->verify({pkg, "--trust", min}).exit_code, 14);
+}
+
+TEST_F(Cli, Exit15Hardware) {
+  auto pkg = ws_->signed_package({"k-ed"}, "h.fwpkg");
+  auto trust = ws_->trust({"k-ed"});
+  auto r = ws_->verify({pkg, "--trust", trust, "--hw", "REV-B"});
+  EXPECT_EQ(r.exit_code, 15);
+  EXPECT_THAT(r.err, HasSubstr("REV-B"));
+  auto dev = ws_->trust({"k-ed"}, {"--hw", "rev-z"}, "dev.json");
+  EXPECT_EQ(ws_->verify({pkg, "--trust", dev}).exit_code, 15);
+}
+
+TEST_F(Cli, Exit20HsmFailures) {
+  auto pkg = ws_->path("hsm.fwpkg");
+  ASSERT_EQ(ws_->fwseal({"package", "--spec", ws_->write_spec(), "-o", pkg}).exit_code, 0);
+  auto missing = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("no-such-key")});
+  EXPECT_EQ(missing.exit_code, 20);
+  EXPECT_THAT(missing.err, HasSubstr("no-such-key"));
+  auto token = ws_->fwseal({"sign", pkg, "--key", "pkcs11:token=nope;object=k-ed"});
+  EXPECT_EQ(token.exit_code, 20);
+  EXPECT_THAT(token.err, HasSubstr("nope"));
+  auto module = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed"), "--module", "/nonexistent/pkcs11.so"});
+  EXPECT_EQ(module.exit_code, 20);
+  EXPECT_THAT(module.err, HasSubstr("/nonexistent/pkcs11.so"));
+}
+
+TEST_F(Cli, Exit21LoginNeverShowsThePin) {
+  auto pkg = ws_->path("login.fwpkg");
+  ASSERT_EQ(ws_->fwseal({"package", "--spec", ws_->write_spec(), "-o", pkg}).exit_code, 0);
+  write_all(ws_->path("wrong-pin"), "9999-wrong\n");
+  RunOptions o;
+  o.env = {{"FWSEAL_PIN_FILE", ws_->path("wrong-pin")}};
+  auto r = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed")}, o);
+  EXPECT_EQ(r.exit_code, 21);
+  EXPECT_THAT(r.err, HasSubstr("CKR_PIN_INCORRECT"));
+  EXPECT_THAT(r.err + r.out, Not(HasSubstr("9999-wrong")));
+  RunOptions none;
+  none.unset = {"FWSEAL_PIN_FILE"};
+  auto n = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed")}, none);
+  EXPECT_EQ(n.exit_code, 21);
+  EXPECT_THAT(n.err, HasSubstr("FWSEAL_PIN_FILE"));
+}
+
+TEST_F(Cli, SameKeyTwiceIsRefused) {
+  auto pkg = ws_->signed_package({"k-ed"}, "twice.fwpkg");
+  auto r = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("already signed"));
+}
+
+TEST_F(Cli, InspectSaysItIsUnverified) {
+  auto pkg = ws_->signed_package({"k-ed"}, "i.fwpkg");
+  auto r = ws_->fwseal({"inspect", pkg});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("UNVERIFIED"));
+  EXPECT_THAT(r.out, HasSubstr("rootfs"));
+  auto j = ws_->fwseal({"inspect", pkg, "--json"});
+  ASSERT_EQ(j.exit_code, 0);
+  auto parsed = nlohmann::json::parse(j.out);
+  EXPECT_EQ(parsed["verified"], false);
+  EXPECT_EQ(parsed["images"].size(), 3u);
+}
+
+TEST_F(Cli, ExtractWritesOnlyAValidPackage) {
+  auto pkg = ws_->signed_package({"k-ed"}, "x.fwpkg");
+  auto trust = ws_->trust({"k-ed"});
+  fs::create_directories(ws_->path("out-ok"));
+  auto r = ws_->fwseal({"extract", pkg, "-C", ws_->path("out-ok"), "--trust", trust});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_all(ws_->path("out-ok/bootloader")), std::string(1000, 'a'));
+  EXPECT_EQ(read_all(ws_->path("out-ok/config")), "c");
+
+  std::string bytes = read_all(pkg);
+  poke(pkg, bytes.find(std::string(1000, 'a')) + 10, 'z');
+  fs::create_directories(ws_->path("out-bad"));
+  auto bad = ws_->fwseal({"extract", pkg, "-C", ws_->path("out-bad"), "--trust", trust});
+  EXPECT_EQ(bad.exit_code, 11);
+  EXPECT_TRUE(fs::is_empty(ws_->path("out-bad")));
+}
+
+TEST_F(Cli, PublicKeyAndListShowTheKeyId) {
+  auto list = ws_->fwseal({"hsm", "list", "--token", "cli"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("k-ed"));
+  EXPECT_THAT(list.out, HasSubstr("ed25519"));
+  auto pem = read_all(ws_->path("k-ed.pub.pem"));
+  EXPECT_THAT(pem, HasSubstr("-----BEGIN PUBLIC KEY-----"));
+}
+
+}  // namespace
+}  // namespace fwseal::test

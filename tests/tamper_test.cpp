@@ -1,0 +1,86 @@
+// Invariant 5, end to end: a package made by the packager and signed in a
+// SoftHSM2 token, then more than 2,000 single-bit flips spread over every
+// region (each tar header, the manifest, padding, every image, both
+// signature entries, the end of the archive). fwseal-verify must refuse each
+// one with a code from 10 to 15: never accept, never crash.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "fwseal/format/layout.h"
+#include "fwseal/format/manifest.h"
+#include "support/workspace.h"
+
+namespace fwseal::test {
+namespace {
+
+struct Region {
+  std::string name;
+  std::size_t begin, end, stride;
+};
+
+TEST(Tamper, EverySingleBitFlipIsRefused) {
+  Workspace ws("tamper");
+  ws.keygen("ed", "ed25519");
+  ws.keygen("p256", "ecdsa-p256");
+  std::string pkg = ws.signed_package({"ed", "p256"});
+  std::string trust = ws.trust({"ed", "p256"}, {"--threshold", "2"});
+  ASSERT_EQ(ws.verify({pkg, "--trust", trust}).exit_code, 0);
+  const std::string good = read_all(pkg);
+
+  // Where every entry sits, from the format's own layout of this manifest.
+  auto header = parse_tar_header(good.substr(0, 512), "t");
+  ASSERT_TRUE(header.ok());
+  auto manifest = parse_manifest(good.substr(512, header->size));
+  ASSERT_TRUE(manifest.ok()) << manifest.error().message;
+  auto layout = compute_layout(manifest->content, header->size);
+  ASSERT_TRUE(layout.ok());
+
+  std::vector<Region> regions;
+  for (const auto& e : *layout) {
+    regions.push_back({e.name + " header", e.header_offset, e.data_offset, 2});
+    regions.push_back({e.name + " data", e.data_offset, e.data_offset + e.data_size, e.data_size > 4000 ? 97 : 3});
+    regions.push_back({e.name + " padding", e.data_offset + e.data_size, e.end_offset, 3});
+  }
+  // Signature entries: one header block, the envelope, its padding.
+  std::size_t at = layout->back().end_offset;
+  for (int s = 0; s < 2; ++s) {
+    auto h = parse_tar_header(good.substr(at, 512), "sig");
+    ASSERT_TRUE(h.ok()) << h.error().message;
+    regions.push_back({h->name + " header", at, at + 512, 2});
+    regions.push_back({h->name + " data", at + 512, at + 512 + h->size, 1});
+    regions.push_back({h->name + " padding", at + 512 + h->size, at + 512 + padded_size(h->size), 3});
+    at += 512 + padded_size(h->size);
+  }
+  regions.push_back({"end of archive", at, good.size(), 2});
+  ASSERT_EQ(at + 1024, good.size());
+
+  std::string victim = ws.path("victim.fwpkg");
+  std::map<int, int> by_code;
+  int flips = 0;
+  for (const auto& r : regions) {
+    int in_region = 0;
+    for (std::size_t off = r.begin; off < r.end; off += r.stride) {
+      std::string bytes = good;
+      bytes[off] = static_cast<char>(bytes[off] ^ (1 << (off % 8)));
+      write_all(victim, bytes);
+      auto v = ws.verify({victim, "--trust", trust});
+      ASSERT_GE(v.exit_code, 10) << r.name << " offset " << off << " accepted or crashed: " << v.err;
+      ASSERT_LE(v.exit_code, 15) << r.name << " offset " << off << ": " << v.err;
+      ASSERT_FALSE(v.err.empty()) << r.name << " offset " << off;
+      ++by_code[v.exit_code];
+      ++flips;
+      ++in_region;
+    }
+    EXPECT_GT(in_region, 0) << r.name;
+  }
+  EXPECT_GE(flips, 2000);
+  EXPECT_GT(by_code[10], 0);
+  EXPECT_GT(by_code[11], 0);  // image data
+  std::string summary;
+  for (auto [code, n] : by_code) summary += " exit " + std::to_string(code) + ": " + std::to_string(n) + ";";
+  std::printf("%d flips refused:%s\n", flips, summary.c_str());
+}
+
+}  // namespace
+}  // namespace fwseal::test
