@@ -2,7 +2,7 @@
 # directory is built with the same flags.
 
 set(FWSEAL_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
-    -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wnull-dereference -Wformat=2
+    -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wformat=2
     -Wimplicit-fallthrough)
 if(FWSEAL_WERROR)
   list(APPEND FWSEAL_WARNINGS -Werror)

@@ -1,6 +1,8 @@
 // End-to-end: the fwseal and fwseal-verify binaries, a real SoftHSM2 token,
 // and every exit code of DESIGN.md with its message.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 

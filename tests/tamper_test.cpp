@@ -39,7 +39,7 @@ TEST(Tamper, EverySingleBitFlipIsRefused) {
   std::vector<Region> regions;
   for (const auto& e : *layout) {
     regions.push_back({e.name + " header", e.header_offset, e.data_offset, 2});
-    regions.push_back({e.name + " data", e.data_offset, e.data_offset + e.data_size, e.data_size > 4000 ? 97 : 3});
+    regions.push_back({e.name + " data", e.data_offset, e.data_offset + e.data_size, e.data_size > 4000 ? std::size_t{97} : std::size_t{3}});
     regions.push_back({e.name + " padding", e.data_offset + e.data_size, e.end_offset, 3});
   }
   // Signature entries: one header block, the envelope, its padding.

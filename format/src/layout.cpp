@@ -49,11 +49,13 @@ Result<std::string> tar_header(std::string_view name, std::uint64_t size, std::i
   if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK)
     return make_error(Code::internal, "libarchive cannot write a header for " + std::string(name) + ": " +
                                           archive_error_string(a.get()));
-  // Abandon the archive without its end blocks.
-  archive_write_fail(a.get());
-  if (used == 0 || used % kBlock != 0)
-    return make_error(Code::internal, "libarchive wrote a header of " + std::to_string(used) + " bytes");
-  buf.resize(used);
+  // Keep only the header: closing appends the end blocks, which are cut off
+  // below. (archive_write_fail would skip them but leaks libarchive's buffers.)
+  const std::size_t header_size = used;
+  archive_write_close(a.get());
+  if (header_size == 0 || header_size % kBlock != 0)
+    return make_error(Code::internal, "libarchive wrote a header of " + std::to_string(header_size) + " bytes");
+  buf.resize(header_size);
   return buf;
 }
 

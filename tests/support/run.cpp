@@ -75,7 +75,7 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     // No controlling terminal: a PIN prompt must never block a test.
     ::setsid();
     if (options.cwd && ::chdir(options.cwd->c_str()) != 0) ::_exit(127);
-    ::execve(args[0], args.data(), envp.data());
+    ::execvpe(args[0], args.data(), envp.data());
     ::_exit(127);
   }
   ::close(out_pipe[1]);

@@ -1,0 +1,50 @@
+// Signing with a private key that stays inside a PKCS#11 token.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "fwseal/format/error.h"
+#include "fwseal/format/signature.h"
+#include "fwseal/hsm/hsm.h"
+#include "fwseal/hsm/uri.h"
+
+namespace fwseal::hsm {
+
+// A logged-in handle on one private key and its public key object. The
+// session stays open (and logged in) for the handle's lifetime; sign() may be
+// called from several threads.
+class SigningKey {
+ public:
+  struct Impl;
+  explicit SigningKey(std::unique_ptr<Impl> impl);
+  SigningKey(const SigningKey&) = delete;
+  SigningKey& operator=(const SigningKey&) = delete;
+  ~SigningKey();
+
+  Algorithm algorithm() const;
+  const KeyId& key_id() const;         // SHA-256 of the public key's SPKI
+  const EVP_PKEY* public_key() const;  // read from the token's public key object
+  const KeyInfo& info() const;
+
+  // Signs the whole message the way verify_signature() checks it: ECDSA
+  // signatures are DER, RSA-PSS uses SHA-256/MGF1-SHA-256/32-byte salt,
+  // Ed25519 is PureEdDSA over the message. The signature is verified against
+  // public_key() before it is returned. Code::hsm if the token fails or
+  // returns a signature that does not verify.
+  Result<std::string> sign(std::string_view message) const;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Opens the token the URI names, logs in (see hsm.h for the PIN sources) and
+// finds exactly one private key by the URI's object and/or id, plus its
+// public key object (same CKA_ID, or same label if the key has no id).
+// Code::hsm if the module, token or keys cannot be found (the message lists
+// the tokens or says how to list keys) or the key is not of an fwseal
+// algorithm, Code::login for PIN problems.
+Result<std::unique_ptr<SigningKey>> open_signing_key(const Options& opts, const KeyUri& uri);
+
+}  // namespace fwseal::hsm

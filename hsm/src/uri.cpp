@@ -1,0 +1,146 @@
+#include "fwseal/hsm/uri.h"
+
+#include <p11-kit/uri.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "fwseal/format/digest.h"
+
+namespace fwseal::hsm {
+namespace {
+
+struct UriFree {
+  void operator()(P11KitUri* u) const { p11_kit_uri_free(u); }
+};
+using UriPtr = std::unique_ptr<P11KitUri, UriFree>;
+
+UriPtr new_uri() {
+  UriPtr u(p11_kit_uri_new());
+  if (!u) throw std::bad_alloc();
+  return u;
+}
+
+bool contains_ci(std::string_view text, std::string_view word) {
+  auto it = std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != text.end();
+}
+
+// A blank-padded PKCS#11 string field. p11-kit leaves fields the URI does not
+// mention all zero, which is how "not given" is told apart from "empty".
+std::optional<std::string> field(const unsigned char* p, std::size_t n) {
+  if (std::all_of(p, p + n, [](unsigned char c) { return c == 0; })) return std::nullopt;
+  std::string s(reinterpret_cast<const char*>(p), n);
+  s.erase(s.find_last_not_of(' ') + 1);
+  return s;
+}
+
+std::optional<std::string> attribute(P11KitUri* uri, CK_ATTRIBUTE_TYPE type) {
+  CK_ATTRIBUTE* a = p11_kit_uri_get_attribute(uri, type);
+  if (!a || !a->pValue) return std::nullopt;
+  return std::string(static_cast<const char*>(a->pValue), a->ulValueLen);
+}
+
+// p11-kit keeps query attributes it does not know as vendor queries and cannot
+// list them, so a misspelt "pin-sorce" would be dropped silently; check the
+// names here instead.
+std::optional<std::string> unsupported_query(std::string_view text) {
+  std::size_t q = text.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view rest = text.substr(q + 1);
+  while (!rest.empty()) {
+    std::size_t amp = rest.find('&');
+    std::string_view item = rest.substr(0, amp);
+    std::string_view name = item.substr(0, item.find('='));
+    if (!name.empty() && name != "pin-source" && name != "module-path") return std::string(name);
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return std::nullopt;
+}
+
+Result<KeyUri> parse(std::string_view text, bool need_key) {
+  // Checked on the raw text, before anything else, so that no message below
+  // can ever echo a PIN.
+  if (contains_ci(text, "pin-value"))
+    return make_error(Code::usage,
+                      "key URIs must not contain pin-value: PINs never go on the command line; "
+                      "use FWSEAL_PIN_FILE or the URI's pin-source");
+  const std::string quoted = "key URI \"" + std::string(text) + "\": ";
+  auto bad = [&](const std::string& why) { return make_error(Code::usage, quoted + why); };
+  if (text.find('\0') != std::string_view::npos) return bad("contains a NUL byte");
+  if (!text.starts_with("pkcs11:")) return bad("not a PKCS#11 URI (expected pkcs11:token=NAME;object=LABEL)");
+  if (auto q = unsupported_query(text)) {
+    if (*q == "module-name") return bad("module-name is not supported (use module-path or --module)");
+    return bad("unsupported attribute \"" + *q + "\" (supported query attributes: pin-source, module-path)");
+  }
+
+  UriPtr uri = new_uri();
+  int rc = p11_kit_uri_parse(std::string(text).c_str(), P11_KIT_URI_FOR_ANY, uri.get());
+  if (rc != P11_KIT_URI_OK) return bad(p11_kit_uri_message(rc));
+  if (p11_kit_uri_any_unrecognized(uri.get()))
+    return bad(
+        "unknown attribute, or a value too long for it (token labels have at most 32 bytes; "
+        "supported: token, serial, manufacturer, model, object, id, type)");
+
+  UriPtr blank = new_uri();
+  if (std::memcmp(p11_kit_uri_get_module_info(uri.get()), p11_kit_uri_get_module_info(blank.get()), sizeof(CK_INFO)) !=
+      0)
+    return bad("library-* attributes are not supported (choose the module with module-path or --module)");
+  if (std::memcmp(p11_kit_uri_get_slot_info(uri.get()), p11_kit_uri_get_slot_info(blank.get()), sizeof(CK_SLOT_INFO)) !=
+          0 ||
+      p11_kit_uri_get_slot_id(uri.get()) != p11_kit_uri_get_slot_id(blank.get()))
+    return bad("slot-* attributes are not supported (name the token by its label)");
+
+  KeyUri out;
+  const CK_TOKEN_INFO* ti = p11_kit_uri_get_token_info(uri.get());
+  auto token_field = [&](const unsigned char* p, std::size_t n, const char* name, std::string& dst) -> Status {
+    std::optional<std::string> v = field(p, n);
+    if (v && v->empty()) return bad(std::string("empty ") + name);
+    if (v) dst = std::move(*v);
+    return ok_status();
+  };
+  FWSEAL_TRY(token_field(ti->label, sizeof ti->label, "token label", out.token));
+  FWSEAL_TRY(token_field(ti->serialNumber, sizeof ti->serialNumber, "serial", out.serial));
+  FWSEAL_TRY(token_field(ti->manufacturerID, sizeof ti->manufacturerID, "manufacturer", out.manufacturer));
+  FWSEAL_TRY(token_field(ti->model, sizeof ti->model, "model", out.model));
+
+  out.object = attribute(uri.get(), CKA_LABEL);
+  if (out.object && out.object->empty()) return bad("empty object label");
+  if (out.object && out.object->find('\0') != std::string::npos) return bad("object label contains a NUL byte");
+  out.id = attribute(uri.get(), CKA_ID);
+  if (out.id && out.id->empty()) return bad("empty id");
+  if (std::optional<std::string> cls = attribute(uri.get(), CKA_CLASS)) {
+    CK_OBJECT_CLASS c = CKO_DATA;
+    if (cls->size() == sizeof c) std::memcpy(&c, cls->data(), sizeof c);
+    if (c != CKO_PRIVATE_KEY && c != CKO_PUBLIC_KEY) return bad("type must be private or public");
+  }
+
+  if (const char* s = p11_kit_uri_get_pin_source(uri.get())) out.pin_source = s;
+  if (const char* m = p11_kit_uri_get_module_path(uri.get())) out.module_path = m;
+
+  if (need_key) {
+    if (out.token.empty()) return bad("no token (add token=LABEL)");
+    if (!out.object && !out.id) return bad("no key (add object=LABEL or id=%xx...)");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string KeyUri::describe_key() const {
+  std::string s;
+  if (object) s = "\"" + *object + "\"";
+  if (id) s += object ? " (id " + to_hex(*id) + ")" : "id " + to_hex(*id);
+  return s.empty() ? "(no label or id)" : s;
+}
+
+Result<KeyUri> parse_key_uri(std::string_view uri) { return parse(uri, true); }
+Result<KeyUri> parse_token_uri(std::string_view uri) { return parse(uri, false); }
+
+}  // namespace fwseal::hsm

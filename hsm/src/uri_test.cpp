@@ -1,0 +1,113 @@
+#include "fwseal/hsm/uri.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace fwseal::hsm {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(KeyUri, TokenAndObject) {
+  Result<KeyUri> u = parse_key_uri("pkcs11:token=release;object=fw-signing");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->token, "release");
+  EXPECT_EQ(u->object, "fw-signing");
+  EXPECT_FALSE(u->id);
+  EXPECT_EQ(u->pin_source, "");
+  EXPECT_EQ(u->module_path, "");
+  EXPECT_EQ(u->describe_key(), "\"fw-signing\"");
+}
+
+TEST(KeyUri, PercentEncodingIsDecoded) {
+  Result<KeyUri> u = parse_key_uri("pkcs11:token=my%20token;object=fw%2Fsigning%3bkey");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->token, "my token");
+  EXPECT_EQ(u->object, "fw/signing;key");
+}
+
+TEST(KeyUri, IdIsRawBytes) {
+  Result<KeyUri> u = parse_key_uri("pkcs11:token=release;id=%01%02%ff");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->id, std::string("\x01\x02\xff"));
+  EXPECT_FALSE(u->object);
+  EXPECT_EQ(u->describe_key(), "id 0102ff");
+}
+
+TEST(KeyUri, ObjectAndIdTogether) {
+  Result<KeyUri> u = parse_key_uri("pkcs11:token=release;object=k;id=%0a%0b;type=private");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->describe_key(), "\"k\" (id 0a0b)");
+}
+
+TEST(KeyUri, PinSourceAndModulePath) {
+  Result<KeyUri> u = parse_key_uri(
+      "pkcs11:token=release;object=k?pin-source=file:%2F%2F%2Frun%2Fpin%20file&module-path=%2Fopt%2Fhsm%2Flib.so");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->pin_source, "file:///run/pin file");
+  EXPECT_EQ(u->module_path, "/opt/hsm/lib.so");
+}
+
+TEST(KeyUri, SerialNarrowsTheToken) {
+  Result<KeyUri> u = parse_key_uri("pkcs11:token=release;serial=1234abcd;object=k");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->serial, "1234abcd");
+}
+
+struct BadUri {
+  const char* uri;
+  const char* message;
+};
+
+class BadKeyUri : public ::testing::TestWithParam<BadUri> {};
+
+TEST_P(BadKeyUri, IsUsageError) {
+  Result<KeyUri> u = parse_key_uri(GetParam().uri);
+  ASSERT_FALSE(u.ok());
+  EXPECT_EQ(u.error().code, Code::usage);
+  EXPECT_THAT(u.error().message, HasSubstr(GetParam().message));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadKeyUri,
+    ::testing::Values(BadUri{"pkcs11:object=fw-signing", "no token (add token=LABEL)"},
+                      BadUri{"pkcs11:token=release", "no key (add object=LABEL or id="},
+                      BadUri{"pkcs11:token=release;type=private", "no key"},
+                      BadUri{"/keys/fw.pem", "not a PKCS#11 URI"},
+                      BadUri{"pkcs11:token=release;objekt=k", "unknown attribute"},
+                      BadUri{"pkcs11:token=release;object=k?pin-sorce=/p", "unsupported attribute \"pin-sorce\""},
+                      BadUri{"pkcs11:token=release;object=k?module-name=softhsm2", "module-name is not supported"},
+                      BadUri{"pkcs11:token=release;object=k;slot-id=3", "slot-* attributes are not supported"},
+                      BadUri{"pkcs11:token=release;object=k;library-manufacturer=x", "library-* attributes"},
+                      BadUri{"pkcs11:token=release;object=k;type=cert", "type must be private or public"},
+                      BadUri{"pkcs11:token=;object=k", "empty token label"},
+                      BadUri{"pkcs11:token=release;object=", "empty object label"},
+                      BadUri{"pkcs11:token=release;id=%zz", "key URI"},
+                      BadUri{"pkcs11:token=release;object=a%00b", "NUL"}));
+
+TEST(KeyUri, PinValueIsRefusedWithoutEchoingIt) {
+  for (const char* uri :
+       {"pkcs11:token=release;object=k?pin-value=s3cret-77", "pkcs11:token=release;object=k;PIN-VALUE=s3cret-77"}) {
+    Result<KeyUri> u = parse_key_uri(uri);
+    ASSERT_FALSE(u.ok()) << uri;
+    EXPECT_EQ(u.error().code, Code::usage);
+    EXPECT_THAT(u.error().message, HasSubstr("FWSEAL_PIN_FILE"));
+    EXPECT_THAT(u.error().message, HasSubstr("pin-source"));
+    EXPECT_THAT(u.error().message, Not(HasSubstr("s3cret")));
+  }
+}
+
+TEST(TokenUri, MayNameNoTokenOrKey) {
+  Result<KeyUri> all = parse_token_uri("pkcs11:");
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(all->token, "");
+  EXPECT_FALSE(all->object);
+  Result<KeyUri> one = parse_token_uri("pkcs11:token=release");
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  EXPECT_EQ(one->token, "release");
+  EXPECT_FALSE(parse_token_uri("pkcs11:token=release?pin-value=1").ok());
+}
+
+}  // namespace
+}  // namespace fwseal::hsm

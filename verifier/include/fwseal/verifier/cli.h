@@ -1,0 +1,24 @@
+// The command line of `fwseal-verify` and `fwseal verify`: one implementation,
+// two entry points.
+//
+//   PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--json]
+//
+// Valid: a one-line summary on stdout, exit 0. Invalid: one line
+// "<program>: <message>" on stderr and the exit code of DESIGN.md (2 usage,
+// 3 unreadable package or trust file, 10-15 as verify_package decides).
+// --json prints report_json on stdout in both cases.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+namespace fwseal {
+
+// argv[0] is the program (or subcommand) name and is skipped.
+int verify_main(int argc, char** argv);
+int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std::string_view program);
+
+std::string verify_usage(std::string_view program);
+
+}  // namespace fwseal

@@ -1,0 +1,140 @@
+#include "fwseal/verifier/cli.h"
+
+#include <iostream>
+#include <optional>
+#include <vector>
+
+#include "fwseal/format/digest.h"
+#include "fwseal/format/file.h"
+#include "fwseal/format/trust.h"
+#include "fwseal/verifier/verify.h"
+
+namespace fwseal {
+namespace {
+
+struct Args {
+  std::string package;
+  std::string trust;
+  VerifyOptions options;
+  bool json = false;
+  bool help = false;
+};
+
+Result<Args> parse_args(int argc, char** argv) {
+  Args a;
+  bool have_package = false;
+  bool have_trust = false;
+  bool options_done = false;
+  auto usage = [](std::string m) { return make_error(Code::usage, std::move(m)); };
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (options_done || arg == "-" || !arg.starts_with("-")) {
+      if (have_package) return usage("more than one package given: " + std::string(arg));
+      a.package = arg;
+      have_package = true;
+      continue;
+    }
+    if (arg == "--") {
+      options_done = true;
+      continue;
+    }
+    if (arg == "--json") {
+      a.json = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "--help") {
+      a.help = true;
+      continue;
+    }
+    // Options with a value: "--opt VALUE" or "--opt=VALUE".
+    std::string name(arg);
+    std::optional<std::string> value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    if (name != "--trust" && name != "--hw" && name != "--installed-security-version")
+      return usage("unknown option " + name);
+    if (!value) {
+      if (i + 1 >= argc) return usage(name + " needs a value");
+      value = argv[++i];
+    }
+    if (name == "--trust") {
+      if (have_trust) return usage("--trust given twice");
+      a.trust = *value;
+      have_trust = true;
+    } else if (name == "--hw") {
+      if (value->empty()) return usage("--hw needs a hardware id");
+      a.options.hardware.push_back(*value);
+    } else {
+      if (a.options.installed_security_version) return usage("--installed-security-version given twice");
+      auto n = parse_security_version(*value, "--installed-security-version");
+      if (!n.ok()) return usage(n.error().message);
+      a.options.installed_security_version = *n;
+    }
+  }
+  if (a.help) return a;
+  if (!have_package) return usage("no package given (a file, or - for standard input)");
+  if (!have_trust) return usage("--trust TRUST.json is required");
+  return a;
+}
+
+std::string summary(const VerifyReport& r) {
+  const Manifest& m = r.verified->manifest();
+  std::string out = "VALID: " + m.product + " " + m.version + " (security version " +
+                    std::to_string(m.security_version) + "), " + std::to_string(r.signatures_valid) + " of " +
+                    std::to_string(r.signatures.size()) + " signatures, manifest sha256 " +
+                    to_hex(r.verified->manifest_digest()) + "\n";
+  for (const auto& c : r.checks)
+    if (c.result == CheckResult::skip) out += "note: " + c.name + " check " + c.detail + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string verify_usage(std::string_view program) {
+  return "usage: " + std::string(program) +
+         " PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--json]\n";
+}
+
+int verify_main(int argc, char** argv) { return verify_main(argc, argv, std::cout, std::cerr, "fwseal-verify"); }
+
+int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std::string_view program) {
+  auto args = parse_args(argc, argv);
+  if (!args.ok()) {
+    err << program << ": " << args.error().message << "\n" << verify_usage(program);
+    return exit_code(Code::usage);
+  }
+  if (args->help) {
+    out << verify_usage(program);
+    return 0;
+  }
+
+  VerifyReport report;
+  auto fail = [&](const Error& e) {
+    report.status = e;
+    if (args->json) out << report_json(report);
+    err << program << ": " << e.message << "\n";
+    return exit_code(e.code);
+  };
+
+  auto trust = load_trust(args->trust);
+  if (!trust.ok()) return fail(trust.error());
+  Fd owned;
+  int fd = 0;  // "-": standard input
+  if (args->package != "-") {
+    auto opened = open_read(args->package);
+    if (!opened.ok()) return fail(opened.error());
+    owned = std::move(opened).value();
+    fd = owned.get();
+  }
+  report = verify_package(fd, *trust, args->options);
+  if (!report.ok()) {
+    if (report.status.ok()) report.status = make_error(Code::internal, "verification ended without a verdict");
+    return fail(report.status.error());
+  }
+  out << (args->json ? report_json(report) : summary(report));
+  return 0;
+}
+
+}  // namespace fwseal
