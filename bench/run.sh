@@ -28,6 +28,7 @@ measure() {
   local times=() mems=() i
   for i in 1 2 3; do
     [ -n "${BENCH_BEFORE:-}" ] && eval "$BENCH_BEFORE"
+    sync  # earlier runs' writeback must not be billed to this one
     /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" > /dev/null 2> "$work/err.txt" ||
       { echo "FAILED: $name: $(tail -3 "$work/err.txt")" >&2; return 1; }
     read -r t m < "$work/time.txt"
@@ -40,6 +41,7 @@ measure() {
 order=()
 
 measure "openssl dgst -sha256" openssl dgst -sha256 "$img"
+BENCH_BEFORE="rm -f '$work/img.tar'"
 measure "tar cf" tar cf "$work/img.tar" -C "$work" rootfs.img
 
 # fwseal: a SoftHSM2 token with an Ed25519 key.
@@ -52,15 +54,19 @@ cat > "$work/spec.json" <<JSON
 {"product":"bench","version":"1","security_version":1,"hardware":["hw"],"created":0,
  "images":[{"name":"rootfs","type":"rootfs","path":"rootfs.img"}]}
 JSON
+BENCH_BEFORE="rm -f '$work/p.fwpkg'"
 measure "fwseal package" "$fwseal" package --quiet --spec "$work/spec.json" -o "$work/p.fwpkg"
+BENCH_BEFORE=
+rm -f "$work/img.tar"
 cp "$work/p.fwpkg" "$work/unsigned.fwpkg"
 # Each signing run starts from a fresh copy of the unsigned package (not timed).
-BENCH_BEFORE='cp "$work/unsigned.fwpkg" "$work/s.fwpkg"; sync'
+BENCH_BEFORE='cp "$work/unsigned.fwpkg" "$work/s.fwpkg"'
 measure "fwseal sign" "$fwseal" sign --quiet "$work/s.fwpkg" --key "pkcs11:token=bench;object=k1"
 BENCH_BEFORE=
 "$fwseal" trust create -o "$work/trust.json" --pubkey "$work/k1.pem"
 measure "fwseal-verify" "$verify" "$work/s.fwpkg" --trust "$work/trust.json"
 measure "fwseal-verify - (pipe)" bash -c "cat '$work/s.fwpkg' | '$verify' - --trust '$work/trust.json'"
+rm -f "$work/unsigned.fwpkg" "$work/p.fwpkg"
 
 # RAUC: plain and verity bundles, signed with a software key and a CA.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=bench-ca \
@@ -83,6 +89,7 @@ measure "rauc info (plain, full check)" rauc info --keyring="$work/ca.pem" "$wor
 BENCH_BEFORE="rm -rf '$work/rauc-out'"
 measure "rauc extract (verity, full check)" rauc extract --keyring="$work/ca.pem" "$work/b-verity.raucb" "$work/rauc-out"
 BENCH_BEFORE=
+rm -rf "$work"/b-*.raucb "$work/rauc-out"
 
 # mender-artifact wants a SEC1 EC key.
 openssl ecparam -name prime256v1 -genkey -noout -out "$work/mender.key"
@@ -92,6 +99,7 @@ measure "mender-artifact write" mender-artifact write rootfs-image -t bench -n b
   -k "$work/mender.key" -o "$work/a.mender" --compression none --no-progress
 BENCH_BEFORE=
 measure "mender-artifact validate" mender-artifact validate -k "$work/mender.pub" "$work/a.mender"
+rm -f "$work/a.mender"
 
 # Memory does not grow with the package: the same check on a 4x larger package.
 if [ "${BENCH_LARGE:-1}" = 1 ]; then
