@@ -18,6 +18,7 @@ int cmd_inspect(const Argv& args);
 int cmd_extract(const Argv& args);
 int cmd_hsm(const Argv& args);
 int cmd_trust(const Argv& args);
+int cmd_sbom(const Argv& args);
 
 // Prints "fwseal: <message>" on stderr and returns the error's exit code.
 int fail(const Error& e);

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     if (command == "extract") return cmd_extract(args);
     if (command == "hsm") return cmd_hsm(args);
     if (command == "trust") return cmd_trust(args);
+    if (command == "sbom") return cmd_sbom(args);
     if (command == "--version" || command == "version") {
       std::printf("fwseal %s\n", FWSEAL_VERSION);
       return 0;

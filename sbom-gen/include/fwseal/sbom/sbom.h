@@ -1,0 +1,61 @@
+// CycloneDX 1.6 SBOM generation for firmware releases.
+//
+// The caller (the `fwseal sbom generate` command, the pipeline) fills an
+// SbomConfig and gets the BOM's bytes back: nothing here reads argv or the
+// environment, prints, or writes files. sbom-gen/README.md describes what is
+// discovered and how, and the accepted input formats.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwseal/format/error.h"
+
+namespace fwseal::sbom {
+
+// One firmware image to describe. `path` is a regular file or a directory:
+// a directory tree is walked (symlinks are never followed); a file that
+// libarchive reads (tar, cpio, zip, ISO 9660, 7-Zip, ar, optionally gzip, bzip2,
+// xz, lzma, zstd, lz4 or compress) is read as an archive, streaming, never
+// extracted; any other file is one raw image (a kernel, a bootloader, a
+// filesystem image fwseal does not open).
+struct ImageSpec {
+  std::string name;  // as in the package manifest: 1-64 of [A-Za-z0-9._-]
+  std::string type;  // manifest image type: rootfs, kernel, bootloader, ...
+  std::string path;
+};
+
+struct SbomConfig {
+  std::string product;   // metadata.component.name
+  std::string version;   // metadata.component.version
+  std::string supplier;  // metadata.component.supplier.name; may be empty
+  std::vector<ImageSpec> images;
+  // Components declared by the build: fwseal components JSON, Buildroot
+  // legal-info manifest.csv or Yocto license.manifest, told apart by content.
+  std::vector<std::string> components_files;
+  std::int64_t timestamp = 0;  // seconds since the epoch (SOURCE_DATE_EPOCH)
+  std::string tool_version;    // fwseal's version, named in metadata.tools
+};
+
+struct SbomOutput {
+  std::string json;  // the CycloneDX 1.6 BOM: sorted keys, 2-space indent, final newline
+  // Things an auditor should look at, one line each, sorted; also recorded in
+  // the BOM as metadata.properties named "fwseal:warning". E.g. two versions
+  // of one component, a file that looks like OpenSSL without a version.
+  std::vector<std::string> warnings;
+};
+
+// Identical configs and image contents give identical bytes.
+// Errors: Code::usage for a bad config (names, duplicate images, timestamp),
+// Code::io when an image or components file cannot be read, Code::malformed
+// for hostile or broken input (archive, components file, package database,
+// limits exceeded), each naming the image, path and field.
+Result<SbomOutput> generate_sbom(const SbomConfig& config);
+
+// Parses SOURCE_DATE_EPOCH text: decimal seconds, 0 to 253402300799
+// (9999-12-31T23:59:59Z). Code::usage otherwise.
+Result<std::int64_t> parse_source_date_epoch(std::string_view text);
+
+}  // namespace fwseal::sbom

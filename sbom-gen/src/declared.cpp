@@ -1,0 +1,32 @@
+#include "declared.h"
+
+#include "text.h"
+
+namespace fwseal::sbom {
+
+Status check_declared_text(std::string_view value, std::string_view where, std::size_t max_bytes) {
+  if (value.empty()) return make_error(Code::malformed, std::string(where) + ": empty");
+  if (value.size() > max_bytes)
+    return make_error(Code::malformed, std::string(where) + ": longer than " + std::to_string(max_bytes) + " bytes");
+  if (!is_clean_text(value))
+    return make_error(Code::malformed, std::string(where) + ": invalid UTF-8 or control characters in " + shown(value));
+  return ok_status();
+}
+
+Result<std::vector<Finding>> parse_declared_components(std::string_view text, std::string_view what,
+                                                       const std::set<std::string>& images) {
+  std::string_view head = text;
+  if (head.starts_with("\xef\xbb\xbf")) head.remove_prefix(3);  // a UTF-8 byte order mark
+  head = trim(head);
+  if (head.starts_with("{") || head.starts_with("//") || head.starts_with("/*"))
+    return parse_components_json(text, what, images);
+  if (head.starts_with("PACKAGE,") || head.starts_with("\"PACKAGE\","))
+    return parse_buildroot_manifest(head, what);
+  if (head.starts_with("PACKAGE NAME:")) return parse_yocto_manifest(head, what);
+  return make_error(Code::malformed,
+                    std::string(what) +
+                        ": not a components file: expected fwseal components JSON ('{'), a Buildroot manifest.csv "
+                        "(header starting with PACKAGE) or a Yocto license.manifest (PACKAGE NAME: ...)");
+}
+
+}  // namespace fwseal::sbom

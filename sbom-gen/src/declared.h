@@ -1,0 +1,32 @@
+// Components the build declares: fwseal's components JSON, Buildroot's
+// legal-info manifest.csv, Yocto's license.manifest. README.md documents each
+// accepted field and column.
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwseal/format/error.h"
+#include "model.h"
+
+namespace fwseal::sbom {
+
+// Tells the three formats apart by their first bytes and parses `text`.
+// `what` names the file in messages; `images` are the configured image names
+// (components JSON may bind a component to one). Code::malformed naming the
+// file, entry and field.
+Result<std::vector<Finding>> parse_declared_components(std::string_view text, std::string_view what,
+                                                       const std::set<std::string>& images);
+
+Result<std::vector<Finding>> parse_components_json(std::string_view text, std::string_view what,
+                                                   const std::set<std::string>& images);
+Result<std::vector<Finding>> parse_buildroot_manifest(std::string_view text, std::string_view what);
+Result<std::vector<Finding>> parse_yocto_manifest(std::string_view text, std::string_view what);
+
+// Shared checks of one declared text value: clean UTF-8 without control
+// characters, 1..max bytes. Code::malformed naming `where`.
+Status check_declared_text(std::string_view value, std::string_view where, std::size_t max_bytes);
+
+}  // namespace fwseal::sbom

@@ -1,0 +1,142 @@
+#include "declared.h"
+
+#include <gtest/gtest.h>
+
+namespace fwseal::sbom {
+namespace {
+
+const std::set<std::string> kImages = {"rootfs", "kernel"};
+
+Error json_error(const std::string& text) {
+  auto r = parse_components_json(text, "c.json", kImages);
+  EXPECT_FALSE(r.ok());
+  return r.ok() ? Error{} : r.error();
+}
+
+TEST(ComponentsJson, ReadsEveryField) {
+  auto r = parse_components_json(R"({
+    // comments are allowed: the file is written by hand
+    "components": [{
+      "name": "libfoo", "version": "2.1.0", "type": "library", "supplier": "Foo Ltd",
+      "license": "Apache-2.0 OR MIT", "purl": "pkg:github/foo/libfoo@2.1.0",
+      "cpe": "cpe:2.3:a:foo:libfoo:2.1.0:*:*:*:*:*:*:*",
+      "hashes": {"SHA-256": "AB00000000000000000000000000000000000000000000000000000000000000"},
+      "source_url": "https://example.com/libfoo-2.1.0.tar.gz", "image": "rootfs",
+      "paths": ["/usr/lib/libfoo.so.2"], "description": "Foo"
+    }, {"name": "blob", "version": "7"}]})",
+                                 "c.json", kImages);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 2u);
+  const Finding& f = (*r)[0];
+  EXPECT_EQ(f.source, Source::components_file);
+  EXPECT_EQ(f.name, "libfoo");
+  EXPECT_EQ(f.licence.expression, "Apache-2.0 OR MIT");
+  EXPECT_EQ(f.purl, "pkg:github/foo/libfoo@2.1.0");
+  EXPECT_EQ(f.hashes[0].second, std::string("ab") + std::string(62, '0'));
+  ASSERT_EQ(f.occurrences.size(), 1u);
+  EXPECT_EQ(f.occurrences[0].path, "/usr/lib/libfoo.so.2");
+  EXPECT_EQ(f.image, "rootfs");
+  EXPECT_EQ(f.method.technique, "other");
+  EXPECT_EQ((*r)[1].purl, "");  // filled in (pkg:generic) only if no other source gives one
+}
+
+TEST(ComponentsJson, ErrorsNameTheField) {
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","licence":"MIT"}]})").message,
+            "c.json.components[0].licence: unknown member");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a"}]})").message, "c.json.components[0].version: missing");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":1}]})").message,
+            "c.json.components[0].version: expected a string");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","image":"boot"}]})").message,
+            "c.json.components[0].image: no image named \"boot\" is being described");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","hashes":{"SHA-256":"00"}}]})").message,
+            "c.json.components[0].hashes.SHA-256: expected 64 hex digits");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","hashes":{"sha256":"00"}}]})").message.substr(0, 64),
+            "c.json.components[0].hashes.sha256: unknown hash algorithm (use ");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","paths":["/x"]}]})").message,
+            "c.json.components[0].paths: paths need \"image\" to say which image they are in");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","image":"rootfs","paths":["x"]}]})").message,
+            "c.json.components[0].paths[0]: must be absolute (start with '/')");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","type":"lib"}]})").message,
+            "c.json.components[0].type: \"lib\" is not a CycloneDX component type");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","cpe":"foo"}]})").message,
+            "c.json.components[0].cpe: \"foo\" is not a CPE 2.3 string or CPE 2.2 URI");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","source_url":"not a url"}]})").message,
+            "c.json.components[0].source_url: \"not a url\" is not an absolute URL");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a\u0001","version":"1"}]})").message,
+            "c.json.components[0].name: invalid UTF-8 or control characters in \"a\\x01\"");
+  EXPECT_EQ(json_error(R"({"components":{}})").message, "c.json.components: expected an array");
+  EXPECT_EQ(json_error(R"({"extra":1,"components":[]})").message, "c.json.extra: unknown member");
+  EXPECT_EQ(json_error(R"({"components":[{"name":"a","version":"1","license":"MIT OR"}]})").message,
+            "c.json.components[0].license: invalid SPDX licence expression: ends where a licence was expected");
+  EXPECT_NE(json_error(R"({"components":[{"name":"a","name":"b","version":"1"}]})").message.find("duplicate member"),
+            std::string::npos);
+  EXPECT_NE(json_error("{\"components\": [").message.find("invalid JSON"), std::string::npos);
+}
+
+TEST(DeclaredComponents, TellsFormatsApart) {
+  EXPECT_EQ(parse_declared_components("\xef\xbb\xbf{\"components\":[]}", "a", kImages)->size(), 0u);
+  EXPECT_EQ(parse_declared_components("\"PACKAGE\",\"VERSION\"\n\"zlib\",\"1.3\"\n", "b", kImages)->size(), 1u);
+  EXPECT_EQ(parse_declared_components("PACKAGE NAME: zlib\nPACKAGE VERSION: 1.3\n", "c", kImages)->size(), 1u);
+  auto other = parse_declared_components("hello", "d.txt", kImages);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().message.substr(0, 28), "d.txt: not a components file");
+}
+
+TEST(Buildroot, ReadsManifestCsv) {
+  std::string csv =
+      "\"PACKAGE\",\"VERSION\",\"LICENSE\",\"LICENSE FILES\",\"SOURCE ARCHIVE\",\"SOURCE SITE\",\"DEPENDENCIES WITH LICENSES\"\r\n"
+      "\"busybox\",\"1.36.1\",\"GPL-2.0, bzip2-1.0.6\",\"LICENSE archival/libarchive/bz/LICENSE\",\"busybox-1.36.1.tar.bz2\",\"https://www.busybox.net/downloads\",\"\"\r\n"
+      "\"quoted\",\"1.0\",\"Proprietary \"\"X\"\"\",\"\",\"\",\"\",\"\"\r\n";
+  auto r = parse_buildroot_manifest(csv, "manifest.csv");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].name, "busybox");
+  EXPECT_EQ((*r)[0].version, "1.36.1");
+  EXPECT_EQ((*r)[0].licence.expression, "GPL-2.0-only AND bzip2-1.0.6");
+  EXPECT_EQ((*r)[0].source_url, "https://www.busybox.net/downloads/busybox-1.36.1.tar.bz2");
+  EXPECT_EQ((*r)[0].method.technique, "manifest-analysis");
+  EXPECT_EQ((*r)[1].licence.name, "Proprietary \"X\"");  // declared text kept as a named licence
+}
+
+TEST(Buildroot, RefusesUnknownColumnsAndRaggedRows) {
+  EXPECT_EQ(parse_buildroot_manifest("PACKAGE,VERSION,COLOUR\n", "m.csv").error().message,
+            "m.csv: header: unknown column \"COLOUR\" (accepted: PACKAGE, VERSION, LICENSE, LICENSE FILES, SOURCE "
+            "ARCHIVE, SOURCE SITE, DEPENDENCIES WITH LICENSES)");
+  EXPECT_EQ(parse_buildroot_manifest("PACKAGE,LICENSE\n", "m.csv").error().message,
+            "m.csv: header: needs the PACKAGE and VERSION columns");
+  EXPECT_EQ(parse_buildroot_manifest("PACKAGE,VERSION\nzlib\n", "m.csv").error().message,
+            "m.csv: row 2: 1 fields, the header has 2");
+  EXPECT_EQ(parse_buildroot_manifest("PACKAGE,VERSION\n\"zlib,1\n", "m.csv").error().message,
+            "m.csv: unterminated quoted field");
+  EXPECT_EQ(parse_buildroot_manifest("PACKAGE,VERSION\n\"zlib\"x,1\n", "m.csv").error().message,
+            "m.csv:2: text after a closing '\"'");
+}
+
+TEST(Yocto, ReadsLicenseManifest) {
+  auto r = parse_yocto_manifest(
+      "PACKAGE NAME: busybox\nPACKAGE VERSION: 1.36.1\nRECIPE NAME: busybox\nLICENSE: GPL-2.0-only & bzip2-1.0.6\n\n"
+      "PACKAGE NAME: libssl3\nPACKAGE VERSION: 3.1.4\nRECIPE NAME: openssl\nLICENSE: Apache-2.0\n\n"
+      "PACKAGE NAME: blob\nPACKAGE VERSION: 1\nRECIPE NAME: blob\nLICENSE: CLOSED\n",
+      "license.manifest");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].licence.expression, "GPL-2.0-only AND bzip2-1.0.6");
+  EXPECT_TRUE((*r)[0].aliases.empty());
+  EXPECT_EQ((*r)[1].aliases, std::vector<std::string>{"openssl"});
+  EXPECT_EQ((*r)[1].licence.ids, std::vector<std::string>{"Apache-2.0"});
+  EXPECT_TRUE((*r)[2].licence.empty());
+}
+
+TEST(Yocto, ErrorsNameTheLine) {
+  EXPECT_EQ(parse_yocto_manifest("PACKAGE NAME: a\nPACKAGE ARCH: x\n", "l.m").error().message,
+            "l.m:2: unknown key \"PACKAGE ARCH\" (accepted: PACKAGE NAME, PACKAGE VERSION, RECIPE NAME, LICENSE)");
+  EXPECT_EQ(parse_yocto_manifest("PACKAGE NAME: a\n\nPACKAGE NAME: b\nPACKAGE VERSION: 1\n", "l.m").error().message,
+            "l.m:1: block without PACKAGE VERSION");
+  EXPECT_EQ(parse_yocto_manifest("PACKAGE NAME: a\nPACKAGE NAME: b\n", "l.m").error().message,
+            "l.m:2: PACKAGE NAME twice in one block");
+  EXPECT_EQ(parse_yocto_manifest("PACKAGE NAME: a\nno colon\n", "l.m").error().message,
+            "l.m:2: expected \"KEY: value\", got \"no colon\"");
+}
+
+}  // namespace
+}  // namespace fwseal::sbom

@@ -1,0 +1,47 @@
+#include "image_scan.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "fwseal/format/file.h"
+
+namespace fwseal::sbom {
+
+namespace {
+
+Result<ImageScan> scan(const ImageSpec& spec) {
+  struct stat st {};
+  if (::stat(spec.path.c_str(), &st) != 0)
+    return make_error(Code::io, spec.path + ": " + errno_text(errno));
+  if (S_ISDIR(st.st_mode)) {
+    ImageSink sink(spec, true);
+    FWSEAL_TRY(walk_directory(spec.path, sink));
+    return sink.finish(std::nullopt);
+  }
+  if (!S_ISREG(st.st_mode))
+    return make_error(Code::io, spec.path + ": neither a regular file nor a directory");
+  std::string sha256, sha512;
+  {
+    ImageSink sink(spec, false);
+    FWSEAL_ASSIGN(bool was_archive, walk_archive(spec.path, sink, sha256, sha512));
+    if (was_archive) return sink.finish(std::make_pair(sha256, sha512));
+  }
+  ImageSink sink(spec, false);
+  FWSEAL_TRY(walk_raw_file(spec.path, spec.type, sink, sha256, sha512));
+  return sink.finish(std::make_pair(sha256, sha512));
+}
+
+}  // namespace
+
+// Every error names the image first: "image rootfs: /srv/rootfs.tar: archive entry 3: ...".
+Result<ImageScan> scan_image(const ImageSpec& spec) {
+  auto r = scan(spec);
+  if (r.ok()) return r;
+  Error e = std::move(r).error();
+  std::string prefix = "image " + spec.name + ": ";
+  if (!e.message.starts_with(prefix)) e.message = prefix + e.message;
+  return e;
+}
+
+}  // namespace fwseal::sbom

@@ -1,0 +1,84 @@
+#include "licence.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace fwseal::sbom {
+namespace {
+
+TEST(LicenceTable, MatchesCycloneDxSchema) {
+  auto doc = nlohmann::json::parse(testing::read_text(std::string(FWSEAL_SOURCE_DIR) +
+                                                      "/../shared/schemas/cyclonedx/spdx.schema.json"));
+  std::vector<std::string> schema = doc["enum"].get<std::vector<std::string>>();
+  std::sort(schema.begin(), schema.end());
+  std::vector<std::string> ours(spdx_ids().begin(), spdx_ids().end());
+  EXPECT_EQ(ours, schema) << "regenerate src/spdx_ids.inc with scripts/gen_spdx_ids.py";
+}
+
+TEST(Licence, CanonicalIdIgnoresCase) {
+  EXPECT_EQ(canonical_spdx_id("bsd-3-clause"), "BSD-3-Clause");
+  EXPECT_EQ(canonical_spdx_id("MIT"), "MIT");
+  EXPECT_EQ(canonical_spdx_id("Expat"), "");
+}
+
+TEST(Licence, StrictExpressions) {
+  auto one = parse_spdx_expression("mit", "x");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->ids, std::vector<std::string>{"MIT"});
+  auto expr = parse_spdx_expression("GPL-2.0-only WITH Linux-syscall-note OR (MIT AND LicenseRef-acme-1)", "x");
+  ASSERT_TRUE(expr.ok()) << expr.error().message;
+  EXPECT_EQ(expr->expression, "GPL-2.0-only WITH Linux-syscall-note OR (MIT AND LicenseRef-acme-1)");
+  EXPECT_EQ(parse_spdx_expression("MPL-1.1+", "x")->expression, "MPL-1.1+");
+}
+
+TEST(Licence, StrictExpressionErrorsNameTheToken) {
+  auto unknown = parse_spdx_expression("MIT AND Foo-1.0", "comp.license");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, Code::malformed);
+  EXPECT_EQ(unknown.error().message, "comp.license: invalid SPDX licence expression: unknown licence id \"Foo-1.0\"");
+  EXPECT_NE(parse_spdx_expression("MIT AND", "x").error().message.find("ends where a licence was expected"), std::string::npos);
+  EXPECT_NE(parse_spdx_expression("(MIT", "x").error().message.find("missing )"), std::string::npos);
+  EXPECT_NE(parse_spdx_expression("MIT or Apache-2.0", "x").error().message.find("unexpected \"or\""), std::string::npos);
+  EXPECT_NE(parse_spdx_expression("GPL-2.0-only WITH Nope", "x").error().message.find("unknown exception"), std::string::npos);
+  EXPECT_FALSE(parse_spdx_expression("", "x").ok());
+  std::string deep(40, '(');
+  EXPECT_NE(parse_spdx_expression(deep + "MIT", "x").error().message.find("nested deeper"), std::string::npos);
+}
+
+TEST(Licence, Dep5NamesMapOnlyWhenExact) {
+  EXPECT_EQ(map_licence_term("GPL-2+", LicenceDialect::dep5), "GPL-2.0-or-later");
+  EXPECT_EQ(map_licence_term("LGPL-2.1", LicenceDialect::dep5), "LGPL-2.1-only");
+  EXPECT_EQ(map_licence_term("Expat", LicenceDialect::dep5), "MIT");
+  EXPECT_EQ(map_licence_term("BSD-3-clause", LicenceDialect::dep5), "BSD-3-Clause");
+  EXPECT_EQ(map_licence_term("GPL-2 or BSD-2-clause", LicenceDialect::dep5), "GPL-2.0-only OR BSD-2-Clause");
+  EXPECT_EQ(map_licence_term("MIT and BSD-3-clause", LicenceDialect::dep5), "MIT AND BSD-3-Clause");
+  // No guessing: ambiguous or unknown names do not map.
+  EXPECT_EQ(map_licence_term("Artistic", LicenceDialect::dep5), "");
+  EXPECT_EQ(map_licence_term("public-domain", LicenceDialect::dep5), "");
+  EXPECT_EQ(map_licence_term("GPL-2+ with Autoconf-data exception", LicenceDialect::dep5), "");
+  EXPECT_EQ(map_licence_term("Artistic or GPL-1+", LicenceDialect::dep5), "");
+}
+
+TEST(Licence, YoctoAndBuildrootNames) {
+  EXPECT_EQ(map_licence_term("GPLv2 & bzip2-1.0.6", LicenceDialect::yocto), "GPL-2.0-only AND bzip2-1.0.6");
+  EXPECT_EQ(map_licence_term("GPL-2.0-only | (MIT & BSD-3-Clause)", LicenceDialect::yocto),
+            "GPL-2.0-only OR (MIT AND BSD-3-Clause)");
+  EXPECT_EQ(map_licence_term("LGPLv2.1+", LicenceDialect::yocto), "LGPL-2.1-or-later");
+  EXPECT_EQ(map_licence_term("CLOSED", LicenceDialect::yocto), "");
+  EXPECT_EQ(map_licence_term("GPL-2.0+ (programs), LGPL-2.1+ (libraries)", LicenceDialect::buildroot),
+            "GPL-2.0-or-later AND LGPL-2.1-or-later");
+  EXPECT_EQ(map_licence_term("GPL-2.0", LicenceDialect::buildroot), "GPL-2.0-only");
+  EXPECT_EQ(map_licence_term("Public Domain", LicenceDialect::buildroot), "");
+}
+
+TEST(Licence, CombineFlattensAndSorts) {
+  EXPECT_EQ(combine_licences({"MIT"}).ids, std::vector<std::string>{"MIT"});
+  EXPECT_EQ(combine_licences({"MIT", "MIT AND BSD-3-Clause", "GPL-2.0-only OR BSD-2-Clause"}).expression,
+            "BSD-3-Clause AND (GPL-2.0-only OR BSD-2-Clause) AND MIT");
+  EXPECT_TRUE(combine_licences({}).empty());
+}
+
+}  // namespace
+}  // namespace fwseal::sbom

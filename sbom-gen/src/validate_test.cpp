@@ -1,0 +1,99 @@
+#include "fwseal/sbom/validate.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace fwseal::sbom {
+namespace {
+
+using nlohmann::json;
+
+json minimal() {
+  return json::parse(R"({
+    "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+    "serialNumber": "urn:uuid:3e671687-395b-81f5-a30f-a58921a69b79",
+    "metadata": {"timestamp": "2024-01-01T00:00:00Z",
+                 "component": {"bom-ref": "product", "type": "firmware", "name": "gw", "version": "1"}},
+    "components": [
+      {"bom-ref": "image:rootfs", "type": "operating-system", "name": "rootfs",
+       "hashes": [{"alg": "SHA-256", "content": "0000000000000000000000000000000000000000000000000000000000000000"}]},
+      {"bom-ref": "pkg:generic/zlib@1.3", "type": "library", "name": "zlib", "version": "1.3",
+       "purl": "pkg:generic/zlib@1.3", "licenses": [{"license": {"id": "Zlib"}}],
+       "components": [{"bom-ref": "nested", "type": "file", "name": "libz.so"}]}
+    ],
+    "dependencies": [{"ref": "product", "dependsOn": ["image:rootfs"]},
+                     {"ref": "image:rootfs", "dependsOn": ["pkg:generic/zlib@1.3", "nested"]}]
+  })");
+}
+
+TEST(Validate, AcceptsAMinimalBom) {
+  auto s = validate_sbom(minimal().dump());
+  EXPECT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(testing::run_schema_validator(minimal().dump()).first, 0);
+}
+
+struct Case {
+  const char* name;
+  std::function<void(json&)> change;
+  const char* message;
+};
+
+class Invalid : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Invalid, NamesTheJsonPath) {
+  json bom = minimal();
+  GetParam().change(bom);
+  auto s = validate_sbom(bom.dump());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Code::malformed);
+  EXPECT_EQ(s.error().message, GetParam().message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Checks, Invalid,
+    ::testing::Values(
+        Case{"format", [](json& b) { b["bomFormat"] = "SPDX"; }, "sbom: $.bomFormat: expected \"CycloneDX\""},
+        Case{"no format", [](json& b) { b.erase("bomFormat"); }, "sbom: $.bomFormat: missing"},
+        Case{"spec", [](json& b) { b["specVersion"] = "1.5"; }, "sbom: $.specVersion: expected \"1.6\", got \"1.5\""},
+        Case{"serial", [](json& b) { b["serialNumber"] = "urn:uuid:XYZ"; },
+             "sbom: $.serialNumber: expected urn:uuid: and a lowercase RFC 4122 UUID"},
+        Case{"version", [](json& b) { b["version"] = 0; }, "sbom: $.version: expected an integer of at least 1"},
+        Case{"timestamp", [](json& b) { b["metadata"]["timestamp"] = "yesterday"; },
+             "sbom: $.metadata.timestamp: expected an RFC 3339 date-time"},
+        Case{"type", [](json& b) { b["components"][1]["type"] = "lib"; },
+             "sbom: $.components[1].type: \"lib\" is not a CycloneDX component type"},
+        Case{"name", [](json& b) { b["components"][0].erase("name"); }, "sbom: $.components[0].name: missing"},
+        Case{"duplicate ref", [](json& b) { b["components"][1]["components"][0]["bom-ref"] = "image:rootfs"; },
+             "sbom: $.components[1].components[0].bom-ref: duplicate bom-ref \"image:rootfs\""},
+        Case{"dangling ref", [](json& b) { b["dependencies"][1]["dependsOn"][1] = "gone"; },
+             "sbom: $.dependencies[1].dependsOn[1]: \"gone\" is not the bom-ref of anything in the BOM"},
+        Case{"dangling dependency", [](json& b) { b["dependencies"][0]["ref"] = "nobody"; },
+             "sbom: $.dependencies[0].ref: \"nobody\" is not the bom-ref of anything in the BOM"},
+        Case{"two entries", [](json& b) { b["dependencies"][1]["ref"] = "product"; },
+             "sbom: $.dependencies[1].ref: \"product\" has two dependency entries"},
+        Case{"hash alg", [](json& b) { b["components"][0]["hashes"][0]["alg"] = "SHA256"; },
+             "sbom: $.components[0].hashes[0].alg: \"SHA256\" is not a CycloneDX hash algorithm"},
+        Case{"hash length", [](json& b) { b["components"][0]["hashes"][0]["content"] = "abcd"; },
+             "sbom: $.components[0].hashes[0].content: not 64 hex digits for SHA-256"},
+        Case{"purl", [](json& b) { b["components"][1]["purl"] = "zlib@1.3"; },
+             "sbom: $.components[1].purl: invalid purl \"zlib@1.3\": does not start with \"pkg:\""},
+        Case{"licence id", [](json& b) { b["components"][1]["licenses"][0]["license"]["id"] = "Zlib-2"; },
+             "sbom: $.components[1].licenses[0].license.id: not an SPDX licence id"},
+        Case{"expression and id", [](json& b) { b["components"][1]["licenses"].push_back({{"expression", "MIT"}}); },
+             "sbom: $.components[1].licenses[1]: an expression must be the only entry of licenses"},
+        Case{"expression", [](json& b) { b["components"][1]["licenses"] = json::parse(R"([{"expression":"MIT AND"}])"); },
+             "sbom: $.components[1].licenses[0].expression: invalid SPDX licence expression: ends where a licence was "
+             "expected"},
+        Case{"root", [](json& b) { b = json::array(); }, "sbom: $: expected a JSON object"}));
+
+TEST(Validate, StrictJson) {
+  EXPECT_NE(validate_sbom("{\"bomFormat\":\"CycloneDX\",\"bomFormat\":\"x\"}").error().message.find("duplicate member"),
+            std::string::npos);
+  EXPECT_NE(validate_sbom("{").error().message.find("sbom: invalid JSON"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fwseal::sbom
