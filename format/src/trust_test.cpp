@@ -156,7 +156,13 @@ TEST(Trust, SerializeBuiltPolicy) {
 
   TrustPolicy empty;
   EXPECT_EQ(serialize_trust(empty).error().code, Code::malformed);
+  // A named key set is a role: format version 2.
   p.key_sets[0].role = "officer";
+  auto roles = serialize_trust(p);
+  ASSERT_TRUE(roles.ok()) << roles.error().message;
+  EXPECT_NE(roles->find("\"format_version\": 2"), std::string::npos);
+  EXPECT_EQ(*parse_trust(*roles, "t"), p);
+  p.key_sets[0].role = "Officer";
   EXPECT_EQ(serialize_trust(p).error().code, Code::malformed);
 }
 
@@ -207,8 +213,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadTrust{"no_format", R"({"format_version":1,"keys":[]})", "trust.format: missing"},
         BadTrust{"wrong_format", R"({"format":"fwseal-manifest","format_version":1,"keys":[]})",
                  "trust.format: expected \"fwseal-trust\""},
-        BadTrust{"future_version", R"({"format":"fwseal-trust","format_version":2,"keys":[]})",
-                 "trust.format_version: version 2 is not supported"},
+        BadTrust{"future_version", R"({"format":"fwseal-trust","format_version":3,"keys":[]})",
+                 "trust.format_version: version 3 is not supported"},
+        BadTrust{"v2_member_in_v1", with(kOneKey + R"(,"roots":[])"),
+                 "trust.roots: needs \"format_version\": 2 (this file says 1)"},
         BadTrust{"no_keys", with(R"("threshold":1)"), "trust.keys: missing"},
         BadTrust{"keys_not_array", with(R"("keys":{})"), "trust.keys: expected an array"},
         BadTrust{"empty_keys", with(R"("keys":[])"), "trust.keys: at least one key is required"},

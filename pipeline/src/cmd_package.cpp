@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "fwseal/packager/package.h"
 #include "fwseal/packager/spec.h"
+#include "fwseal/sbom/sbom.h"
 
 namespace fwseal::cli {
 
@@ -29,6 +30,21 @@ int cmd_package(const Argv& argv) {
     auto t = packager::parse_source_date_epoch(sde);
     if (!t.ok()) return fail(t.error());
     options.source_date_epoch = *t;
+  }
+  if (spec->sbom_generation) {
+    // The SBOM describes exactly the images being packaged, at the package's time.
+    sbom::SbomConfig config;
+    config.product = spec->product;
+    config.version = spec->version;
+    config.supplier = spec->sbom_generation->supplier;
+    for (const auto& img : spec->images) config.images.push_back({img.name, img.type, img.path});
+    config.components_files = spec->sbom_generation->components;
+    config.timestamp = spec->created.value_or(options.source_date_epoch.value_or(0));
+    config.tool_version = FWSEAL_VERSION;
+    auto bom = sbom::generate_sbom(config);
+    if (!bom.ok()) return fail(bom.error());
+    for (const auto& warning : bom->warnings) std::fprintf(stderr, "fwseal: sbom: %s\n", warning.c_str());
+    options.sbom = std::move(bom->json);
   }
   auto result = packager::build_package(*spec, options);
   if (!result.ok()) return fail(result.error());

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "fwseal/format/file.h"
 #include "fwseal/hsm/signing_key.h"
+#include "fwseal/signer/audit.h"
 #include "fwseal/signer/signer.h"
 #include "hsm_options.h"
 
@@ -14,9 +15,15 @@ namespace fwseal::cli {
 namespace {
 
 constexpr const char* kSignUsage =
-    "fwseal sign PKG --key URI [--module PATH] [--cert CHAIN.pem] [--quiet]\n"
+    "fwseal sign PKG --key URI [--module PATH] [--cert CHAIN.pem] [--audit-log FILE] [--quiet]\n"
     "       fwseal sign PKG --export-tbs FILE\n"
-    "       fwseal sign PKG --import-signature SIG (--cert CHAIN.pem | --pubkey PEM)";
+    "       fwseal sign PKG --import-signature SIG (--cert CHAIN.pem | --pubkey PEM) [--audit-log FILE]";
+
+// Every signature gets its line in the audit log (docs/AUDIT.md).
+signer::AuditContext audit_context(const Args& args, std::string key_uri) {
+  return {signer::audit_log_path(args.value("--audit-log").value_or(""), hsm::home_dir(hsm_options(args))),
+          std::move(key_uri), ""};
+}
 
 // The HSM key behind signer's interface.
 class HsmKey final : public signer::SigningKey {
@@ -88,7 +95,7 @@ int import(const Args& args, const std::string& path, const std::string& sig_pat
   } else {
     return usage_error("--import-signature needs --pubkey PEM or --cert CHAIN.pem (the signer's key)", kSignUsage);
   }
-  auto r = signer::import_signature(path, key.get(), *sig, chain);
+  auto r = signer::import_signature_audited(path, key.get(), *sig, audit_context(args, ""), chain);
   if (!r.ok()) return fail(r.error());
   print_result(args, path, *r);
   return 0;
@@ -97,7 +104,7 @@ int import(const Args& args, const std::string& path, const std::string& sig_pat
 }  // namespace
 
 int cmd_sign(const Argv& argv) {
-  auto args = Args::parse(argv, {{"--key", "--module", "--cert", "--export-tbs", "--import-signature", "--pubkey"},
+  auto args = Args::parse(argv, {{"--key", "--module", "--cert", "--export-tbs", "--import-signature", "--pubkey", "--audit-log"},
                                  {},
                                  {"--quiet"}});
   if (!args.ok()) return usage_error(args.error().message, kSignUsage);
@@ -124,10 +131,13 @@ int cmd_sign(const Argv& argv) {
 
   auto uri = hsm::parse_key_uri(uri_text);
   if (!uri.ok()) return fail(uri.error());
+  const auto audit = audit_context(*args, uri_text);
+  // A log that cannot take the line fails here, before the PIN is asked for.
+  if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
   auto key = hsm::open_signing_key(hsm_options(*args), *uri);
   if (!key.ok()) return fail(key.error());
   HsmKey signing_key(std::move(*key));
-  auto r = signer::sign_package(path, signing_key, chain);
+  auto r = signer::sign_package_audited(path, signing_key, audit, chain);
   if (!r.ok()) return fail(r.error());
   print_result(*args, path, *r);
   return 0;

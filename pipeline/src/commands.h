@@ -18,7 +18,10 @@ int cmd_inspect(const Argv& args);
 int cmd_extract(const Argv& args);
 int cmd_hsm(const Argv& args);
 int cmd_trust(const Argv& args);
+int cmd_ca(const Argv& args);  // cmd_ca.cpp: fwseal ca self-sign | issue | crl
 int cmd_sbom(const Argv& args);
+int cmd_audit(const Argv& args);
+int cmd_provenance(const Argv& args);
 
 // Prints "fwseal: <message>" on stderr and returns the error's exit code.
 int fail(const Error& e);

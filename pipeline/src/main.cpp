@@ -16,6 +16,8 @@ Release packages:
   inspect  PKG [--json]                       show what a package claims (unverified)
   extract  PKG -C DIR --trust TRUST.json      verify, then write the images into DIR
   trust    create -o TRUST.json --pubkey PEM... [--threshold N] [--hw ID]... [--min-security-version N]
+  provenance create --spec SPEC.json --package PKG --key URI [-o FILE]   signed in-toto/SLSA provenance
+  audit    verify LOG [--anchor SHA256]       check the signing audit log's hash chain
 
 Keys in a PKCS#11 token (SoftHSM2 by default):
   hsm init    --token NAME
@@ -47,7 +49,10 @@ int main(int argc, char** argv) {
     if (command == "extract") return cmd_extract(args);
     if (command == "hsm") return cmd_hsm(args);
     if (command == "trust") return cmd_trust(args);
+    if (command == "ca") return cmd_ca(args);
     if (command == "sbom") return cmd_sbom(args);
+    if (command == "audit") return cmd_audit(args);
+    if (command == "provenance") return cmd_provenance(args);
     if (command == "--version" || command == "version") {
       std::printf("fwseal %s\n", FWSEAL_VERSION);
       return 0;

@@ -1,11 +1,13 @@
 #include "fwseal/verifier/cli.h"
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 
 #include "fwseal/format/digest.h"
 #include "fwseal/format/file.h"
+#include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/verify.h"
 
@@ -15,6 +17,7 @@ namespace {
 struct Args {
   std::string package;
   std::string trust;
+  std::string provenance;  // --provenance FILE: checked after the package (docs/AUDIT.md)
   VerifyOptions options;
   bool json = false;
   bool help = false;
@@ -53,13 +56,16 @@ Result<Args> parse_args(int argc, char** argv) {
       value = name.substr(eq + 1);
       name.resize(eq);
     }
-    if (name != "--trust" && name != "--hw" && name != "--installed-security-version")
+    if (name != "--trust" && name != "--hw" && name != "--installed-security-version" && name != "--provenance")
       return usage("unknown option " + name);
     if (!value) {
       if (i + 1 >= argc) return usage(name + " needs a value");
       value = argv[++i];
     }
-    if (name == "--trust") {
+    if (name == "--provenance") {
+      if (!a.provenance.empty() || value->empty()) return usage("--provenance needs one file");
+      a.provenance = *value;
+    } else if (name == "--trust") {
       if (have_trust) return usage("--trust given twice");
       a.trust = *value;
       have_trust = true;
@@ -94,7 +100,7 @@ std::string summary(const VerifyReport& r) {
 
 std::string verify_usage(std::string_view program) {
   return "usage: " + std::string(program) +
-         " PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--json]\n";
+         " PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--provenance FILE] [--json]\n";
 }
 
 int verify_main(int argc, char** argv) { return verify_main(argc, argv, std::cout, std::cerr, "fwseal-verify"); }
@@ -133,7 +139,29 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
     if (report.status.ok()) report.status = make_error(Code::internal, "verification ended without a verdict");
     return fail(report.status.error());
   }
-  out << (args->json ? report_json(report) : summary(report));
+  if (args->provenance.empty()) {
+    out << (args->json ? report_json(report) : summary(report));
+    return 0;
+  }
+  // Provenance is checked only against a package that verified.
+  auto bytes = read_file(args->provenance, kMaxProvenanceBytes);
+  if (!bytes.ok()) return fail(bytes.error());
+  auto prov = verify_provenance(*bytes, *trust, report.verified->manifest_digest(), args->provenance);
+  if (!prov.ok()) return fail(prov.error());
+  const Provenance& p = prov->statement;
+  if (args->json) {
+    auto j = nlohmann::ordered_json::parse(report_json(report));
+    j["provenance"] = {{"file", args->provenance}, {"subject", p.subject_name},
+                       {"key_id", to_hex(prov->key_id)}, {"builder", std::string(kFwsealBuilderIdPrefix) + p.builder_version},
+                       {p.parameters_kind, p.parameters_name}, {"materials", p.materials.size()}};
+    out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  } else {
+    out << summary(report) << "provenance: " << args->provenance << ": " << p.subject_name << " built by "
+        << kFwsealBuilderIdPrefix << p.builder_version << " from " << p.parameters_kind << " " << p.parameters_name
+        << " and " << p.materials.size() - 1 << (p.materials.size() == 2 ? " input file" : " input files")
+        << ", signed by trusted key " << to_hex(prov->key_id)
+        << (prov->key_name.empty() ? "" : " (" + prov->key_name + ")") << "\n";
+  }
   return 0;
 }
 

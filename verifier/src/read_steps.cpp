@@ -3,13 +3,33 @@
 #include <algorithm>
 
 #include "fwseal/format/digest.h"
+#include "fwseal/format/canonical_json.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/format/x509.h"
 #include "steps.h"
 
 namespace fwseal::steps {
 namespace {
 
 Error malformed(std::string message) { return make_error(Code::malformed, std::move(message)); }
+
+// What a header block that is not a plain file is, by its typeflag, for
+// messages ("a symbolic link (typeflag '2')"); empty for anything else.
+std::string special_kind(std::string_view block) {
+  switch (block[156]) {
+    case '1': return "a hard link (typeflag '1')";
+    case '2': return "a symbolic link (typeflag '2')";
+    case '3': return "a character device (typeflag '3')";
+    case '4': return "a block device (typeflag '4')";
+    case '5': return "a directory (typeflag '5')";
+    case '6': return "a FIFO (typeflag '6')";
+    case 'x': return "a pax extended header (typeflag 'x')";
+    case 'g': return "a pax global header (typeflag 'g')";
+    case 'L': return "a GNU long-name header (typeflag 'L')";
+    case 'K': return "a GNU long-link header (typeflag 'K')";
+    default: return {};
+  }
+}
 
 // Headers are compared as bytes with the one header the format allows, so a
 // changed mode, owner, mtime or checksum is caught as surely as a changed size.
@@ -21,12 +41,27 @@ Status compare_header(std::string_view actual, std::string_view expected, std::s
   std::string found;
   if (auto parsed = parse_tar_header(actual.substr(0, kBlock), "header"); parsed.ok() && parsed->name != entry)
     found = ", and it names " + shown(parsed->name);
+  if (std::string kind = special_kind(actual); !kind.empty())
+    found += (found.empty() ? ", and it is " : " and is ") + kind;
   return malformed(std::string(entry) + ": the header at offset " + std::to_string(at) +
                    " is not the canonical one: first difference at offset " + std::to_string(at + i) + " (byte " +
                    std::to_string(i) + " of the header)" + found);
 }
 
 bool is_zero(std::string_view block) { return first_nonzero(block) == std::string_view::npos; }
+
+// parse_tar_header sees one block alone, so libarchive reports an extension
+// header there as a damaged archive or as its end, and a link as "not a
+// regular file". Say what it is instead.
+Result<ParsedHeader> parse_plain_header(std::string_view block, std::uint64_t at, std::string_view must_be) {
+  const std::string where = "offset " + std::to_string(at);
+  auto parsed = parse_tar_header(block, where);
+  if (parsed.ok()) return parsed;
+  std::string kind = special_kind(block);
+  if (kind.empty()) return parsed;
+  return malformed(where + ": " + kind + " where " + std::string(must_be) +
+                   " must be (fwseal packages hold plain files only)");
+}
 
 // "signature/<64 lowercase hex>.json" -> the key id.
 Result<KeyId> signature_entry_key_id(std::string_view name, std::uint64_t at) {
@@ -69,7 +104,7 @@ std::string shown(std::string_view untrusted) {
 Result<ManifestHeader> read_manifest_header(PackageStream& in) {
   ManifestHeader h;
   FWSEAL_ASSIGN(h.block, in.read(kBlock, "the header of manifest.json"));
-  FWSEAL_ASSIGN(ParsedHeader parsed, parse_tar_header(h.block, "offset 0"));
+  FWSEAL_ASSIGN(ParsedHeader parsed, parse_plain_header(h.block, 0, "the header of manifest.json"));
   if (parsed.name != kManifestEntry)
     return malformed("offset 0: the first entry must be manifest.json, found " + shown(parsed.name) +
                      " (is this an fwseal package?)");
@@ -170,7 +205,7 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageStream& in, const 
     if (envelopes.size() >= kMaxSignatures)
       return malformed("offset " + std::to_string(at) + ": more than " + std::to_string(kMaxSignatures) +
                        " signature entries");
-    FWSEAL_ASSIGN(ParsedHeader parsed, parse_tar_header(block, "offset " + std::to_string(at)));
+    FWSEAL_ASSIGN(ParsedHeader parsed, parse_plain_header(block, at, "a signature entry or the end of the archive"));
     FWSEAL_ASSIGN(KeyId name_id, signature_entry_key_id(parsed.name, at));
     const std::string& name = parsed.name;
     if (parsed.size > kMaxSignatureEntryBytes)
@@ -182,6 +217,10 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageStream& in, const 
     FWSEAL_TRY(in.skip_padding(parsed.size, name));
 
     FWSEAL_ASSIGN(SignatureEnvelope env, parse_envelope(data, name));
+    // Certificates are structure too: bytes that are not a DER certificate are
+    // malformed whoever signed, before any decision looks at them.
+    for (std::size_t i = 0; i < env.certificates.size(); ++i)
+      FWSEAL_TRY(certificate_from_der(env.certificates[i], index_path(name + ".certificates", i)));
     if (env.key_id != name_id)
       return malformed(name + ": the envelope's key_id " + to_hex(env.key_id) + " is not the one in the entry name");
     for (const auto& other : envelopes)

@@ -5,9 +5,30 @@
 #include "fwseal/verifier/verify.h"
 
 namespace fwseal {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+// One signature's certificate chain: the result of the X.509 check, and each
+// certificate as read (leaf first).
+ojson chain_json(const ChainReport& c) {
+  ojson certs = ojson::array();
+  for (const auto& cert : c.certificates)
+    certs.push_back({{"subject", cert.subject},
+                     {"issuer", cert.issuer},
+                     {"serial", cert.serial},
+                     {"not_before", cert.not_before},
+                     {"not_after", cert.not_after}});
+  return {{"result", check_result_name(c.result)},
+          {"detail", c.detail},
+          {"root", c.root.empty() ? ojson(nullptr) : ojson(c.root)},
+          {"certificates", std::move(certs)},
+          {"notes", c.notes}};
+}
+
+}  // namespace
 
 std::string report_json(const VerifyReport& report) {
-  using ojson = nlohmann::ordered_json;
   const bool valid = report.ok();
   const Code code = report.status.ok() ? Code::ok : report.status.error().code;
   const Manifest* m = valid ? &report.verified->manifest()
@@ -45,7 +66,9 @@ std::string report_json(const VerifyReport& report) {
                     {"algorithm", algorithm_name(s.algorithm)},
                     {"key_name", s.key_name.empty() ? ojson(nullptr) : ojson(s.key_name)},
                     {"status", signature_status_name(s.status)},
-                    {"detail", s.detail}});
+                    {"detail", s.detail},
+                    {"counted_for", s.role.empty() ? ojson(nullptr) : ojson(s.role)},
+                    {"chain", s.chain ? chain_json(*s.chain) : ojson(nullptr)}});
   j["signatures"] = std::move(sigs);
   ojson checks = ojson::array();
   for (const auto& c : report.checks)

@@ -52,15 +52,17 @@ struct Contents {
 Result<Contents> read_contents(PackageStream& in, const UnverifiedManifest& manifest, PackageSink* sink);
 
 // Step 6: signature entries until the end of the archive, then exactly two zero
-// blocks and nothing after them.
+// blocks and nothing after them. Embedded certificates must be DER X.509.
 Result<std::vector<SignatureEnvelope>> read_signatures(PackageStream& in, const UnverifiedManifest& manifest);
 
-// Step 7a: enough valid signatures by trusted keys. Code::signature if a
-// trusted key's signature does not verify; Code::untrusted if the thresholds
-// are not met. `out` receives one report per envelope, in order.
+// Step 7a (decide_signatures.cpp): enough valid signatures by trusted keys --
+// pinned in a key set, or certified under one of its roots (chain.h) -- for
+// every key set. Code::signature if a trusted key's signature does not verify;
+// Code::untrusted if a threshold is not met. `out` receives one report per
+// envelope, in order.
 struct SignatureDecision {
   std::vector<SignatureReport> reports;
-  std::uint64_t valid = 0;     // distinct trusted keys with a valid signature
+  std::uint64_t valid = 0;     // distinct trusted keys with a valid, counted signature
   std::uint64_t required = 0;  // sum of the key sets' thresholds
 };
 Status check_signatures(const UnverifiedManifest& manifest, const std::vector<SignatureEnvelope>& envelopes,

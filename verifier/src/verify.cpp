@@ -26,6 +26,8 @@ std::string_view signature_status_name(SignatureStatus s) {
     case SignatureStatus::unknown: return "unknown";
     case SignatureStatus::revoked: return "revoked";
     case SignatureStatus::algorithm_not_allowed: return "algorithm-not-allowed";
+    case SignatureStatus::chain_not_trusted: return "chain-not-trusted";
+    case SignatureStatus::role_conflict: return "role-conflict";
   }
   return "unknown";
 }

@@ -164,7 +164,8 @@ TEST(Signatures, ThresholdMessageSaysWhyEachSignatureDidNotCount) {
   VerifyReport r = verify_bytes(signed_by({&key_a(), &key_c(), &key_d()}), t);
   EXPECT_TRUE(Fails(r, Code::untrusted,
                     "1 of 2 required signatures: key " + short_id(key_c()) + " (" + key_c().name +
-                        ") is revoked by trust.json; key " + short_id(key_d()) + " is not in trust.json"));
+                        ") is revoked by trust.json (revoked_key_ids); key " + short_id(key_d()) +
+                        " is not in trust.json"));
 }
 
 TEST(Signatures, DisallowedAlgorithmDoesNotCount) {

@@ -85,16 +85,46 @@ struct CheckReport {
   std::string detail;
 };
 
-enum class SignatureStatus { valid, invalid, unknown, revoked, algorithm_not_allowed };
-// "valid", "invalid", "unknown", "revoked", "algorithm-not-allowed"
+enum class SignatureStatus {
+  valid,                  // verifies, by a trusted key; counted unless `role` is empty
+  invalid,                // by a trusted key, but does not verify (12)
+  unknown,                // key neither pinned nor certified under a root
+  revoked,                // key id in revoked_key_ids, or certificate revoked by a CRL
+  algorithm_not_allowed,  // trust.json does not allow the algorithm
+  chain_not_trusted,      // the certificate chain does not satisfy trust.json (detail says why)
+  role_conflict,          // the key qualifies for two roles; a key acts in one role only
+};
+// "valid", "invalid", "unknown", "revoked", "algorithm-not-allowed",
+// "chain-not-trusted", "role-conflict"
 std::string_view signature_status_name(SignatureStatus s);
+
+// One certificate of a signature's chain, as read (not trusted unless the
+// chain's result is pass).
+struct CertificateReport {
+  std::string subject;     // "CN=release A,O=Acme"
+  std::string issuer;
+  std::string serial;      // lower-case hex
+  std::string not_before;  // "2026-01-01T00:00:00Z"
+  std::string not_after;
+};
+
+// The X.509 check of one signature's certificate chain.
+struct ChainReport {
+  CheckResult result = CheckResult::skip;  // skip: trust.json lists no roots
+  std::string detail;                      // what passed, or what failed and what to do
+  std::string root;                        // the trust.json root the chain leads to, if it does
+  std::vector<CertificateReport> certificates;  // leaf first; as built if building got that far
+  std::vector<std::string> notes;          // e.g. CRLs that were not available
+};
 
 struct SignatureReport {
   KeyId key_id{};
   Algorithm algorithm{};  // as the envelope states it
-  std::string key_name;   // from trust.json; empty for unknown keys
+  std::string key_name;   // from trust.json; empty for unknown and certified keys
   SignatureStatus status = SignatureStatus::unknown;
   std::string detail;  // e.g. "is revoked by trust.json", "the manifest or signature was changed"
+  std::optional<ChainReport> chain;  // if the envelope carries certificates
+  std::string role;    // the key set it counted for ("trust" or "role <name>"); empty if not counted
 };
 
 struct VerifyReport {
@@ -103,7 +133,7 @@ struct VerifyReport {
   std::vector<CheckReport> checks;
   std::vector<SignatureReport> signatures;  // in package order
   std::uint64_t signatures_valid = 0;       // distinct trusted keys with a valid signature
-  std::uint64_t signatures_required = 0;    // the policy's threshold
+  std::uint64_t signatures_required = 0;    // the sum of the key sets' thresholds
   std::optional<Sha256> manifest_digest;    // once the manifest bytes were read
   // The manifest as read. Unverified: use `verified` to act on a package.
   std::optional<Manifest> unverified_manifest;
@@ -122,8 +152,9 @@ VerifyReport verify_package(int fd, const TrustPolicy& trust, const VerifyOption
 
 // The report for --json: verdict, exit_code, code, message, manifest_digest,
 // manifest_verified, product, version, security_version, hardware, images
-// (name, type, size, sha256), sbom, signatures, checks. Pretty-printed, ends
-// with a newline.
+// (name, type, size, sha256), sbom, signatures (key_id, algorithm, key_name,
+// status, detail, counted_for, chain: {result, detail, root, certificates,
+// notes} or null), checks. Pretty-printed, ends with a newline.
 std::string report_json(const VerifyReport& report);
 
 }  // namespace fwseal

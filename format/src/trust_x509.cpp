@@ -1,0 +1,109 @@
+// The X.509 rules of check_trust: roots, CRLs, the required EKU.
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include <vector>
+
+#include "fwseal/format/canonical_json.h"
+#include "fwseal/format/layout.h"
+#include "fwseal/format/manifest.h"
+#include "fwseal/format/x509.h"
+#include "trust_internal.h"
+
+namespace fwseal::trust_detail {
+
+std::string set_path(const TrustPolicy& policy, std::size_t index) {
+  const KeySet& set = policy.key_sets[index];
+  if (policy.key_sets.size() == 1 && set.role.empty()) return "trust";
+  return index_path("trust.roles", index);
+}
+
+Status check_root(const TrustedRoot& root, const std::string& where) {
+  const std::string cw = where + ".certificate";
+  FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(root.certificate_der, cw));
+  const std::string subject = "'" + name_text(X509_get_subject_name(cert.get())) + "'";
+  if (!self_signed(cert.get()))
+    return bad(cw, subject + " is not a self-signed root certificate (issuer '" +
+                       name_text(X509_get_issuer_name(cert.get())) +
+                       "'); list the root CA, intermediates travel in the signature envelope");
+  if (X509_check_ca(cert.get()) != 1)
+    return bad(cw, subject + " is not a CA certificate (basicConstraints CA:TRUE and keyCertSign are required)");
+  auto alg = algorithm_of(X509_get0_pubkey(cert.get()));
+  if (!alg.ok()) return bad(cw, subject + ": " + alg.error().message);
+  if (!root.name.empty()) FWSEAL_TRY(check_text(root.name, where + ".name"));
+  return ok_status();
+}
+
+Status check_roots_unique(const TrustPolicy& policy) {
+  struct Seen {
+    std::string where;
+    std::string name;
+    ossl::X509Ptr cert;
+  };
+  std::vector<Seen> seen;
+  for (std::size_t s = 0; s < policy.key_sets.size(); ++s) {
+    const KeySet& set = policy.key_sets[s];
+    const std::string sw = set_path(policy, s);
+    if (set.roots.size() > kMaxTrustRoots)
+      return bad(sw + ".roots", "more than " + std::to_string(kMaxTrustRoots) + " roots");
+    for (std::size_t i = 0; i < set.roots.size(); ++i) {
+      const std::string rw = index_path(sw + ".roots", i);
+      FWSEAL_TRY(check_root(set.roots[i], rw));
+      FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(set.roots[i].certificate_der, rw));
+      for (const auto& other : seen) {
+        if (X509_cmp(cert.get(), other.cert.get()) == 0 ||
+            EVP_PKEY_eq(X509_get0_pubkey(cert.get()), X509_get0_pubkey(other.cert.get())) == 1)
+          return bad(rw + ".certificate",
+                     "the same root (or root key) as " + other.where + ": a root belongs to one role only");
+        if (!set.roots[i].name.empty() && set.roots[i].name == other.name)
+          return bad(rw + ".name", "\"" + other.name + "\" names two roots");
+      }
+      seen.push_back(Seen{rw, set.roots[i].name, std::move(cert)});
+    }
+  }
+  return ok_status();
+}
+
+Status check_crls(const TrustPolicy& policy) {
+  if (policy.crls.size() > kMaxTrustCrls)
+    return bad("trust.crls", "more than " + std::to_string(kMaxTrustCrls) + " CRLs");
+  for (std::size_t i = 0; i < policy.crls.size(); ++i) {
+    const std::string w = index_path("trust.crls", i);
+    FWSEAL_ASSIGN(ossl::X509Crl crl, crl_from_der(policy.crls[i].der, w));
+    for (std::size_t k = 0; k < i; ++k)
+      if (policy.crls[k].der == policy.crls[i].der) return bad(w, "the same CRL as " + index_path("trust.crls", k));
+    const X509_NAME* issuer = X509_CRL_get_issuer(crl.get());
+    // One CRL per CA: with two, OpenSSL would pick by validity at the build
+    // time, and an older CRL could hide a newer revocation.
+    for (std::size_t k = 0; k < i; ++k) {
+      auto other = crl_from_der(policy.crls[k].der, "crl");
+      if (other.ok() && X509_NAME_cmp(X509_CRL_get_issuer(other->get()), issuer) == 0)
+        return bad(w, "a second CRL from '" + name_text(issuer) + "' (the first is " + index_path("trust.crls", k) +
+                          "): list only that CA's newest CRL");
+    }
+    for (const auto& set : policy.key_sets)
+      for (const auto& root : set.roots) {
+        FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(root.certificate_der, "root"));
+        if (X509_NAME_cmp(X509_get_subject_name(cert.get()), issuer) != 0) continue;
+        // A root's own CRL can be checked now; one from an intermediate only
+        // when a chain brings the intermediate.
+        int ok = X509_CRL_verify(crl.get(), X509_get0_pubkey(cert.get()));
+        ossl::last_error();
+        if (ok != 1) return bad(w, "CRL issued by '" + name_text(issuer) + "' does not verify with that root's key");
+      }
+  }
+  return ok_status();
+}
+
+Status check_eku(std::string_view oid, std::string_view where) {
+  const std::string text(oid);
+  std::unique_ptr<ASN1_OBJECT, ossl::Deleter<ASN1_OBJECT_free>> obj(OBJ_txt2obj(text.c_str(), 1));
+  char buf[128] = {};
+  if (!obj || OBJ_obj2txt(buf, sizeof buf, obj.get(), 1) <= 0 || text != buf) {
+    ossl::last_error();
+    return bad(where, "\"" + text + "\" is not a dotted OID (e.g. 1.3.6.1.5.5.7.3.3 for code signing)");
+  }
+  return ok_status();
+}
+
+}  // namespace fwseal::trust_detail

@@ -1,0 +1,58 @@
+// The package spec: the hand-written JSON file `fwseal package --spec` reads.
+// packager/README.md is the user-facing description of the same rules.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwseal/format/error.h"
+
+namespace fwseal::packager {
+
+struct ImageSpec {
+  std::string name;  // check_image_name; becomes image/<name> in the package
+  std::string type;  // check_token
+  std::string path;  // resolved: relative spec paths are joined to the spec's directory
+};
+
+// `"sbom": {"supplier": ..., "components": [...]}`: generate the SBOM from the
+// images (the caller runs sbom-gen and passes the bytes in PackageOptions).
+struct SbomGeneration {
+  std::string supplier;                 // may be empty
+  std::vector<std::string> components;  // resolved paths of declared-components files
+};
+
+struct Spec {
+  std::string product;
+  std::string version;
+  std::uint64_t security_version = 0;
+  std::vector<std::string> hardware;    // sorted, unique
+  std::optional<std::int64_t> created;  // wins over SOURCE_DATE_EPOCH
+  std::vector<ImageSpec> images;        // package order
+  std::optional<std::string> sbom;      // bytes of the SBOM file the spec names, checked by check_sbom
+  std::string sbom_path;                // where `sbom` came from, for messages
+  std::optional<SbomGeneration> sbom_generation;  // instead of `sbom`: generate one
+};
+
+// Parses spec text (JSON, // and /* */ comments allowed). Image and SBOM paths
+// are resolved against `base_dir` and checked on disk: each image must be a
+// readable regular file, the SBOM is read and checked. Every error is
+// Code::malformed and names the field, e.g. `spec.images[2].name: ...`.
+Result<Spec> parse_spec(std::string_view text, const std::string& base_dir);
+
+// Reads the spec file at `path` and parses it with the file's directory as
+// base. Code::io if the file itself cannot be read, otherwise as parse_spec.
+Result<Spec> load_spec(const std::string& path);
+
+// An SBOM to embed: a JSON object of at most kMaxSbomBytes bytes, parsed
+// strictly (valid UTF-8, no duplicate member names). Code::malformed naming `where`.
+Status check_sbom(std::string_view bytes, std::string_view where);
+
+// The value of SOURCE_DATE_EPOCH (reproducible-builds.org): decimal seconds,
+// 0 to 2^53-1. Code::usage naming the variable otherwise.
+Result<std::int64_t> parse_source_date_epoch(std::string_view text);
+
+}  // namespace fwseal::packager

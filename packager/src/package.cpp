@@ -1,0 +1,168 @@
+#include "fwseal/packager/package.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string_view>
+
+#include "copier.h"
+#include "fwseal/format/canonical_json.h"
+#include "fwseal/format/file.h"
+#include "fwseal/format/layout.h"
+
+namespace fwseal::packager {
+namespace {
+
+struct Input {
+  Fd fd;
+  std::string label;  // `image "kernel" (fw/kernel.bin)`, for messages
+};
+
+Result<std::int64_t> resolve_created(const Spec& spec, const PackageOptions& options) {
+  if (spec.created) {
+    if (*spec.created < 0 || static_cast<std::uint64_t>(*spec.created) > kMaxJsonInteger)
+      return make_error(Code::malformed, "spec.created: must be 0 to 9007199254740991 seconds since 1970");
+    return *spec.created;
+  }
+  if (options.source_date_epoch) {
+    if (*options.source_date_epoch < 0 || static_cast<std::uint64_t>(*options.source_date_epoch) > kMaxJsonInteger)
+      return make_error(Code::usage, "SOURCE_DATE_EPOCH: must be 0 to 9007199254740991 seconds since 1970");
+    return *options.source_date_epoch;
+  }
+  return std::int64_t{0};
+}
+
+Result<Input> open_image(const ImageSpec& img) {
+  Input in;
+  in.label = "image \"" + img.name + "\" (" + img.path + ")";
+  in.fd = Fd(::open(img.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.fd) return make_error(Code::io, in.label + ": cannot open: " + errno_text(errno));
+  return in;
+}
+
+class Writer {
+ public:
+  Writer(int fd, const std::string& name) : fd_(fd), name_(name) {}
+
+  Status at(std::string_view bytes, std::uint64_t offset) const { return pwrite_all(fd_, bytes, offset, name_); }
+
+  // The entry's header, checked against the layout it was planned with.
+  Status header(const EntryLayout& e, std::int64_t created) const {
+    FWSEAL_ASSIGN(std::string h, tar_header(e.name, e.data_size, created));
+    if (h.size() != e.header_size)
+      return make_error(Code::internal, e.name + ": header of " + std::to_string(h.size()) + " bytes, layout planned " +
+                                            std::to_string(e.header_size));
+    return at(h, e.header_offset);
+  }
+
+  // Zeros from the end of the entry's data to the next block. Written rather
+  // than left as a hole so the bytes never depend on how the file was created.
+  Status padding(const EntryLayout& e) const {
+    std::uint64_t n = e.end_offset - e.data_offset - e.data_size;
+    if (n == 0) return ok_status();
+    return at(std::string(static_cast<std::size_t>(n), '\0'), e.data_offset + e.data_size);
+  }
+
+  Status entry(const EntryLayout& e, std::string_view data, std::int64_t created) const {
+    FWSEAL_TRY(header(e, created));
+    FWSEAL_TRY(at(data, e.data_offset));
+    return padding(e);
+  }
+
+ private:
+  int fd_;
+  const std::string& name_;
+};
+
+}  // namespace
+
+Result<PackageResult> build_package(const Spec& spec, const PackageOptions& options) {
+  if (options.output.empty()) return make_error(Code::usage, "no output path given for the package");
+  std::optional<std::string_view> sbom;
+  if (spec.sbom && options.sbom)
+    return make_error(Code::usage, "spec.sbom names an SBOM (" + spec.sbom_path +
+                                       ") and another SBOM was given too; a package embeds one SBOM");
+  if (spec.sbom_generation && !options.sbom)
+    return make_error(Code::usage, "spec.sbom asks for a generated SBOM and none was passed in; generate it "
+                                   "from the spec's images (sbom-gen) and pass it with the package options");
+  if (spec.sbom) {
+    FWSEAL_TRY(check_sbom(*spec.sbom, "spec.sbom"));
+    sbom = *spec.sbom;
+  } else if (options.sbom) {
+    FWSEAL_TRY(check_sbom(*options.sbom, "SBOM"));
+    sbom = *options.sbom;
+  }
+
+  Manifest m;
+  m.product = spec.product;
+  m.version = spec.version;
+  m.security_version = spec.security_version;
+  m.hardware = spec.hardware;
+  std::sort(m.hardware.begin(), m.hardware.end());  // duplicates are left for check_manifest to name
+  FWSEAL_ASSIGN(m.created, resolve_created(spec, options));
+  if (sbom) m.sbom = SbomInfo{sbom->size(), sha256(*sbom)};
+
+  // Every image is opened and sized before anything is written: the sizes fix
+  // the layout, and the file read is the file that was sized.
+  std::vector<Input> inputs;
+  for (const auto& img : spec.images) {
+    FWSEAL_ASSIGN(Input in, open_image(img));
+    struct stat st {};
+    if (::fstat(in.fd.get(), &st) != 0) return make_error(Code::io, in.label + ": cannot stat: " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) return make_error(Code::io, in.label + ": not a regular file");
+    m.images.push_back(ImageInfo{img.name, img.type, static_cast<std::uint64_t>(st.st_size), Sha256{}});
+    inputs.push_back(std::move(in));
+  }
+
+  // Digests are fixed-length hex, so the manifest with placeholder digests has
+  // the final manifest's size, and with it every offset of the package.
+  FWSEAL_ASSIGN(std::string planned, serialize_manifest(m));
+  if (planned.size() > kMaxManifestBytes)
+    return make_error(Code::malformed, "manifest: " + std::to_string(planned.size()) + " bytes, more than the limit of " +
+                                           std::to_string(kMaxManifestBytes) + " (fewer images or hardware ids)");
+  FWSEAL_ASSIGN(std::vector<EntryLayout> layout, compute_layout(m, planned.size()));
+  const std::uint64_t archive_end = layout.back().end_offset;
+  const std::uint64_t total = archive_end + 2 * kBlock;
+
+  FWSEAL_ASSIGN(AtomicFile out, AtomicFile::create(options.output));
+  const Writer w(out.fd(), options.output);
+  std::size_t next = 1;
+  if (sbom) FWSEAL_TRY(w.entry(layout[next++], *sbom, m.created));
+  {
+    Copier copier;
+    for (std::size_t i = 0; i < inputs.size(); ++i, ++next) {
+      const EntryLayout& e = layout[next];
+      FWSEAL_TRY(w.header(e, m.created));
+      FWSEAL_ASSIGN(m.images[i].sha256,
+                    copier.copy(inputs[i].fd.get(), e.data_size, inputs[i].label, out.fd(), e.data_offset, options.output));
+      FWSEAL_TRY(w.padding(e));
+    }
+  }
+
+  FWSEAL_ASSIGN(std::string manifest_bytes, serialize_manifest(m));
+  if (manifest_bytes.size() != planned.size())
+    return make_error(Code::internal, "manifest is " + std::to_string(manifest_bytes.size()) +
+                                          " bytes, the layout was planned for " + std::to_string(planned.size()));
+  FWSEAL_TRY(w.entry(layout[0], manifest_bytes, m.created));
+  FWSEAL_TRY(w.at(end_of_archive(), archive_end));
+
+  struct stat st {};
+  if (::fstat(out.fd(), &st) != 0)
+    return make_error(Code::io, options.output + ": cannot stat: " + errno_text(errno));
+  if (static_cast<std::uint64_t>(st.st_size) != total)
+    return make_error(Code::internal, options.output + ": wrote " + std::to_string(st.st_size) + " bytes, expected " +
+                                          std::to_string(total));
+  FWSEAL_TRY(out.commit());
+
+  PackageResult result;
+  result.manifest_digest = manifest_digest(manifest_bytes);
+  result.manifest = std::move(m);
+  result.manifest_bytes = std::move(manifest_bytes);
+  result.total_size = total;
+  return result;
+}
+
+}  // namespace fwseal::packager

@@ -1,0 +1,48 @@
+// fwseal audit verify LOG [--anchor SHA256]: checks the signing audit log's
+// hash chain (docs/AUDIT.md).
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "args.h"
+#include "commands.h"
+#include "fwseal/signer/audit.h"
+
+namespace fwseal::cli {
+
+namespace {
+constexpr const char* kAuditUsage = "fwseal audit verify LOG [--anchor SHA256]";
+}
+
+int cmd_audit(const Argv& argv) {
+  if (argv.empty() || argv[0] != "verify") return usage_error("expected the subcommand verify", kAuditUsage);
+  auto args = Args::parse(Argv(argv.begin() + 1, argv.end()), {{"--anchor"}, {}, {}});
+  if (!args.ok()) return usage_error(args.error().message, kAuditUsage);
+  if (args->positionals().size() != 1) return usage_error("expected one audit log", kAuditUsage);
+  const std::string& path = args->positionals()[0];
+  signer::AuditVerifyOptions options;
+  if (auto anchor = args->value("--anchor")) {
+    std::string a = *anchor;
+    std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (a.size() != 64 || a.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return usage_error("--anchor: expected the 64 hex digits of a line's SHA-256 (a head printed earlier)", kAuditUsage);
+    options.anchor = a;
+  }
+  auto s = signer::verify_audit_log(path, options);
+  if (!s.ok()) return fail(s.error());
+  std::printf("audit log %s: valid, %llu line%s\n", path.c_str(), static_cast<unsigned long long>(s->lines),
+              s->lines == 1 ? "" : "s");
+  if (s->lines > 0) std::printf("first %s, last %s\n", s->first_time.c_str(), s->last_time.c_str());
+  std::printf("head sha256 %s\n", s->head.c_str());
+  if (!s->keys.empty()) std::printf("signatures by key:\n");
+  for (const auto& [id, k] : s->keys)
+    std::printf("  %s %-12s %llu signed, %llu refused  %s\n", id.c_str(), k.algorithm.c_str(),
+                static_cast<unsigned long long>(k.signed_count), static_cast<unsigned long long>(k.refused_count),
+                k.key_uri.empty() ? "(imported)" : k.key_uri.c_str());
+  for (auto line : s->repaired_lines)
+    std::printf("note: line %llu records a torn line that was cut off (a writer had been interrupted)\n",
+                static_cast<unsigned long long>(line));
+  return 0;
+}
+
+}  // namespace fwseal::cli

@@ -1,0 +1,78 @@
+// The list of conformance vectors as the generator builds it: each vector is a
+// package file, the rule of docs/FORMAT.md it breaks, the trust file and
+// device arguments to check it with, and the exit code and message that
+// fwseal-verify must give. Expected messages are written from the format's
+// rules (which entry, which offset), never copied from a verifier's output.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "package.h"
+
+namespace fwseal::vectors {
+
+struct Vector {
+  std::string id;    // "r02-image-padding"
+  std::string rule;  // "R2", or "valid"
+  std::string description;
+  std::string file;  // relative to tests/vectors/
+  std::string trust = "trust.json";
+  std::vector<std::string> args;  // --hw, --installed-security-version
+  int exit_code = 0;
+  std::string message;  // a substring of stderr (stdout for valid vectors)
+};
+
+struct Device {
+  std::string trust = "trust.json";
+  std::vector<std::string> args;
+};
+
+class Catalogue {
+ public:
+  explicit Catalogue(std::string dir) : dir_(std::move(dir)) {}
+
+  // Writes invalid/<id>.fwpkg.
+  void invalid(const std::string& rule, const std::string& id, const std::string& description, const std::string& bytes,
+               int code, const std::string& message, const Device& device = {});
+  // Writes valid/<id>.fwpkg.
+  void valid(const std::string& id, const std::string& description, const std::string& bytes,
+             const std::string& message, const Device& device = {});
+  // A file written before, checked again for another device.
+  void again(const std::string& rule, const std::string& id, const std::string& description, const std::string& file,
+             int code, const std::string& message, const Device& device);
+
+  const std::vector<Vector>& list() const { return list_; }
+
+ private:
+  void add(Vector v, const std::string* bytes);  // null: the file exists
+  std::string dir_;
+  std::vector<Vector> list_;
+};
+
+struct Ctx {
+  Keys& keys;
+  Catalogue& out;
+};
+
+// The vectors, one function per part of docs/FORMAT.md.
+void valid_vectors(Ctx& c);      // valid/
+void container_vectors(Ctx& c);  // R1-R5: the tar container
+void manifest_vectors(Ctx& c);   // R6-R14: the manifest
+void signature_vectors(Ctx& c);  // R15-R16: signature entries; R17-R21: the decision
+
+// A signature entry by a made-up key that no trust file lists: its signature
+// bytes are never checked.
+Entry fake_signature(unsigned n, std::int64_t mtime);
+
+// The verifier's messages, as FORMAT.md's rules name their subject.
+std::string header_message(std::string_view entry, std::uint64_t header_offset, std::size_t first_diff);
+std::string padding_message(std::string_view entry, std::uint64_t offset);
+std::string truncated_message(std::uint64_t offset, std::string_view inside);
+
+// A shorthand: an image header replaced by `header`, and the message naming
+// the first byte where it differs from the canonical one.
+std::string header_diff_message(const Pkg& p, std::string_view entry, std::string_view changed_header);
+
+}  // namespace fwseal::vectors

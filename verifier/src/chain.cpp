@@ -1,0 +1,197 @@
+// Step 7a, certificates. See chain.h for the rules, chain_messages.cpp for
+// what a technician is told when one fails.
+#include "chain.h"
+
+#include <openssl/x509v3.h>
+
+#include <ctime>
+
+#include "chain_internal.h"
+#include "fwseal/format/x509.h"
+#include "steps.h"
+
+namespace fwseal::steps {
+namespace chain_detail {
+
+std::string quoted(const X509* cert) { return "'" + name_text(X509_get_subject_name(cert)) + "'"; }
+
+std::string root_label(const ChainRoot& root) {
+  const std::string subject = name_text(X509_get_subject_name(root.cert.get()));
+  return root.root->name.empty() ? "root '" + subject + "'" : "root '" + root.root->name + "' (" + subject + ")";
+}
+
+CertificateReport describe(const X509* cert) {
+  auto when = [](const ASN1_TIME* t) {
+    auto s = time_of(t, "time");
+    return s.ok() ? utc_text(*s) : std::string("(unreadable)");
+  };
+  return CertificateReport{name_text(X509_get_subject_name(cert)), name_text(X509_get_issuer_name(cert)),
+                           serial_hex(X509_get0_serialNumber(cert)), when(X509_get0_notBefore(cert)),
+                           when(X509_get0_notAfter(cert))};
+}
+
+const ChainRoot* root_of_chain(const std::vector<ChainRoot>& roots, STACK_OF(X509) * chain) {
+  if (!chain || sk_X509_num(chain) == 0) return nullptr;
+  X509* top = sk_X509_value(chain, sk_X509_num(chain) - 1);
+  for (const auto& r : roots)
+    if (X509_cmp(top, r.cert.get()) == 0) return &r;
+  return nullptr;
+}
+
+}  // namespace chain_detail
+
+namespace {
+
+using namespace chain_detail;
+
+// OpenSSL reports every problem here first; returning 1 accepts it. Only
+// these are accepted, everything else fails the chain:
+//  - no CRL from a CA, unless the chain's root says require_crl (a root is
+//    never looked up in a CRL: it is trusted by being listed, and untrusted
+//    by being removed);
+//  - a CRL outside its thisUpdate..nextUpdate window: the device has no clock,
+//    and the CRL in trust.json is the newest it has.
+bool accepted(X509_STORE_CTX* ctx, CallbackState& state) {
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx);
+  const X509* cert = X509_STORE_CTX_get_current_cert(ctx);
+  switch (X509_STORE_CTX_get_error(ctx)) {
+    case X509_V_ERR_UNABLE_TO_GET_CRL: {
+      const bool top = chain && X509_STORE_CTX_get_error_depth(ctx) == sk_X509_num(chain) - 1;
+      if (top) return true;
+      const ChainRoot* root = root_of_chain(*state.roots, chain);
+      if (!root || root->root->require_crl || !cert) return false;
+      state.notes.push_back("no CRL from '" + name_text(X509_get_issuer_name(cert)) +
+                            "' in trust.json: " + quoted(cert) + " was not checked for revocation (" +
+                            root_label(*root) + " does not set require_crl)");
+      return true;
+    }
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+int verify_callback(int ok, X509_STORE_CTX* ctx) {
+  if (ok == 1) return 1;
+  auto* state = static_cast<CallbackState*>(X509_STORE_CTX_get_app_data(ctx));
+  if (!state) return 0;
+  if (accepted(ctx, *state)) return 1;
+  if (!state->failure) state->failure = explain_failure(ctx, *state->trust, *state->roots, state->build_time);
+  return 0;
+}
+
+Result<std::vector<ChainRoot>> load_roots(const TrustPolicy& trust) {
+  std::vector<ChainRoot> roots;
+  for (std::size_t s = 0; s < trust.key_sets.size(); ++s)
+    for (const auto& root : trust.key_sets[s].roots) {
+      FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(root.certificate_der, "trust.json root"));
+      roots.push_back(ChainRoot{&root, s, std::move(cert)});
+    }
+  return roots;
+}
+
+Result<ossl::X509Store> make_store(const TrustPolicy& trust, const std::vector<ChainRoot>& roots) {
+  ossl::X509Store store(X509_STORE_new());
+  if (!store) return make_error(Code::internal, "out of memory");
+  for (const auto& r : roots)
+    if (X509_STORE_add_cert(store.get(), r.cert.get()) != 1)
+      return make_error(Code::internal, "cannot add a root: " + ossl::last_error());
+  for (const auto& c : trust.crls) {
+    FWSEAL_ASSIGN(ossl::X509Crl crl, crl_from_der(c.der, c.source));
+    if (X509_STORE_add_crl(store.get(), crl.get()) != 1)
+      return make_error(Code::internal, "cannot add a CRL: " + ossl::last_error());
+  }
+  return store;
+}
+
+Status set_params(X509_STORE_CTX* ctx, const TrustPolicy& trust, std::int64_t build_time) {
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx);
+  unsigned long flags = X509_V_FLAG_X509_STRICT | X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+  if (trust.validity == CertValidity::none)
+    flags |= X509_V_FLAG_NO_CHECK_TIME;
+  else
+    X509_VERIFY_PARAM_set_time(param, static_cast<std::time_t>(build_time));
+  if (X509_VERIFY_PARAM_set_flags(param, flags) != 1)
+    return make_error(Code::internal, "cannot set verification flags");
+  X509_VERIFY_PARAM_set_auth_level(param, 3);  // 128-bit security: P-256, Ed25519, RSA-3072, SHA-256
+  X509_VERIFY_PARAM_set_depth(param, 8);
+  return ok_status();
+}
+
+}  // namespace
+
+Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy& trust, std::int64_t build_time) {
+  ChainVerdict v;
+  std::vector<ossl::X509Ptr> certs;
+  for (std::size_t i = 0; i < env.certificates.size(); ++i) {
+    FWSEAL_ASSIGN(ossl::X509Ptr c,
+                  certificate_from_der(env.certificates[i], "certificates[" + std::to_string(i) + "]"));
+    v.report.certificates.push_back(describe(c.get()));
+    certs.push_back(std::move(c));
+  }
+  if (certs.empty()) return make_error(Code::internal, "check_chain without certificates");
+  auto refuse = [&v](std::string why) {
+    v.outcome = ChainVerdict::Outcome::refused;
+    v.report.result = CheckResult::fail;
+    v.report.detail = std::move(why);
+    return std::move(v);
+  };
+  X509* leaf = certs[0].get();
+  FWSEAL_ASSIGN(KeyId leaf_id, certificate_key_id(leaf));
+  if (leaf_id != env.key_id)
+    return refuse("certificate " + quoted(leaf) + " is for key " + short_hex(leaf_id) + ", not the signing key " +
+                  short_hex(env.key_id) + ": put the signing key's own certificate first (fwseal sign --cert)");
+  EVP_PKEY* leaf_key = X509_get0_pubkey(leaf);
+  if (auto alg = algorithm_of(leaf_key); !alg.ok())
+    return refuse("certificate " + quoted(leaf) + " has a key fwseal does not accept: " + alg.error().message);
+  EVP_PKEY_up_ref(leaf_key);
+  v.leaf_key.reset(leaf_key);
+
+  FWSEAL_ASSIGN(std::vector<ChainRoot> roots, load_roots(trust));
+  FWSEAL_ASSIGN(ossl::X509Store store, make_store(trust, roots));
+  ossl::X509Stack untrusted(sk_X509_new_null());
+  ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
+  if (!untrusted || !ctx) return make_error(Code::internal, "out of memory");
+  for (std::size_t i = 1; i < certs.size(); ++i) {
+    if (sk_X509_push(untrusted.get(), certs[i].get()) <= 0) return make_error(Code::internal, "out of memory");
+    X509_up_ref(certs[i].get());
+  }
+  if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()) != 1)
+    return make_error(Code::internal, "cannot start chain verification: " + ossl::last_error());
+  FWSEAL_TRY(set_params(ctx.get(), trust, build_time));
+  CallbackState state{&trust, &roots, build_time, {}, std::nullopt};
+  X509_STORE_CTX_set_app_data(ctx.get(), &state);
+  X509_STORE_CTX_set_verify_cb(ctx.get(), verify_callback);
+
+  const int rc = X509_verify_cert(ctx.get());
+  ossl::last_error();
+  v.report.notes = std::move(state.notes);
+  if (STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get()); built && sk_X509_num(built) > 0) {
+    v.report.certificates.clear();
+    for (int i = 0; i < sk_X509_num(built); ++i) v.report.certificates.push_back(describe(sk_X509_value(built, i)));
+  }
+  if (rc != 1) {
+    Failure f = state.failure ? std::move(*state.failure) : explain_failure(ctx.get(), trust, roots, build_time);
+    if (f.revoked) {
+      v.outcome = ChainVerdict::Outcome::revoked;
+      v.report.result = CheckResult::fail;
+      v.report.detail = std::move(f.message);
+      return v;
+    }
+    return refuse(std::move(f.message));
+  }
+  const ChainRoot* root = root_of_chain(roots, X509_STORE_CTX_get0_chain(ctx.get()));
+  if (!root) return make_error(Code::internal, "verified chain does not end at a trust.json root");
+  v.report.root = root_label(*root);
+  if (auto why = leaf_problem(leaf, trust); !why.empty()) return refuse(std::move(why));
+  v.outcome = ChainVerdict::Outcome::trusted;
+  v.key_set = root->set;
+  v.report.result = CheckResult::pass;
+  v.report.detail = "certificate " + quoted(leaf) + " leads to " + v.report.root + " (" +
+                    key_set_label(trust.key_sets[root->set]) + ")";
+  return v;
+}
+
+}  // namespace fwseal::steps
