@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The main job, end to end: builds fwseal, then releases the example product in
-# examples/acme-cam with a key inside a local SoftHSM2 token (created on first
-# use), and checks the result with the standalone verifier.
-# Everything it writes stays in out/demo/. Safe to run again.
+# examples/acme-cam with one command, `fwseal pipeline run` (SBOM, package,
+# signature inside a local SoftHSM2 token, fwseal-verify, reproducibility check,
+# report), and checks the published package with the standalone verifier.
+# The token and its Ed25519 key are created on first use.
+# Everything it writes stays in out/demo/. Safe to run again: a second run
+# rebuilds nothing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 fwseal_setup
@@ -28,21 +31,16 @@ if ! "$fwseal" hsm list --token acme-release >/dev/null 2>&1; then
   "$fwseal" hsm init --token acme-release
   "$fwseal" hsm keygen --key "$key" --alg ed25519
 fi
-"$fwseal" hsm pubkey --key "$key" -o "$out/release-2026.pub.pem"
 
 step "images (deterministic example content)"
 examples/acme-cam/make-images.sh "$out/images"
 ls -l "$out/images"
 
-step "package"
-"$fwseal" package --spec examples/acme-cam/package.json -o "$out/acme-cam-1.4.2.fwpkg"
+step "release: fwseal pipeline run examples/acme-cam/release.json"
+# SBOM -> package -> sign in the HSM -> fwseal-verify -> rebuild and compare -> report,
+# published into out/demo/release/ (the release file's output directory).
+"$fwseal" pipeline run examples/acme-cam/release.json
 
-step "sign inside the HSM"
-"$fwseal" sign "$out/acme-cam-1.4.2.fwpkg" --key "$key"
-
-step "trust policy a device would hold"
-"$fwseal" trust create -o "$out/trust.json" --pubkey "$out/release-2026.pub.pem" \
-  --hw acme-cam-rev-b --hw acme-cam-rev-c --min-security-version 2
-
-step "standalone verification, as the bootloader decides"
-"$verify" "$out/acme-cam-1.4.2.fwpkg" --trust "$out/trust.json" --hw acme-cam-rev-b
+step "standalone verification of the published package, as the bootloader decides"
+"$verify" "$out/release/acme-cam-1.4.2.fwpkg" --trust "$out/release/trust.json" --hw acme-cam-rev-b
+echo "report: $out/release/report.html"

@@ -13,6 +13,7 @@
 # Inputs in fuzz/regressions/TARGET/ are replayed before fuzzing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
 all=(manifest signature trust package)

@@ -22,6 +22,7 @@ int cmd_ca(const Argv& args);  // cmd_ca.cpp: fwseal ca self-sign | issue | crl
 int cmd_sbom(const Argv& args);
 int cmd_audit(const Argv& args);
 int cmd_provenance(const Argv& args);
+int cmd_pipeline(const Argv& args);
 
 // Prints "fwseal: <message>" on stderr and returns the error's exit code.
 int fail(const Error& e);

@@ -16,6 +16,7 @@ Release packages:
   inspect  PKG [--json]                       show what a package claims (unverified)
   extract  PKG -C DIR --trust TRUST.json      verify, then write the images into DIR
   trust    create -o TRUST.json --pubkey PEM... [--threshold N] [--hw ID]... [--min-security-version N]
+  pipeline run RELEASE.json [-o DIR] [-j N]   SBOM, package, sign, verify, reproducibility check, report
   provenance create --spec SPEC.json --package PKG --key URI [-o FILE]   signed in-toto/SLSA provenance
   audit    verify LOG [--anchor SHA256]       check the signing audit log's hash chain
 
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
     if (command == "sbom") return cmd_sbom(args);
     if (command == "audit") return cmd_audit(args);
     if (command == "provenance") return cmd_provenance(args);
+    if (command == "pipeline") return cmd_pipeline(args);
     if (command == "--version" || command == "version") {
       std::printf("fwseal %s\n", FWSEAL_VERSION);
       return 0;

@@ -1,0 +1,93 @@
+// The release file (`fwseal pipeline run RELEASE.json`): everything one release
+// needs, declared once. docs/PIPELINE.md is the user-facing description of the
+// same rules.
+//
+// Hand-written, so // and /* */ comments are allowed; everything else is
+// strict: unknown members, duplicates and bad values are Code::malformed naming
+// the member path ("release.variants[3].images[0].path: ...").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fwseal/format/error.h"
+#include "fwseal/format/signature.h"
+
+namespace fwseal::pipeline {
+
+inline constexpr std::size_t kMaxVariants = 1024;
+inline constexpr std::size_t kMaxSigningKeys = 32;
+
+struct ReleaseImage {
+  std::string name;  // manifest image name
+  std::string type;  // manifest image type
+  std::string path;  // absolute
+};
+
+struct SigningKeySpec {
+  std::string uri;                // PKCS#11 URI (RFC 7512)
+  std::string certificate_chain;  // absolute path of a PEM chain (signer first); empty: none
+};
+
+// The trust policy the release emits (trust.json).
+struct TrustSpec {
+  bool pin_signing_keys = true;           // pin the public keys of signing.keys (read from the HSM)
+  std::vector<std::string> public_keys;   // further pinned keys: absolute PEM paths
+  std::vector<std::string> roots;         // X.509 root CA certificates: absolute PEM paths
+  std::optional<std::uint64_t> threshold; // default: the number of signing keys
+  std::vector<Algorithm> algorithms;      // empty: all five
+  std::vector<KeyId> revoked_key_ids;
+  std::uint64_t min_security_version = 0;
+  std::vector<std::string> hardware;      // the device ids the policy names (optional)
+};
+
+struct ReproSpec {
+  bool check = true;
+  // Optional shell command that writes fresh copies of the images into
+  // $FWSEAL_REBUILD_DIR (each under its path's base name), run in the scratch
+  // directory of the check; without it the check copies the inputs.
+  std::string rebuild_images;
+};
+
+// One package of the release. A release without "variants" has one, unnamed.
+struct Variant {
+  std::string name;                    // empty for the implicit variant
+  std::vector<std::string> hardware;   // sorted, unique
+  std::vector<ReleaseImage> images;    // package order
+  std::vector<std::string> components_files;   // absolute paths
+  std::vector<nlohmann::json> components;      // inline components (fwseal components JSON objects)
+};
+
+struct Release {
+  std::string file;      // the release file, absolute
+  std::string base_dir;  // its directory: relative paths start here
+  std::string name;      // "<product>-<version>" unless given
+  std::string product;
+  std::string version;
+  std::string supplier;  // may be empty
+  std::uint64_t security_version = 0;
+  std::optional<std::int64_t> created;  // else SOURCE_DATE_EPOCH, else 0 (resolved by the run)
+  std::string module;                   // PKCS#11 module; empty: fwseal's default
+  std::vector<SigningKeySpec> keys;     // at least one
+  TrustSpec trust;
+  ReproSpec reproducibility;
+  std::string output;                   // absolute output directory; empty: out/<name> under the working directory
+  bool has_variants = false;
+  std::vector<Variant> variants;        // at least one
+};
+
+// Parses release file text. Relative paths are resolved against `base_dir`
+// (which must be absolute); images, certificate chains, public keys, roots and
+// components files must be readable regular files. `what` names the file in
+// messages. Code::malformed naming the member path.
+Result<Release> parse_release(std::string_view text, const std::string& base_dir, std::string_view what);
+
+// Reads and parses a release file. Code::io if it cannot be read.
+Result<Release> load_release(const std::string& path);
+
+}  // namespace fwseal::pipeline

@@ -1,0 +1,60 @@
+// The release report: report.json for machines and report.html, a
+// self-contained page (inline CSS, no scripts, nothing fetched) for an
+// auditor who opens it offline. The HTML shows exactly what report.json says.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fwseal/format/error.h"
+#include "fwseal/format/trust.h"
+#include "fwseal/pipeline/plan.h"
+
+namespace fwseal::pipeline {
+
+// A step that failed: its exit code and one-line message.
+struct StepFailure {
+  Step step = Step::sbom;
+  int exit_code = 1;
+  std::string message;
+};
+
+struct VariantOutcome {
+  std::optional<StepFailure> failure;  // the first failed step, if any
+  bool repro_ran = false;              // repro.json is from this plan (false: the check was off)
+};
+
+struct SigningKeyInfo {
+  std::string uri;
+  std::string key_id;     // hex
+  std::string algorithm;
+  std::string certificate_chain;  // path, may be empty
+};
+
+struct ReportContext {
+  std::string tool_version;  // "fwseal 0.1.0"
+  std::vector<SigningKeyInfo> keys;
+  const TrustPolicy* trust = nullptr;
+};
+
+// Reads each variant's verify.json, repro.json, SBOM and package from its work
+// directory and assembles the report (format "fwseal-release-report", version 1;
+// docs/PIPELINE.md lists its members). File names in it are relative to the
+// output directory. Code::malformed if a step's output is unreadable JSON.
+Result<nlohmann::ordered_json> build_report(const ReleasePlan& plan, const std::vector<VariantOutcome>& outcomes,
+                                            const ReportContext& context);
+
+// The SBOM summary of one CycloneDX document: component count, counts by
+// licence and by how each component was found, warnings.
+nlohmann::ordered_json sbom_summary(const nlohmann::json& bom);
+
+// report.html for a report made by build_report.
+std::string render_html(const nlohmann::ordered_json& report);
+
+// HTML text escaping (&, <, >, ", ').
+std::string html_escape(std::string_view text);
+
+}  // namespace fwseal::pipeline

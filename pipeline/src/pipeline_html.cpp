@@ -1,0 +1,218 @@
+// report.html: one self-contained page. Inline CSS only; no scripts, fonts,
+// images or links that a browser would fetch, so it renders the same offline.
+#include "fwseal/pipeline/report.h"
+
+namespace fwseal::pipeline {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+constexpr const char* kStyle = R"(
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+h3{font-size:15px;margin:18px 0 6px}
+.meta{color:#57606a;margin:0 0 16px}
+.verdict{padding:14px 18px;border-radius:6px;font-size:18px;font-weight:600;margin:16px 0}
+.pass{background:#dafbe1;color:#116329;border:1px solid #4ac26b}.fail{background:#ffebe9;color:#82071e;border:1px solid #ff8182}
+.skipped,.not-run{background:#fff8c5;color:#7d4e00;border:1px solid #d4a72c}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
+table{border-collapse:collapse;width:100%;background:#fff;margin:6px 0 12px}
+th,td{border:1px solid #d0d7de;padding:5px 8px;text-align:left;vertical-align:top}
+th{background:#eef1f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
+code,.hash{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;word-break:break-all}
+section.variant{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:4px 18px 12px;margin:18px 0}
+.cols{display:flex;gap:18px;flex-wrap:wrap}.cols>div{flex:1 1 300px}
+footer{color:#57606a;font-size:12px;margin-top:32px}
+@media print{body{background:#fff}section.variant{break-inside:avoid}}
+)";
+
+std::string e(const ojson& v) {
+  if (v.is_null()) return "&mdash;";
+  if (v.is_string()) return html_escape(v.get<std::string>());
+  return html_escape(v.dump());
+}
+
+std::string badge(const ojson& result) {
+  std::string r = result.is_string() ? result.get<std::string>() : "unknown";
+  std::string cls = r == "pass" || r == "valid" ? "pass" : r == "skipped" || r == "skip" || r == "not-run" ? "skipped" : "fail";
+  return "<span class=\"badge " + cls + "\">" + html_escape(r) + "</span>";
+}
+
+std::string size_text(const ojson& v) {
+  if (!v.is_number_unsigned()) return "&mdash;";
+  auto n = v.get<std::uint64_t>();
+  std::string digits = std::to_string(n), grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  return grouped;
+}
+
+void kv(std::string& out, const char* key, const std::string& value_html) {
+  out += "<tr><th>" + std::string(key) + "</th><td>" + value_html + "</td></tr>\n";
+}
+
+void counts_table(std::string& out, const ojson& rows, const char* key, const char* heading, const std::string& id) {
+  out += "<table id=\"" + id + "\"><thead><tr><th>" + std::string(heading) + "</th><th>components</th></tr></thead><tbody>\n";
+  if (rows.empty()) out += "<tr><td colspan=\"2\">none</td></tr>\n";
+  for (const auto& r : rows) out += "<tr><td>" + e(r[key]) + "</td><td class=\"num\">" + e(r["components"]) + "</td></tr>\n";
+  out += "</tbody></table>\n";
+}
+
+void variant_section(std::string& out, const ojson& v, std::size_t index) {
+  const std::string id = v["name"].is_string() ? v["name"].get<std::string>() : "release";
+  const std::string sid = "v" + std::to_string(index);
+  out += "<section class=\"variant\" id=\"variant-" + html_escape(id) + "\">\n";
+  out += "<h2>" + (v["name"].is_string() ? "Variant " + e(v["name"]) : std::string("Package")) + " " + badge(v["verdict"]) + "</h2>\n";
+  out += "<table>\n";
+  if (v["package"].is_object()) {
+    kv(out, "package", "<code>" + e(v["package"]["file"]) + "</code> (" + size_text(v["package"]["size"]) + " bytes)");
+    kv(out, "manifest sha256", "<span class=\"hash\">" + e(v["package"]["manifest_sha256"]) + "</span>");
+  } else {
+    kv(out, "package", "not built");
+  }
+  std::string hw;
+  for (const auto& h : v["hardware"]) hw += (hw.empty() ? "" : ", ") + e(h);
+  kv(out, "hardware", hw);
+  if (v["failed_step"].is_object())
+    kv(out, "failed step", e(v["failed_step"]["step"]) + " (exit " + e(v["failed_step"]["exit_code"]) + "): " +
+                               e(v["failed_step"]["message"]));
+  if (v["verification"].is_object()) {
+    const ojson& r = v["verification"];
+    kv(out, "fwseal-verify", badge(r["verdict"]) + " " + e(r["message"]) + " (exit " + e(r["exit_code"]) + "; " +
+                                 e(r["signatures_valid"]) + " of " + e(r["signatures_required"]) + " required signatures)");
+  } else {
+    kv(out, "fwseal-verify", "not run");
+  }
+  out += "</table>\n";
+
+  if (v["verification"].is_object() && v["verification"]["checks"].is_array()) {
+    out += "<h3>Checks</h3>\n<table id=\"checks-" + sid + "\"><thead><tr><th>check</th><th>result</th><th>detail</th></tr></thead><tbody>\n";
+    for (const auto& c : v["verification"]["checks"])
+      out += "<tr><td>" + e(c["name"]) + "</td><td>" + badge(c["result"]) + "</td><td>" + e(c["detail"]) + "</td></tr>\n";
+    out += "</tbody></table>\n";
+  }
+
+  out += "<h3>Signatures</h3>\n<table id=\"signatures-" + sid + "\"><thead><tr><th>key id</th><th>algorithm</th><th>key</th><th>status</th><th>certificate subjects</th></tr></thead><tbody>\n";
+  if (v["signatures"].empty()) out += "<tr><td colspan=\"5\">none recorded</td></tr>\n";
+  for (const auto& s : v["signatures"]) {
+    std::string subjects;
+    for (const auto& c : s["certificates"]) subjects += (subjects.empty() ? "" : "<br>") + e(c["subject"]);
+    if (subjects.empty()) subjects = "no certificate chain";
+    out += "<tr><td class=\"hash\">" + e(s["key_id"]) + "</td><td>" + e(s["algorithm"]) + "</td><td>" + e(s["key_name"]) +
+           "</td><td>" + badge(s["status"]) + " " + e(s["detail"]) + "</td><td>" + subjects + "</td></tr>\n";
+  }
+  out += "</tbody></table>\n";
+
+  out += "<h3>Images</h3>\n<table class=\"images\" id=\"images-" + sid + "\"><thead><tr><th>name</th><th>type</th><th>size (bytes)</th><th>sha256</th></tr></thead><tbody>\n";
+  for (const auto& i : v["images"])
+    out += "<tr><td>" + e(i["name"]) + "</td><td>" + e(i["type"]) + "</td><td class=\"num\">" + size_text(i["size"]) +
+           "</td><td class=\"hash\">" + e(i["sha256"]) + "</td></tr>\n";
+  out += "</tbody></table>\n";
+
+  out += "<h3>SBOM</h3>\n";
+  if (v["sbom"].is_object()) {
+    const ojson& s = v["sbom"];
+    out += "<p><code>" + e(s["file"]) + "</code>: CycloneDX 1.6, " + e(s["components"]) + " components besides the images, sha256 <span class=\"hash\">" + e(s["sha256"]) + "</span></p>\n";
+    out += "<div class=\"cols\"><div>\n";
+    counts_table(out, s["by_licence"], "licence", "licence", "licences-" + sid);
+    out += "</div><div>\n";
+    counts_table(out, s["by_source"], "source", "how it was identified", "sources-" + sid);
+    out += "</div></div>\n";
+    if (!s["warnings"].empty()) {
+      out += "<p>Warnings:</p><ul>\n";
+      for (const auto& w : s["warnings"]) out += "<li>" + e(w) + "</li>\n";
+      out += "</ul>\n";
+    }
+  } else {
+    out += "<p>not generated</p>\n";
+  }
+
+  out += "<h3>Reproducibility</h3>\n<table id=\"repro-" + sid + "\">\n";
+  const ojson& r = v["reproducibility"];
+  kv(out, "result", badge(r["result"]) + " " + e(r["message"]));
+  if (r.contains("environment")) {
+    std::string env;
+    for (auto& [k, val] : r["environment"]["env"].items()) env += (env.empty() ? "" : ", ") + html_escape(k) + "=" + e(val);
+    kv(out, "rebuilt under", env + "; umask " + e(r["environment"]["umask"]) + "; " + e(r["environment"]["working_directory"]) +
+                                 "; " + e(r["environment"]["inputs"]));
+    kv(out, "manifest sha256", "released <span class=\"hash\">" + e(r["manifest_sha256"]["released"]) +
+                                   "</span><br>rebuilt <span class=\"hash\">" + e(r["manifest_sha256"]["rebuilt"]) + "</span>");
+  }
+  if (r.contains("first_difference") && r["first_difference"].is_object()) {
+    const ojson& d = r["first_difference"];
+    kv(out, "first difference", e(d["entry"]) + " " + e(d["part"]) + " " + e(d["field"]) + " at offset " + e(d["offset"]));
+  }
+  out += "</table>\n</section>\n";
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_html(const ojson& r) {
+  std::string out;
+  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  // Nothing on this page may be fetched: no scripts, no external resources.
+  out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += "<title>Release report: " + e(r["product"]) + " " + e(r["version"]) + "</title>\n";
+  out += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n<main>\n";
+  out += "<h1>" + e(r["product"]) + " " + e(r["version"]) + "</h1>\n";
+  out += "<p class=\"meta\">release <code>" + e(r["release"]) + "</code> &middot; security version " + e(r["security_version"]) +
+         " &middot; created " + e(r["created"]) + " &middot; " + e(r["variants"].size() == 1 ? ojson("1 package") : ojson(std::to_string(r["variants"].size()) + " packages")) + "</p>\n";
+  const std::string verdict = r["verdict"].is_string() ? r["verdict"].get<std::string>() : "fail";
+  out += "<div id=\"verdict\" class=\"verdict " + std::string(verdict == "pass" ? "pass" : "fail") + "\">Verdict: " +
+         (verdict == "pass" ? std::string("PASS") : std::string("FAIL")) + " &mdash; " + e(r["message"]) + "</div>\n";
+
+  out += "<h2>Signing keys</h2>\n<table id=\"keys\"><thead><tr><th>PKCS#11 URI</th><th>algorithm</th><th>key id</th><th>certificate chain</th></tr></thead><tbody>\n";
+  for (const auto& k : r["signing_keys"])
+    out += "<tr><td><code>" + e(k["uri"]) + "</code></td><td>" + e(k["algorithm"]) + "</td><td class=\"hash\">" + e(k["key_id"]) +
+           "</td><td>" + e(k["certificate_chain"]) + "</td></tr>\n";
+  out += "</tbody></table>\n";
+
+  if (r["trust"].is_object()) {
+    const ojson& t = r["trust"];
+    out += "<h2>Trust policy</h2>\n<table id=\"trust\">\n";
+    kv(out, "file", "<code>" + e(t["file"]) + "</code>");
+    for (const auto& s : t["key_sets"]) {
+      std::string keys;
+      for (const auto& k : s["keys"]) keys += (keys.empty() ? "" : "<br>") + e(k["name"]) + " (" + e(k["algorithm"]) + ") <span class=\"hash\">" + e(k["key_id"]) + "</span>";
+      for (const auto& root : s["roots"]) keys += (keys.empty() ? "" : "<br>") + std::string("root CA ") + e(root);
+      kv(out, s["role"].is_string() ? ("role " + s["role"].get<std::string>()).c_str() : "trusted keys", keys + "<br>threshold " + e(s["threshold"]));
+    }
+    std::string algs;
+    for (const auto& a : t["algorithms"]) algs += (algs.empty() ? "" : ", ") + e(a);
+    kv(out, "algorithms", algs);
+    kv(out, "minimum security version", e(t["min_security_version"]));
+    std::string hw;
+    for (const auto& h : t["hardware"]) hw += (hw.empty() ? "" : ", ") + e(h);
+    kv(out, "hardware", hw.empty() ? "not named (devices pass their ids)" : hw);
+    out += "</table>\n";
+  }
+
+  for (std::size_t i = 0; i < r["variants"].size(); ++i) variant_section(out, r["variants"][i], i);
+  out += "<footer>Generated by " + e(r["generated_by"]) + " from <code>" + e(r["release_file"]) +
+         "</code>. report.json holds the same facts for machines. This page loads nothing from anywhere.</footer>\n";
+  out += "</main>\n</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace fwseal::pipeline

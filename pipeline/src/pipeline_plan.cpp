@@ -1,0 +1,328 @@
+#include "fwseal/pipeline/plan.h"
+
+#include <set>
+
+#include "fwseal/format/canonical_json.h"
+#include "fwseal/format/manifest.h"
+
+namespace fwseal::pipeline {
+
+namespace {
+
+using nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+constexpr const char* kReserved[] = {"trust.json", "report.json", "report.html"};
+
+std::string ninja_value(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '$') out += '$';
+    out += c;
+  }
+  return out;
+}
+
+std::string join_paths(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const auto& p : paths) out += " " + ninja_path(p);
+  return out;
+}
+
+// `cmd` run with its stderr kept in the step's log; on failure the exit code
+// goes to the step's .code file and `cleanup` files are removed.
+std::string wrapped(const VariantPlan& v, Step s, const std::string& cmd, const std::vector<std::string>& cleanup = {}) {
+  std::string rm;
+  for (const auto& f : cleanup) rm += " " + shell_quote(f);
+  return "( " + cmd + " ) 2> " + shell_quote(v.log_path(s)) + " || { rc=$?; " + (rm.empty() ? "" : "rm -f" + rm + "; ") +
+         "echo $rc > " + shell_quote(v.code_path(s)) + "; exit $rc; }";
+}
+
+void edge(std::string& out, const std::vector<std::string>& outputs, const std::vector<std::string>& inputs,
+          const std::string& cmd, const std::string& desc, const char* pool = nullptr) {
+  out += "build" + join_paths(outputs) + ": step" + join_paths(inputs) + "\n";
+  out += "  cmd = " + ninja_value(cmd) + "\n";
+  out += "  desc = " + ninja_value(desc) + "\n";
+  if (pool) out += "  pool = " + std::string(pool) + "\n";
+}
+
+std::vector<std::string> image_paths(const VariantPlan& v) {
+  std::vector<std::string> out;
+  for (const auto& img : v.images) out.push_back(img.path);
+  return out;
+}
+
+std::string argv_to_shell(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) out += (out.empty() ? "" : " ") + shell_quote(a);
+  return out;
+}
+
+}  // namespace
+
+std::string_view step_name(Step s) {
+  switch (s) {
+    case Step::sbom: return "sbom";
+    case Step::package: return "package";
+    case Step::sign: return "sign";
+    case Step::verify: return "verify";
+    case Step::repro: return "repro";
+  }
+  return "?";
+}
+
+std::string VariantPlan::components_copy(std::size_t k) const {
+  std::string path = components_files.at(k);
+  auto slash = path.rfind('/');
+  return "components/" + std::to_string(k) + "-" + (slash == std::string::npos ? path : path.substr(slash + 1));
+}
+
+std::string shell_quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+std::string ninja_path(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '$' || c == ' ' || c == ':') out += '$';
+    out += c;
+  }
+  return out;
+}
+
+Result<ReleasePlan> make_plan(const Release& r, const std::string& out_dir, std::int64_t created, const Tools& tools,
+                              bool repro) {
+  ReleasePlan p;
+  p.release_file = r.file;
+  p.release_name = r.name;
+  p.out_dir = out_dir;
+  p.work_dir = out_dir + "/.fwseal";
+  p.tools = tools;
+  p.module = r.module;
+  p.keys = r.keys;
+  p.verify_with_variant_hardware = r.trust.hardware.empty();
+  for (std::size_t i = 0; i < r.variants.size(); ++i) {
+    const Variant& rv = r.variants[i];
+    for (const char* reserved : kReserved)
+      if (rv.name == reserved)
+        return make_error(Code::malformed, "release.variants[" + std::to_string(i) + "].name: \"" + rv.name +
+                                               "\" is the name of a release output file; choose another");
+    VariantPlan v;
+    v.name = rv.name;
+    v.label = rv.name.empty() ? r.name : rv.name;
+    v.work_dir = p.work_dir + "/v/" + (rv.name.empty() ? std::string("release") : rv.name);
+    v.publish_dir = rv.name.empty() ? out_dir : out_dir + "/" + rv.name;
+    v.package_name = (rv.name.empty() ? r.name : r.name + "-" + rv.name) + ".fwpkg";
+    v.product = r.product;
+    v.version = r.version;
+    v.supplier = r.supplier;
+    v.security_version = r.security_version;
+    v.created = created;
+    v.hardware = rv.hardware;
+    v.images = rv.images;
+    v.components_files = rv.components_files;
+    v.inline_components = rv.components;
+    if (!v.inline_components.empty()) v.components_files.push_back(v.inline_components_path());
+    v.repro = repro;
+    v.rebuild_images = r.reproducibility.rebuild_images;
+    v.release_dir = r.base_dir;
+    p.variants.push_back(std::move(v));
+  }
+  return p;
+}
+
+std::string package_spec(const VariantPlan& v, const std::vector<std::string>& image_paths, const std::string& sbom) {
+  ojson images = ojson::array();
+  for (std::size_t i = 0; i < v.images.size(); ++i)
+    images.push_back({{"name", v.images[i].name}, {"type", v.images[i].type}, {"path", image_paths[i]}});
+  ojson spec = {{"product", v.product},
+                {"version", v.version},
+                {"security_version", std::to_string(v.security_version)},
+                {"hardware", v.hardware},
+                {"created", v.created},
+                {"images", images},
+                {"sbom", sbom}};
+  return "// Generated by fwseal pipeline run; do not edit.\n" + spec.dump(2) + "\n";
+}
+
+std::string variant_json(const VariantPlan& v) {
+  ojson images = ojson::array();
+  for (const auto& img : v.images) images.push_back({{"name", img.name}, {"type", img.type}, {"path", img.path}});
+  ojson j = {{"format", "fwseal-pipeline-variant"},
+             {"name", v.name},
+             {"label", v.label},
+             {"package_name", v.package_name},
+             {"product", v.product},
+             {"version", v.version},
+             {"supplier", v.supplier},
+             {"security_version", std::to_string(v.security_version)},
+             {"created", v.created},
+             {"hardware", v.hardware},
+             {"images", images},
+             {"components_files", v.components_files},
+             {"repro", v.repro},
+             {"rebuild_images", v.rebuild_images},
+             {"release_dir", v.release_dir}};
+  return j.dump(2) + "\n";
+}
+
+Result<VariantPlan> parse_variant_json(std::string_view text, std::string_view what) {
+  FWSEAL_ASSIGN(json j, parse_json_strict(text, what));
+  const std::string w(what);
+  FWSEAL_TRY(check_members(j, {"format", "name", "label", "package_name", "product", "version", "supplier",
+                               "security_version", "created", "hardware", "images", "components_files", "repro",
+                               "rebuild_images", "release_dir"},
+                           w));
+  FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
+  if (format != "fwseal-pipeline-variant") return make_error(Code::malformed, w + ": not a variant.json of fwseal pipeline");
+  VariantPlan v;
+  FWSEAL_ASSIGN(v.name, get_string(j, "name", w));
+  FWSEAL_ASSIGN(v.label, get_string(j, "label", w));
+  FWSEAL_ASSIGN(v.package_name, get_string(j, "package_name", w));
+  FWSEAL_ASSIGN(v.product, get_string(j, "product", w));
+  FWSEAL_ASSIGN(v.version, get_string(j, "version", w));
+  FWSEAL_ASSIGN(v.supplier, get_string(j, "supplier", w));
+  FWSEAL_ASSIGN(std::string sv, get_string(j, "security_version", w));
+  FWSEAL_ASSIGN(v.security_version, parse_security_version(sv, member_path(w, "security_version")));
+  FWSEAL_ASSIGN(std::uint64_t created, get_uint(j, "created", w));
+  v.created = static_cast<std::int64_t>(created);
+  FWSEAL_ASSIGN(const json* hw, get_array(j, "hardware", w, kMaxHardwareIds));
+  for (const auto& h : *hw) {
+    if (!h.is_string()) return make_error(Code::malformed, member_path(w, "hardware") + ": expected strings");
+    v.hardware.push_back(h.get<std::string>());
+  }
+  FWSEAL_ASSIGN(const json* images, get_array(j, "images", w, kMaxImages));
+  for (std::size_t i = 0; i < images->size(); ++i) {
+    const std::string at = index_path(member_path(w, "images"), i);
+    FWSEAL_TRY(check_members((*images)[i], {"name", "type", "path"}, at));
+    ReleaseImage img;
+    FWSEAL_ASSIGN(img.name, get_string((*images)[i], "name", at));
+    FWSEAL_ASSIGN(img.type, get_string((*images)[i], "type", at));
+    FWSEAL_ASSIGN(img.path, get_string((*images)[i], "path", at));
+    v.images.push_back(std::move(img));
+  }
+  FWSEAL_ASSIGN(const json* comps, get_array(j, "components_files", w, 100000));
+  for (const auto& c : *comps) {
+    if (!c.is_string()) return make_error(Code::malformed, member_path(w, "components_files") + ": expected strings");
+    v.components_files.push_back(c.get<std::string>());
+  }
+  FWSEAL_ASSIGN(v.repro, get_bool(j, "repro", w));
+  FWSEAL_ASSIGN(v.rebuild_images, get_string(j, "rebuild_images", w));
+  FWSEAL_ASSIGN(v.release_dir, get_string(j, "release_dir", w));
+  return v;
+}
+
+std::vector<std::string> sbom_command(const VariantPlan& v, const std::string& fwseal,
+                                      const std::vector<std::string>& image_paths,
+                                      const std::vector<std::string>& components_files, const std::string& output) {
+  std::vector<std::string> argv{fwseal, "sbom", "generate", "--product", v.product, "--version", v.version};
+  if (!v.supplier.empty()) {
+    argv.push_back("--supplier");
+    argv.push_back(v.supplier);
+  }
+  for (std::size_t i = 0; i < v.images.size(); ++i) {
+    argv.push_back("--image");
+    argv.push_back(v.images[i].name + ":" + v.images[i].type + "=" + image_paths[i]);
+  }
+  for (const auto& c : components_files) {
+    argv.push_back("--components");
+    argv.push_back(c);
+  }
+  argv.push_back("-o");
+  argv.push_back(output);
+  return argv;
+}
+
+std::string build_ninja(const ReleasePlan& plan) {
+  std::string out;
+  out += "# Generated by fwseal pipeline run from " + plan.release_file + "; do not edit.\n";
+  out += "# Each variant: sbom -> package + sign -> verify (fwseal-verify) -> repro.\n";
+  out += "ninja_required_version = 1.10\n";
+  out += "builddir = " + ninja_path(plan.work_dir) + "\n\n";
+  out += "rule step\n  command = $cmd\n  description = $desc\n\n";
+  out += "# One signing job at a time: SoftHSM2's file store is not safe for concurrent logins.\n";
+  out += "pool hsm\n  depth = 1\n\n";
+  std::vector<std::string> certs;
+  for (const auto& k : plan.keys)
+    if (!k.certificate_chain.empty()) certs.push_back(k.certificate_chain);
+
+  for (const auto& v : plan.variants) {
+    const std::vector<std::string> images = image_paths(v);
+    out += "# " + (v.name.empty() ? "release " + plan.release_name : "variant " + v.name) + "\n";
+
+    std::vector<std::string> sbom_inputs = images, components;
+    for (std::size_t k = 0; k < v.components_files.size(); ++k) {
+      components.push_back(v.components_copy(k));
+      sbom_inputs.push_back(v.file(components.back()));
+    }
+    std::string sbom_cmd = "cd " + shell_quote(v.work_dir) + " && SOURCE_DATE_EPOCH=" + std::to_string(v.created) + " " +
+                           argv_to_shell(sbom_command(v, plan.tools.fwseal, images, components, v.sbom_path()));
+    edge(out, {v.sbom_path()}, sbom_inputs, wrapped(v, Step::sbom, sbom_cmd), "sbom " + v.label);
+
+    // The unsigned package, with a stamp as the edge's output: the sign edge
+    // moves the package on, so that signing never copies the images.
+    const std::string pkg_cmd = argv_to_shell({plan.tools.fwseal, "package", "--quiet", "--spec", v.spec_path(), "-o",
+                                               v.unsigned_path()}) +
+                                " && : > " + shell_quote(v.unsigned_stamp());
+    std::vector<std::string> pkg_inputs = images;
+    pkg_inputs.push_back(v.spec_path());
+    pkg_inputs.push_back(v.sbom_path());
+    edge(out, {v.unsigned_stamp()}, pkg_inputs, wrapped(v, Step::package, pkg_cmd, {v.unsigned_stamp()}),
+         "package " + v.label);
+
+    // Signatures go into a temporary file that is renamed into place only
+    // when every key has signed: a package at its final path is complete. If
+    // signing fails, the stamp goes too, so the next run packages again.
+    const std::string tmp = v.file("." + v.package_name + ".signing");
+    std::string sign_cmd = "mv -f " + shell_quote(v.unsigned_path()) + " " + shell_quote(tmp);
+    for (const auto& k : plan.keys) {
+      std::vector<std::string> sign{plan.tools.fwseal, "sign", tmp, "--quiet", "--key", k.uri};
+      if (!k.certificate_chain.empty()) {
+        sign.push_back("--cert");
+        sign.push_back(k.certificate_chain);
+      }
+      if (!plan.module.empty()) {
+        sign.push_back("--module");
+        sign.push_back(plan.module);
+      }
+      sign_cmd += " && " + argv_to_shell(sign);
+    }
+    sign_cmd += " && mv -f " + shell_quote(tmp) + " " + shell_quote(v.package_path());
+    std::vector<std::string> sign_inputs{v.unsigned_stamp(), plan.keys_path()};
+    sign_inputs.insert(sign_inputs.end(), certs.begin(), certs.end());
+    edge(out, {v.package_path()}, sign_inputs, wrapped(v, Step::sign, sign_cmd, {tmp, v.unsigned_stamp()}),
+         "sign " + v.label, "hsm");
+
+    // The standalone verifier's decision, recorded even when it refuses.
+    std::vector<std::string> verify{plan.tools.verify, v.package_path(), "--trust", plan.trust_path(), "--json"};
+    if (plan.verify_with_variant_hardware)
+      for (const auto& h : v.hardware) {
+        verify.push_back("--hw");
+        verify.push_back(h);
+      }
+    const std::string vtmp = v.verify_path() + ".tmp";
+    std::string verify_cmd = argv_to_shell(verify) + " > " + shell_quote(vtmp) + "; rc=$?; mv -f " + shell_quote(vtmp) +
+                             " " + shell_quote(v.verify_path()) + "; exit $rc";  // in the wrapper's subshell
+    edge(out, {v.verify_path()}, {v.package_path(), plan.trust_path()}, wrapped(v, Step::verify, verify_cmd),
+         "verify " + v.label);
+
+    if (v.repro) {
+      std::vector<std::string> repro{plan.tools.fwseal, "pipeline", "repro",       v.package_path(),
+                                     "--variant",       v.variant_path(), "-o", v.repro_path(), "--quiet"};
+      std::vector<std::string> repro_inputs{v.package_path(), v.variant_path(), v.verify_path()};
+      repro_inputs.insert(repro_inputs.end(), images.begin(), images.end());
+      edge(out, {v.repro_path()}, repro_inputs, wrapped(v, Step::repro, argv_to_shell(repro)), "repro " + v.label);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace fwseal::pipeline

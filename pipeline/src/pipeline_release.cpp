@@ -1,0 +1,362 @@
+#include "fwseal/pipeline/release.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "fwseal/format/canonical_json.h"
+#include "fwseal/format/digest.h"
+#include "fwseal/format/file.h"
+#include "fwseal/format/manifest.h"
+
+namespace fwseal::pipeline {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kRelease = "release";
+constexpr std::size_t kMaxReleaseBytes = 4 << 20;
+
+Error bad(std::string_view where, const std::string& why) {
+  return make_error(Code::malformed, std::string(where) + ": " + why);
+}
+
+std::string shown(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Paths end up in build.ninja and on shell command lines: no control characters.
+Result<std::string> resolve_path(const std::string& path, const std::string& field, const std::string& base_dir) {
+  if (path.empty()) return bad(field, "must not be empty");
+  for (char c : path)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad(field, "control character in path");
+  std::filesystem::path p(path);
+  if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+  return p.lexically_normal().string();
+}
+
+Result<std::string> get_path(const json& object, std::string_view key, std::string_view where,
+                             const std::string& base_dir) {
+  FWSEAL_ASSIGN(std::string path, get_string(object, key, where));
+  return resolve_path(path, member_path(where, key), base_dir);
+}
+
+Status check_file(const std::string& path, std::string_view field) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return bad(field, "cannot open " + shown(path) + ": " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) return bad(field, shown(path) + " is not a regular file");
+  if (::access(path.c_str(), R_OK) != 0) return bad(field, "cannot read " + shown(path) + ": " + errno_text(errno));
+  return ok_status();
+}
+
+Result<std::string> get_file(const json& object, std::string_view key, std::string_view where,
+                             const std::string& base_dir) {
+  FWSEAL_ASSIGN(std::string path, get_path(object, key, where, base_dir));
+  FWSEAL_TRY(check_file(path, member_path(where, key)));
+  return path;
+}
+
+// An array of file names (strings), each checked.
+Result<std::vector<std::string>> get_files(const json& object, std::string_view key, std::string_view where,
+                                           const std::string& base_dir, std::size_t max) {
+  std::vector<std::string> out;
+  if (!has_member(object, key)) return out;
+  FWSEAL_ASSIGN(const json* items, get_array(object, key, where, max));
+  const std::string field = member_path(where, key);
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const std::string at = index_path(field, i);
+    if (!(*items)[i].is_string()) return bad(at, "expected a file name (string)");
+    FWSEAL_ASSIGN(std::string p, resolve_path((*items)[i].get<std::string>(), at, base_dir));
+    FWSEAL_TRY(check_file(p, at));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::uint64_t> get_version_number(const json& j, std::string_view key, std::string_view where) {
+  const std::string field = member_path(where, key);
+  const json& v = j[std::string(key)];
+  if (v.is_string()) return parse_security_version(v.get_ref<const std::string&>(), field);
+  if (v.is_number_unsigned()) {
+    auto n = v.get<std::uint64_t>();
+    if (n > kMaxJsonInteger) return bad(field, "above 2^53-1; write it as a decimal string");
+    return n;
+  }
+  return bad(field, "expected a non-negative integer or a decimal string");
+}
+
+Result<std::vector<std::string>> get_hardware(const json& j, std::string_view where) {
+  const std::string field = member_path(where, "hardware");
+  FWSEAL_ASSIGN(const json* items, get_array(j, "hardware", where, kMaxHardwareIds));
+  if (items->empty()) return bad(field, "at least one hardware id is required");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const std::string at = index_path(field, i);
+    if (!(*items)[i].is_string()) return bad(at, "expected a string");
+    const auto& id = (*items)[i].get_ref<const std::string&>();
+    FWSEAL_TRY(check_hardware_id(id, at));
+    if (!seen.insert(id).second) return bad(at, "duplicate hardware id " + shown(id));
+  }
+  return std::vector<std::string>(seen.begin(), seen.end());
+}
+
+Result<std::vector<ReleaseImage>> get_images(const json& j, std::string_view where, const std::string& base_dir,
+                                             bool allow_empty) {
+  const std::string field = member_path(where, "images");
+  std::vector<ReleaseImage> out;
+  if (!has_member(j, "images")) {
+    if (allow_empty) return out;
+    return bad(field, "missing");
+  }
+  FWSEAL_ASSIGN(const json* items, get_array(j, "images", where, kMaxImages));
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const json& item = (*items)[i];
+    const std::string at = index_path(field, i);
+    FWSEAL_TRY(check_members(item, {"name", "type", "path"}, at));
+    ReleaseImage img;
+    FWSEAL_ASSIGN(img.name, get_string(item, "name", at));
+    FWSEAL_TRY(check_image_name(img.name, member_path(at, "name")));
+    if (auto [it, fresh] = seen.emplace(img.name, i); !fresh)
+      return bad(member_path(at, "name"), "duplicate image name " + shown(img.name) + " (also " +
+                                              index_path(field, it->second) + ")");
+    FWSEAL_ASSIGN(img.type, get_string(item, "type", at));
+    FWSEAL_TRY(check_token(img.type, member_path(at, "type")));
+    FWSEAL_ASSIGN(img.path, get_file(item, "path", at, base_dir));
+    out.push_back(std::move(img));
+  }
+  if (out.empty() && !allow_empty) return bad(field, "at least one image is required");
+  return out;
+}
+
+// "components": file names (strings) and inline components (objects).
+Status get_components(const json& j, std::string_view where, const std::string& base_dir, Variant& v) {
+  if (!has_member(j, "components")) return ok_status();
+  const std::string field = member_path(where, "components");
+  FWSEAL_ASSIGN(const json* items, get_array(j, "components", where, 100000));
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const json& item = (*items)[i];
+    const std::string at = index_path(field, i);
+    if (item.is_object()) {
+      // sbom-gen checks every member when it reads the generated components file.
+      if (!item.contains("name") || !item.contains("version"))
+        return bad(at, "an inline component needs \"name\" and \"version\"");
+      v.components.push_back(item);
+    } else if (item.is_string()) {
+      FWSEAL_ASSIGN(std::string p, resolve_path(item.get<std::string>(), at, base_dir));
+      FWSEAL_TRY(check_file(p, at));
+      v.components_files.push_back(std::move(p));
+    } else {
+      return bad(at, "expected a components file name or an inline component object");
+    }
+  }
+  return ok_status();
+}
+
+Status get_signing(const json& j, const std::string& base_dir, Release& r) {
+  const std::string where = member_path(kRelease, "signing");
+  if (!has_member(j, "signing")) return bad(where, "missing: a release needs at least one signing key");
+  const json& s = j["signing"];
+  FWSEAL_TRY(check_members(s, {"module", "keys"}, where));
+  if (has_member(s, "module")) {
+    FWSEAL_ASSIGN(r.module, get_path(s, "module", where, base_dir));
+  }
+  FWSEAL_ASSIGN(const json* keys, get_array(s, "keys", where, kMaxSigningKeys));
+  if (keys->empty()) return bad(member_path(where, "keys"), "at least one signing key is required");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < keys->size(); ++i) {
+    const json& k = (*keys)[i];
+    const std::string at = index_path(member_path(where, "keys"), i);
+    FWSEAL_TRY(check_members(k, {"uri", "certificate_chain"}, at));
+    SigningKeySpec key;
+    FWSEAL_ASSIGN(key.uri, get_string(k, "uri", at));
+    if (key.uri.rfind("pkcs11:", 0) != 0) return bad(member_path(at, "uri"), "expected a PKCS#11 URI (pkcs11:token=...;object=...)");
+    for (char c : key.uri)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad(member_path(at, "uri"), "control character in URI");
+    if (!seen.insert(key.uri).second) return bad(member_path(at, "uri"), "duplicate key " + shown(key.uri));
+    if (has_member(k, "certificate_chain")) {
+      FWSEAL_ASSIGN(key.certificate_chain, get_file(k, "certificate_chain", at, base_dir));
+    }
+    r.keys.push_back(std::move(key));
+  }
+  return ok_status();
+}
+
+Status get_trust(const json& j, const std::string& base_dir, Release& r) {
+  const std::string where = member_path(kRelease, "trust");
+  if (!has_member(j, "trust")) return ok_status();
+  const json& t = j["trust"];
+  FWSEAL_TRY(check_members(t, {"pin_signing_keys", "public_keys", "roots", "threshold", "algorithms",
+                               "revoked_key_ids", "min_security_version", "hardware"},
+                           where));
+  TrustSpec& ts = r.trust;
+  if (has_member(t, "pin_signing_keys")) {
+    FWSEAL_ASSIGN(ts.pin_signing_keys, get_bool(t, "pin_signing_keys", where));
+  }
+  FWSEAL_ASSIGN(ts.public_keys, get_files(t, "public_keys", where, base_dir, 64));
+  FWSEAL_ASSIGN(ts.roots, get_files(t, "roots", where, base_dir, 16));
+  if (has_member(t, "threshold")) {
+    FWSEAL_ASSIGN(std::uint64_t n, get_uint(t, "threshold", where, kMaxSigningKeys));
+    if (n == 0) return bad(member_path(where, "threshold"), "must be at least 1");
+    ts.threshold = n;
+  }
+  if (has_member(t, "algorithms")) {
+    FWSEAL_ASSIGN(const json* algs, get_array(t, "algorithms", where, 5));
+    for (std::size_t i = 0; i < algs->size(); ++i) {
+      const std::string at = index_path(member_path(where, "algorithms"), i);
+      if (!(*algs)[i].is_string()) return bad(at, "expected an algorithm name");
+      FWSEAL_ASSIGN(Algorithm a, parse_algorithm((*algs)[i].get_ref<const std::string&>(), at));
+      if (std::find(ts.algorithms.begin(), ts.algorithms.end(), a) != ts.algorithms.end())
+        return bad(at, "duplicate algorithm");
+      ts.algorithms.push_back(a);
+    }
+  }
+  if (has_member(t, "revoked_key_ids")) {
+    FWSEAL_ASSIGN(const json* ids, get_array(t, "revoked_key_ids", where, 1024));
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+      const std::string at = index_path(member_path(where, "revoked_key_ids"), i);
+      if (!(*ids)[i].is_string()) return bad(at, "expected 64 hex digits");
+      FWSEAL_ASSIGN(KeyId id, sha256_from_hex((*ids)[i].get_ref<const std::string&>(), at));
+      ts.revoked_key_ids.push_back(id);
+    }
+  }
+  if (has_member(t, "min_security_version")) {
+    FWSEAL_ASSIGN(ts.min_security_version, get_version_number(t, "min_security_version", where));
+  }
+  if (has_member(t, "hardware")) {
+    FWSEAL_ASSIGN(ts.hardware, get_hardware(t, where));
+  }
+  if (!ts.pin_signing_keys && ts.public_keys.empty() && ts.roots.empty())
+    return bad(where, "pin_signing_keys is false and there are no public_keys or roots: the policy would trust nothing");
+  return ok_status();
+}
+
+Status get_repro(const json& j, Release& r) {
+  const std::string where = member_path(kRelease, "reproducibility");
+  if (!has_member(j, "reproducibility")) return ok_status();
+  const json& p = j["reproducibility"];
+  FWSEAL_TRY(check_members(p, {"check", "rebuild_images"}, where));
+  if (has_member(p, "check")) {
+    FWSEAL_ASSIGN(r.reproducibility.check, get_bool(p, "check", where));
+  }
+  if (has_member(p, "rebuild_images")) {
+    FWSEAL_ASSIGN(r.reproducibility.rebuild_images, get_string(p, "rebuild_images", where));
+    if (r.reproducibility.rebuild_images.empty()) return bad(member_path(where, "rebuild_images"), "must not be empty");
+  }
+  return ok_status();
+}
+
+Result<Variant> get_variant(const json& item, std::string_view at, const std::string& base_dir, const Variant& shared,
+                            bool has_shared_hardware) {
+  FWSEAL_TRY(check_members(item, {"name", "hardware", "images", "components"}, at));
+  Variant v;
+  FWSEAL_ASSIGN(v.name, get_string(item, "name", at));
+  FWSEAL_TRY(check_image_name(v.name, member_path(at, "name")));
+  if (has_member(item, "hardware")) {
+    FWSEAL_ASSIGN(v.hardware, get_hardware(item, at));
+  } else if (has_shared_hardware) {
+    v.hardware = shared.hardware;
+  } else {
+    return bad(member_path(at, "hardware"), "missing (and the release has no top-level hardware)");
+  }
+  // The shared images, in order; a variant image of the same name replaces
+  // one, the others come after them.
+  FWSEAL_ASSIGN(std::vector<ReleaseImage> own, get_images(item, at, base_dir, true));
+  v.images = shared.images;
+  for (auto& img : own) {
+    auto it = std::find_if(v.images.begin(), v.images.end(), [&](const ReleaseImage& s) { return s.name == img.name; });
+    if (it != v.images.end())
+      *it = std::move(img);
+    else
+      v.images.push_back(std::move(img));
+  }
+  if (v.images.empty()) return bad(member_path(at, "images"), "the variant has no images (and the release none to share)");
+  if (v.images.size() > kMaxImages) return bad(member_path(at, "images"), "more than 256 images");
+  v.components_files = shared.components_files;
+  v.components = shared.components;
+  FWSEAL_TRY(get_components(item, at, base_dir, v));
+  return v;
+}
+
+}  // namespace
+
+Result<Release> parse_release(std::string_view text, const std::string& base_dir, std::string_view what) {
+  FWSEAL_ASSIGN(json j, parse_json_with_comments(text, what, JsonLimits{kMaxReleaseBytes, 16}));
+  FWSEAL_TRY(check_members(j, {"release", "product", "version", "security_version", "supplier", "created", "hardware",
+                               "images", "components", "signing", "trust", "reproducibility", "output", "variants"},
+                           kRelease));
+  Release r;
+  r.base_dir = base_dir;
+  FWSEAL_ASSIGN(r.product, get_string(j, "product", kRelease));
+  FWSEAL_TRY(check_text(r.product, "release.product"));
+  FWSEAL_ASSIGN(r.version, get_string(j, "version", kRelease));
+  FWSEAL_TRY(check_text(r.version, "release.version"));
+  if (!has_member(j, "security_version")) return bad("release.security_version", "missing");
+  FWSEAL_ASSIGN(r.security_version, get_version_number(j, "security_version", kRelease));
+  if (has_member(j, "release")) {
+    FWSEAL_ASSIGN(r.name, get_string(j, "release", kRelease));
+  } else {
+    r.name = r.product + "-" + r.version;
+  }
+  if (auto s = check_image_name(r.name, "release.release"); !s.ok())
+    return bad("release.release", "release name " + shown(r.name) +
+                                      " must be 1-64 characters of [A-Za-z0-9._-] starting with a letter or digit "
+                                      "(it names the output directory; set \"release\" explicitly)");
+  if (has_member(j, "supplier")) {
+    FWSEAL_ASSIGN(r.supplier, get_string(j, "supplier", kRelease));
+    FWSEAL_TRY(check_text(r.supplier, "release.supplier"));
+  }
+  if (has_member(j, "created")) {
+    FWSEAL_ASSIGN(std::uint64_t c, get_uint(j, "created", kRelease));
+    r.created = static_cast<std::int64_t>(c);
+  }
+  FWSEAL_TRY(get_signing(j, base_dir, r));
+  FWSEAL_TRY(get_trust(j, base_dir, r));
+  FWSEAL_TRY(get_repro(j, r));
+  if (has_member(j, "output")) {
+    FWSEAL_ASSIGN(r.output, get_path(j, "output", kRelease, base_dir));
+  }
+
+  Variant shared;
+  const bool has_hardware = has_member(j, "hardware");
+  if (has_hardware) {
+    FWSEAL_ASSIGN(shared.hardware, get_hardware(j, kRelease));
+  }
+  r.has_variants = has_member(j, "variants");
+  FWSEAL_ASSIGN(shared.images, get_images(j, kRelease, base_dir, r.has_variants));
+  FWSEAL_TRY(get_components(j, kRelease, base_dir, shared));
+  if (!r.has_variants) {
+    if (!has_hardware) return bad("release.hardware", "missing");
+    r.variants.push_back(std::move(shared));
+    return r;
+  }
+  const std::string field = member_path(kRelease, "variants");
+  FWSEAL_ASSIGN(const json* items, get_array(j, "variants", kRelease, kMaxVariants));
+  if (items->empty()) return bad(field, "at least one variant is required (or leave \"variants\" out)");
+  std::map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const std::string at = index_path(field, i);
+    FWSEAL_ASSIGN(Variant v, get_variant((*items)[i], at, base_dir, shared, has_hardware));
+    if (auto [it, fresh] = seen.emplace(v.name, i); !fresh)
+      return bad(member_path(at, "name"), "duplicate variant name " + shown(v.name) + " (also " +
+                                              index_path(field, it->second) + ")");
+    r.variants.push_back(std::move(v));
+  }
+  return r;
+}
+
+Result<Release> load_release(const std::string& path) {
+  FWSEAL_ASSIGN(std::string text, read_file(path, kMaxReleaseBytes));
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  if (ec) return make_error(Code::io, path + ": " + ec.message());
+  abs = abs.lexically_normal();
+  FWSEAL_ASSIGN(Release r, parse_release(text, abs.parent_path().string(), path));
+  r.file = abs.string();
+  return r;
+}
+
+}  // namespace fwseal::pipeline

@@ -1,0 +1,159 @@
+// The release file reader: every rule, by its message.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fwseal/pipeline/plan.h"
+#include "fwseal/pipeline/release.h"
+
+namespace fwseal::pipeline {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ReleaseFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/fwseal-release-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    for (const char* f : {"a.bin", "b.bin", "c.bin"}) std::ofstream(dir_ + "/" + f) << f;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  Result<Release> parse(const std::string& text) { return parse_release(text, dir_, "r.json"); }
+  std::string dir_;
+};
+
+constexpr const char* kMinimal = R"({
+  // comments are allowed
+  "product": "acme-cam", "version": "1.4.2", "security_version": 3,
+  "hardware": ["rev-c", "rev-b"],
+  "images": [{"name": "boot", "type": "bootloader", "path": "a.bin"}],
+  "signing": {"keys": [{"uri": "pkcs11:token=t;object=k"}]}
+})";
+
+TEST_F(ReleaseFile, MinimalReleaseHasOneUnnamedVariant) {
+  auto r = parse(kMinimal);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->name, "acme-cam-1.4.2");
+  EXPECT_FALSE(r->has_variants);
+  ASSERT_EQ(r->variants.size(), 1u);
+  EXPECT_EQ(r->variants[0].name, "");
+  EXPECT_EQ(r->variants[0].hardware, (std::vector<std::string>{"rev-b", "rev-c"}));
+  EXPECT_EQ(r->variants[0].images[0].path, dir_ + "/a.bin");
+  EXPECT_TRUE(r->reproducibility.check);
+  EXPECT_TRUE(r->trust.pin_signing_keys);
+}
+
+TEST_F(ReleaseFile, UnknownMembersAreNamed) {
+  std::string text = kMinimal;
+  text.insert(text.rfind('}'), R"(, "colour": "blue")");
+  auto r = parse(text);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::malformed);
+  EXPECT_THAT(r.error().message, HasSubstr("colour"));
+
+  std::string nested = kMinimal;
+  nested.replace(nested.find(R"({"uri")"), 1, R"({"pin": "1", )");
+  auto n = parse(nested);
+  ASSERT_FALSE(n.ok());
+  EXPECT_THAT(n.error().message, HasSubstr("release.signing.keys[0]"));
+  EXPECT_THAT(n.error().message, HasSubstr("pin"));
+}
+
+TEST_F(ReleaseFile, MissingImageFileIsNamed) {
+  std::string text = kMinimal;
+  text.replace(text.find("a.bin"), 5, "missing.bin");
+  auto r = parse(text);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::malformed);
+  EXPECT_THAT(r.error().message, HasSubstr("release.images[0].path: cannot open"));
+}
+
+TEST_F(ReleaseFile, NeedsASigningKey) {
+  std::string text = kMinimal;
+  text.replace(text.find(R"({"uri": "pkcs11:token=t;object=k"})"), 34, "");
+  auto r = parse(text);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "release.signing.keys: at least one signing key is required");
+  std::string bad_uri = kMinimal;
+  bad_uri.replace(bad_uri.find("pkcs11:token"), 6, "http");
+  EXPECT_THAT(parse(bad_uri).error().message, HasSubstr("release.signing.keys[0].uri: expected a PKCS#11 URI"));
+}
+
+TEST_F(ReleaseFile, VariantsShareAndReplaceImages) {
+  auto r = parse(R"({
+    "product": "cam", "version": "2", "security_version": "18446744073709551615",
+    "images": [{"name": "boot", "type": "bootloader", "path": "a.bin"},
+               {"name": "app", "type": "application", "path": "b.bin"}],
+    "components": [{"name": "libfoo", "version": "1.0", "license": "MIT"}],
+    "signing": {"keys": [{"uri": "pkcs11:token=t;object=k"}]},
+    "variants": [
+      {"name": "x100", "hardware": ["x100"]},
+      {"name": "x200", "hardware": ["x200"], "images": [{"name": "app", "type": "application", "path": "c.bin"},
+                                                       {"name": "dsp", "type": "firmware", "path": "c.bin"}]}
+    ]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->variants.size(), 2u);
+  EXPECT_EQ(r->security_version, 18446744073709551615u);
+  const auto& x200 = r->variants[1];
+  ASSERT_EQ(x200.images.size(), 3u);
+  EXPECT_EQ(x200.images[1].path, dir_ + "/c.bin");  // replaced in place
+  EXPECT_EQ(x200.images[2].name, "dsp");            // added after the shared ones
+  EXPECT_EQ(x200.components.size(), 1u);
+}
+
+TEST_F(ReleaseFile, VariantRules) {
+  const std::string head = R"({"product": "cam", "version": "2", "security_version": 1,
+    "images": [{"name": "boot", "type": "bootloader", "path": "a.bin"}],
+    "signing": {"keys": [{"uri": "pkcs11:token=t;object=k"}]}, "variants": )";
+  EXPECT_EQ(parse(head + R"([{"name": "a"}]})").error().message,
+            "release.variants[0].hardware: missing (and the release has no top-level hardware)");
+  EXPECT_EQ(parse(head + R"([{"name": "a", "hardware": ["h"]}, {"name": "a", "hardware": ["h"]}]})").error().message,
+            "release.variants[1].name: duplicate variant name \"a\" (also release.variants[0])");
+  EXPECT_THAT(parse(head + R"([{"name": "../x", "hardware": ["h"]}]})").error().message,
+              HasSubstr("release.variants[0].name"));
+  EXPECT_EQ(parse(head + "[]}").error().message,
+            "release.variants: at least one variant is required (or leave \"variants\" out)");
+}
+
+TEST_F(ReleaseFile, TrustThatTrustsNothingIsRefused) {
+  std::string text = kMinimal;
+  text.insert(text.rfind('}'), R"(, "trust": {"pin_signing_keys": false})");
+  EXPECT_THAT(parse(text).error().message, HasSubstr("release.trust: pin_signing_keys is false"));
+}
+
+TEST_F(ReleaseFile, BuildNinjaEdgesDependOnWhatTheyRead) {
+  auto r = parse(kMinimal);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto plan = make_plan(*r, "/o", 7, Tools{"/bin/fwseal", "/bin/fwseal-verify"}, true);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  const std::string n = build_ninja(*plan);
+  const std::string w = "/o/.fwseal/v/release/";
+  // sbom: the images; package: images, spec, SBOM; sign (pool hsm): the unsigned
+  // package and the key ids; verify: the package and trust.json; repro: package, variant.json.
+  EXPECT_THAT(n, HasSubstr("build " + w + "sbom.cdx.json: step " + dir_ + "/a.bin\n"));
+  EXPECT_THAT(n, HasSubstr("build " + w + "unsigned.stamp: step " + dir_ + "/a.bin " + w + "package.json " + w +
+                           "sbom.cdx.json\n"));
+  EXPECT_THAT(n, HasSubstr("build " + w + "acme-cam-1.4.2.fwpkg: step " + w + "unsigned.stamp /o/.fwseal/keys.json\n"));
+  EXPECT_THAT(n, HasSubstr("  pool = hsm\n"));
+  EXPECT_THAT(n, HasSubstr("build " + w + "verify.json: step " + w + "acme-cam-1.4.2.fwpkg /o/.fwseal/trust.json\n"));
+  EXPECT_THAT(n, HasSubstr("build " + w + "repro.json: step " + w + "acme-cam-1.4.2.fwpkg " + w + "variant.json"));
+  EXPECT_THAT(n, HasSubstr("SOURCE_DATE_EPOCH=7 "));
+  // The variant as the repro step reads it back.
+  auto v = parse_variant_json(variant_json(plan->variants[0]), "variant.json");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v->package_name, "acme-cam-1.4.2.fwpkg");
+  EXPECT_EQ(v->created, 7);
+  EXPECT_EQ(v->images[0].path, dir_ + "/a.bin");
+}
+
+TEST(Plan, QuotesForShellAndNinja) {
+  EXPECT_EQ(shell_quote("it's"), R"('it'\''s')");
+  EXPECT_EQ(ninja_path("/a b/c:d$"), "/a$ b/c$:d$$");
+}
+
+}  // namespace
+}  // namespace fwseal::pipeline

@@ -1,0 +1,417 @@
+#include "fwseal/pipeline/run.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "fwseal/format/canonical_json.h"
+#include "fwseal/format/digest.h"
+#include "fwseal/format/file.h"
+#include "fwseal/format/trust.h"
+#include "fwseal/format/x509.h"
+#include "fwseal/hsm/signing_key.h"
+#include "fwseal/hsm/uri.h"
+#include "fwseal/packager/spec.h"
+#include "fwseal/pipeline/plan.h"
+#include "fwseal/pipeline/process.h"
+#include "fwseal/pipeline/release.h"
+
+namespace fwseal::pipeline {
+
+namespace {
+
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+Error prefixed(std::string_view where, const Error& e) { return make_error(e.code, std::string(where) + ": " + e.message); }
+
+Status make_dirs(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return make_error(Code::io, "cannot create " + dir + ": " + ec.message());
+  return ok_status();
+}
+
+// Rewrites `path` only when its content changes: ninja compares mtimes, so an
+// unchanged spec must keep its mtime.
+Status write_if_changed(const std::string& path, std::string_view content) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) == content.size()) {
+    auto old = read_file(path, content.size() + 1);
+    if (old.ok() && *old == content) return ok_status();
+  }
+  return write_file_atomic(path, content);
+}
+
+Result<std::int64_t> release_time(const Release& r) {
+  if (r.created) return *r.created;
+  const char* sde = std::getenv("SOURCE_DATE_EPOCH");
+  if (sde && *sde) return packager::parse_source_date_epoch(sde);
+  return std::int64_t{0};
+}
+
+Result<std::string> output_dir(const Release& r, const RunOptions& o) {
+  std::error_code ec;
+  fs::path p = o.output ? fs::path(*o.output) : !r.output.empty() ? fs::path(r.output) : fs::path("out") / r.name;
+  p = fs::absolute(p, ec);
+  if (ec) return make_error(Code::io, "cannot resolve the output directory: " + ec.message());
+  std::string s = p.lexically_normal().string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  for (char c : s)
+    if (static_cast<unsigned char>(c) < 0x20) return make_error(Code::usage, "output directory: control character in path");
+  return s;
+}
+
+Result<Tools> find_tools() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return make_error(Code::io, "/proc/self/exe: " + errno_text(errno));
+  Tools t;
+  t.fwseal.assign(buf, static_cast<std::size_t>(n));
+  FWSEAL_ASSIGN(std::string dir, self_exe_dir());
+  t.verify = dir + "/fwseal-verify";
+  if (::access(t.verify.c_str(), X_OK) != 0)
+    return make_error(Code::io, t.verify + ": the standalone verifier is not beside fwseal (" + errno_text(errno) +
+                                    "); build both (cmake --build) and run them from the same directory");
+  return t;
+}
+
+Result<std::string> find_ninja() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = (end == start ? std::string(".") : dirs.substr(start, end - start)) + "/ninja";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return make_error(Code::io, "ninja not found in $PATH: install ninja-build (scripts/setup.sh does)");
+}
+
+struct OpenedKeys {
+  std::vector<SigningKeyInfo> info;
+  std::vector<TrustedKey> trusted;
+};
+
+// Logs in to every signing key once, before any work: a wrong PIN or a
+// missing key fails the run at once instead of in the middle of a build.
+Result<OpenedKeys> open_keys(const Release& r) {
+  const bool pin_in_env = (std::getenv("FWSEAL_PIN") && *std::getenv("FWSEAL_PIN")) ||
+                          (std::getenv("FWSEAL_PIN_FILE") && *std::getenv("FWSEAL_PIN_FILE"));
+  OpenedKeys out;
+  hsm::Options opts;
+  opts.module = r.module;
+  for (std::size_t i = 0; i < r.keys.size(); ++i) {
+    const std::string where = "release.signing.keys[" + std::to_string(i) + "]";
+    auto uri = hsm::parse_key_uri(r.keys[i].uri);
+    if (!uri.ok()) return make_error(Code::malformed, where + ".uri: " + uri.error().message);
+    if (!pin_in_env && uri->pin_source.empty())
+      return make_error(Code::login, where + ": signing runs in build jobs that cannot prompt for a PIN; set "
+                                             "FWSEAL_PIN_FILE (or FWSEAL_PIN, or the key URI's pin-source)");
+    auto key = hsm::open_signing_key(opts, *uri);
+    if (!key.ok()) return prefixed(where, key.error());
+    SigningKeyInfo info;
+    info.uri = r.keys[i].uri;
+    info.key_id = to_hex((*key)->key_id());
+    info.algorithm = std::string(algorithm_name((*key)->algorithm()));
+    info.certificate_chain = r.keys[i].certificate_chain;
+    out.info.push_back(std::move(info));
+    std::string name = uri->object ? *uri->object : "signing-key-" + std::to_string(i + 1);
+    auto trusted = make_trusted_key((*key)->public_key(), name);
+    if (!trusted.ok()) return prefixed(where, trusted.error());
+    out.trusted.push_back(std::move(*trusted));
+  }
+  return out;
+}
+
+std::string stem(const std::string& path) {
+  std::string name = fs::path(path).filename().string();
+  for (std::string_view ext : {".pub.pem", ".pem", ".crt"})
+    if (name.size() > ext.size() && name.ends_with(ext)) return name.substr(0, name.size() - ext.size());
+  return name;
+}
+
+Result<TrustPolicy> make_trust(const Release& r, const OpenedKeys& keys) {
+  const TrustSpec& t = r.trust;
+  TrustPolicy p;
+  KeySet set;
+  if (t.pin_signing_keys) set.keys = keys.trusted;
+  for (std::size_t i = 0; i < t.public_keys.size(); ++i) {
+    const std::string where = "release.trust.public_keys[" + std::to_string(i) + "]";
+    auto pem = read_file(t.public_keys[i], 1 << 20);
+    if (!pem.ok()) return prefixed(where, pem.error());
+    auto key = public_key_from_pem(*pem, t.public_keys[i]);
+    if (!key.ok()) return prefixed(where, key.error());
+    auto trusted = make_trusted_key(key->get(), stem(t.public_keys[i]));
+    if (!trusted.ok()) return prefixed(where, trusted.error());
+    if (std::none_of(set.keys.begin(), set.keys.end(), [&](const TrustedKey& k) { return k.key_id == trusted->key_id; }))
+      set.keys.push_back(std::move(*trusted));
+  }
+  for (std::size_t i = 0; i < t.roots.size(); ++i) {
+    const std::string where = "release.trust.roots[" + std::to_string(i) + "]";
+    auto pem = read_file(t.roots[i], 1 << 20);
+    if (!pem.ok()) return prefixed(where, pem.error());
+    auto ders = certificates_from_pem(*pem, t.roots[i], 1);
+    if (!ders.ok()) return prefixed(where, ders.error());
+    TrustedRoot root;
+    root.name = stem(t.roots[i]);
+    root.certificate_der = (*ders)[0];
+    set.roots.push_back(std::move(root));
+  }
+  set.threshold = t.threshold.value_or(r.keys.size());
+  p.key_sets.push_back(std::move(set));
+  if (!t.algorithms.empty()) p.algorithms = t.algorithms;
+  p.revoked_key_ids = t.revoked_key_ids;
+  p.min_security_version = t.min_security_version;
+  p.hardware = t.hardware;
+  if (auto s = check_trust(p); !s.ok()) return prefixed("release.trust", s.error());
+  return p;
+}
+
+// Holds an exclusive lock on OUT/.fwseal/lock for the run.
+Result<Fd> lock_work_dir(const std::string& work_dir) {
+  std::string path = work_dir + "/lock";
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) return make_error(Code::io, "cannot open " + path + ": " + errno_text(errno));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0)
+    return make_error(Code::io, "another fwseal pipeline run is using " + work_dir + "; wait for it to finish");
+  return fd;
+}
+
+// Puts `src` (in the work tree) at `dst` as one rename: a hard link to the
+// same file, so an unchanged output keeps its mtime and costs no copy.
+Status publish(const std::string& src, const std::string& dst) {
+  struct stat s {}, d {};
+  if (::stat(src.c_str(), &s) != 0) return make_error(Code::io, "cannot publish " + src + ": " + errno_text(errno));
+  if (::stat(dst.c_str(), &d) == 0 && s.st_dev == d.st_dev && s.st_ino == d.st_ino) return ok_status();
+  std::string tmp = dst + ".publish-" + std::to_string(::getpid());
+  ::unlink(tmp.c_str());
+  if (::link(src.c_str(), tmp.c_str()) != 0) {
+    std::error_code ec;
+    fs::copy_file(src, tmp, fs::copy_options::overwrite_existing, ec);
+    if (ec) return make_error(Code::io, "cannot write " + tmp + ": " + ec.message());
+  }
+  if (::rename(tmp.c_str(), dst.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return make_error(Code::io, "cannot rename " + tmp + " to " + dst + ": " + errno_text(e));
+  }
+  return ok_status();
+}
+
+Status fsync_dir(const std::string& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd) ::fsync(fd.get());
+  return ok_status();
+}
+
+// "[3/12] package+sign x100" (NINJA_STATUS below).
+bool parse_status(std::string_view line, std::size_t& done, std::size_t& total, std::string& what) {
+  if (line.size() < 6 || line[0] != '[') return false;
+  auto slash = line.find('/'), close = line.find("] ");
+  if (slash == std::string_view::npos || close == std::string_view::npos || slash > close) return false;
+  try {
+    done = std::stoul(std::string(line.substr(1, slash - 1)));
+    total = std::stoul(std::string(line.substr(slash + 1, close - slash - 1)));
+  } catch (...) {
+    return false;
+  }
+  what = std::string(line.substr(close + 2));
+  return true;
+}
+
+std::optional<StepFailure> recorded_failure(const VariantPlan& v) {
+  for (Step s : kSteps) {
+    auto code = read_file(v.code_path(s), 64);
+    if (!code.ok()) continue;
+    StepFailure f;
+    f.step = s;
+    try {
+      f.exit_code = std::stoi(*code);
+    } catch (...) {
+      f.exit_code = 1;
+    }
+    auto log = read_file(v.log_path(s), 1 << 20);
+    f.message = log.ok() ? last_line(*log) : "";
+    for (std::string_view prefix : {"fwseal: ", "fwseal-verify: "})
+      if (f.message.rfind(prefix, 0) == 0) f.message.erase(0, prefix.size());
+    if (s == Step::verify) {
+      // fwseal-verify's own decision, as it printed it.
+      if (auto j = read_file(v.verify_path(), 16u << 20); j.ok()) {
+        auto parsed = nlohmann::json::parse(*j, nullptr, false);
+        if (parsed.is_object() && parsed.contains("message") && parsed["message"].is_string())
+          f.message = "fwseal-verify: " + parsed["message"].get<std::string>();
+      }
+    }
+    if (f.message.empty()) f.message = "exited " + std::to_string(f.exit_code);
+    return f;
+  }
+  return std::nullopt;
+}
+
+Code code_of(int exit_code) {
+  for (Code c : {Code::usage, Code::io, Code::malformed, Code::digest, Code::signature, Code::untrusted,
+                 Code::rollback, Code::hardware, Code::hsm, Code::login})
+    if (exit_code == static_cast<int>(c)) return c;
+  return Code::internal;
+}
+
+}  // namespace
+
+Result<RunSummary> run_release(const RunOptions& o) {
+  Progress* progress = o.progress;
+  auto phase = [&](std::string_view what) {
+    if (progress) progress->phase(what);
+  };
+  phase("reading the release file");
+  FWSEAL_ASSIGN(Release release, load_release(o.release_file));
+  FWSEAL_ASSIGN(std::int64_t created, release_time(release));
+  FWSEAL_ASSIGN(std::string out_dir, output_dir(release, o));
+  FWSEAL_ASSIGN(Tools tools, find_tools());
+  FWSEAL_ASSIGN(std::string ninja, find_ninja());
+  const bool repro = release.reproducibility.check && !o.no_repro;
+  FWSEAL_ASSIGN(ReleasePlan plan, make_plan(release, out_dir, created, tools, repro));
+
+  phase("opening the signing keys");
+  FWSEAL_ASSIGN(OpenedKeys keys, open_keys(release));
+  FWSEAL_ASSIGN(TrustPolicy trust, make_trust(release, keys));
+  FWSEAL_ASSIGN(std::string trust_text, serialize_trust(trust));
+
+  FWSEAL_TRY(make_dirs(plan.work_dir));
+  FWSEAL_ASSIGN(Fd lock, lock_work_dir(plan.work_dir));
+  FWSEAL_TRY(write_if_changed(plan.trust_path(), trust_text));
+  {
+    ojson ids = ojson::array();
+    for (const auto& k : keys.info) ids.push_back({{"uri", k.uri}, {"key_id", k.key_id}, {"certificate_chain", k.certificate_chain}});
+    FWSEAL_TRY(write_if_changed(plan.keys_path(), ids.dump(2) + "\n"));
+  }
+  for (const auto& v : plan.variants) {
+    FWSEAL_TRY(make_dirs(v.work_dir));
+    std::vector<std::string> images;
+    for (const auto& img : v.images) images.push_back(img.path);
+    FWSEAL_TRY(write_if_changed(v.spec_path(), package_spec(v, images, v.sbom_path())));
+    FWSEAL_TRY(write_if_changed(v.variant_path(), variant_json(v)));
+    if (!v.inline_components.empty()) {
+      nlohmann::ordered_json comps = {{"components", v.inline_components}};
+      FWSEAL_TRY(write_if_changed(v.inline_components_path(), comps.dump(2) + "\n"));
+    }
+    FWSEAL_TRY(make_dirs(v.file("components")));
+    for (std::size_t k = 0; k < v.components_files.size(); ++k) {
+      auto text = read_file(v.components_files[k], 16u << 20);
+      if (!text.ok()) return text.error();
+      FWSEAL_TRY(write_if_changed(v.file(v.components_copy(k)), *text));
+    }
+    for (Step s : kSteps) ::unlink(v.code_path(s).c_str());
+  }
+  FWSEAL_TRY(write_if_changed(plan.ninja_path(), build_ninja(plan)));
+
+  // The build: ninja runs the fwseal commands, in parallel across variants.
+  phase("building");
+  RunSummary summary;
+  summary.release = plan.release_name;
+  summary.out_dir = out_dir;
+  ChildOptions n;
+  n.argv = {ninja, "-f", plan.ninja_path(), "-k", "0"};
+  if (o.jobs) {
+    n.argv.push_back("-j");
+    n.argv.push_back(std::to_string(*o.jobs));
+  }
+  n.cwd = plan.work_dir;
+  n.set_env["NINJA_STATUS"] = "[%f/%t] ";
+  std::string ninja_output;
+  n.on_stdout_line = [&](std::string_view line) {
+    std::size_t done = 0, total = 0;
+    std::string what;
+    if (parse_status(line, done, total, what)) {
+      summary.steps_run = std::max(summary.steps_run, done);
+      if (progress) progress->step(done, total, what);
+    } else if (line == "ninja: no work to do.") {
+      summary.up_to_date = true;
+    } else {
+      ninja_output.append(line).append("\n");
+    }
+  };
+  if (progress) n.on_tick = [progress] { progress->tick(); };
+  FWSEAL_ASSIGN(ChildResult built, run_child(n));
+
+  std::vector<VariantOutcome> outcomes;
+  std::optional<std::pair<std::string, StepFailure>> first;
+  for (const auto& v : plan.variants) {
+    VariantOutcome out;
+    out.failure = recorded_failure(v);
+    out.repro_ran = v.repro;
+    if (out.failure && !first) first = {v.label, *out.failure};
+    outcomes.push_back(std::move(out));
+  }
+  if (built.exit_code != 0 && !first) {
+    std::string why = last_line(built.err.empty() ? ninja_output : built.err);
+    return make_error(Code::internal, "ninja exited " + std::to_string(built.exit_code) + ": " + why);
+  }
+
+  phase("writing the report");
+  ReportContext ctx;
+  ctx.tool_version = o.tool_version;
+  ctx.keys = keys.info;
+  ctx.trust = &trust;
+  FWSEAL_ASSIGN(ojson report, build_report(plan, outcomes, ctx));
+  // The report lists the published file names; on failure it stays in the work tree.
+  const std::string report_json = report.dump(2) + "\n";
+  const std::string report_html = render_html(report);
+  FWSEAL_TRY(write_if_changed(plan.work_dir + "/report.json", report_json));
+  FWSEAL_TRY(write_if_changed(plan.work_dir + "/report.html", report_html));
+  summary.verdict = report["verdict"].get<std::string>();
+  for (std::size_t i = 0; i < plan.variants.size(); ++i) {
+    const auto& vj = report["variants"][i];
+    VariantSummary vs;
+    vs.name = plan.variants[i].name;
+    vs.verdict = vj["verdict"].get<std::string>();
+    vs.reproducibility = vj["reproducibility"]["result"].get<std::string>();
+    if (vj["package"].is_object() && vj["package"]["manifest_sha256"].is_string())
+      vs.manifest_sha256 = vj["package"]["manifest_sha256"].get<std::string>();
+    summary.variants.push_back(std::move(vs));
+  }
+
+  if (summary.verdict != "pass") {
+    summary.report_json = plan.work_dir + "/report.json";
+    summary.report_html = plan.work_dir + "/report.html";
+    if (first) {
+      const StepFailure& f = first->second;
+      summary.error = make_error(code_of(f.exit_code), (plan.variants.size() > 1 || !plan.variants[0].name.empty()
+                                                            ? "variant " + first->first + ": "
+                                                            : std::string()) +
+                                                           std::string(step_name(f.step)) + ": " + f.message);
+    } else {
+      summary.error = make_error(Code::internal, "the report's verdict is fail, yet no step failed: " +
+                                                     report["message"].get<std::string>());
+    }
+    return summary;
+  }
+
+  // Everything passed: publish, each file renamed into place, the report last.
+  phase("publishing");
+  for (std::size_t i = 0; i < plan.variants.size(); ++i) {
+    const VariantPlan& v = plan.variants[i];
+    FWSEAL_TRY(make_dirs(v.publish_dir));
+    FWSEAL_TRY(publish(v.package_path(), v.publish_dir + "/" + v.package_name));
+    FWSEAL_TRY(publish(v.sbom_path(), v.publish_dir + "/sbom.cdx.json"));
+    FWSEAL_TRY(fsync_dir(v.publish_dir));
+    summary.variants[i].package = v.publish_dir + "/" + v.package_name;
+  }
+  FWSEAL_TRY(publish(plan.trust_path(), out_dir + "/trust.json"));
+  FWSEAL_TRY(publish(plan.work_dir + "/report.html", out_dir + "/report.html"));
+  FWSEAL_TRY(publish(plan.work_dir + "/report.json", out_dir + "/report.json"));
+  FWSEAL_TRY(fsync_dir(out_dir));
+  summary.published = true;
+  summary.report_json = out_dir + "/report.json";
+  summary.report_html = out_dir + "/report.html";
+  return summary;
+}
+
+}  // namespace fwseal::pipeline

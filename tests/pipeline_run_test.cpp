@@ -1,0 +1,238 @@
+// `fwseal pipeline run`: one command from a release file to a published,
+// verified release; every failure by its exit code and message.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "support/workspace.h"
+
+namespace fwseal::test {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class PipelineRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ws_ = new Workspace("pipe");
+    ws_->keygen("ed", "ed25519");
+    ws_->keygen("p256", "ecdsa-p256");
+    ws_->write_spec();  // images a.bin, b.bin, c.bin
+  }
+  static void TearDownTestSuite() { delete ws_; }
+
+  // A release file in the workspace; `extra` is spliced in before the closing brace.
+  static std::string release(const std::string& name, const std::string& extra = "",
+                             const std::string& trust = R"("trust": {"threshold": 2, "hardware": ["rev-b"]})") {
+    std::string text = R"({
+  // a test release
+  "product": "acme-cam", "version": "2.0.0", "security_version": 4, "created": 1790000000,
+  "hardware": ["rev-b", "rev-c"],
+  "images": [
+    {"name": "bootloader", "type": "bootloader", "path": "a.bin"},
+    {"name": "rootfs", "type": "rootfs", "path": "b.bin"},
+    {"name": "config", "type": "config", "path": "c.bin"}
+  ],
+  "components": [{"name": "libfoo", "version": "1.2.3", "license": "MIT", "image": "rootfs"}],
+  "signing": {"keys": [{"uri": ")" + ws_->key_uri("ed") + R"("}, {"uri": ")" + ws_->key_uri("p256") + R"("}]},
+  )" + trust + R"(,
+  "output": "out/)" + name + "\"" + extra + "\n}\n";
+    write_all(ws_->path(name + ".json"), text);
+    return ws_->path(name + ".json");
+  }
+  static Workspace* ws_;
+};
+Workspace* PipelineRun::ws_ = nullptr;
+
+TEST_F(PipelineRun, ReleasesVerifiedPackageSbomTrustAndReport) {
+  auto r = ws_->fwseal({"pipeline", "run", release("full")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");  // not a terminal: no progress output
+  EXPECT_THAT(r.out, HasSubstr("released acme-cam-2.0.0 -> " + ws_->path("out/full")));
+  const std::string out = ws_->path("out/full");
+  for (const char* f : {"acme-cam-2.0.0.fwpkg", "sbom.cdx.json", "trust.json", "report.json", "report.html"})
+    EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
+
+  // The standalone verifier accepts the package under the published policy:
+  // two signatures, threshold 2, this device's hardware.
+  auto v = ws_->verify({out + "/acme-cam-2.0.0.fwpkg", "--trust", out + "/trust.json", "--json"});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  auto vj = nlohmann::json::parse(v.out);
+  EXPECT_EQ(vj["signatures_valid"], 2);
+  EXPECT_EQ(vj["signatures_required"], 2);
+
+  // The SBOM inside the package is the published one.
+  auto sbom = ws_->fwseal({"sbom", "extract", out + "/acme-cam-2.0.0.fwpkg", "--trust", out + "/trust.json"});
+  ASSERT_EQ(sbom.exit_code, 0) << sbom.err;
+  EXPECT_EQ(sbom.out, read_all(out + "/sbom.cdx.json"));
+
+  auto report = nlohmann::json::parse(read_all(out + "/report.json"));
+  EXPECT_EQ(report["verdict"], "pass");
+  EXPECT_EQ(report["product"], "acme-cam");
+  ASSERT_EQ(report["variants"].size(), 1u);
+  const auto& variant = report["variants"][0];
+  EXPECT_EQ(variant["verification"]["verifier"], "fwseal-verify");
+  EXPECT_EQ(variant["verification"]["verdict"], "valid");
+  EXPECT_EQ(variant["package"]["manifest_sha256"], vj["manifest_digest"]);
+  EXPECT_EQ(variant["signatures"].size(), 2u);
+  EXPECT_EQ(variant["images"][1]["name"], "rootfs");
+  EXPECT_EQ(variant["images"][1]["size"], 70000);
+  EXPECT_EQ(variant["sbom"]["components"], 1);
+  EXPECT_EQ(variant["sbom"]["by_licence"][0]["licence"], "MIT");
+  EXPECT_EQ(variant["reproducibility"]["result"], "pass");
+  EXPECT_EQ(report["signing_keys"].size(), 2u);
+}
+
+TEST_F(PipelineRun, SecondRunDoesNothing) {
+  std::string file = release("again");
+  ASSERT_EQ(ws_->fwseal({"pipeline", "run", file, "--quiet"}).exit_code, 0);
+  const std::string pkg = ws_->path("out/again/acme-cam-2.0.0.fwpkg");
+  auto before = fs::last_write_time(pkg);
+  auto r = ws_->fwseal({"pipeline", "run", file, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["steps_run"], 0);
+  EXPECT_EQ(j["up_to_date"], true);
+  EXPECT_EQ(j["verdict"], "pass");
+  EXPECT_EQ(fs::last_write_time(pkg), before);
+}
+
+TEST_F(PipelineRun, QuietPrintsNothingJsonPrintsASummary) {
+  std::string file = release("quiet");
+  auto q = ws_->fwseal({"pipeline", "run", file, "--quiet", "--no-repro"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, "");
+  EXPECT_EQ(q.err, "");
+  auto j = ws_->fwseal({"pipeline", "run", file, "--json", "--no-repro"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto s = nlohmann::json::parse(j.out);
+  EXPECT_EQ(s["exit_code"], 0);
+  EXPECT_EQ(s["variants"][0]["reproducibility"], "skipped");
+  EXPECT_EQ(s["variants"][0]["package"], ws_->path("out/quiet/acme-cam-2.0.0.fwpkg"));
+  auto both = ws_->fwseal({"pipeline", "run", file, "--json", "--quiet"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_THAT(both.err, StartsWith("fwseal: --quiet and --json exclude each other\n"));
+}
+
+TEST_F(PipelineRun, ProgressBarOnlyOnATerminal) {
+  std::string file = release("tty", "", R"("reproducibility": {"check": false})");
+  // script(1) gives the command a pseudo-terminal.
+  RunOptions o = ws_->env();
+  auto t = run({"script", "-qec", "'" + bin("fwseal") + "' pipeline run '" + file + "'", "/dev/null"}, o);
+  ASSERT_EQ(t.exit_code, 0) << t.out << t.err;
+  EXPECT_THAT(t.out, HasSubstr("] 4/4 "));  // the bar's last state: sbom, package, sign, verify
+  EXPECT_THAT(t.out, HasSubstr("\r\033[K"));
+  EXPECT_THAT(t.out, HasSubstr("released acme-cam-2.0.0"));
+}
+
+TEST_F(PipelineRun, UnknownMemberIsExit10NamingTheField) {
+  auto r = ws_->fwseal({"pipeline", "run", release("unknown", R"(, "signing_keys": [])")});
+  EXPECT_EQ(r.exit_code, 10);
+  EXPECT_EQ(r.err, "fwseal: release.signing_keys: unknown member\n");
+  EXPECT_FALSE(fs::exists(ws_->path("out/unknown")));
+  std::string nested = release("nested", "", R"("trust": {"treshold": 2})");
+  auto n = ws_->fwseal({"pipeline", "run", nested});
+  EXPECT_EQ(n.exit_code, 10);
+  EXPECT_EQ(n.err, "fwseal: release.trust.treshold: unknown member\n");
+}
+
+TEST_F(PipelineRun, MissingFileAndBadUsage) {
+  auto r = ws_->fwseal({"pipeline", "run", ws_->path("nope.json")});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, StartsWith("fwseal: "));
+  EXPECT_THAT(r.err, HasSubstr("nope.json"));
+  auto u = ws_->fwseal({"pipeline", "run"});
+  EXPECT_EQ(u.exit_code, 2);
+  EXPECT_THAT(u.err, StartsWith("fwseal: expected one release file\nusage: fwseal pipeline run"));
+  auto j = ws_->fwseal({"pipeline", "run", ws_->path("x.json"), "-j", "0"});
+  EXPECT_EQ(j.exit_code, 2);
+}
+
+TEST_F(PipelineRun, NoPinFailsBeforeAnyWork) {
+  RunOptions o;
+  o.unset = {"FWSEAL_PIN_FILE"};
+  auto r = ws_->fwseal({"pipeline", "run", release("nopin")}, o);
+  EXPECT_EQ(r.exit_code, 21);
+  EXPECT_EQ(r.err,
+            "fwseal: release.signing.keys[0]: signing runs in build jobs that cannot prompt for a PIN; set "
+            "FWSEAL_PIN_FILE (or FWSEAL_PIN, or the key URI's pin-source)\n");
+  EXPECT_FALSE(fs::exists(ws_->path("out/nopin")));
+}
+
+TEST_F(PipelineRun, MissingKeyIsAnHsmError) {
+  std::string file = release("nokey");
+  std::string text = read_all(file);
+  text.replace(text.find("object=p256"), 11, "object=gone");
+  write_all(file, text);
+  auto r = ws_->fwseal({"pipeline", "run", file});
+  EXPECT_EQ(r.exit_code, 20);
+  EXPECT_THAT(r.err, StartsWith("fwseal: release.signing.keys[1]: "));
+  EXPECT_FALSE(fs::exists(ws_->path("out/nokey")));
+}
+
+TEST_F(PipelineRun, VerifierRefusalFailsTheRunAndPublishesNothing) {
+  // The policy demands a newer release than this one: fwseal-verify says 14.
+  std::string file = release("rollback", "", R"("trust": {"threshold": 2, "min_security_version": 9})");
+  auto r = ws_->fwseal({"pipeline", "run", file});
+  EXPECT_EQ(r.exit_code, 14);
+  EXPECT_THAT(r.err, StartsWith("fwseal: verify: fwseal-verify: "));
+  EXPECT_THAT(r.err, HasSubstr("security version 4"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+  const std::string out = ws_->path("out/rollback");
+  EXPECT_FALSE(fs::exists(out + "/acme-cam-2.0.0.fwpkg"));
+  EXPECT_FALSE(fs::exists(out + "/report.json"));
+  auto report = nlohmann::json::parse(read_all(out + "/.fwseal/report.json"));
+  EXPECT_EQ(report["verdict"], "fail");
+  EXPECT_EQ(report["variants"][0]["verification"]["exit_code"], 14);
+  EXPECT_EQ(report["variants"][0]["failed_step"]["step"], "verify");
+}
+
+TEST_F(PipelineRun, ThresholdAboveTheKeysIsMalformedTrust) {
+  auto r = ws_->fwseal({"pipeline", "run", release("threshold", "", R"("trust": {"threshold": 3})")});
+  EXPECT_EQ(r.exit_code, 10);
+  EXPECT_THAT(r.err, StartsWith("fwseal: release.trust: "));
+  EXPECT_THAT(r.err, HasSubstr("threshold"));
+}
+
+TEST_F(PipelineRun, CertificateChainsAndRootsReachTheReport) {
+  // A root CA in the token, and a certificate for the P-256 release key under it.
+  ws_->keygen("root", "ecdsa-p256");
+  auto root = ws_->fwseal({"ca", "self-sign", "--ca-key", ws_->key_uri("root"), "--subject", "CN=Acme Root,O=Acme",
+                           "--not-before", "2026-01-01", "--days", "3650", "-o", ws_->path("root.pem")});
+  ASSERT_EQ(root.exit_code, 0) << root.err;
+  auto leaf = ws_->fwseal({"ca", "issue", "--ca-key", ws_->key_uri("root"), "--ca-cert", ws_->path("root.pem"),
+                           "--subject-key", ws_->key_uri("p256"), "--subject", "CN=release signer,O=Acme",
+                           "--not-before", "2026-01-01", "--days", "3650", "-o", ws_->path("signer.pem")});
+  ASSERT_EQ(leaf.exit_code, 0) << leaf.err;
+  std::string file = release("chain");
+  std::string text = read_all(file);
+  auto swap = [&](const std::string& from, const std::string& to) {
+    ASSERT_NE(text.find(from), std::string::npos) << from;
+    text.replace(text.find(from), from.size(), to);
+  };
+  const std::string ed = "{\"uri\": \"" + ws_->key_uri("ed") + "\"}, ";
+  swap(ed, "");
+  swap(ws_->key_uri("p256") + "\"}", ws_->key_uri("p256") + "\", \"certificate_chain\": \"signer.pem\"}");
+  swap("\"trust\": {\"threshold\": 2, \"hardware\": [\"rev-b\"]}",
+       "\"trust\": {\"pin_signing_keys\": false, \"roots\": [\"root.pem\"]}");
+  write_all(file, text);
+
+  auto r = ws_->fwseal({"pipeline", "run", file, "--no-repro"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(read_all(ws_->path("out/chain/report.json")));
+  const auto& sig = report["variants"][0]["signatures"][0];
+  EXPECT_EQ(sig["status"], "valid");
+  EXPECT_EQ(sig["certificate_chain"], "pass");
+  EXPECT_EQ(sig["certificates"][0]["subject"], "CN=release signer,O=Acme");
+  EXPECT_EQ(report["trust"]["key_sets"][0]["roots"][0], "root");
+  EXPECT_THAT(read_all(ws_->path("out/chain/report.html")), HasSubstr("CN=release signer,O=Acme"));
+  auto v = ws_->verify({ws_->path("out/chain/acme-cam-2.0.0.fwpkg"), "--trust", ws_->path("out/chain/trust.json")});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+}
+
+}  // namespace
+}  // namespace fwseal::test
