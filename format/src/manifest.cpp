@@ -114,8 +114,11 @@ Status check_manifest(const Manifest& m) {
     if (i > 0 && !(m.hardware[i - 1] < m.hardware[i]))
       return bad(index_path("manifest.hardware", i), "hardware ids must be sorted and unique");
   }
-  if (m.created < 0 || static_cast<std::uint64_t>(m.created) > kMaxJsonInteger)
-    return bad("manifest.created", "must be a time in seconds since 1970, not negative");
+  // Entry headers carry `created` as their mtime; from 2038-01-19 on libarchive
+  // would need a pax time record, which the one-block header rule (R1) excludes.
+  if (m.created < 0 || m.created > kMaxCreated)
+    return bad("manifest.created", std::to_string(m.created) + " is outside 0 to " + std::to_string(kMaxCreated) +
+                                       " (1970-01-01 to 2038-01-19T03:14:06Z)");
   if (m.images.empty()) return bad("manifest.images", "at least one image is required");
   if (m.images.size() > kMaxImages) return bad("manifest.images", "more than " + std::to_string(kMaxImages) + " images");
   std::set<std::string_view> names;

@@ -78,7 +78,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadManifest{"product_empty", [](Manifest& m) { m.product.clear(); }, "manifest.product"},
         BadManifest{"version_ctrl", [](Manifest& m) { m.version = "1\t2"; }, "manifest.version"},
         BadManifest{"bad_utf8", [](Manifest& m) { m.product = "\xc3"; }, "not valid UTF-8"},
-        BadManifest{"negative_time", [](Manifest& m) { m.created = -1; }, "manifest.created"}),
+        BadManifest{"negative_time", [](Manifest& m) { m.created = -1; }, "manifest.created"},
+        BadManifest{"y2038", [](Manifest& m) { m.created = 2147483647; }, "1970-01-01 to 2038-01-19"}),
     [](const auto& p) { return std::string(p.param.name); });
 
 TEST(ManifestParse, RefusesUnknownMembersAndNonCanonicalBytes) {

@@ -18,6 +18,8 @@ inline constexpr std::string_view kManifestFormat = "fwseal-manifest";
 inline constexpr std::size_t kMaxManifestBytes = 1 << 20;
 inline constexpr std::size_t kMaxImages = 256;
 inline constexpr std::size_t kMaxHardwareIds = 256;
+// The latest `created` whose tar mtime fits a plain ustar header.
+inline constexpr std::int64_t kMaxCreated = 2147483646;
 
 struct ImageInfo {
   std::string name;   // check_image_name
