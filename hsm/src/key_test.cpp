@@ -294,7 +294,7 @@ TEST_F(KeyTest, OneStateDirectoryPerProcessWhileAModuleIsInUse) {
 class ForeignKeyTest : public TokenTest {
  protected:
   void SetUp() override {
-    if (testing::run("command -v pkcs11-tool").first != 0) GTEST_SKIP() << "OpenSC's pkcs11-tool is not installed";
+    ASSERT_EQ(testing::run("command -v pkcs11-tool").first, 0) << "OpenSC's pkcs11-tool is missing: scripts/setup.sh installs opensc";
     TokenTest::SetUp();
   }
   void pkcs11_tool(const std::string& args) {
