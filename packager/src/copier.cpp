@@ -33,17 +33,14 @@ Result<std::size_t> pread_full(int fd, std::uint8_t* buf, std::size_t n, std::ui
   return got;
 }
 
+// The page size O_DIRECT transfers are aligned to, in the file and in memory.
 constexpr std::size_t kDirectAlign = 4096;
-// Tar puts every entry at a multiple of 512: the offsets O_DIRECT needs on
-// devices with 512-byte logical blocks.
-constexpr std::uint64_t kDirectUnit = 512;
 
-// Sets or clears O_DIRECT; false if the file system refuses it.
-bool set_direct(int fd, bool on) {
-  int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0) return false;
-  int want = on ? (flags | O_DIRECT) : (flags & ~O_DIRECT);
-  return want == flags || ::fcntl(fd, F_SETFL, want) == 0;
+// A descriptor of its own on `out`'s file with O_DIRECT set (F_SETFL on `out`
+// would change it for every thread sharing it); none if that is refused.
+Fd open_direct(int out) {
+  std::string self = "/proc/self/fd/" + std::to_string(out);
+  return Fd(::open(self.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC));
 }
 
 Error changed(const std::string& what, std::uint64_t size) {
@@ -51,9 +48,10 @@ Error changed(const std::string& what, std::uint64_t size) {
                                   " bytes); make sure nothing writes the image during packaging");
 }
 
-// Page-aligned, as O_DIRECT wants.
+// Page-aligned, as O_DIRECT wants, with a page to spare: a chunk is placed at
+// the offset within a page its output position has.
 std::uint8_t* aligned_buffer() {
-  void* p = std::aligned_alloc(kDirectAlign, Copier::kChunk);
+  void* p = std::aligned_alloc(kDirectAlign, Copier::kChunk + kDirectAlign);
   if (!p) throw std::bad_alloc();
   return static_cast<std::uint8_t*>(p);
 }
@@ -63,7 +61,7 @@ std::uint8_t* aligned_buffer() {
 void Copier::Free::operator()(std::uint8_t* p) const { std::free(p); }
 
 Copier::Copier() : zeros_(aligned_buffer()) {
-  std::memset(zeros_.get(), 0, kChunk);
+  std::memset(zeros_.get(), 0, kChunk + kDirectAlign);
   for (std::size_t i = 0; i < kBuffers; ++i) buffers_.emplace_back(aligned_buffer());
   thread_ = std::thread([this] { hash_loop(); });
 }
@@ -99,7 +97,9 @@ void Copier::hash_loop() {
     }
     try {
       switch (job.kind) {
-        case Job::data: hasher->update(std::span<const std::uint8_t>(buffers_[job.slot].get(), job.len)); break;
+        case Job::data:
+          hasher->update(std::span<const std::uint8_t>(buffers_[job.slot].get() + job.skew, job.len));
+          break;
         case Job::zeros:
           for (std::size_t left = job.len; left > 0;) {
             std::size_t n = std::min(left, kChunk);
@@ -153,42 +153,33 @@ Result<Sha256> Copier::wait_digest() {
   return digest_;
 }
 
-Status Copier::write_chunk(int out, const std::uint8_t* buf, std::size_t len, std::uint64_t offset,
+Status Copier::write_chunk(int out, int direct, const std::uint8_t* data, std::size_t len, std::uint64_t offset,
                            const std::string& out_name) {
-  std::string_view bytes(reinterpret_cast<const char*>(buf), len);
-  if (direct_ && offset % kDirectUnit == 0 && len % kDirectUnit == 0) {
+  auto bytes = [&](std::size_t from, std::size_t to) {
+    return std::string_view(reinterpret_cast<const char*>(data) + from, to - from);
+  };
+  // [head, tail) covers the whole pages of the range.
+  const std::size_t head = std::min(len, static_cast<std::size_t>((kDirectAlign - offset % kDirectAlign) % kDirectAlign));
+  const std::uint64_t last_page = (offset + len) / kDirectAlign * kDirectAlign;
+  const std::size_t tail = last_page > offset + head ? static_cast<std::size_t>(last_page - offset) : head;
+  std::size_t done = head;
+  FWSEAL_TRY(pwrite_all(out, bytes(0, head), offset, out_name));
+  if (direct_ && direct >= 0 && tail > head) {
     // Direct I/O skips the page cache: no copy into it, and the data is on
     // disk by the time the final fsync runs.
-    if (!set_direct(out, true)) {
-      direct_ = false;
-    } else {
-      ssize_t r = ::pwrite(out, bytes.data(), bytes.size(), static_cast<off_t>(offset));
-      if (r == static_cast<ssize_t>(len)) return ok_status();
-      if (r < 0 && errno != EINVAL) {
-        int err = errno;
-        set_direct(out, false);
-        return make_error(Code::io, out_name + ": write failed: " + errno_text(err));
-      }
-      // Refused (alignment the device does not accept) or short: the rest buffered.
-      direct_ = false;
-      if (r > 0) {
-        bytes.remove_prefix(static_cast<std::size_t>(r));
-        offset += static_cast<std::uint64_t>(r);
-      }
-    }
+    ssize_t r = ::pwrite(direct, data + head, tail - head, static_cast<off_t>(offset + head));
+    if (r < 0 && errno != EINVAL) return make_error(Code::io, out_name + ": write failed: " + errno_text(errno));
+    // Refused (alignment the device does not accept) or short: the rest
+    // buffered. Those pages are still this copier's alone.
+    if (r != static_cast<ssize_t>(tail - head)) direct_ = false;
+    if (r > 0) done += static_cast<std::size_t>(r);
   }
-  if (!set_direct(out, false)) return make_error(Code::io, out_name + ": cannot turn off O_DIRECT: " + errno_text(errno));
-  return pwrite_all(out, bytes, offset, out_name);
+  return pwrite_all(out, bytes(done, len), offset + done, out_name);
 }
 
 Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_name, int out,
                             std::uint64_t out_offset, const std::string& out_name) {
-  // The caller writes headers through the same descriptor with buffered I/O
-  // from unaligned memory: O_DIRECT is off again whichever way this returns.
-  struct DirectOff {
-    int fd;
-    ~DirectOff() { set_direct(fd, false); }
-  } direct_off{out};
+  const Fd direct = direct_ ? open_direct(out) : Fd();
   ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
   bool seek_holes = true;
   std::uint64_t pos = 0;
@@ -219,7 +210,7 @@ Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_na
       // the range reads as zeros without ever being written.
       for (std::uint64_t left = data_start - pos; left > 0;) {
         auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, std::uint64_t{1} << 30));
-        submit(Job{Job::zeros, 0, n});
+        submit(Job{Job::zeros, 0, 0, n});
         left -= n;
       }
       pos = data_start;
@@ -230,20 +221,15 @@ Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_na
       std::size_t slot = job % kBuffers;
       FWSEAL_TRY(wait_slot(job));
       auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, data_end - pos));
-      std::uint8_t* buf = buffers_[slot].get();
+      // The chunk sits in its buffer at the offset within a page that it has
+      // in the output, so its whole pages are aligned in memory too.
+      const auto skew = static_cast<std::size_t>((out_offset + pos) % kDirectAlign);
+      std::uint8_t* buf = buffers_[slot].get() + skew;
       FWSEAL_ASSIGN(std::size_t got, pread_full(in, buf, want, pos, in_name));
       if (got != want) return changed(in_name, size);
-      // The hasher reads the buffer while we write it: both only read the
-      // first `got` bytes; the padding after them is not hashed.
-      // The last chunk is written with its zero padding, so that O_DIRECT
-      // writes stay whole 512-byte blocks; the padding is zero anyway.
-      std::size_t len = got;
-      if (pos + got == size) {
-        len = static_cast<std::size_t>(padded_size(got));
-        std::memset(buf + got, 0, len - got);
-      }
-      submit(Job{Job::data, slot, got});
-      FWSEAL_TRY(write_chunk(out, buf, len, out_offset + pos, out_name));
+      // The hasher reads the buffer while we write it; both only read it.
+      submit(Job{Job::data, slot, skew, got});
+      FWSEAL_TRY(write_chunk(out, direct.get(), buf, got, out_offset + pos, out_name));
       pos += got;
     }
   }
@@ -254,7 +240,7 @@ Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_na
   std::uint8_t extra = 0;
   FWSEAL_ASSIGN(std::size_t more, pread_full(in, &extra, 1, size, in_name));
   if (static_cast<std::uint64_t>(st.st_size) != size || more != 0) return changed(in_name, size);
-  submit(Job{Job::finish, 0, 0});
+  submit(Job{Job::finish, 0, 0, 0});
   return wait_digest();
 }
 

@@ -1,7 +1,10 @@
 // Internal: copies a file into the package while hashing it, reading each byte
-// once. The calling thread reads a chunk and writes it (O_DIRECT where
-// possible); a second thread hashes the same buffer meanwhile, so a copy takes
-// about as long as the hash alone.
+// once. The calling thread reads a chunk and writes it; a second thread hashes
+// the same buffer meanwhile, so a copy takes about as long as the hash alone.
+// Whole pages of the output are written with O_DIRECT through a descriptor of
+// the copier's own; the partial pages at either end of the data go through the
+// page cache. So several copiers can fill neighbouring entries of one file at
+// once: a page one of them writes directly is a page no one else touches.
 #pragma once
 
 #include <condition_variable>
@@ -38,15 +41,16 @@ class Copier {
   Result<Sha256> copy(int in, std::uint64_t size, const std::string& in_name, int out, std::uint64_t out_offset,
                       const std::string& out_name);
 
-  // O_DIRECT is used for whole 512-byte blocks unless the file system refuses
-  // it (then buffered from that point on); tests turn it off to cover that path.
+  // O_DIRECT is used for whole pages unless the file system refuses it (then
+  // buffered from that point on); tests turn it off to cover that path.
   void set_direct_io(bool on) { direct_ = on; }
 
  private:
   struct Job {
     enum Kind { data, zeros, finish } kind = data;
     std::size_t slot = 0;
-    std::size_t len = 0;  // for data and zeros
+    std::size_t skew = 0;  // for data: where in the buffer the bytes start
+    std::size_t len = 0;   // for data and zeros
   };
 
   void hash_loop();
@@ -60,9 +64,10 @@ class Copier {
   };
   using Buffer = std::unique_ptr<std::uint8_t[], Free>;
 
-  // Writes `len` bytes of `buf` (an aligned buffer) at `offset`, with O_DIRECT
-  // while the file system accepts it.
-  Status write_chunk(int out, const std::uint8_t* buf, std::size_t len, std::uint64_t offset,
+  // Writes `len` bytes at `data` to `out` at `offset`, where `data` and
+  // `offset` are equal modulo the page size: whole pages through `direct`
+  // (O_DIRECT, -1 for none) while the file system accepts it, the rest buffered.
+  Status write_chunk(int out, int direct, const std::uint8_t* data, std::size_t len, std::uint64_t offset,
                      const std::string& out_name);
 
   std::vector<Buffer> buffers_;

@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <string_view>
 
 #include "copier.h"
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/format/file.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/format/parallel.h"
 
 namespace fwseal::packager {
 namespace {
@@ -129,17 +131,20 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
 
   FWSEAL_ASSIGN(AtomicFile out, AtomicFile::create(options.output));
   const Writer w(out.fd(), options.output);
-  std::size_t next = 1;
-  if (sbom) FWSEAL_TRY(w.entry(layout[next++], *sbom, m.created));
-  {
+  if (sbom) FWSEAL_TRY(w.entry(layout[1], *sbom, m.created));
+  // Every image has its place in the file already, so images are copied (and
+  // hashed) in parallel, each read once; the first failing image is reported.
+  const std::size_t first_image = sbom ? 2 : 1;
+  for (std::size_t i = 0; i < inputs.size(); ++i) FWSEAL_TRY(w.header(layout[first_image + i], m.created));
+  std::vector<std::optional<Result<Sha256>>> copied(inputs.size());
+  parallel_for(inputs.size(), [&](std::size_t i) {
+    const EntryLayout& e = layout[first_image + i];
     Copier copier;
-    for (std::size_t i = 0; i < inputs.size(); ++i, ++next) {
-      const EntryLayout& e = layout[next];
-      FWSEAL_TRY(w.header(e, m.created));
-      FWSEAL_ASSIGN(m.images[i].sha256,
-                    copier.copy(inputs[i].fd.get(), e.data_size, inputs[i].label, out.fd(), e.data_offset, options.output));
-      FWSEAL_TRY(w.padding(e));
-    }
+    copied[i] = copier.copy(inputs[i].fd.get(), e.data_size, inputs[i].label, out.fd(), e.data_offset, options.output);
+  });
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    FWSEAL_ASSIGN(m.images[i].sha256, std::move(*copied[i]));
+    FWSEAL_TRY(w.padding(layout[first_image + i]));
   }
 
   FWSEAL_ASSIGN(std::string manifest_bytes, serialize_manifest(m));

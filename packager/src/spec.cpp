@@ -156,12 +156,16 @@ Result<std::string> read_sbom(const std::string& path, std::string_view field) {
   return std::move(bytes).value();
 }
 
-// "sbom": {"supplier": "...", "components": ["components.json", ...]}: the
-// caller generates the SBOM from the spec's images (sbom-gen) and passes it in.
+// "sbom": {"supplier": "...", "components": ["components.json", ...],
+// "sha512": false}: the caller generates the SBOM from the spec's images
+// (sbom-gen) and passes it in.
 Result<SbomGeneration> get_sbom_generation(const json& j, const std::string& base_dir) {
   const std::string field = member_path(kSpec, "sbom");
-  FWSEAL_TRY(check_members(j, {"supplier", "components"}, field));
+  FWSEAL_TRY(check_members(j, {"supplier", "components", "sha512"}, field));
   SbomGeneration out;
+  if (has_member(j, "sha512")) {
+    FWSEAL_ASSIGN(out.sha512, get_bool(j, "sha512", field));
+  }
   if (has_member(j, "supplier")) {
     FWSEAL_ASSIGN(out.supplier, get_string(j, "supplier", field));
     FWSEAL_TRY(check_text(out.supplier, member_path(field, "supplier")));

@@ -39,6 +39,7 @@ int cmd_package(const Argv& argv) {
     config.supplier = spec->sbom_generation->supplier;
     for (const auto& img : spec->images) config.images.push_back({img.name, img.type, img.path});
     config.components_files = spec->sbom_generation->components;
+    config.sha512 = spec->sbom_generation->sha512;
     config.timestamp = spec->created.value_or(options.source_date_epoch.value_or(0));
     config.tool_version = FWSEAL_VERSION;
     auto bom = sbom::generate_sbom(config);

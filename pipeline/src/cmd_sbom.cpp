@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kSbomUsage =
     "fwseal sbom generate --product NAME --version V [--supplier S] --image NAME[:TYPE]=PATH... "
-    "[--components FILE...] -o SBOM.cdx.json\n"
+    "[--components FILE...] [--sha512] -o SBOM.cdx.json\n"
     "       fwseal sbom validate SBOM.cdx.json\n"
     "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--json]   (SBOM files or packages)\n"
     "       fwseal sbom extract PKG --trust TRUST.json [-o SBOM.cdx.json]";
@@ -51,6 +51,7 @@ int generate(const Args& args) {
   }
   if (config.images.empty()) return usage_error("at least one --image is required", kSbomUsage);
   config.components_files = args.values("--components");
+  config.sha512 = args.flag("--sha512");
   auto t = source_date_epoch();
   if (!t.ok()) return fail(t.error());
   config.timestamp = *t;
@@ -129,7 +130,7 @@ int cmd_sbom(const Argv& argv) {
   Argv rest(argv.begin() + 1, argv.end());
   auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--image", "--components", "-o", "--trust"},
                                  {"--image", "--components"},
-                                 {"--json"}});
+                                 {"--json", "--sha512"}});
   if (!args.ok()) return usage_error(args.error().message, kSbomUsage);
   if (sub == "generate") return generate(*args);
   if (sub == "validate") return validate(*args);

@@ -1,6 +1,6 @@
 // Archive and raw-file images, read with libarchive straight from the file:
-// nothing is extracted, and every byte of the file passes through SHA-256 and
-// SHA-512 once on its way to libarchive.
+// nothing is extracted, and every byte of the file passes through the image's
+// digests once on its way to libarchive.
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -24,8 +24,7 @@ struct ArchiveInput {
   int fd = -1;
   std::string path;
   std::vector<char> buf = std::vector<char>(kBlock);
-  Hasher h256 = Hasher::sha256();
-  Hasher h512 = Hasher::sha512();
+  ImageHashers* digests = nullptr;
   int error = 0;
 
   // Reads and hashes the next block; 0 at the end; -1 on error (errno kept).
@@ -37,9 +36,7 @@ struct ArchiveInput {
         error = errno;
         return -1;
       }
-      std::string_view got(buf.data(), static_cast<std::size_t>(n));
-      h256.update(got);
-      h512.update(got);
+      digests->update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
       return n;
     }
   }
@@ -102,11 +99,12 @@ std::string archive_message(archive* a) {
 
 }  // namespace
 
-Result<bool> walk_archive(const std::string& path, ImageSink& sink, std::string& sha256, std::string& sha512) {
+Result<bool> walk_archive(const std::string& path, ImageSink& sink, ImageHashers& digests) {
   FWSEAL_ASSIGN(Fd fd, open_image(path));
   ArchiveInput src;
   src.fd = fd.get();
   src.path = path;
+  src.digests = &digests;
   ArchivePtr a = make_reader();
   if (archive_read_open(a.get(), &src, nullptr, read_cb, nullptr) != ARCHIVE_OK) {
     if (src.error != 0) return make_error(Code::io, path + ": cannot read: " + errno_text(src.error));
@@ -156,34 +154,25 @@ Result<bool> walk_archive(const std::string& path, ImageSink& sink, std::string&
     }
   }
   FWSEAL_TRY(src.drain());
-  sha256 = src.h256.finish();
-  sha512 = src.h512.finish();
   return true;
 }
 
-Status walk_raw_file(const std::string& path, std::string_view image_type, ImageSink& sink, std::string& sha256,
-                     std::string& sha512) {
+Status walk_raw_file(const std::string& path, std::string_view image_type, ImageSink& sink, ImageHashers& digests) {
   FWSEAL_ASSIGN(Fd fd, open_image(path));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return make_error(Code::io, path + ": cannot stat: " + errno_text(errno));
-  Hasher h256 = Hasher::sha256(), h512 = Hasher::sha512();
   ReadFn read = [&](char* buf, std::size_t cap) -> Result<std::size_t> {
     for (;;) {
       ssize_t n = ::read(fd.get(), buf, cap);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return make_error(Code::io, path + ": cannot read: " + errno_text(errno));
-      std::string_view got(buf, static_cast<std::size_t>(n));
-      h256.update(got);
-      h512.update(got);
-      return got.size();
+      digests.update(std::string_view(buf, static_cast<std::size_t>(n)));
+      return static_cast<std::size_t>(n);
     }
   };
   // The image is one file; it is named by its base name inside the image.
   std::string base = path.substr(path.rfind('/') + 1);
-  FWSEAL_TRY(sink.file(base, static_cast<std::uint64_t>(st.st_size), read, image_type));
-  sha256 = h256.finish();
-  sha512 = h512.finish();
-  return ok_status();
+  return sink.file(base, static_cast<std::uint64_t>(st.st_size), read, image_type);
 }
 
 }  // namespace fwseal::sbom

@@ -124,10 +124,10 @@ Result<std::string> write_bom(const SbomConfig& config, const std::vector<ImageC
               {"type", image_component_type(i->spec.type)},
               {"name", i->spec.name},
               {"version", config.version},
-              {"hashes", json::array({{{"alg", "SHA-256"}, {"content", i->sha256_hex}},
-                                      {{"alg", "SHA-512"}, {"content", i->sha512_hex}}})},
+              {"hashes", json::array({{{"alg", "SHA-256"}, {"content", i->sha256_hex}}})},
               {"properties", json::array({{{"name", "fwseal:image-digest-of"}, {"value", i->digest_of}},
                                           {{"name", "fwseal:image-type"}, {"value", i->spec.type}}})}};
+    if (!i->sha512_hex.empty()) c["hashes"].push_back({{"alg", "SHA-512"}, {"content", i->sha512_hex}});
     comps.push_back(c);
     depends[product_ref].insert(image_ref(i->spec.name));
     depends[image_ref(i->spec.name)];

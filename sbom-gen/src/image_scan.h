@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fwseal/format/digest.h"
@@ -35,9 +36,23 @@ struct ImageScan {
   std::string os_release;
 };
 
-// Reads `spec.path`. Code::io if it cannot be read, Code::malformed for a
-// broken archive, a package database over its limit, or too many entries.
-Result<ImageScan> scan_image(const ImageSpec& spec);
+// Reads `spec.path`; `sha512`: also the image's SHA-512 (else sha512_hex
+// stays empty). Code::io if it cannot be read, Code::malformed for a broken
+// archive, a package database over its limit, or too many entries.
+Result<ImageScan> scan_image(const ImageSpec& spec, bool sha512 = false);
+
+// The image's digests: SHA-256, and SHA-512 when asked for.
+class ImageHashers {
+ public:
+  explicit ImageHashers(bool sha512);
+  void update(std::string_view bytes);
+  // Raw digest bytes; the SHA-512 is empty when it was not asked for.
+  std::pair<std::string, std::string> finish();
+
+ private:
+  Hasher h256_;
+  std::optional<Hasher> h512_;
+};
 
 // Fills `buf` with up to `cap` bytes; 0 at the end of the file.
 using ReadFn = std::function<Result<std::size_t>(char* buf, std::size_t cap)>;
@@ -45,7 +60,7 @@ using ReadFn = std::function<Result<std::size_t>(char* buf, std::size_t cap)>;
 // What the walkers hand each entry to.
 class ImageSink {
  public:
-  ImageSink(const ImageSpec& spec, bool tree_listing);
+  ImageSink(const ImageSpec& spec, bool tree_listing, bool sha512);
   // A regular file at `path` (as the directory or archive names it) of
   // announced `size`, read through `read` until it returns 0.
   Status file(std::string_view path, std::uint64_t size, const ReadFn& read, std::string_view raw_image_type = {});
@@ -64,7 +79,7 @@ class ImageSink {
 
   const ImageSpec& spec_;
   bool tree_;
-  std::optional<Hasher> tree256_, tree512_;
+  std::optional<ImageHashers> tree_hashers_;
   std::uint64_t entries_ = 0;
   std::uint64_t listed_paths_ = 0;
   bool dropped_warnings_ = false;
@@ -76,8 +91,7 @@ class ImageSink {
 Status walk_directory(const std::string& root, ImageSink& sink);
 // Returns false (and has consumed nothing of `sink`) if `path` is not an
 // archive libarchive recognises; the file digests are of every byte of it.
-Result<bool> walk_archive(const std::string& path, ImageSink& sink, std::string& sha256, std::string& sha512);
-Status walk_raw_file(const std::string& path, std::string_view image_type, ImageSink& sink, std::string& sha256,
-                     std::string& sha512);
+Result<bool> walk_archive(const std::string& path, ImageSink& sink, ImageHashers& digests);
+Status walk_raw_file(const std::string& path, std::string_view image_type, ImageSink& sink, ImageHashers& digests);
 
 }  // namespace fwseal::sbom

@@ -53,7 +53,7 @@ TEST_P(ArchiveFormats, ReadsEntriesAndDigestsTheWholeFile) {
   testing::TempDir dir;
   std::string bytes = testing::make_archive(sample_entries(), format, filter);
   std::string path = dir.write("image.bin", bytes);
-  auto r = scan_image({"rootfs", "rootfs", path});
+  auto r = scan_image({"rootfs", "rootfs", path}, true);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->digest_of, "file");
   EXPECT_EQ(r->sha256_hex, sha256_hex(bytes));
@@ -61,6 +61,12 @@ TEST_P(ArchiveFormats, ReadsEntriesAndDigestsTheWholeFile) {
   h.update(bytes);
   EXPECT_EQ(r->sha512_hex, to_hex(h.finish()));
   check_sample(*r, std::string(format) != "zip");
+  // Without SHA-512: the same scan, and no SHA-512.
+  auto plain = scan_image({"rootfs", "rootfs", path});
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain->sha256_hex, r->sha256_hex);
+  EXPECT_EQ(plain->sha512_hex, "");
+  check_sample(*plain, std::string(format) != "zip");
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, ArchiveFormats,
@@ -88,14 +94,17 @@ TEST(ImageScan, TreeDigestDependsOnContentNotMetadata) {
   ::chmod((b.path() + "/t/two").c_str(), 0600);
   struct utimbuf old_times {1000, 1000};
   ::utime((b.path() + "/t/x/one").c_str(), &old_times);
-  auto ra = scan_image({"r", "rootfs", a.path() + "/t"});
-  auto rb = scan_image({"r", "rootfs", b.path() + "/t"});
+  auto ra = scan_image({"r", "rootfs", a.path() + "/t"}, true);
+  auto rb = scan_image({"r", "rootfs", b.path() + "/t"}, true);
   ASSERT_TRUE(ra.ok() && rb.ok());
   EXPECT_EQ(ra->sha256_hex, rb->sha256_hex);
   EXPECT_EQ(ra->sha512_hex, rb->sha512_hex);
   // The documented listing: "dir", "file PATH SIZE SHA256", "link PATH TARGET", in walk order.
   std::string listing = "file /two 2 " + sha256_hex("22") + "\n" + "dir /x\n" + "file /x/one 1 " + sha256_hex("1") + "\n";
   EXPECT_EQ(ra->sha256_hex, sha256_hex(listing));
+  Hasher h = Hasher::sha512();
+  h.update(listing);
+  EXPECT_EQ(ra->sha512_hex, to_hex(h.finish()));
   b.write("t/x/one", "2");
   EXPECT_NE(scan_image({"r", "rootfs", b.path() + "/t"})->sha256_hex, ra->sha256_hex);
 }

@@ -61,11 +61,22 @@ std::string escape(std::string_view s) {
 
 }  // namespace
 
-ImageSink::ImageSink(const ImageSpec& spec, bool tree_listing) : spec_(spec), tree_(tree_listing), buf_(kReadChunk) {
-  if (tree_) {
-    tree256_.emplace(Hasher::sha256());
-    tree512_.emplace(Hasher::sha512());
-  }
+ImageHashers::ImageHashers(bool sha512) : h256_(Hasher::sha256()) {
+  if (sha512) h512_.emplace(Hasher::sha512());
+}
+
+void ImageHashers::update(std::string_view bytes) {
+  h256_.update(bytes);
+  if (h512_) h512_->update(bytes);
+}
+
+std::pair<std::string, std::string> ImageHashers::finish() {
+  return {h256_.finish(), h512_ ? h512_->finish() : std::string()};
+}
+
+ImageSink::ImageSink(const ImageSpec& spec, bool tree_listing, bool sha512)
+    : spec_(spec), tree_(tree_listing), buf_(kReadChunk) {
+  if (tree_) tree_hashers_.emplace(sha512);
 }
 
 Status ImageSink::count() {
@@ -81,8 +92,7 @@ void ImageSink::warn(std::string message) {
 
 void ImageSink::list(std::string_view line) {
   if (!tree_) return;
-  tree256_->update(line);
-  tree512_->update(line);
+  tree_hashers_->update(line);
 }
 
 Status ImageSink::other() { return count(); }
@@ -169,15 +179,10 @@ Status ImageSink::file(std::string_view raw_path, std::uint64_t size, const Read
 
 ImageScan ImageSink::finish(std::optional<std::pair<std::string, std::string>> file_digests) {
   if (dropped_warnings_) scan_.warnings.push_back("image " + spec_.name + ": further warnings were not kept");
-  if (file_digests) {
-    scan_.sha256_hex = to_hex(file_digests->first);
-    scan_.sha512_hex = to_hex(file_digests->second);
-    scan_.digest_of = "file";
-  } else {
-    scan_.sha256_hex = to_hex(tree256_->finish());
-    scan_.sha512_hex = to_hex(tree512_->finish());
-    scan_.digest_of = "tree-listing-v1";
-  }
+  scan_.digest_of = file_digests ? "file" : "tree-listing-v1";
+  auto [sha256, sha512] = file_digests ? std::move(*file_digests) : tree_hashers_->finish();
+  scan_.sha256_hex = to_hex(sha256);
+  scan_.sha512_hex = to_hex(sha512);
   return std::move(scan_);
 }
 

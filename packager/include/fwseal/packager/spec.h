@@ -23,6 +23,7 @@ struct ImageSpec {
 struct SbomGeneration {
   std::string supplier;                 // may be empty
   std::vector<std::string> components;  // resolved paths of declared-components files
+  bool sha512 = false;                  // image SHA-512s too, besides SHA-256
 };
 
 struct Spec {
