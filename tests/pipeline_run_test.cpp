@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "fwseal/format/digest.h"
 #include "support/workspace.h"
 
 namespace fwseal::test {
@@ -54,7 +55,8 @@ TEST_F(PipelineRun, ReleasesVerifiedPackageSbomTrustAndReport) {
   EXPECT_EQ(r.err, "");  // not a terminal: no progress output
   EXPECT_THAT(r.out, HasSubstr("released acme-cam-2.0.0 -> " + ws_->path("out/full")));
   const std::string out = ws_->path("out/full");
-  for (const char* f : {"acme-cam-2.0.0.fwpkg", "sbom.cdx.json", "trust.json", "report.json", "report.html"})
+  for (const char* f : {"acme-cam-2.0.0.fwpkg", "acme-cam-2.0.0.fwpkg.intoto.jsonl", "sbom.cdx.json", "trust.json",
+                        "report.json", "report.html"})
     EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
 
   // The standalone verifier accepts the package under the published policy:
@@ -85,6 +87,40 @@ TEST_F(PipelineRun, ReleasesVerifiedPackageSbomTrustAndReport) {
   EXPECT_EQ(variant["sbom"]["by_licence"][0]["licence"], "MIT");
   EXPECT_EQ(variant["reproducibility"]["result"], "pass");
   EXPECT_EQ(report["signing_keys"].size(), 2u);
+
+  // Provenance beside the package: signed by the first signing key, its
+  // subject this package, built from the release file and the three images.
+  auto p = ws_->verify({out + "/acme-cam-2.0.0.fwpkg", "--trust", out + "/trust.json", "--provenance",
+                        out + "/acme-cam-2.0.0.fwpkg.intoto.jsonl", "--json"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  auto pj = nlohmann::json::parse(p.out)["provenance"];
+  EXPECT_EQ(pj["release"], "full.json");
+  EXPECT_EQ(pj["materials"], 4);
+  EXPECT_EQ(pj["key_id"], report["signing_keys"][0]["key_id"]);
+  EXPECT_EQ(report["provenance"]["key_id"], report["signing_keys"][0]["key_id"]);
+  EXPECT_EQ(variant["provenance"]["file"], "acme-cam-2.0.0.fwpkg.intoto.jsonl");
+  EXPECT_EQ(variant["provenance"]["sha256"], to_hex(sha256(read_all(out + "/acme-cam-2.0.0.fwpkg.intoto.jsonl"))));
+}
+
+TEST_F(PipelineRun, ProvenanceKeyOfItsOwn) {
+  std::string file = release("prov", R"(, "provenance": {"uri": ")" + ws_->key_uri("p256") + R"("},
+  "reproducibility": {"check": false})");
+  auto r = ws_->fwseal({"pipeline", "run", file, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(read_all(ws_->path("out/prov/report.json")));
+  EXPECT_EQ(report["provenance"]["key_id"], report["signing_keys"][1]["key_id"]);
+  auto p = ws_->verify({ws_->path("out/prov/acme-cam-2.0.0.fwpkg"), "--trust", ws_->path("out/prov/trust.json"),
+                        "--provenance", ws_->path("out/prov/acme-cam-2.0.0.fwpkg.intoto.jsonl"), "--json"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(nlohmann::json::parse(p.out)["provenance"]["key_id"], report["signing_keys"][1]["key_id"]);
+
+  // A provenance key that is not in the token fails the run before any work.
+  std::string missing = release("prov-missing", R"(, "provenance": {"uri": "pkcs11:token=)" + ws_->token() +
+                                                    R"(;object=nope"})");
+  auto m = ws_->fwseal({"pipeline", "run", missing});
+  EXPECT_EQ(m.exit_code, 20) << m.err;
+  EXPECT_THAT(m.err, HasSubstr("fwseal: release.provenance: "));
+  EXPECT_FALSE(fs::exists(ws_->path("out/prov-missing/.fwseal")));
 }
 
 TEST_F(PipelineRun, SecondRunDoesNothing) {
@@ -124,7 +160,7 @@ TEST_F(PipelineRun, ProgressBarOnlyOnATerminal) {
   RunOptions o = ws_->env();
   auto t = run({"script", "-qec", "'" + bin("fwseal") + "' pipeline run '" + file + "'", "/dev/null"}, o);
   ASSERT_EQ(t.exit_code, 0) << t.out << t.err;
-  EXPECT_THAT(t.out, HasSubstr("] 4/4 "));  // the bar's last state: sbom, package, sign, verify
+  EXPECT_THAT(t.out, HasSubstr("] 5/5 provenance "));  // the bar's last state: sbom, package, sign, verify, provenance
   EXPECT_THAT(t.out, HasSubstr("\r\033[K"));
   EXPECT_THAT(t.out, HasSubstr("released acme-cam-2.0.0"));
 }

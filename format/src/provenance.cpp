@@ -63,7 +63,9 @@ Status check_version(std::string_view s, const std::string& where) {
   return ok_status();
 }
 
-bool known_role(std::string_view r) { return r == "spec" || r == "release" || r == "image" || r == "sbom"; }
+bool known_role(std::string_view r) {
+  return r == "spec" || r == "release" || r == "image" || r == "sbom" || r == "components";
+}
 
 Status check_provenance(const Provenance& p) {
   FWSEAL_TRY(check_name(p.subject_name, "statement.subject[0].name"));
@@ -76,7 +78,7 @@ Status check_provenance(const Provenance& p) {
   for (std::size_t i = 0; i < p.materials.size(); ++i) {
     const auto& m = p.materials[i];
     std::string w = index_path("resolvedDependencies", i);
-    if (!known_role(m.role)) return bad(w, "unknown role \"" + m.role + "\" (spec, release, image, sbom)");
+    if (!known_role(m.role)) return bad(w, "unknown role \"" + m.role + "\" (spec, release, image, sbom, components)");
     FWSEAL_TRY(check_name(m.name, w + ".name"));
     if (m.role == "image") {
       FWSEAL_TRY(check_image_name(m.image, w + ".annotations.fwseal.image"));

@@ -1,5 +1,5 @@
-// `fwseal pipeline run RELEASE.json`: a whole release in one command, and
-// `fwseal pipeline repro`, its reproducibility check as one build step.
+// `fwseal pipeline run RELEASE.json`: a whole release in one command; and two
+// of its build steps: `fwseal pipeline provenance` and `fwseal pipeline repro`.
 #include <unistd.h>
 
 #include <chrono>
@@ -14,6 +14,9 @@
 #include "fwseal/pipeline/process.h"
 #include "fwseal/pipeline/repro.h"
 #include "fwseal/pipeline/run.h"
+#include "fwseal/signer/audit.h"
+#include "fwseal/signer/provenance.h"
+#include "hsm_options.h"
 
 namespace fwseal::cli {
 
@@ -21,7 +24,9 @@ namespace {
 
 constexpr const char* kPipelineUsage =
     "fwseal pipeline run RELEASE.json [-o DIR] [-j N] [--no-repro] [--quiet | --json]\n"
-    "       fwseal pipeline repro PKG --variant VARIANT.json -o REPRO.json [--keep-scratch] [--quiet | --json]";
+    "       fwseal pipeline repro PKG --variant VARIANT.json -o REPRO.json [--keep-scratch] [--quiet | --json]\n"
+    "       fwseal pipeline provenance PKG --variant VARIANT.json --release RELEASE.json --key URI -o FILE\n"
+    "              [--module PATH] [--quiet]";
 
 using ojson = nlohmann::ordered_json;
 
@@ -162,22 +167,74 @@ int repro(const Args& args) {
   return 0;
 }
 
+// The provenance of a package the run built and verified: the release file,
+// the images (their digests as the package step computed them, in the
+// manifest) and the declared-components files, signed in the HSM as a DSSE
+// envelope and audited like a signature.
+int provenance(const Args& args) {
+  if (args.positionals().size() != 1) return usage_error("expected one package", kPipelineUsage);
+  for (const char* required : {"--variant", "--release", "--key", "-o"})
+    if (!args.value(required)) return usage_error(std::string("missing ") + required, kPipelineUsage);
+  const std::string variant_path = *args.value("--variant");
+  auto text = read_file(variant_path, 16u << 20);
+  if (!text.ok()) return fail(text.error());
+  auto variant = pipeline::parse_variant_json(*text, variant_path);
+  if (!variant.ok()) return fail(variant.error());
+
+  signer::ProvenanceRequest req;
+  req.package_path = args.positionals()[0];
+  req.parameters_path = *args.value("--release");
+  req.parameters_kind = "release";
+  req.base_dir = variant->release_dir;
+  req.digests_from_manifest = true;
+  req.builder_version = FWSEAL_VERSION;
+  for (const auto& img : variant->images) req.inputs.push_back({"image", img.name, img.path});
+  // Inline components come from the release file, already a material; the
+  // file the run wrote them to (beside variant.json) is not an input.
+  const std::string inline_file = variant_path.substr(0, variant_path.rfind('/') + 1) + "components.json";
+  for (const auto& c : variant->components_files)
+    if (c != inline_file) req.inputs.push_back({"components", "", c});
+
+  const std::string uri = *args.value("--key");
+  const hsm::Options opts = hsm_options(args);
+  const signer::AuditContext audit{signer::audit_log_path("", hsm::home_dir(opts)), uri, ""};
+  if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
+  auto key = signer::open_hsm_key(opts, uri);
+  if (!key.ok()) return fail(key.error());
+  auto p = signer::create_provenance(req, **key, audit, *args.value("-o"));
+  if (!p.ok()) return fail(p.error());
+  if (!args.flag("--quiet"))
+    std::printf("wrote provenance %s for %s, %zu inputs\n", args.value("-o")->c_str(), p->subject_name.c_str(),
+                p->materials.size());
+  return 0;
+}
+
 }  // namespace
 
 int cmd_pipeline(const Argv& argv) {
   if (argv.empty()) return usage_error("missing pipeline subcommand", kPipelineUsage);
   const std::string sub = argv[0];
   Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"-o", "-j", "--variant"}, {}, {"--quiet", "--json", "--no-repro", "--keep-scratch"}});
+  auto args = Args::parse(rest, {{"-o", "-j", "--variant", "--release", "--key", "--module"},
+                                 {},
+                                 {"--quiet", "--json", "--no-repro", "--keep-scratch"}});
   if (!args.ok()) return usage_error(args.error().message, kPipelineUsage);
   if (sub == "run") {
-    if (args->value("--variant") || args->flag("--keep-scratch"))
-      return usage_error("--variant and --keep-scratch belong to pipeline repro", kPipelineUsage);
+    for (const char* other : {"--variant", "--release", "--key", "--module"})
+      if (args->value(other)) return usage_error(std::string(other) + " does not belong to pipeline run", kPipelineUsage);
+    if (args->flag("--keep-scratch")) return usage_error("--keep-scratch belongs to pipeline repro", kPipelineUsage);
     return run(*args);
   }
   if (sub == "repro") {
     if (args->value("-j") || args->flag("--no-repro")) return usage_error("-j and --no-repro belong to pipeline run", kPipelineUsage);
+    for (const char* other : {"--release", "--key", "--module"})
+      if (args->value(other)) return usage_error(std::string(other) + " belongs to pipeline provenance", kPipelineUsage);
     return repro(*args);
+  }
+  if (sub == "provenance") {
+    if (args->value("-j") || args->flag("--no-repro") || args->flag("--keep-scratch") || args->flag("--json"))
+      return usage_error("pipeline provenance takes --variant, --release, --key, -o, --module and --quiet", kPipelineUsage);
+    return provenance(*args);
   }
   return usage_error("unknown pipeline subcommand \"" + sub + "\"", kPipelineUsage);
 }

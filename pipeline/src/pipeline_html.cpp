@@ -87,6 +87,11 @@ void variant_section(std::string& out, const ojson& v, std::size_t index) {
   } else {
     kv(out, "fwseal-verify", "not run");
   }
+  if (v["provenance"].is_object())
+    kv(out, "provenance", "<code>" + e(v["provenance"]["file"]) + "</code>: in-toto SLSA provenance, DSSE-signed by key <span class=\"hash\">" +
+                              e(v["provenance"]["key_id"]) + "</span>");
+  else
+    kv(out, "provenance", "not made");
   out += "</table>\n";
 
   if (v["verification"].is_object() && v["verification"]["checks"].is_array()) {

@@ -156,6 +156,14 @@ Status get_components(const json& j, std::string_view where, const std::string& 
   return ok_status();
 }
 
+Result<std::string> get_key_uri(const json& k, const std::string& at) {
+  FWSEAL_ASSIGN(std::string uri, get_string(k, "uri", at));
+  if (uri.rfind("pkcs11:", 0) != 0) return bad(member_path(at, "uri"), "expected a PKCS#11 URI (pkcs11:token=...;object=...)");
+  for (char c : uri)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad(member_path(at, "uri"), "control character in URI");
+  return uri;
+}
+
 Status get_signing(const json& j, const std::string& base_dir, Release& r) {
   const std::string where = member_path(kRelease, "signing");
   if (!has_member(j, "signing")) return bad(where, "missing: a release needs at least one signing key");
@@ -172,15 +180,19 @@ Status get_signing(const json& j, const std::string& base_dir, Release& r) {
     const std::string at = index_path(member_path(where, "keys"), i);
     FWSEAL_TRY(check_members(k, {"uri", "certificate_chain"}, at));
     SigningKeySpec key;
-    FWSEAL_ASSIGN(key.uri, get_string(k, "uri", at));
-    if (key.uri.rfind("pkcs11:", 0) != 0) return bad(member_path(at, "uri"), "expected a PKCS#11 URI (pkcs11:token=...;object=...)");
-    for (char c : key.uri)
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad(member_path(at, "uri"), "control character in URI");
+    FWSEAL_ASSIGN(key.uri, get_key_uri(k, at));
     if (!seen.insert(key.uri).second) return bad(member_path(at, "uri"), "duplicate key " + shown(key.uri));
     if (has_member(k, "certificate_chain")) {
       FWSEAL_ASSIGN(key.certificate_chain, get_file(k, "certificate_chain", at, base_dir));
     }
     r.keys.push_back(std::move(key));
+  }
+  // The provenance statement's signer: its own key, else the first signing key.
+  r.provenance_key = r.keys.front().uri;
+  if (has_member(j, "provenance")) {
+    const std::string at = member_path(kRelease, "provenance");
+    FWSEAL_TRY(check_members(j["provenance"], {"uri"}, at));
+    FWSEAL_ASSIGN(r.provenance_key, get_key_uri(j["provenance"], at));
   }
   return ok_status();
 }
@@ -286,7 +298,8 @@ Result<Variant> get_variant(const json& item, std::string_view at, const std::st
 Result<Release> parse_release(std::string_view text, const std::string& base_dir, std::string_view what) {
   FWSEAL_ASSIGN(json j, parse_json_with_comments(text, what, JsonLimits{kMaxReleaseBytes, 16}));
   FWSEAL_TRY(check_members(j, {"release", "product", "version", "security_version", "supplier", "created", "hardware",
-                               "images", "components", "signing", "trust", "reproducibility", "output", "variants"},
+                               "images", "components", "sbom", "signing", "provenance", "trust", "reproducibility",
+                               "output", "variants"},
                            kRelease));
   Release r;
   r.base_dir = base_dir;
@@ -316,6 +329,13 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
   FWSEAL_TRY(get_signing(j, base_dir, r));
   FWSEAL_TRY(get_trust(j, base_dir, r));
   FWSEAL_TRY(get_repro(j, r));
+  if (has_member(j, "sbom")) {
+    const std::string where = member_path(kRelease, "sbom");
+    FWSEAL_TRY(check_members(j["sbom"], {"sha512"}, where));
+    if (has_member(j["sbom"], "sha512")) {
+      FWSEAL_ASSIGN(r.sbom_sha512, get_bool(j["sbom"], "sha512", where));
+    }
+  }
   if (has_member(j, "output")) {
     FWSEAL_ASSIGN(r.output, get_path(j, "output", kRelease, base_dir));
   }

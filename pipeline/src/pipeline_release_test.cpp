@@ -150,6 +150,36 @@ TEST_F(ReleaseFile, BuildNinjaEdgesDependOnWhatTheyRead) {
   EXPECT_EQ(v->images[0].path, dir_ + "/a.bin");
 }
 
+TEST_F(ReleaseFile, Sha512InTheSbomIsAskedFor) {
+  auto plain = parse(kMinimal);
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_FALSE(plain->sbom_sha512);
+  auto plan = make_plan(*plain, "/o", 7, Tools{"/bin/fwseal", "/bin/fwseal-verify"}, true);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_THAT(build_ninja(*plan), ::testing::Not(HasSubstr("--sha512")));
+
+  std::string text = kMinimal;
+  text.insert(text.rfind('}'), R"(, "sbom": {"sha512": true})");
+  auto r = parse(text);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->sbom_sha512);
+  plan = make_plan(*r, "/o", 7, Tools{"/bin/fwseal", "/bin/fwseal-verify"}, true);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_THAT(build_ninja(*plan), HasSubstr(" '--sha512' '-o' "));
+  auto v = parse_variant_json(variant_json(plan->variants[0]), "variant.json");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_TRUE(v->sbom_sha512);  // the reproducibility rebuild makes the same SBOM
+
+  for (const char* bad : {R"("sbom": {"sha512": "yes"})", R"("sbom": {"sha1": true})", R"("sbom": true)"}) {
+    std::string t = kMinimal;
+    t.insert(t.rfind('}'), std::string(", ") + bad);
+    auto e = parse(t);
+    ASSERT_FALSE(e.ok()) << bad;
+    EXPECT_EQ(e.error().code, Code::malformed) << bad;
+    EXPECT_THAT(e.error().message, HasSubstr("release.sbom")) << bad;
+  }
+}
+
 TEST(Plan, QuotesForShellAndNinja) {
   EXPECT_EQ(shell_quote("it's"), R"('it'\''s')");
   EXPECT_EQ(ninja_path("/a b/c:d$"), "/a$ b/c$:d$$");

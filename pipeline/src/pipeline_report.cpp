@@ -8,6 +8,7 @@
 #include "fwseal/format/digest.h"
 #include "fwseal/format/file.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/format/provenance.h"
 #include "fwseal/pipeline/report.h"
 
 namespace fwseal::pipeline {
@@ -219,6 +220,17 @@ Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOut
       vj["sbom"] = nullptr;
     }
 
+    // The signed provenance statement, once the package verified.
+    if (!(o.failure && o.failure->step <= Step::provenance) && ::stat(v.provenance_path().c_str(), &st) == 0) {
+      FWSEAL_ASSIGN(std::string bytes, read_file(v.provenance_path(), kMaxProvenanceBytes));
+      vj["provenance"] = {{"file", rel(v, v.package_name + std::string(kProvenanceSuffix))},
+                          {"sha256", sha256_hex(bytes)},
+                          {"key_id", ctx.provenance_key_id}};
+    } else {
+      vj["provenance"] = nullptr;
+      pass = false;
+    }
+
     // Reproducibility.
     if (!v.repro) {
       vj["reproducibility"] = {{"result", "skipped"}, {"message", "the check was turned off for this run"}};
@@ -263,9 +275,8 @@ Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOut
                                        : first_failure.empty() ? "a check failed" : first_failure},
                   {"signing_keys", keys},
                   {"trust", ctx.trust ? trust_json(*ctx.trust) : ojson(nullptr)},
-                  {"variants", variants},
-                  // Filled in by the provenance step when it runs (docs/PIPELINE.md, "Hooks").
-                  {"provenance", nullptr}};
+                  {"provenance", {{"key_uri", ctx.provenance_key_uri}, {"key_id", ctx.provenance_key_id}}},
+                  {"variants", variants}};
   return report;
 }
 

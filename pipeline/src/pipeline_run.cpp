@@ -12,6 +12,7 @@
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/format/digest.h"
 #include "fwseal/format/file.h"
+#include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/format/x509.h"
 #include "fwseal/hsm/signing_key.h"
@@ -98,35 +99,52 @@ Result<std::string> find_ninja() {
 struct OpenedKeys {
   std::vector<SigningKeyInfo> info;
   std::vector<TrustedKey> trusted;
+  std::string provenance_key_id;  // hex
 };
 
-// Logs in to every signing key once, before any work: a wrong PIN or a
-// missing key fails the run at once instead of in the middle of a build.
-Result<OpenedKeys> open_keys(const Release& r) {
+// Opens the key at `uri_text` (a member of the release file named `where`):
+// its URI is checked, the PIN must come without a prompt, the key must exist.
+Result<std::pair<hsm::KeyUri, std::unique_ptr<hsm::SigningKey>>> open_key(const hsm::Options& opts,
+                                                                             const std::string& uri_text,
+                                                                             const std::string& where) {
   const bool pin_in_env = (std::getenv("FWSEAL_PIN") && *std::getenv("FWSEAL_PIN")) ||
                           (std::getenv("FWSEAL_PIN_FILE") && *std::getenv("FWSEAL_PIN_FILE"));
+  auto uri = hsm::parse_key_uri(uri_text);
+  if (!uri.ok()) return make_error(Code::malformed, where + ".uri: " + uri.error().message);
+  if (!pin_in_env && uri->pin_source.empty())
+    return make_error(Code::login, where + ": signing runs in build jobs that cannot prompt for a PIN; set "
+                                           "FWSEAL_PIN_FILE (or FWSEAL_PIN, or the key URI's pin-source)");
+  auto key = hsm::open_signing_key(opts, *uri);
+  if (!key.ok()) return prefixed(where, key.error());
+  return std::pair{std::move(*uri), std::move(*key)};
+}
+
+// Logs in to every signing key (and the provenance key) once, before any
+// work: a wrong PIN or a missing key fails the run at once instead of in the
+// middle of a build.
+Result<OpenedKeys> open_keys(const Release& r) {
   OpenedKeys out;
   hsm::Options opts;
   opts.module = r.module;
   for (std::size_t i = 0; i < r.keys.size(); ++i) {
     const std::string where = "release.signing.keys[" + std::to_string(i) + "]";
-    auto uri = hsm::parse_key_uri(r.keys[i].uri);
-    if (!uri.ok()) return make_error(Code::malformed, where + ".uri: " + uri.error().message);
-    if (!pin_in_env && uri->pin_source.empty())
-      return make_error(Code::login, where + ": signing runs in build jobs that cannot prompt for a PIN; set "
-                                             "FWSEAL_PIN_FILE (or FWSEAL_PIN, or the key URI's pin-source)");
-    auto key = hsm::open_signing_key(opts, *uri);
-    if (!key.ok()) return prefixed(where, key.error());
+    FWSEAL_ASSIGN(auto opened, open_key(opts, r.keys[i].uri, where));
+    auto& [uri, key] = opened;
     SigningKeyInfo info;
     info.uri = r.keys[i].uri;
-    info.key_id = to_hex((*key)->key_id());
-    info.algorithm = std::string(algorithm_name((*key)->algorithm()));
+    info.key_id = to_hex(key->key_id());
+    info.algorithm = std::string(algorithm_name(key->algorithm()));
     info.certificate_chain = r.keys[i].certificate_chain;
     out.info.push_back(std::move(info));
-    std::string name = uri->object ? *uri->object : "signing-key-" + std::to_string(i + 1);
-    auto trusted = make_trusted_key((*key)->public_key(), name);
+    std::string name = uri.object ? *uri.object : "signing-key-" + std::to_string(i + 1);
+    auto trusted = make_trusted_key(key->public_key(), name);
     if (!trusted.ok()) return prefixed(where, trusted.error());
     out.trusted.push_back(std::move(*trusted));
+    if (r.keys[i].uri == r.provenance_key) out.provenance_key_id = out.info.back().key_id;
+  }
+  if (out.provenance_key_id.empty()) {
+    FWSEAL_ASSIGN(auto opened, open_key(opts, r.provenance_key, "release.provenance"));
+    out.provenance_key_id = to_hex(opened.second->key_id());
   }
   return out;
 }
@@ -359,6 +377,8 @@ Result<RunSummary> run_release(const RunOptions& o) {
   ReportContext ctx;
   ctx.tool_version = o.tool_version;
   ctx.keys = keys.info;
+  ctx.provenance_key_id = keys.provenance_key_id;
+  ctx.provenance_key_uri = release.provenance_key;
   ctx.trust = &trust;
   FWSEAL_ASSIGN(ojson report, build_report(plan, outcomes, ctx));
   // The report lists the published file names; on failure it stays in the work tree.
@@ -401,6 +421,7 @@ Result<RunSummary> run_release(const RunOptions& o) {
     FWSEAL_TRY(make_dirs(v.publish_dir));
     FWSEAL_TRY(publish(v.package_path(), v.publish_dir + "/" + v.package_name));
     FWSEAL_TRY(publish(v.sbom_path(), v.publish_dir + "/sbom.cdx.json"));
+    FWSEAL_TRY(publish(v.provenance_path(), v.publish_dir + "/" + v.package_name + std::string(kProvenanceSuffix)));
     FWSEAL_TRY(fsync_dir(v.publish_dir));
     summary.variants[i].package = v.publish_dir + "/" + v.package_name;
   }

@@ -65,17 +65,28 @@ Result<Provenance> build_provenance(const ProvenanceRequest& req) {
       if (in.image != img.name)
         return make_error(Code::usage, "provenance: input image " + std::to_string(images) + " is \"" + in.image +
                                            "\" but the package's is \"" + img.name + "\"");
-      FWSEAL_ASSIGN(mat.sha256, sha256_file(in.path));
-      if (mat.sha256 != img.sha256) return mismatch("image " + img.name, in.path, mat.sha256, img.sha256);
+      if (req.digests_from_manifest) {
+        mat.sha256 = img.sha256;
+      } else {
+        FWSEAL_ASSIGN(mat.sha256, sha256_file(in.path));
+        if (mat.sha256 != img.sha256) return mismatch("image " + img.name, in.path, mat.sha256, img.sha256);
+      }
       mat.image = in.image;
     } else if (in.role == "sbom") {
       if (sbom) return make_error(Code::usage, "provenance: more than one SBOM input");
       if (!m.sbom) return make_error(Code::usage, "provenance: an SBOM input, but the package holds no SBOM");
       sbom = true;
+      if (req.digests_from_manifest) {
+        mat.sha256 = m.sbom->sha256;
+      } else {
+        FWSEAL_ASSIGN(mat.sha256, sha256_file(in.path));
+        if (mat.sha256 != m.sbom->sha256) return mismatch("the SBOM", in.path, mat.sha256, m.sbom->sha256);
+      }
+    } else if (in.role == "components") {
+      // Not in the package itself: what the embedded SBOM was generated from.
       FWSEAL_ASSIGN(mat.sha256, sha256_file(in.path));
-      if (mat.sha256 != m.sbom->sha256) return mismatch("the SBOM", in.path, mat.sha256, m.sbom->sha256);
     } else {
-      return make_error(Code::usage, "provenance: unknown input role \"" + in.role + "\" (image, sbom)");
+      return make_error(Code::usage, "provenance: unknown input role \"" + in.role + "\" (image, sbom, components)");
     }
     p.materials.push_back(std::move(mat));
   }

@@ -49,7 +49,7 @@ inline constexpr std::size_t kMaxDsseSignatures = 32;
 
 // One resolvedDependencies entry: an input file of the build.
 struct ProvenanceMaterial {
-  std::string role;   // "spec", "release", "image" or "sbom" (annotation fwseal.role)
+  std::string role;   // "spec", "release", "image", "sbom" or "components" (annotation fwseal.role)
   std::string name;   // the file, relative to the spec's (or release file's) directory
   std::string image;  // the image name for role "image" (annotation fwseal.image); else empty
   Sha256 sha256{};

@@ -4,8 +4,8 @@
 //
 // Layout of an output directory OUT:
 //   OUT/trust.json, OUT/report.json, OUT/report.html     the release
-//   OUT/<release>.fwpkg, OUT/sbom.cdx.json              a release without variants
-//   OUT/<variant>/<release>-<variant>.fwpkg, sbom.cdx.json   each variant
+//   OUT/<release>.fwpkg, .fwpkg.intoto.jsonl, OUT/sbom.cdx.json   a release without variants
+//   OUT/<variant>/<release>-<variant>.fwpkg, .intoto.jsonl, sbom.cdx.json   each variant
 //   OUT/.fwseal/                                         the run's work tree (build.ninja,
 //       trust.json, v/<variant>/{package.json, variant.json, sbom.cdx.json, PKG,
 //       verify.json, repro.json, *.log}); what ninja keeps between runs
@@ -25,9 +25,9 @@ namespace fwseal::pipeline {
 
 // The steps of a variant, in order; each is one ninja edge (verify and repro
 // only where they apply).
-enum class Step { sbom, package, sign, verify, repro };
-inline constexpr Step kSteps[] = {Step::sbom, Step::package, Step::sign, Step::verify, Step::repro};
-std::string_view step_name(Step s);  // "sbom", "package", "sign", "verify", "repro"
+enum class Step { sbom, package, sign, verify, provenance, repro };
+inline constexpr Step kSteps[] = {Step::sbom, Step::package, Step::sign, Step::verify, Step::provenance, Step::repro};
+std::string_view step_name(Step s);  // "sbom", "package", "sign", "verify", "provenance", "repro"
 
 struct VariantPlan {
   std::string name;         // "" for a release without variants
@@ -45,6 +45,7 @@ struct VariantPlan {
   std::vector<nlohmann::json> inline_components;
   bool repro = true;
   std::string rebuild_images;  // ReproSpec::rebuild_images
+  bool sbom_sha512 = false;    // Release::sbom_sha512
   std::string release_dir;     // $FWSEAL_RELEASE_DIR for the rebuild command
 
   std::string file(std::string_view leaf) const { return work_dir + "/" + std::string(leaf); }
@@ -55,6 +56,7 @@ struct VariantPlan {
   std::string unsigned_path() const { return file("." + package_name + ".unsigned"); }
   std::string unsigned_stamp() const { return file("unsigned.stamp"); }
   std::string verify_path() const { return file("verify.json"); }
+  std::string provenance_path() const { return file(package_name + ".intoto.jsonl"); }
   std::string repro_path() const { return file("repro.json"); }
   std::string inline_components_path() const { return file("components.json"); }
   // Components files are read from copies at the same relative name in the
@@ -78,6 +80,7 @@ struct ReleasePlan {
   Tools tools;
   std::string module;                  // --module for fwseal sign; may be empty
   std::vector<SigningKeySpec> keys;
+  std::string provenance_key;  // Release::provenance_key
   bool verify_with_variant_hardware = true;  // false when trust.json names the device's hardware
   std::vector<VariantPlan> variants;
 
@@ -111,7 +114,8 @@ std::vector<std::string> sbom_command(const VariantPlan& v, const std::string& f
 // package), a sign edge (fwseal sign with each key, then renamed into place:
 // a package at its final path carries every signature; signing edges share a
 // pool of depth 1, because SoftHSM2's file store is not safe for concurrent
-// logins), a verify edge (fwseal-verify --json) and, if enabled, a repro edge
+// logins), a verify edge (fwseal-verify --json), a provenance edge (fwseal
+// pipeline provenance, in the same pool) and, if enabled, a repro edge
 // (fwseal pipeline repro). Every edge depends on the files it reads:
 // the images, components files, the generated spec and variant.json, the
 // certificate chains and trust.json. A failing step leaves its exit code in

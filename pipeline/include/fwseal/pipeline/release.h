@@ -74,8 +74,10 @@ struct Release {
   std::optional<std::int64_t> created;  // else SOURCE_DATE_EPOCH, else 0 (resolved by the run)
   std::string module;                   // PKCS#11 module; empty: fwseal's default
   std::vector<SigningKeySpec> keys;     // at least one
+  std::string provenance_key;           // signs the provenance: "provenance": {"uri"}, else keys[0].uri
   TrustSpec trust;
   ReproSpec reproducibility;
+  bool sbom_sha512 = false;             // "sbom": {"sha512": true}: image SHA-512s in the SBOM too
   std::string output;                   // absolute output directory; empty: out/<name> under the working directory
   bool has_variants = false;
   std::vector<Variant> variants;        // at least one

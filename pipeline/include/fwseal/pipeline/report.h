@@ -38,6 +38,8 @@ struct ReportContext {
   std::string tool_version;  // "fwseal 0.1.0"
   std::vector<SigningKeyInfo> keys;
   const TrustPolicy* trust = nullptr;
+  std::string provenance_key_uri;
+  std::string provenance_key_id;  // hex
 };
 
 // Reads each variant's verify.json, repro.json, SBOM and package from its work

@@ -17,7 +17,9 @@ namespace fwseal::signer {
 
 // One input file of the build, as the spec names it.
 struct ProvenanceInput {
-  std::string role;   // "image" or "sbom" ("spec"/"release" is the parameters file, added by build_provenance)
+  // "image", "sbom", or "components" (a declared-components file the SBOM was
+  // generated from); "spec"/"release" is the parameters file, added by build_provenance.
+  std::string role;
   std::string image;  // the image's name in the manifest, for role "image"
   std::string path;   // where the file is (as resolved by the spec reader)
 };
@@ -30,7 +32,12 @@ struct ProvenanceRequest {
   // fine); default: the parameters file's directory. No absolute path of the
   // build machine enters the statement unless the spec itself names one.
   std::optional<std::string> base_dir;
-  std::vector<ProvenanceInput> inputs;  // images in manifest order, then the SBOM if any
+  std::vector<ProvenanceInput> inputs;  // images in manifest order, then the SBOM or components files
+  // Take the images' (and SBOM's) digests from the package's manifest instead
+  // of reading the files again: for a build whose packaging step hashed these
+  // very files (fwseal pipeline run), where reading them again would only
+  // repeat its work. Off, each input is read and compared to the manifest.
+  bool digests_from_manifest = false;
   // startedOn/finishedOn; default: the manifest's `created` (the spec's time or
   // SOURCE_DATE_EPOCH at packaging), so the statement is reproducible.
   std::optional<std::int64_t> time;
