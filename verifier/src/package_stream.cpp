@@ -1,6 +1,5 @@
 #include "package_stream.h"
 
-#include "fwseal/format/file.h"
 #include "fwseal/format/layout.h"
 
 namespace fwseal {
@@ -11,19 +10,13 @@ std::size_t first_nonzero(std::string_view bytes) {
   return std::string_view::npos;
 }
 
-Result<std::size_t> PackageStream::fill(std::size_t n) {
-  FWSEAL_ASSIGN(std::size_t got, read_full(fd_, buffer_.get(), n, "package"));
-  offset_ += got;
-  return got;
-}
-
 Result<std::string> PackageStream::read_up_to(std::size_t n) {
   std::string out;
   while (out.size() < n) {
-    std::size_t want = std::min(n - out.size(), kBufferSize);
-    FWSEAL_ASSIGN(std::size_t got, fill(want));
-    out.append(buffer_.get(), got);
-    if (got < want) break;
+    FWSEAL_ASSIGN(std::string_view got, input_.next(n - out.size(), "package"));
+    if (got.empty()) break;
+    out.append(got);
+    offset_ += got.size();
   }
   return out;
 }
@@ -40,12 +33,13 @@ Status PackageStream::stream(std::uint64_t n, std::string_view inside,
                              const std::function<Status(std::string_view chunk)>& consume) {
   while (n > 0) {
     std::size_t want = n < kBufferSize ? static_cast<std::size_t>(n) : kBufferSize;
-    FWSEAL_ASSIGN(std::size_t got, fill(want));
-    if (got > 0) FWSEAL_TRY(consume(std::string_view(buffer_.get(), got)));
-    if (got < want)
+    FWSEAL_ASSIGN(std::string_view got, input_.next(want, "package"));
+    if (got.empty())
       return make_error(Code::malformed, "package ends at offset " + std::to_string(offset_) + " inside " +
                                              std::string(inside) + " (truncated)");
-    n -= got;
+    offset_ += got.size();
+    FWSEAL_TRY(consume(got));
+    n -= got.size();
   }
   return ok_status();
 }

@@ -1,6 +1,7 @@
 // Reads a package front to back from a file descriptor, once, keeping count of
 // the offset so that every message can say where it is. Works on pipes: it
-// never seeks and never asks for the size.
+// never seeks and never asks for the size. The bytes arrive through a
+// ReadAhead, which reads the next blocks while the current one is hashed.
 #pragma once
 
 #include <cstdint>
@@ -10,17 +11,17 @@
 #include <string_view>
 
 #include "fwseal/format/error.h"
+#include "read_ahead.h"
 
 namespace fwseal {
 
 class PackageStream {
  public:
-  // The one buffer through which image data streams: memory stays bounded
-  // whatever the package claims about its sizes.
-  static constexpr std::size_t kBufferSize = 1 << 20;
+  // The largest chunk image data streams in: memory stays bounded (the
+  // read-ahead's blocks) whatever the package claims about its sizes.
+  static constexpr std::size_t kBufferSize = ReadAhead::kBlockSize;
 
-  // Not zero-filled: only the pages a package actually uses get touched.
-  explicit PackageStream(int fd) : fd_(fd), buffer_(std::make_unique_for_overwrite<char[]>(kBufferSize)) {}
+  explicit PackageStream(int fd) : input_(fd) {}
 
   std::uint64_t offset() const { return offset_; }
 
@@ -40,10 +41,7 @@ class PackageStream {
   Status skip_padding(std::uint64_t data_size, std::string_view entry);
 
  private:
-  Result<std::size_t> fill(std::size_t n);  // into buffer_, returns bytes read
-
-  int fd_;
-  std::unique_ptr<char[]> buffer_;
+  ReadAhead input_;
   std::uint64_t offset_ = 0;
 };
 
