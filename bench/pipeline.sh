@@ -91,3 +91,9 @@ cat <<EOF2
 | 30-variant matrix, -j2 | $j2 | $(ratio "$j1" "$j2") x faster than -j1 (target >= 1.6) |
 | 30-variant matrix, re-run, nothing changed | $again | |
 EOF2
+
+# Where the last single-release run spent its time, step by step (ninja's log:
+# start and end in ms of each edge).
+echo
+echo "last single-release run, by step (ms):"
+awk 'NR > 1 { n = $4; sub(/.*\//, "", n); printf "  %-28s %6d\n", n, $2 - $1 }' "$work/out-single/.fwseal/.ninja_log"

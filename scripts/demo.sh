@@ -37,10 +37,11 @@ examples/acme-cam/make-images.sh "$out/images"
 ls -l "$out/images"
 
 step "release: fwseal pipeline run examples/acme-cam/release.json"
-# SBOM -> package -> sign in the HSM -> fwseal-verify -> rebuild and compare -> report,
-# published into out/demo/release/ (the release file's output directory).
+# SBOM -> package -> sign in the HSM -> fwseal-verify -> provenance -> rebuild and
+# compare -> report, published into out/demo/release/ (the release file's output directory).
 "$fwseal" pipeline run examples/acme-cam/release.json
 
 step "standalone verification of the published package, as the bootloader decides"
-"$verify" "$out/release/acme-cam-1.4.2.fwpkg" --trust "$out/release/trust.json" --hw acme-cam-rev-b
+"$verify" "$out/release/acme-cam-1.4.2.fwpkg" --trust "$out/release/trust.json" --hw acme-cam-rev-b \
+  --provenance "$out/release/acme-cam-1.4.2.fwpkg.intoto.jsonl"
 echo "report: $out/release/report.html"

@@ -137,12 +137,17 @@ TEST_F(Chains, LeafRulesNameWhatToFix) {
   EXPECT_THAT(eku.err, HasSubstr("certificate 'CN=release tls' lacks the extended key usage 1.3.6.1.5.5.7.3.3 (code "
                                  "signing) that trust.json requires: issue the signing certificate with that extended "
                                  "key usage"));
-  // The certificate of another key.
+  // The certificate of another key: fwseal sign refuses to embed it, and
+  // leaves the package as it was (the verifier's own refusal of such an
+  // envelope is in verifier/src/chain_test.cpp).
   const std::string k2 = issue("root", "root.pem", "k2", "CN=release k2");
-  auto mismatch = ws_->verify({signed_with("mismatch.fwpkg", "k", k2), "--trust", trust()});
-  EXPECT_EQ(mismatch.exit_code, 13);
-  EXPECT_THAT(mismatch.err, HasSubstr("certificate 'CN=release k2' is for key "));
-  EXPECT_THAT(mismatch.err, HasSubstr("not the signing key"));
+  const std::string pkg = ws_->path("mismatch.fwpkg");
+  write_all(pkg, read_all(pkg_));
+  auto mismatch = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k"), "--cert", ws_->path(k2)});
+  EXPECT_EQ(mismatch.exit_code, 2);
+  EXPECT_THAT(mismatch.err, HasSubstr("fwseal: the certificate chain starts with a certificate for key "));
+  EXPECT_THAT(mismatch.err, HasSubstr("; put the signing key's own certificate first\n"));
+  EXPECT_TRUE(read_all(pkg) == read_all(pkg_));
 }
 
 TEST_F(Chains, MalformedTrustMaterial) {

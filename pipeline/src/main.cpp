@@ -16,9 +16,11 @@ Release packages:
   inspect  PKG [--json]                       show what a package claims (unverified)
   extract  PKG -C DIR --trust TRUST.json      verify, then write the images into DIR
   trust    create -o TRUST.json --pubkey PEM... [--threshold N] [--hw ID]... [--min-security-version N]
-  pipeline run RELEASE.json [-o DIR] [-j N]   SBOM, package, sign, verify, reproducibility check, report
+  pipeline run RELEASE.json [-o DIR] [-j N]   SBOM, package, sign, verify, provenance, repro check, report
   provenance create --spec SPEC.json --package PKG --key URI [-o FILE]   signed in-toto/SLSA provenance
   audit    verify LOG [--anchor SHA256]       check the signing audit log's hash chain
+  sbom     generate|validate|diff|extract     CycloneDX SBOMs (sbom-gen/README.md)
+  ca       self-sign|issue|crl                a small CA whose keys stay in the HSM (docs/TRUST.md)
 
 Keys in a PKCS#11 token (SoftHSM2 by default):
   hsm init    --token NAME

@@ -4,6 +4,7 @@
 
 #include "fwseal/format/file.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/format/x509.h"
 #include "fwseal/signer/signer.h"
 
 namespace fwseal::signer {
@@ -44,6 +45,19 @@ Result<SignResult> append(int fd, const std::string& path, const PackageHead& he
   return r;
 }
 
+// A chain whose first certificate is for another key would be embedded and
+// then refused by every verifier: refuse it before signing, where it can be fixed.
+Status check_chain(const KeyId& signer, const std::vector<std::string>& chain) {
+  if (chain.empty()) return ok_status();
+  FWSEAL_ASSIGN(ossl::X509Ptr first, certificate_from_der(chain.front(), "the certificate chain's first certificate"));
+  FWSEAL_ASSIGN(KeyId certified, certificate_key_id(first.get()));
+  if (certified != signer)
+    return make_error(Code::usage, "the certificate chain starts with a certificate for key " + to_hex(certified) +
+                                       ", but the signature is made with key " + to_hex(signer) +
+                                       "; put the signing key's own certificate first");
+  return ok_status();
+}
+
 Result<SignatureEnvelope> checked_envelope(const EVP_PKEY* key, const PackageHead& head, std::string_view sig,
                                            const std::vector<std::string>& chain) {
   FWSEAL_ASSIGN(Algorithm alg, algorithm_of(key));
@@ -67,6 +81,7 @@ Result<SignResult> sign_package(const std::string& path, const SigningKey& key,
     if (existing.key_id == id)  // refuse before asking the HSM for a signature
       return make_error(Code::usage, path + ": already signed by key " + to_hex(id) +
                                          "; each key signs a package once (use another key for m-of-n)");
+  FWSEAL_TRY(check_chain(id, certificate_chain_der));
   FWSEAL_ASSIGN(std::string sig, key.sign(signed_bytes(head.manifest.bytes)));
   auto env = checked_envelope(key.public_key(), head, sig, certificate_chain_der);
   if (!env.ok())
@@ -79,6 +94,8 @@ Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* pub
                                     const std::vector<std::string>& certificate_chain_der) {
   FWSEAL_ASSIGN(Fd fd, open_locked(path));
   FWSEAL_ASSIGN(PackageHead head, read_package_head(fd.get(), path));
+  FWSEAL_ASSIGN(KeyId id, key_id_of(public_key));
+  FWSEAL_TRY(check_chain(id, certificate_chain_der));
   auto env = checked_envelope(public_key, head, signature, certificate_chain_der);
   if (!env.ok())
     return make_error(env.error().code, "imported signature refused: " + env.error().message +
