@@ -62,14 +62,14 @@ void manifests() {
   minimal.add_image("a", "a", "");
   write("manifest", "minimal.json", minimal.finish());
 
-  // Extremes: the largest security version, a time at the edge of the ustar
-  // mtime field, multi-byte UTF-8, a 64-byte image name, an image big enough
+  // Extremes: the largest security version, the latest time a package may
+  // carry (R11), multi-byte UTF-8, a 64-byte image name, an image big enough
   // for a pax size header, many hardware ids.
   Manifest big;
   big.product = "Kamera \xe2\x80\x93 \xe6\x91\x84\xe5\x83\x8f\xe5\xa4\xb4 \xf0\x9f\x93\xb7";
   big.version = "2026.1.0-rc.1+build.7";
   big.security_version = 18446744073709551615u;
-  big.created = 8589934591;  // 077777777777
+  big.created = kMaxCreated;  // the last second R11 allows
   for (int i = 0; i < 12; ++i) big.hardware.push_back("hw-" + std::string(1, static_cast<char>('a' + i)) + "!~");
   big.images.push_back(ImageInfo{std::string(64, 'z'), "rootfs", std::uint64_t{1} << 34, sha256("big")});
   big.images.push_back(ImageInfo{"Boot.loader_v2-0", "bootloader", 512, sha256("boot")});
@@ -121,7 +121,7 @@ void signatures() {
   const std::string id_hex = to_hex(a.id);
   write("signature", "header-signature.tar", must(tar_header(signature_entry_name(id_hex), 151, 1700000000), "hdr"));
   write("signature", "header-manifest.tar", must(tar_header("manifest.json", 1234, 0), "hdr"));
-  write("signature", "header-image.tar", must(tar_header(image_entry_name(std::string(64, 'n')), 700, 8589934591), "hdr"));
+  write("signature", "header-image.tar", must(tar_header(image_entry_name(std::string(64, 'n')), 700, kMaxCreated), "hdr"));
   std::string pax = must(tar_header("image/huge", std::uint64_t{1} << 34, 1700000000), "hdr");
   write("signature", "header-pax.tar", pax);
   std::string block = must(tar_header("signature/x.json", 10, 1700000000), "hdr");

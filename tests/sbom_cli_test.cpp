@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "fwseal/format/digest.h"
 #include "support/workspace.h"
 
 namespace fwseal::test {
@@ -48,6 +49,29 @@ TEST(SbomCli, EmbeddedSbomIsSignedValidatedAndDiffed) {
   EXPECT_EQ(bad.exit_code, 11);
   EXPECT_THAT(bad.err, HasSubstr("sbom"));
   EXPECT_TRUE(bad.out.empty());
+}
+
+// Image digests: SHA-256 (the manifest's) always, SHA-512 only when asked for.
+TEST(SbomCli, GenerateSha512OnlyWhenAskedFor) {
+  Workspace ws("sbom-sha512");
+  ws.write_spec();
+  for (bool sha512 : {false, true}) {
+    std::vector<std::string> args{"sbom", "generate", "--product", "acme-cam", "--version", "1",
+                                  "--image", "rootfs:rootfs=" + ws.path("b.bin"), "-o", ws.path("bom.json")};
+    if (sha512) args.push_back("--sha512");
+    auto r = ws.fwseal(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto bom = nlohmann::json::parse(read_all(ws.path("bom.json")));
+    const auto& hashes = bom["components"][0]["hashes"];
+    ASSERT_EQ(hashes.size(), sha512 ? 2u : 1u);
+    EXPECT_EQ(hashes[0]["alg"], "SHA-256");
+    EXPECT_EQ(hashes[0]["content"], to_hex(sha256(read_all(ws.path("b.bin")))));
+    if (sha512) {
+      EXPECT_EQ(hashes[1]["alg"], "SHA-512");
+    }
+    auto schema = run({"python3", source_dir() + "/../shared/schemas/validate_cyclonedx.py", ws.path("bom.json")});
+    EXPECT_EQ(schema.exit_code, 0) << schema.out << schema.err;
+  }
 }
 
 }  // namespace

@@ -164,6 +164,8 @@ std::vector<BadSpec> bad_specs() {
        "spec.sbom.components[0]: expected a file path"},
       {"SbomGenerationComponentMissing", with([](json& j) { j["sbom"] = {{"components", {"sbom.json", "none.csv"}}}; }),
        m, "spec.sbom.components[1]: cannot open \""},
+      {"SbomGenerationSha512NotBoolean", with([](json& j) { j["sbom"] = {{"sha512", "yes"}}; }), m,
+       "spec.sbom.sha512: expected true or false"},
       {"SbomGenerationComponentIsDirectory", with([](json& j) { j["sbom"] = {{"components", {"subdir"}}}; }), m,
        "spec.sbom.components[0]: \""},
       {"SbomTooLarge", with([](json& j) { j["sbom"] = "huge.json"; }), m,
@@ -241,6 +243,10 @@ TEST(Spec, SbomToGenerate) {
   ASSERT_TRUE(empty->sbom_generation.has_value());
   EXPECT_EQ(empty->sbom_generation->supplier, "");
   EXPECT_TRUE(empty->sbom_generation->components.empty());
+  EXPECT_FALSE(empty->sbom_generation->sha512);
+  auto sha512 = parse_spec(with([](json& j) { j["sbom"] = {{"sha512", true}}; }), files().path());
+  ASSERT_TRUE(sha512.ok()) << sha512.error().message;
+  EXPECT_TRUE(sha512->sbom_generation->sha512);
 }
 
 TEST(Spec, SecurityVersionAbove2To53AsString) {
