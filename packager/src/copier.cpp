@@ -12,7 +12,6 @@
 #include <optional>
 
 #include "fwseal/format/file.h"
-#include "fwseal/format/layout.h"
 
 namespace fwseal::packager {
 namespace {

@@ -27,6 +27,9 @@ struct JsonLimits {
   int max_depth = 16;
 };
 
+// Well-formed UTF-8: no overlong forms, surrogates or code points above U+10FFFF.
+bool valid_utf8(std::string_view s);
+
 // Parses `text` strictly: valid UTF-8, no duplicate member names, no trailing
 // data, depth and size limits. Errors are Code::malformed and name `what`
 // (e.g. "manifest.json") and, where known, the byte offset.
