@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "fwseal/format/digest.h"
 #include "support/workspace.h"
 
@@ -72,6 +74,53 @@ TEST(SbomCli, GenerateSha512OnlyWhenAskedFor) {
     auto schema = run({"python3", source_dir() + "/../shared/schemas/validate_cyclonedx.py", ws.path("bom.json")});
     EXPECT_EQ(schema.exit_code, 0) << schema.out << schema.err;
   }
+}
+
+// fwseal package makes the SBOM from its own read of the images (the copy's
+// digests): the same bytes `fwseal sbom generate` writes for the same inputs,
+// with or without SHA-512, and --sbom-out hands them out beside the package.
+TEST(SbomCli, PackageEmbedsAndWritesTheSbomSbomGenerateMakes) {
+  Workspace ws("sbom-package");
+  ws.write_spec();
+  write_all(ws.path("components.json"), R"({"components":[{"name":"fpga","version":"7","license":"MIT"}]})");
+  for (bool sha512 : {false, true}) {
+    const std::string flag = sha512 ? "true" : "false";
+    write_all(ws.path("gen-spec.json"), R"({"product":"acme-cam","version":"1.4.2","security_version":3,
+      "hardware":["rev-b"],"created":1790000000,
+      "sbom":{"supplier":"Acme","components":["components.json"],"sha512":)" + flag + R"(},
+      "images":[{"name":"rootfs","type":"rootfs","path":"b.bin"},{"name":"config","type":"config","path":"c.bin"}]})");
+    const std::string pkg = ws.path("g.fwpkg"), out = ws.path("g.cdx.json");
+    auto p = ws.fwseal({"package", "--spec", ws.path("gen-spec.json"), "-o", pkg, "--sbom-out", out, "--quiet"});
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    std::vector<std::string> gen{"sbom", "generate", "--product", "acme-cam", "--version", "1.4.2", "--supplier", "Acme",
+                                 "--image", "rootfs:rootfs=" + ws.path("b.bin"), "--image",
+                                 "config:config=" + ws.path("c.bin"), "--components", "components.json", "-o",
+                                 ws.path("alone.cdx.json")};
+    if (sha512) gen.push_back("--sha512");
+    RunOptions o;
+    o.cwd = ws.path("");
+    o.env["SOURCE_DATE_EPOCH"] = "1790000000";
+    auto g = ws.fwseal(gen, o);
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    const std::string written = read_all(out);
+    EXPECT_EQ(written, read_all(ws.path("alone.cdx.json"))) << "sha512 " << flag;
+    EXPECT_NE(read_all(pkg).find(written), std::string::npos) << "the package embeds another SBOM";
+    auto bom = nlohmann::json::parse(written);
+    bool seen = false;
+    for (const auto& c : bom["components"])
+      if (c["name"] == "rootfs") {
+        seen = true;
+        EXPECT_EQ(c["hashes"][0]["content"], to_hex(sha256(read_all(ws.path("b.bin")))));
+      }
+    EXPECT_TRUE(seen);
+  }
+  // --sbom-out needs a spec that asks for a generated SBOM.
+  auto bad = ws.fwseal({"package", "--spec", ws.path("spec.json"), "-o", ws.path("x.fwpkg"), "--sbom-out",
+                        ws.path("x.cdx.json")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--sbom-out: the spec does not ask for a generated SBOM"));
+  EXPECT_FALSE(std::filesystem::exists(ws.path("x.fwpkg")));
+  EXPECT_FALSE(std::filesystem::exists(ws.path("x.cdx.json")));
 }
 
 }  // namespace

@@ -1,16 +1,25 @@
 #include "fwseal/format/file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <new>
 #include <cstring>
 #include <random>
 
 namespace fwseal {
 
 std::string errno_text(int err) { return std::strerror(err); }
+
+FileStamp file_stamp(const struct stat& st) {
+  auto ns = [](const timespec& t) { return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; };
+  return FileStamp{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                   static_cast<std::int64_t>(st.st_size), ns(st.st_mtim), ns(st.st_ctim)};
+}
 
 Fd& Fd::operator=(Fd&& o) noexcept {
   if (this != &o) {
@@ -28,6 +37,17 @@ int Fd::release() {
   int fd = fd_;
   fd_ = -1;
   return fd;
+}
+
+void FreeDeleter::operator()(std::uint8_t* p) const { std::free(p); }
+
+DirectBuffer direct_buffer(std::size_t size, bool huge) {
+  const std::size_t align = huge ? std::size_t{2} << 20 : 4096;
+  const std::size_t n = (size + align - 1) / align * align;
+  void* p = std::aligned_alloc(align, n);
+  if (!p) throw std::bad_alloc();
+  if (huge) ::madvise(p, n, MADV_HUGEPAGE);  // advice only: small pages if refused
+  return DirectBuffer(static_cast<std::uint8_t*>(p));
 }
 
 Result<Fd> open_read(const std::string& path) {

@@ -47,21 +47,10 @@ Error changed(const std::string& what, std::uint64_t size) {
                                   " bytes); make sure nothing writes the image during packaging");
 }
 
-// Page-aligned, as O_DIRECT wants, with a page to spare: a chunk is placed at
-// the offset within a page its output position has.
-std::uint8_t* aligned_buffer() {
-  void* p = std::aligned_alloc(kDirectAlign, Copier::kChunk + kDirectAlign);
-  if (!p) throw std::bad_alloc();
-  return static_cast<std::uint8_t*>(p);
-}
 
 }  // namespace
 
-void Copier::Free::operator()(std::uint8_t* p) const { std::free(p); }
-
-Copier::Copier() : zeros_(aligned_buffer()) {
-  std::memset(zeros_.get(), 0, kChunk + kDirectAlign);
-  for (std::size_t i = 0; i < kBuffers; ++i) buffers_.emplace_back(aligned_buffer());
+Copier::Copier() : buffers_(kBuffers) {
   thread_ = std::thread([this] { hash_loop(); });
 }
 
@@ -101,7 +90,7 @@ void Copier::hash_loop() {
           break;
         case Job::zeros:
           for (std::size_t left = job.len; left > 0;) {
-            std::size_t n = std::min(left, kChunk);
+            std::size_t n = std::min(left, chunk_);
             hasher->update(std::span<const std::uint8_t>(zeros_.get(), n));
             left -= n;
           }
@@ -176,9 +165,14 @@ Status Copier::write_chunk(int out, int direct, const std::uint8_t* data, std::s
   return pwrite_all(out, bytes(done, len), offset + done, out_name);
 }
 
+DirectBuffer Copier::buffer() { return direct_buffer(chunk_, chunk_ == kChunk); }
+
 Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_name, int out,
                             std::uint64_t out_offset, const std::string& out_name) {
   const Fd direct = direct_ ? open_direct(out) : Fd();
+  // Direct transfers want large chunks on huge pages; through the page cache
+  // smaller ones do as well, and a small image does not fault in megabytes.
+  if (chunk_ == 0) chunk_ = direct_ ? kChunk : kBufferedChunk;
   ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
   bool seek_holes = true;
   std::uint64_t pos = 0;
@@ -207,6 +201,10 @@ Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_na
     if (data_start > pos) {
       // A hole: hash its zeros, write nothing. The output is a new file, so
       // the range reads as zeros without ever being written.
+      if (!zeros_) {
+        zeros_ = buffer();
+        std::memset(zeros_.get(), 0, chunk_);
+      }
       for (std::uint64_t left = data_start - pos; left > 0;) {
         auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, std::uint64_t{1} << 30));
         submit(Job{Job::zeros, 0, 0, n});
@@ -219,10 +217,13 @@ Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_na
       std::uint64_t job = data_jobs_submitted_++;
       std::size_t slot = job % kBuffers;
       FWSEAL_TRY(wait_slot(job));
-      auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, data_end - pos));
       // The chunk sits in its buffer at the offset within a page that it has
-      // in the output, so its whole pages are aligned in memory too.
+      // in the output, so its whole pages are aligned in memory too; only the
+      // first chunk of an entry can start inside a page.
       const auto skew = static_cast<std::size_t>((out_offset + pos) % kDirectAlign);
+      auto want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_ - skew, data_end - pos));
+      // Buffers come as they are needed: a small image takes one.
+      if (!buffers_[slot]) buffers_[slot] = buffer();
       std::uint8_t* buf = buffers_[slot].get() + skew;
       FWSEAL_ASSIGN(std::size_t got, pread_full(in, buf, want, pos, in_name));
       if (got != want) return changed(in_name, size);

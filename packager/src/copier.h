@@ -18,12 +18,14 @@
 
 #include "fwseal/format/digest.h"
 #include "fwseal/format/error.h"
+#include "fwseal/format/file.h"
 
 namespace fwseal::packager {
 
 class Copier {
  public:
-  static constexpr std::size_t kChunk = std::size_t{4} << 20;
+  static constexpr std::size_t kChunk = std::size_t{4} << 20;          // with O_DIRECT
+  static constexpr std::size_t kBufferedChunk = std::size_t{1} << 20;  // without
   static constexpr std::size_t kBuffers = 4;
 
   Copier();
@@ -42,7 +44,8 @@ class Copier {
                       const std::string& out_name);
 
   // O_DIRECT is used for whole pages unless the file system refuses it (then
-  // buffered from that point on); tests turn it off to cover that path.
+  // buffered from that point on); off: everything through the page cache.
+  // Set before the first copy.
   void set_direct_io(bool on) { direct_ = on; }
 
  private:
@@ -59,19 +62,17 @@ class Copier {
   Status wait_slot(std::uint64_t buffer_job);
   Result<Sha256> wait_digest();
 
-  struct Free {
-    void operator()(std::uint8_t* p) const;
-  };
-  using Buffer = std::unique_ptr<std::uint8_t[], Free>;
-
   // Writes `len` bytes at `data` to `out` at `offset`, where `data` and
   // `offset` are equal modulo the page size: whole pages through `direct`
   // (O_DIRECT, -1 for none) while the file system accepts it, the rest buffered.
   Status write_chunk(int out, int direct, const std::uint8_t* data, std::size_t len, std::uint64_t offset,
                      const std::string& out_name);
 
-  std::vector<Buffer> buffers_;
-  Buffer zeros_;
+  DirectBuffer buffer();  // one of chunk_ bytes
+
+  std::size_t chunk_ = 0;              // kChunk or kBufferedChunk, fixed by the first copy
+  std::vector<DirectBuffer> buffers_;  // kBuffers of chunk_, allocated on first use
+  DirectBuffer zeros_;                 // chunk_ zeros, allocated at the first hole
   bool direct_ = true;  // false once O_DIRECT was refused: buffered from then on
 
   std::mutex mu_;

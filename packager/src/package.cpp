@@ -84,10 +84,17 @@ class Writer {
 Result<PackageResult> build_package(const Spec& spec, const PackageOptions& options) {
   if (options.output.empty()) return make_error(Code::usage, "no output path given for the package");
   std::optional<std::string_view> sbom;
+  const PendingSbom* pending = options.pending_sbom ? &*options.pending_sbom : nullptr;
+  if (pending && (spec.sbom || options.sbom))
+    return make_error(Code::usage, "an SBOM to complete with the image digests and another SBOM were given; a "
+                                   "package embeds one SBOM");
+  if (pending && (pending->images.size() != spec.images.size() || !pending->render))
+    return make_error(Code::internal, "the pending SBOM describes " + std::to_string(pending->images.size()) +
+                                          " images, the spec has " + std::to_string(spec.images.size()));
   if (spec.sbom && options.sbom)
     return make_error(Code::usage, "spec.sbom names an SBOM (" + spec.sbom_path +
                                        ") and another SBOM was given too; a package embeds one SBOM");
-  if (spec.sbom_generation && !options.sbom)
+  if (spec.sbom_generation && !options.sbom && !pending)
     return make_error(Code::usage, "spec.sbom asks for a generated SBOM and none was passed in; generate it "
                                    "from the spec's images (sbom-gen) and pass it with the package options");
   if (spec.sbom) {
@@ -106,15 +113,23 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
   std::sort(m.hardware.begin(), m.hardware.end());  // duplicates are left for check_manifest to name
   FWSEAL_ASSIGN(m.created, resolve_created(spec, options));
   if (sbom) m.sbom = SbomInfo{sbom->size(), sha256(*sbom)};
+  // A pending SBOM's digest is fixed-length hex like the images': a placeholder plans the same layout.
+  if (pending) m.sbom = SbomInfo{pending->size, Sha256{}};
 
   // Every image is opened and sized before anything is written: the sizes fix
   // the layout, and the file read is the file that was sized.
   std::vector<Input> inputs;
-  for (const auto& img : spec.images) {
+  std::vector<FileStamp> stamps;
+  for (std::size_t i = 0; i < spec.images.size(); ++i) {
+    const ImageSpec& img = spec.images[i];
     FWSEAL_ASSIGN(Input in, open_image(img));
     struct stat st {};
     if (::fstat(in.fd.get(), &st) != 0) return make_error(Code::io, in.label + ": cannot stat: " + errno_text(errno));
     if (!S_ISREG(st.st_mode)) return make_error(Code::io, in.label + ": not a regular file");
+    stamps.push_back(file_stamp(st));
+    if (pending && stamps.back() != pending->images[i])
+      return make_error(Code::io, in.label + ": not the file the SBOM was made from (replaced or written to since); "
+                                             "make sure nothing writes the images during packaging");
     m.images.push_back(ImageInfo{img.name, img.type, static_cast<std::uint64_t>(st.st_size), Sha256{}});
     inputs.push_back(std::move(in));
   }
@@ -134,17 +149,39 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
   if (sbom) FWSEAL_TRY(w.entry(layout[1], *sbom, m.created));
   // Every image has its place in the file already, so images are copied (and
   // hashed) in parallel, each read once; the first failing image is reported.
-  const std::size_t first_image = sbom ? 2 : 1;
+  const std::size_t first_image = m.sbom ? 2 : 1;
   for (std::size_t i = 0; i < inputs.size(); ++i) FWSEAL_TRY(w.header(layout[first_image + i], m.created));
   std::vector<std::optional<Result<Sha256>>> copied(inputs.size());
   parallel_for(inputs.size(), [&](std::size_t i) {
     const EntryLayout& e = layout[first_image + i];
     Copier copier;
+    copier.set_direct_io(total >= options.direct_io_minimum);
     copied[i] = copier.copy(inputs[i].fd.get(), e.data_size, inputs[i].label, out.fd(), e.data_offset, options.output);
   });
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     FWSEAL_ASSIGN(m.images[i].sha256, std::move(*copied[i]));
     FWSEAL_TRY(w.padding(layout[first_image + i]));
+    // The digest is of the bytes that were copied; a write meanwhile (even
+    // one that kept the size) could have changed them halfway.
+    struct stat st {};
+    if (::fstat(inputs[i].fd.get(), &st) != 0)
+      return make_error(Code::io, inputs[i].label + ": cannot stat: " + errno_text(errno));
+    if (file_stamp(st) != stamps[i])
+      return make_error(Code::io, inputs[i].label + ": written to while being read; make sure nothing writes the "
+                                                    "images during packaging");
+  }
+  std::string rendered;
+  if (pending) {
+    std::vector<Sha256> digests;
+    for (const auto& img : m.images) digests.push_back(img.sha256);
+    FWSEAL_ASSIGN(rendered, pending->render(digests));
+    if (rendered.size() != pending->size)
+      return make_error(Code::internal, "SBOM is " + std::to_string(rendered.size()) +
+                                            " bytes, the layout was planned for " + std::to_string(pending->size));
+    FWSEAL_TRY(check_sbom(rendered, "SBOM"));
+    m.sbom->sha256 = sha256(rendered);
+    FWSEAL_TRY(w.entry(layout[1], rendered, m.created));
+    sbom = rendered;
   }
 
   FWSEAL_ASSIGN(std::string manifest_bytes, serialize_manifest(m));
@@ -167,6 +204,7 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
   result.manifest = std::move(m);
   result.manifest_bytes = std::move(manifest_bytes);
   result.total_size = total;
+  if (sbom) result.sbom = std::string(*sbom);
   return result;
 }
 

@@ -253,15 +253,23 @@ TEST(Package, GnuTarListsAndExtractsIt) {
 }
 
 TEST(Package, SameBytesOnAnotherFileSystem) {
-  // Image data goes out with O_DIRECT; tmpfs has no block device behind it
-  // and must end up with the same bytes.
+  // Image data of large packages goes out with O_DIRECT (forced here for a
+  // small one); tmpfs has no block device behind it and must end up with the
+  // same bytes, and so must a package written through the page cache.
   struct stat st {};
   if (::stat("/dev/shm", &st) != 0 || !S_ISDIR(st.st_mode)) GTEST_SKIP() << "no /dev/shm";
   TempDir dir;
   Spec spec = make_spec(dir, sample_images(), {{"created", 99}});
   const std::string shm = "/dev/shm/fwseal-packager-test-" + std::to_string(::getpid()) + ".fwpkg";
-  auto a = build_package(spec, to(dir / "out.fwpkg"));
-  auto b = build_package(spec, to(shm));
+  PackageOptions direct = to(dir / "out.fwpkg");
+  direct.direct_io_minimum = 0;
+  auto a = build_package(spec, direct);
+  auto buffered = build_package(spec, to(dir / "buffered.fwpkg"));
+  ASSERT_TRUE(buffered.ok()) << buffered.error().message;
+  EXPECT_TRUE(read_bytes(dir / "buffered.fwpkg") == read_bytes(dir / "out.fwpkg"));
+  PackageOptions on_shm = to(shm);
+  on_shm.direct_io_minimum = 0;
+  auto b = build_package(spec, on_shm);
   ASSERT_TRUE(a.ok()) << a.error().message;
   ASSERT_TRUE(b.ok()) << b.error().message;
   const std::string bytes_a = read_bytes(dir / "out.fwpkg");
@@ -666,6 +674,86 @@ TEST(PackageRules, SbomToGenerateMustBePassedIn) {
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   ASSERT_TRUE(ok->manifest.sbom.has_value());
   EXPECT_EQ(ok->manifest.sbom->sha256, sha256(kSbom));
+}
+
+// A pending SBOM as sbom-gen's draft makes one: fixed size, the image digests inside.
+PendingSbom pending_for(const Spec& spec) {
+  PendingSbom p;
+  for (const auto& img : spec.images) {
+    struct stat st {};
+    EXPECT_EQ(::stat(img.path.c_str(), &st), 0);
+    p.images.push_back(file_stamp(st));
+  }
+  auto render = [](const std::vector<Sha256>& digests) -> Result<std::string> {
+    json j = {{"bomFormat", "CycloneDX"}, {"specVersion", "1.6"}, {"digests", json::array()}};
+    for (const auto& d : digests) j["digests"].push_back(to_hex(d));
+    return j.dump();
+  };
+  p.size = render(std::vector<Sha256>(spec.images.size()))->size();
+  p.render = render;
+  return p;
+}
+
+TEST(PackageRules, PendingSbomGetsTheDigestsOfTheCopy) {
+  TempDir dir;
+  Spec spec = make_spec(dir, sample_images());
+  PackageOptions o = to(dir / "out.fwpkg");
+  o.pending_sbom = pending_for(spec);
+  auto r = build_package(spec, o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  std::vector<Sha256> digests;
+  for (const auto& img : sample_images()) digests.push_back(sha256(img.bytes));
+  ASSERT_EQ(r->manifest.images.size(), digests.size());
+  for (std::size_t i = 0; i < digests.size(); ++i) EXPECT_EQ(r->manifest.images[i].sha256, digests[i]);
+  EXPECT_EQ(r->sbom, *o.pending_sbom->render(digests));
+  ASSERT_TRUE(r->manifest.sbom.has_value());
+  EXPECT_EQ(r->manifest.sbom->size, r->sbom.size());
+  EXPECT_EQ(r->manifest.sbom->sha256, sha256(r->sbom));
+  // Stored as the second entry, right after the manifest.
+  const std::string file = read_bytes(dir / "out.fwpkg");
+  auto layout = compute_layout(r->manifest, r->manifest_bytes.size());
+  ASSERT_TRUE(layout.ok()) << layout.error().message;
+  EXPECT_EQ((*layout)[1].name, "sbom.cdx.json");
+  EXPECT_EQ(file.substr((*layout)[1].data_offset, r->sbom.size()), r->sbom);
+}
+
+TEST(PackageFailure, PendingSbomOfAnotherFileLeavesNothing) {
+  TempDir dir;
+  Spec spec = make_spec(dir, sample_images());
+  PackageOptions o = to(dir / "out.fwpkg");
+  o.pending_sbom = pending_for(spec);
+  // The kernel is replaced after the SBOM's scan: same size, another file.
+  const std::string kernel = spec.images[1].path;
+  write_bytes(kernel + ".new", read_bytes(kernel));
+  ASSERT_EQ(::rename((kernel + ".new").c_str(), kernel.c_str()), 0);
+  auto r = build_package(spec, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::io);
+  EXPECT_EQ(r.error().message, "image \"" + spec.images[1].name + "\" (" + kernel +
+                                   "): not the file the SBOM was made from (replaced or written to since); make sure "
+                                   "nothing writes the images during packaging");
+  expect_nothing_left(dir, o.output);
+}
+
+TEST(PackageRules, PendingSbomMustKeepItsSizeAndComeAlone) {
+  TempDir dir;
+  Spec spec = make_spec(dir, sample_images());
+  PackageOptions o = to(dir / "out.fwpkg");
+  o.pending_sbom = pending_for(spec);
+  o.pending_sbom->size -= 1;
+  auto r = build_package(spec, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::internal);
+  EXPECT_EQ(r.error().message, "SBOM is " + std::to_string(o.pending_sbom->size + 1) +
+                                   " bytes, the layout was planned for " + std::to_string(o.pending_sbom->size));
+  expect_nothing_left(dir, o.output);
+
+  o.pending_sbom = pending_for(spec);
+  o.sbom = kSbom;
+  r = build_package(spec, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::usage);
+  expect_nothing_left(dir, o.output);
 }
 
 TEST(PackageRules, SbomFromOptionsMustBeJson) {

@@ -181,6 +181,7 @@ Result<SbomGeneration> get_sbom_generation(const json& j, const std::string& bas
       std::string path = resolve(base_dir, rel);
       FWSEAL_TRY(check_regular_file(path, where));
       out.components.push_back(std::move(path));
+      out.components_as_written.push_back(rel);
     }
   }
   return out;

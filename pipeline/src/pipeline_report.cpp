@@ -209,7 +209,7 @@ Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOut
     }
 
     // The SBOM that went into the package.
-    if (!(o.failure && o.failure->step == Step::sbom) && ::stat(v.sbom_path().c_str(), &st) == 0) {
+    if (!(o.failure && o.failure->step == Step::package) && ::stat(v.sbom_path().c_str(), &st) == 0) {
       FWSEAL_ASSIGN(std::string bytes, read_file(v.sbom_path(), kMaxSbomBytes));
       FWSEAL_ASSIGN(json bom, parse_json_strict(bytes, v.sbom_path(), JsonLimits{kMaxSbomBytes, 64}));
       ojson s = sbom_summary(bom);

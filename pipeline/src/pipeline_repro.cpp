@@ -101,7 +101,7 @@ Result<ReproReport> check_reproducible(const VariantPlan& v, const ReproOptions&
   FWSEAL_ASSIGN(ScratchDir scratch, ScratchDir::create(options.scratch_root));
   if (options.keep_scratch) scratch.keep();
   const std::string root = scratch.path();
-  for (const char* d : {"/inputs", "/components", "/spec", "/out"})
+  for (const char* d : {"/inputs", "/components", "/out"})
     if (::mkdir((root + d).c_str(), 0700) != 0) return make_error(Code::io, "cannot create " + root + d + ": " + errno_text(errno));
 
   ReproReport report;
@@ -155,13 +155,12 @@ Result<ReproReport> check_reproducible(const VariantPlan& v, const ReproOptions&
     FWSEAL_TRY(copy_input(v.components_files[k], root + "/" + components.back(), 1000000000 + static_cast<std::int64_t>(k)));
   }
 
-  // The SBOM, then the package, each a child fwseal in the perturbed environment.
-  FWSEAL_TRY(run_step("fwseal sbom generate", child(sbom_command(v, options.fwseal, images, components, "out/sbom.cdx.json"))));
-  std::vector<std::string> spec_images;
-  for (const auto& i : images) spec_images.push_back("../" + i);
-  FWSEAL_TRY(write_file_atomic(root + "/spec/package.json", package_spec(v, spec_images, "../out/sbom.cdx.json")));
-  FWSEAL_TRY(run_step("fwseal package",
-                      child({options.fwseal, "package", "--quiet", "--spec", "spec/package.json", "-o", "out/rebuilt.fwpkg"})));
+  // The package with its SBOM, by a child fwseal in the perturbed environment.
+  // The spec sits where the pipeline's does relative to its inputs, so the
+  // SBOM names the components files alike.
+  FWSEAL_TRY(write_file_atomic(root + "/package.json", package_spec(v, images, components)));
+  FWSEAL_TRY(run_step("fwseal package", child({options.fwseal, "package", "--quiet", "--spec", root + "/package.json",
+                                               "-o", "out/rebuilt.fwpkg"})));
 
   FWSEAL_ASSIGN(report.comparison, compare_unsigned(options.package, root + "/out/rebuilt.fwpkg"));
   report.reproducible = report.comparison.identical;

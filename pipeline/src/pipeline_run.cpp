@@ -314,7 +314,9 @@ Result<RunSummary> run_release(const RunOptions& o) {
     FWSEAL_TRY(make_dirs(v.work_dir));
     std::vector<std::string> images;
     for (const auto& img : v.images) images.push_back(img.path);
-    FWSEAL_TRY(write_if_changed(v.spec_path(), package_spec(v, images, v.sbom_path())));
+    std::vector<std::string> components;
+    for (std::size_t k = 0; k < v.components_files.size(); ++k) components.push_back(v.components_copy(k));
+    FWSEAL_TRY(write_if_changed(v.spec_path(), package_spec(v, images, components)));
     FWSEAL_TRY(write_if_changed(v.variant_path(), variant_json(v)));
     if (!v.inline_components.empty()) {
       nlohmann::ordered_json comps = {{"components", v.inline_components}};

@@ -1,11 +1,13 @@
 // generate_sbom: checks the config, reads the declared components, scans each
 // image, reads the package databases found, merges, writes the BOM.
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <set>
 
 #include "bom_writer.h"
 #include "declared.h"
+#include "fwseal/format/digest.h"
 #include "fwseal/format/file.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/parallel.h"
@@ -61,18 +63,33 @@ Result<std::int64_t> parse_source_date_epoch(std::string_view text) {
   return v;
 }
 
-Result<SbomOutput> generate_sbom(const SbomConfig& config) {
+namespace {
+
+// Everything the BOM says but the file images' digests (when not hashed).
+struct Scanned {
+  std::vector<ImageComponent> images;
+  std::vector<Component> components;
+  std::vector<std::string> warnings;
+  std::vector<FileStamp> stamps;  // per image; empty for a directory
+};
+
+Result<Scanned> scan_all(const SbomConfig& config, bool hash) {
   FWSEAL_TRY(check_config(config));
+  if (!config.components_labels.empty() && config.components_labels.size() != config.components_files.size())
+    return usage("components labels: " + std::to_string(config.components_labels.size()) + " for " +
+                 std::to_string(config.components_files.size()) + " components files");
   std::set<std::string> image_names;
   for (const auto& img : config.images) image_names.insert(img.name);
 
   MergeInput merge;
-  for (const auto& path : config.components_files) {
+  for (std::size_t k = 0; k < config.components_files.size(); ++k) {
+    const std::string& path = config.components_files[k];
+    const std::string& label = config.components_labels.empty() ? path : config.components_labels[k];
     FWSEAL_ASSIGN(std::string text, read_file(path, kMaxComponentsFileBytes));
-    FWSEAL_ASSIGN(auto findings, parse_declared_components(text, path, image_names));
+    FWSEAL_ASSIGN(auto findings, parse_declared_components(text, label, image_names));
     for (auto& f : findings) merge.declared.push_back(std::move(f));
     if (merge.declared.size() > kMaxDeclaredComponents)
-      return make_error(Code::malformed, path + ": more than " + std::to_string(kMaxDeclaredComponents) +
+      return make_error(Code::malformed, label + ": more than " + std::to_string(kMaxDeclaredComponents) +
                                              " declared components in all components files");
   }
 
@@ -80,14 +97,15 @@ Result<SbomOutput> generate_sbom(const SbomConfig& config) {
   // are merged in the configuration's order, so the BOM is the same whichever
   // finished first, and a failure is reported for the first failing image.
   std::vector<std::optional<Result<ImageScan>>> scans(config.images.size());
-  parallel_for(config.images.size(), [&](std::size_t i) { scans[i] = scan_image(config.images[i], config.sha512); });
+  parallel_for(config.images.size(),
+               [&](std::size_t i) { scans[i] = scan_image(config.images[i], config.sha512, hash); });
 
-  std::vector<ImageComponent> images;
-  std::vector<std::string> warnings;
+  Scanned out;
   for (std::size_t i = 0; i < config.images.size(); ++i) {
     const ImageSpec& spec = config.images[i];
     FWSEAL_ASSIGN(ImageScan scan, std::move(*scans[i]));
-    images.push_back({spec, scan.sha256_hex, scan.sha512_hex, scan.digest_of});
+    out.images.push_back({spec, scan.sha256_hex, scan.sha512_hex, scan.digest_of});
+    out.stamps.push_back(scan.stamp.value_or(FileStamp{}));
     // Symlinked doc directories share the copyright file they point to.
     for (const auto& [from, to] : scan.doc_links)
       if (!scan.copyrights.contains(from) && scan.copyrights.contains(to)) scan.copyrights[from] = scan.copyrights[to];
@@ -100,10 +118,12 @@ Result<SbomOutput> generate_sbom(const SbomConfig& config) {
     for (auto* m : {&scan.dpkg_owner, &scan.opkg_owner})
       for (auto& [path, package] : *m) owners.emplace(path, package);
     for (auto& f : scan.findings) merge.binaries.push_back(std::move(f));
-    for (auto& w : scan.warnings) warnings.push_back(std::move(w));
+    for (auto& w : scan.warnings) out.warnings.push_back(std::move(w));
   }
 
   MergeResult merged = merge_findings(std::move(merge));
+  out.components = std::move(merged.components);
+  std::vector<std::string>& warnings = out.warnings;
   for (auto& w : merged.warnings) warnings.push_back(std::move(w));
   for (auto& w : warnings) w = sanitize_utf8(w);
   std::sort(warnings.begin(), warnings.end());
@@ -113,8 +133,59 @@ Result<SbomOutput> generate_sbom(const SbomConfig& config) {
     warnings.resize(kMaxWarnings);
     warnings.push_back("... and " + std::to_string(more) + " more warnings");
   }
-  FWSEAL_ASSIGN(std::string json, write_bom(config, images, merged.components, warnings));
-  return SbomOutput{std::move(json), std::move(warnings)};
+  return out;
+}
+
+}  // namespace
+
+Result<SbomOutput> generate_sbom(const SbomConfig& config) {
+  FWSEAL_ASSIGN(Scanned s, scan_all(config, true));
+  FWSEAL_ASSIGN(std::string json, write_bom(config, s.images, s.components, s.warnings));
+  return SbomOutput{std::move(json), std::move(s.warnings)};
+}
+
+struct SbomDraft::State {
+  SbomConfig config;
+  Scanned scanned;
+  std::size_t size = 0;
+};
+
+Result<SbomDraft> draft_sbom(const SbomConfig& config) {
+  if (config.sha512) return usage("a BOM with SHA-512 digests cannot wait for the images' SHA-256 alone");
+  auto state = std::make_shared<SbomDraft::State>();
+  state->config = config;
+  FWSEAL_ASSIGN(state->scanned, scan_all(config, false));
+  for (std::size_t i = 0; i < config.images.size(); ++i)
+    if (state->scanned.images[i].digest_of != "file")
+      return usage("images[" + std::to_string(i) + "] (" + config.images[i].path +
+                   "): a directory; a BOM can wait for the digests of file images only");
+  SbomDraft draft;
+  draft.state_ = std::move(state);
+  // Digests are fixed-length hex and the serial number is a UUID, so the BOM
+  // with placeholder digests has the final size.
+  FWSEAL_ASSIGN(SbomOutput planned, draft.render(std::vector<Sha256>(config.images.size())));
+  draft.state_->size = planned.json.size();
+  return draft;
+}
+
+std::size_t SbomDraft::size() const { return state_->size; }
+
+const std::vector<std::string>& SbomDraft::warnings() const { return state_->scanned.warnings; }
+
+const std::vector<FileStamp>& SbomDraft::scanned() const { return state_->scanned.stamps; }
+
+Result<SbomOutput> SbomDraft::render(const std::vector<Sha256>& image_sha256) const {
+  const Scanned& s = state_->scanned;
+  if (image_sha256.size() != s.images.size())
+    return make_error(Code::internal, "SBOM: " + std::to_string(image_sha256.size()) + " digests for " +
+                                          std::to_string(s.images.size()) + " images");
+  std::vector<ImageComponent> images = s.images;
+  for (std::size_t i = 0; i < images.size(); ++i) images[i].sha256_hex = to_hex(image_sha256[i]);
+  FWSEAL_ASSIGN(std::string json, write_bom(state_->config, images, s.components, s.warnings));
+  if (state_->size != 0 && json.size() != state_->size)
+    return make_error(Code::internal, "SBOM: " + std::to_string(json.size()) + " bytes, planned for " +
+                                          std::to_string(state_->size));
+  return SbomOutput{std::move(json), s.warnings};
 }
 
 }  // namespace fwseal::sbom

@@ -1,5 +1,6 @@
 #include "fwseal/sbom/sbom.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 
 #include "elf_note.h"
 #include "fwseal/format/digest.h"
+#include "fwseal/format/file.h"
 #include "fwseal/sbom/validate.h"
 #include "test_util.h"
 
@@ -224,6 +226,67 @@ TEST(Generate, DeclaredComponentsMergeWithDiscoveredOnes) {
   EXPECT_EQ((*br)["licenses"], json::parse(R"([{"license":{"id":"GPL-2.0-only"}}])"));
   auto [status, output] = testing::run_schema_validator(bom.dump());
   EXPECT_EQ(status, 0) << output;
+}
+
+// A draft completed with the images' digests is byte for byte the BOM that
+// generate_sbom makes by hashing them itself: what fwseal package embeds
+// equals what `fwseal sbom generate` writes.
+TEST(Draft, RenderedWithTheDigestsIsTheGeneratedBom) {
+  testing::TempDir d;
+  const std::string rootfs = d.write(
+      "rootfs.tar", testing::make_archive({{"var/lib/dpkg/status", kStatus, ArchiveEntry::file, ""},
+                                           {"bin/busybox", elf_text("BusyBox v1.36.1 (2024-01-01)"), ArchiveEntry::file, ""}}));
+  const std::string kernel = d.write("kernel.bin", std::string(3u << 20, 'k') + "Linux version 6.1.0");
+  const std::string components = d.write("components.json", R"({"components":[
+    {"name":"fpga-bitstream","version":"7","type":"data","license":"MIT"}]})");
+  SbomConfig c = config_for({{"rootfs", "rootfs", rootfs}, {"kernel", "kernel", kernel}});
+  c.components_files = {components};
+  auto whole = generate_sbom(c);
+  ASSERT_TRUE(whole.ok()) << whole.error().message;
+
+  auto draft = draft_sbom(c);
+  ASSERT_TRUE(draft.ok()) << draft.error().message;
+  EXPECT_EQ(draft->size(), whole->json.size());
+  EXPECT_EQ(draft->warnings(), whole->warnings);
+  ASSERT_EQ(draft->scanned().size(), 2u);
+  struct stat st {};
+  ASSERT_EQ(::stat(kernel.c_str(), &st), 0);
+  EXPECT_EQ(draft->scanned()[1], file_stamp(st));
+  const std::vector<Sha256> digests = {sha256(testing::read_text(rootfs)), sha256(testing::read_text(kernel))};
+  auto rendered = draft->render(digests);
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message;
+  EXPECT_EQ(rendered->json, whole->json);
+  // Other digests: another BOM of the same size (and serial number of its own).
+  auto other = draft->render({Sha256{}, Sha256{}});
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  EXPECT_EQ(other->json.size(), whole->json.size());
+  EXPECT_NE(json::parse(other->json)["serialNumber"], json::parse(whole->json)["serialNumber"]);
+  EXPECT_EQ(draft->render({Sha256{}}).error().code, Code::internal);
+
+  // The components file as a spec names it: the BOM does not depend on where the build ran.
+  c.components_labels = {"components.json"};
+  auto labelled = generate_sbom(c);
+  ASSERT_TRUE(labelled.ok()) << labelled.error().message;
+  EXPECT_NE(labelled->json.find("declared by the build in components.json\""), std::string::npos);
+  EXPECT_EQ(labelled->json.find(d.path()), std::string::npos);
+  c.components_labels = {"a", "b"};
+  EXPECT_EQ(draft_sbom(c).error().code, Code::usage);
+}
+
+TEST(Draft, OnlyForFileImagesWithoutSha512) {
+  Rootfs fs;
+  testing::TempDir d;
+  SbomConfig c = config_for({{"rootfs", "rootfs", fs.root}});
+  auto dir = draft_sbom(c);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.error().code, Code::usage);
+  EXPECT_EQ(dir.error().message, "images[0] (" + fs.root + "): a directory; a BOM can wait for the digests of file images only");
+  c = config_for({{"kernel", "kernel", d.write("kernel.bin", "k")}});
+  c.sha512 = true;
+  auto sha512 = draft_sbom(c);
+  ASSERT_FALSE(sha512.ok());
+  EXPECT_EQ(sha512.error().code, Code::usage);
+  EXPECT_THAT(sha512.error().message, ::testing::HasSubstr("SHA-512"));
 }
 
 TEST(Generate, ConfigErrorsAreUsage) {

@@ -13,6 +13,7 @@
 
 #include "fwseal/format/digest.h"
 #include "fwseal/format/error.h"
+#include "fwseal/format/file.h"
 #include "file_scanner.h"
 #include "fwseal/sbom/sbom.h"
 #include "model.h"
@@ -34,24 +35,28 @@ struct ImageScan {
   std::map<std::string, CopyrightLicences> copyrights;         // package -> its copyright file
   std::map<std::string, std::string> doc_links;                // usr/share/doc/A -> B (symlinked doc dirs)
   std::string os_release;
+  // A file image: the file that was read (the same before and after).
+  std::optional<FileStamp> stamp;
 };
 
 // Reads `spec.path`; `sha512`: also the image's SHA-512 (else sha512_hex
-// stays empty). Code::io if it cannot be read, Code::malformed for a broken
-// archive, a package database over its limit, or too many entries.
-Result<ImageScan> scan_image(const ImageSpec& spec, bool sha512 = false);
+// stays empty); `hash` false: a file image's digests are left to the caller
+// (both stay empty). Code::io if it cannot be read or a file image changes
+// while it is read, Code::malformed for a broken archive, a package database
+// over its limit, or too many entries.
+Result<ImageScan> scan_image(const ImageSpec& spec, bool sha512 = false, bool hash = true);
 
-// The image's digests: SHA-256, and SHA-512 when asked for.
+// The image's digests: SHA-256, and SHA-512 when asked for; none with `hash`
+// false (finish() then gives two empty strings).
 class ImageHashers {
  public:
-  explicit ImageHashers(bool sha512);
+  explicit ImageHashers(bool sha512, bool hash = true);
   void update(std::string_view bytes);
   // Raw digest bytes; the SHA-512 is empty when it was not asked for.
   std::pair<std::string, std::string> finish();
 
  private:
-  Hasher h256_;
-  std::optional<Hasher> h512_;
+  std::optional<Hasher> h256_, h512_;
 };
 
 // Fills `buf` with up to `cap` bytes; 0 at the end of the file.

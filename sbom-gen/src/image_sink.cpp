@@ -61,17 +61,18 @@ std::string escape(std::string_view s) {
 
 }  // namespace
 
-ImageHashers::ImageHashers(bool sha512) : h256_(Hasher::sha256()) {
-  if (sha512) h512_.emplace(Hasher::sha512());
+ImageHashers::ImageHashers(bool sha512, bool hash) {
+  if (hash) h256_.emplace(Hasher::sha256());
+  if (hash && sha512) h512_.emplace(Hasher::sha512());
 }
 
 void ImageHashers::update(std::string_view bytes) {
-  h256_.update(bytes);
+  if (h256_) h256_->update(bytes);
   if (h512_) h512_->update(bytes);
 }
 
 std::pair<std::string, std::string> ImageHashers::finish() {
-  return {h256_.finish(), h512_ ? h512_->finish() : std::string()};
+  return {h256_ ? h256_->finish() : std::string(), h512_ ? h512_->finish() : std::string()};
 }
 
 ImageSink::ImageSink(const ImageSpec& spec, bool tree_listing, bool sha512)

@@ -1,19 +1,57 @@
 #include "read_ahead.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <string>
 
 namespace fwseal {
+namespace {
 
-ReadAhead::ReadAhead(int fd) : fd_(fd), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-  for (std::size_t i = 0; i < kBlocks; ++i) blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlockSize));
+// What O_DIRECT transfers are aligned to, in the file and in memory.
+constexpr std::size_t kDirectAlign = 4096;
+
+// Whether at least half of the pages of `fd` from `from` to `size` are in the
+// page cache. mincore looks at the page cache only: nothing is read.
+bool mostly_cached(int fd, std::uint64_t from, std::uint64_t size) {
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED) return true;  // cannot tell: the page cache, as for any file
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident((size + page - 1) / page);
+  const bool known = ::mincore(map, size, resident.data()) == 0;
+  ::munmap(map, size);
+  if (!known) return true;
+  std::size_t in_cache = 0;
+  for (std::size_t i = from / page; i < resident.size(); ++i) in_cache += static_cast<std::size_t>(resident[i] & 1u);
+  return 2 * in_cache >= resident.size() - from / page;
+}
+
+}  // namespace
+
+ReadAhead::ReadAhead(int fd, bool direct)
+    : fd_(fd), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), memory_(direct_buffer(kBlocks * kBlockSize)) {
   sizes_.assign(kBlocks, 0);
+  struct stat st {};
+  off_t at = ::lseek(fd_, 0, SEEK_CUR);
+  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && at >= 0) {
+    regular_ = true;
+    offset_ = static_cast<std::uint64_t>(at);
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (direct && offset_ % kDirectAlign == 0 && size > offset_ && size - offset_ >= kDirectMinimum &&
+        !mostly_cached(fd_, offset_, size)) {
+      // A descriptor of our own (the caller's keeps its flags); the magic
+      // link opens the same file, not whatever its name now points to.
+      const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+      direct_ = Fd(::open(self.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
+      started_direct_ = static_cast<bool>(direct_);
+    }
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -31,7 +69,7 @@ ReadAhead::~ReadAhead() {
 }
 
 ReadAhead::Ready ReadAhead::wait_readable(bool block) {
-  if (!wake_) return Ready::yes;  // no eventfd: plain blocking reads
+  if (!wake_ || regular_) return Ready::yes;  // plain blocking reads
   pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_.get(), POLLIN, 0}};
   for (;;) {
     int r = ::poll(fds, 2, block ? -1 : 0);
@@ -52,7 +90,7 @@ void ReadAhead::run() {
     }
     // The slot is free: the consumer handed it back and will not touch it
     // until produced_ says it is filled again.
-    char* buf = blocks_[block % kBlocks].get();
+    char* buf = block_data(block % kBlocks);
     std::size_t filled = 0;
     int error = 0;
     bool end = false;
@@ -63,7 +101,7 @@ void ReadAhead::run() {
       Ready ready = wait_readable(filled == 0);
       if (ready == Ready::stop) return;
       if (ready == Ready::not_yet) break;
-      ssize_t n = ::read(fd_, buf + filled, kBlockSize - filled);
+      ssize_t n = regular_ ? pread_next(buf + filled, kBlockSize - filled) : ::read(fd_, buf + filled, kBlockSize - filled);
       if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (n < 0) {
         error = errno;
@@ -89,13 +127,31 @@ void ReadAhead::run() {
   }
 }
 
+ssize_t ReadAhead::pread_next(char* buf, std::size_t n) {
+  if (direct_ && offset_ % kDirectAlign == 0 && reinterpret_cast<std::uintptr_t>(buf) % kDirectAlign == 0 &&
+      n % kDirectAlign == 0) {
+    ssize_t r = ::pread(direct_.get(), buf, n, static_cast<off_t>(offset_));
+    // EINVAL: the file system does not do O_DIRECT (or not at this
+    // alignment); the page cache from here on.
+    if (r < 0 && errno == EINVAL) {
+      direct_ = Fd();
+    } else {
+      if (r > 0) offset_ += static_cast<std::uint64_t>(r);
+      return r;
+    }
+  }
+  ssize_t r = ::pread(fd_, buf, n, static_cast<off_t>(offset_));
+  if (r > 0) offset_ += static_cast<std::uint64_t>(r);
+  return r;
+}
+
 Result<std::string_view> ReadAhead::next(std::size_t max, std::string_view what) {
   std::unique_lock lock(mu_);
   if (holding_) {
     const std::size_t size = sizes_[consumed_ % kBlocks];
     if (pos_ < size) {
       std::size_t n = std::min(max, size - pos_);
-      std::string_view out(blocks_[consumed_ % kBlocks].get() + pos_, n);
+      std::string_view out(block_data(consumed_ % kBlocks) + pos_, n);
       pos_ += n;
       return out;
     }
@@ -114,7 +170,7 @@ Result<std::string_view> ReadAhead::next(std::size_t max, std::string_view what)
   const std::size_t size = sizes_[consumed_ % kBlocks];
   std::size_t n = std::min(max, size);
   pos_ = n;
-  return std::string_view(blocks_[consumed_ % kBlocks].get(), n);
+  return std::string_view(block_data(consumed_ % kBlocks), n);
 }
 
 }  // namespace fwseal

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
@@ -105,6 +106,52 @@ TEST(ReadAhead, StartsAtTheDescriptorsPosition) {
   auto got = drain(r);
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_TRUE(*got == data.substr(7));
+}
+
+// A file as fwseal package leaves it (written, on disk, not in the page
+// cache) is read with O_DIRECT from any page-aligned position; the bytes are
+// the same whichever way they are read.
+TEST(ReadAhead, ReadsAFileNotInThePageCacheDirectly) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string name = std::string(tmp && *tmp ? tmp : "/tmp") + "/fwseal-readahead-XXXXXX";
+  Fd fd(::mkstemp(name.data()));
+  ASSERT_TRUE(fd);
+  ::unlink(name.c_str());
+  // Not a multiple of the page size: the last direct read is short.
+  const std::string data = test::pattern(ReadAhead::kDirectMinimum + 3 * ReadAhead::kBlockSize + 12345, 9);
+  ASSERT_EQ(::write(fd.get(), data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  ASSERT_EQ(::fsync(fd.get()), 0);
+  auto evict = [&] { ASSERT_EQ(::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_DONTNEED), 0); };
+
+  struct Case {
+    off_t start;
+    bool evicted;
+    bool direct;  // on a file system that does O_DIRECT
+  };
+  bool file_system_does_direct = false;
+  for (const Case& c : {Case{0, true, true}, Case{3 * 4096, true, true}, Case{100, true, false}, Case{0, false, false}}) {
+    if (c.evicted) evict();
+    if (!c.evicted) {
+      std::string all(data.size(), '\0');
+      ASSERT_EQ(::pread(fd.get(), all.data(), all.size(), 0), static_cast<ssize_t>(all.size()));  // now cached
+    }
+    ASSERT_EQ(::lseek(fd.get(), c.start, SEEK_SET), c.start);
+    ReadAhead r(fd.get());
+    if (c.start == 0 && c.evicted) file_system_does_direct = r.started_direct();
+    EXPECT_EQ(r.started_direct(), c.direct && file_system_does_direct) << "from " << c.start;
+    auto got = drain(r);
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    EXPECT_TRUE(*got == data.substr(static_cast<std::size_t>(c.start))) << "from " << c.start;
+  }
+  // Asked not to, it never does.
+  evict();
+  ASSERT_EQ(::lseek(fd.get(), 0, SEEK_SET), 0);
+  ReadAhead buffered(fd.get(), false);
+  EXPECT_FALSE(buffered.started_direct());
+  auto got = drain(buffered);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_TRUE(*got == data);
+  if (!file_system_does_direct) GTEST_SKIP() << "the file system of " << name << " does not do O_DIRECT";
 }
 
 }  // namespace

@@ -3,20 +3,41 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fwseal/format/digest.h"
 #include "fwseal/format/error.h"
+#include "fwseal/format/file.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/packager/spec.h"
 
 namespace fwseal::packager {
 
+// An SBOM that needs the images' SHA-256 digests, which the packager computes
+// while it copies the images (sbom-gen's SbomDraft): so each image is hashed
+// once. Its size is known before the copy; each image must be the file the
+// SBOM's scan read, unchanged.
+struct PendingSbom {
+  std::size_t size = 0;
+  std::vector<FileStamp> images;  // per spec image, in order
+  std::function<Result<std::string>(const std::vector<Sha256>& image_sha256)> render;
+};
+
+// Packages smaller than this are written through the page cache: whoever reads
+// them next (fwseal-verify in a pipeline, a copy to a device) finds them there.
+// Larger ones go out with O_DIRECT: copying a gigabyte into the page cache
+// costs more than the disk write, and evicts what else is cached.
+inline constexpr std::uint64_t kDirectIoMinimum = std::uint64_t{256} << 20;
+
 struct PackageOptions {
   std::string output;                            // the package path; written atomically
   std::optional<std::string> sbom;               // an SBOM from the caller (e.g. sbom-gen); not with spec.sbom
+  std::optional<PendingSbom> pending_sbom;       // instead of `sbom`: completed with the image digests
   std::optional<std::int64_t> source_date_epoch; // used when the spec has no `created`; otherwise 0
+  std::uint64_t direct_io_minimum = kDirectIoMinimum;  // package size from which O_DIRECT is used
 };
 
 struct PackageResult {
@@ -24,6 +45,7 @@ struct PackageResult {
   std::string manifest_bytes;  // the canonical manifest, as stored in manifest.json
   Sha256 manifest_digest{};    // the package's identity
   std::uint64_t total_size = 0;
+  std::string sbom;            // the embedded SBOM's bytes (empty without one)
 };
 
 // Writes the package for `spec` to `options.output`, without signatures:
@@ -37,11 +59,13 @@ struct PackageResult {
 // stay holes in the package).
 //
 // Errors: Code::malformed if the spec breaks a manifest rule or the SBOM is not
-// JSON; Code::usage for an SBOM given both in the spec and the options, a
-// spec asking for a generated SBOM without one in the options, or a
-// SOURCE_DATE_EPOCH out of range; Code::io if an image cannot be read or changes
-// size while it is read, or the output cannot be written; Code::internal if
-// the final manifest differs in size from the one the layout was computed for.
+// JSON; Code::usage for an SBOM given twice (spec, options.sbom,
+// options.pending_sbom), a spec asking for a generated SBOM without one in
+// the options, or a SOURCE_DATE_EPOCH out of range; Code::io if an image
+// cannot be read, is written to while it is read, is not the file a pending
+// SBOM's scan read, or the output cannot be written; Code::internal if the
+// final manifest or SBOM differs in size from the one the layout was computed
+// for.
 Result<PackageResult> build_package(const Spec& spec, const PackageOptions& options);
 
 }  // namespace fwseal::packager

@@ -23,6 +23,7 @@ struct ImageSpec {
 struct SbomGeneration {
   std::string supplier;                 // may be empty
   std::vector<std::string> components;  // resolved paths of declared-components files
+  std::vector<std::string> components_as_written;  // the same, as the spec names them (the SBOM's wording)
   bool sha512 = false;                  // image SHA-512s too, besides SHA-256
 };
 

@@ -25,9 +25,11 @@ namespace fwseal::pipeline {
 
 // The steps of a variant, in order; each is one ninja edge (verify and repro
 // only where they apply).
-enum class Step { sbom, package, sign, verify, provenance, repro };
-inline constexpr Step kSteps[] = {Step::sbom, Step::package, Step::sign, Step::verify, Step::provenance, Step::repro};
-std::string_view step_name(Step s);  // "sbom", "package", "sign", "verify", "provenance", "repro"
+// The package step makes the SBOM too (it is embedded, and needs the digests
+// the copy computes).
+enum class Step { package, sign, verify, provenance, repro };
+inline constexpr Step kSteps[] = {Step::package, Step::sign, Step::verify, Step::provenance, Step::repro};
+std::string_view step_name(Step s);  // "package", "sign", "verify", "provenance", "repro"
 
 struct VariantPlan {
   std::string name;         // "" for a release without variants
@@ -97,21 +99,17 @@ Result<ReleasePlan> make_plan(const Release& release, const std::string& out_dir
                               const Tools& tools, bool repro);
 
 // The package spec for fwseal package (packager/README.md), with the given
-// image files and SBOM file (absolute paths).
-std::string package_spec(const VariantPlan& v, const std::vector<std::string>& image_paths, const std::string& sbom);
+// image files, asking for a generated SBOM with the given components files
+// (paths as the SBOM names them: relative to the spec's directory).
+std::string package_spec(const VariantPlan& v, const std::vector<std::string>& image_paths,
+                         const std::vector<std::string>& components_files);
 
 // variant.json: everything `fwseal pipeline repro` needs to rebuild a variant.
 std::string variant_json(const VariantPlan& v);
 Result<VariantPlan> parse_variant_json(std::string_view text, std::string_view what);
 
-// The argv of `fwseal sbom generate` for the variant, writing `output`, over
-// the given image files and components files.
-std::vector<std::string> sbom_command(const VariantPlan& v, const std::string& fwseal,
-                                      const std::vector<std::string>& image_paths,
-                                      const std::vector<std::string>& components_files, const std::string& output);
-
-// build.ninja for the plan: per variant an sbom edge, a package edge (fwseal
-// package), a sign edge (fwseal sign with each key, then renamed into place:
+// build.ninja for the plan: per variant a package edge (fwseal package, which
+// writes the SBOM it embeds beside the package), a sign edge (fwseal sign with each key, then renamed into place:
 // a package at its final path carries every signature; signing edges share a
 // pool of depth 1, because SoftHSM2's file store is not safe for concurrent
 // logins), a verify edge (fwseal-verify --json), a provenance edge (fwseal

@@ -17,7 +17,7 @@ namespace fwseal::pipeline {
 
 // A step that failed: its exit code and one-line message.
 struct StepFailure {
-  Step step = Step::sbom;
+  Step step = Step::package;
   int exit_code = 1;
   std::string message;
 };

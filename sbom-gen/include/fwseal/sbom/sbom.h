@@ -7,11 +7,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fwseal/format/digest.h"
 #include "fwseal/format/error.h"
+#include "fwseal/format/file.h"
 
 namespace fwseal::sbom {
 
@@ -35,6 +38,9 @@ struct SbomConfig {
   // Components declared by the build: fwseal components JSON, Buildroot
   // legal-info manifest.csv or Yocto license.manifest, told apart by content.
   std::vector<std::string> components_files;
+  // How the BOM names each components file (as a spec wrote it, say, so that
+  // the BOM does not depend on where the build ran); empty: by its path.
+  std::vector<std::string> components_labels;
   std::int64_t timestamp = 0;  // seconds since the epoch (SOURCE_DATE_EPOCH)
   // Images always get a SHA-256 (the digest the package manifest binds);
   // SHA-512 too when asked for, as some SBOM policies (BSI TR-03183-2) want.
@@ -57,6 +63,35 @@ struct SbomOutput {
 // for hostile or broken input (archive, components file, package database,
 // limits exceeded), each naming the image, path and field.
 Result<SbomOutput> generate_sbom(const SbomConfig& config);
+
+// A BOM waiting for its file images' SHA-256 digests, for a caller that reads
+// and hashes every image anyway: `fwseal package` copies each image into the
+// package and hashes it on the way, so the scan needs no hashing of its own.
+// Cheap to copy (the state is shared and never changes).
+class SbomDraft {
+ public:
+  struct State;
+
+  // The size of every BOM render() gives: the layout of a package can be
+  // planned before the digests exist.
+  std::size_t size() const;
+  // Per image, in config order: the file the scan read, for the caller to
+  // check that it reads the same file, unchanged.
+  const std::vector<FileStamp>& scanned() const;
+  const std::vector<std::string>& warnings() const;
+  // The BOM with these digests, one per image in config order: the bytes
+  // generate_sbom gives for images with these contents. Code::internal for a
+  // wrong count.
+  Result<SbomOutput> render(const std::vector<Sha256>& image_sha256) const;
+
+ private:
+  friend Result<SbomDraft> draft_sbom(const SbomConfig& config);
+  std::shared_ptr<State> state_;
+};
+
+// Scans like generate_sbom without hashing the images. Code::usage besides
+// generate_sbom's errors: config.sha512 set, or an image that is a directory.
+Result<SbomDraft> draft_sbom(const SbomConfig& config);
 
 // Parses SOURCE_DATE_EPOCH text: decimal seconds, 0 to 253402300799
 // (9999-12-31T23:59:59Z). Code::usage otherwise.
