@@ -96,4 +96,6 @@ EOF2
 # start and end in ms of each edge).
 echo
 echo "last single-release run, by step (ms):"
-awk 'NR > 1 { n = $4; sub(/.*\//, "", n); printf "  %-28s %6d\n", n, $2 - $1 }' "$work/out-single/.fwseal/.ninja_log"
+# One line per edge: the package edge has two outputs (the stamp and the SBOM).
+awk 'NR > 1 && !seen[$1 " " $2]++ { n = $4; sub(/.*\//, "", n); sub(/^unsigned.stamp$/, "package (+ sbom)", n)
+  printf "  %-28s %6d\n", n, $2 - $1 }' "$work/out-single/.fwseal/.ninja_log"

@@ -227,6 +227,27 @@ TEST_F(PipelineRun, VerifierRefusalFailsTheRunAndPublishesNothing) {
   EXPECT_EQ(report["variants"][0]["failed_step"]["step"], "verify");
 }
 
+TEST_F(PipelineRun, SbomErrorFailsThePackageStepAndLeavesNoSbom) {
+  // The SBOM is made inside the package step: a declared component for an
+  // image the release does not have is that step's failure, exit 10.
+  std::string file = release("badcomp");
+  std::string text = read_all(file);
+  text.replace(text.find(R"("image": "rootfs")"), 17, R"("image": "kernel")");
+  write_all(file, text);
+  auto r = ws_->fwseal({"pipeline", "run", file});
+  EXPECT_EQ(r.exit_code, 10) << r.err;
+  EXPECT_THAT(r.err, StartsWith("fwseal: package: components/"));
+  EXPECT_THAT(r.err, HasSubstr(".image: no image named \"kernel\" is being described"));
+  const std::string out = ws_->path("out/badcomp");
+  EXPECT_FALSE(fs::exists(out + "/acme-cam-2.0.0.fwpkg"));
+  EXPECT_FALSE(fs::exists(out + "/.fwseal/v/release/sbom.cdx.json"));
+  EXPECT_FALSE(fs::exists(out + "/.fwseal/v/release/unsigned.stamp"));
+  auto report = nlohmann::json::parse(read_all(out + "/.fwseal/report.json"));
+  EXPECT_EQ(report["variants"][0]["failed_step"]["step"], "package");
+  EXPECT_EQ(report["variants"][0]["failed_step"]["exit_code"], 10);
+  EXPECT_TRUE(report["variants"][0]["sbom"].is_null());
+}
+
 TEST_F(PipelineRun, ThresholdAboveTheKeysIsMalformedTrust) {
   auto r = ws_->fwseal({"pipeline", "run", release("threshold", "", R"("trust": {"threshold": 3})")});
   EXPECT_EQ(r.exit_code, 10);
