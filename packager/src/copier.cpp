@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <optional>
@@ -46,7 +45,6 @@ Error changed(const std::string& what, std::uint64_t size) {
   return make_error(Code::io, what + ": changed size while being read (it was " + std::to_string(size) +
                                   " bytes); make sure nothing writes the image during packaging");
 }
-
 
 }  // namespace
 

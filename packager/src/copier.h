@@ -1,10 +1,11 @@
 // Internal: copies a file into the package while hashing it, reading each byte
 // once. The calling thread reads a chunk and writes it; a second thread hashes
 // the same buffer meanwhile, so a copy takes about as long as the hash alone.
-// Whole pages of the output are written with O_DIRECT through a descriptor of
-// the copier's own; the partial pages at either end of the data go through the
-// page cache. So several copiers can fill neighbouring entries of one file at
-// once: a page one of them writes directly is a page no one else touches.
+// With direct I/O on (large packages), whole pages of the output are written
+// with O_DIRECT through a descriptor of the copier's own; the partial pages at
+// either end of the data go through the page cache. So several copiers can
+// fill neighbouring entries of one file at once: a page one of them writes
+// directly is a page no one else touches.
 #pragma once
 
 #include <condition_variable>
