@@ -21,6 +21,7 @@ function(fwseal_library name)
   target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
   target_compile_options(${name} PRIVATE ${FWSEAL_WARNINGS})
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  set_property(GLOBAL APPEND PROPERTY FWSEAL_LIBRARIES ${name})
 endfunction()
 
 # fwseal_test(NAME SOURCES a_test.cpp ... DEPS target ... [LABELS l ...])
@@ -35,4 +36,52 @@ function(fwseal_test name)
     FWSEAL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 900)
+endfunction()
+
+# The layers (docs/ARCHITECTURE.md draws them): each library and the fwseal
+# libraries it may link. Dependencies point one way, from cli/ down to base/;
+# fwseal-verify's libraries reach nothing above format/. Configuring fails if
+# a library links outside its line, or a library has no line.
+set(FWSEAL_LAYERS
+  "fwseal_base:"
+  "fwseal_format:fwseal_base"
+  "fwseal_ca:fwseal_format"
+  "fwseal_hsm:fwseal_format"
+  "fwseal_signer:fwseal_format,fwseal_hsm"
+  "fwseal_packager:fwseal_format"
+  "fwseal_sbom:fwseal_format"
+  "fwseal_verifier:fwseal_format"
+  "fwseal_verify_cli:fwseal_verifier"
+  "fwseal_inventory:fwseal_format,fwseal_verifier,fwseal_sbom"
+  "fwseal_pipeline:fwseal_format,fwseal_hsm,fwseal_signer,fwseal_packager,fwseal_sbom,fwseal_verifier,fwseal_inventory"
+  "fwseal_cli:fwseal_base,fwseal_format,fwseal_ca,fwseal_hsm,fwseal_signer,fwseal_packager,fwseal_sbom,fwseal_verifier,fwseal_verify_cli,fwseal_pipeline,fwseal_inventory"
+  "fwseal_testing:fwseal_base,fwseal_ca")
+
+function(fwseal_check_layers)
+  get_property(libs GLOBAL PROPERTY FWSEAL_LIBRARIES)
+  foreach(lib ${libs})
+    set(allowed "")
+    set(found OFF)
+    foreach(line ${FWSEAL_LAYERS})
+      string(REPLACE ":" ";" parts "${line}")
+      list(GET parts 0 name)
+      if(name STREQUAL lib)
+        set(found ON)
+        list(LENGTH parts n)
+        if(n GREATER 1)
+          list(GET parts 1 deps)
+          string(REPLACE "," ";" allowed "${deps}")
+        endif()
+      endif()
+    endforeach()
+    if(NOT found)
+      message(FATAL_ERROR "library ${lib} has no line in FWSEAL_LAYERS (cmake/fwseal.cmake): say what it may link")
+    endif()
+    get_target_property(linked ${lib} LINK_LIBRARIES)
+    foreach(dep ${linked})
+      if(dep MATCHES "^fwseal_" AND NOT dep IN_LIST allowed)
+        message(FATAL_ERROR "${lib} links ${dep}, outside its layer (FWSEAL_LAYERS in cmake/fwseal.cmake)")
+      endif()
+    endforeach()
+  endforeach()
 endfunction()

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "fwseal/format/layout.h"
 
 namespace fwseal::fuzz {

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "fuzz_support.h"
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "fwseal/format/layout.h"
 
 using namespace fwseal;

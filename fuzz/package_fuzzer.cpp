@@ -44,12 +44,13 @@
 
 #include "fuzz_support.h"
 #include "fwseal/format/canonical_json.h"
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/verifier/extract.h"
 #include "fwseal/verifier/verify.h"
 
 using namespace fwseal;
+using namespace fwseal::verifier;
 
 namespace {
 

@@ -18,6 +18,7 @@
 #include "fwseal/verifier/verify.h"
 
 using namespace fwseal;
+using namespace fwseal::verifier;
 
 namespace {
 

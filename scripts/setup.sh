@@ -3,10 +3,11 @@
 # needs (only those missing; silent when everything is in place), then
 # configures and builds with CMake + Ninja. Source it, don't run it.
 #   FWSEAL_PRESET=default|debug|asan   which CMake preset to build (default: default)
+#   FWSEAL_TARGETS="fwseal fwseal-verify"   build only these targets (default: everything)
 
 fwseal_packages=(
   g++ cmake ninja-build pkg-config make
-  libssl-dev openssl libarchive-dev nlohmann-json3-dev libgtest-dev libp11-kit-dev
+  libssl-dev openssl libarchive-dev nlohmann-json3-dev libgtest-dev libgmock-dev libp11-kit-dev
   softhsm2 opensc
   python3 python3-jsonschema
   tar file binutils
@@ -43,7 +44,9 @@ fwseal_build() {
   # Quiet when there is nothing to do; compiler errors still show.
   local log rc=0
   log=$(mktemp)
-  cmake --build --preset "$preset" -- --quiet >"$log" 2>&1 || rc=$?
+  local targets=()
+  [ -n "${FWSEAL_TARGETS:-}" ] && read -r -a targets <<<"--target $FWSEAL_TARGETS"
+  cmake --build --preset "$preset" "${targets[@]}" -- --quiet >"$log" 2>&1 || rc=$?
   grep -v '^ninja: no work to do' "$log" >&2 || true
   rm -f "$log"
   return $rc

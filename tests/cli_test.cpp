@@ -1,5 +1,5 @@
 // End-to-end: the fwseal and fwseal-verify binaries, a real SoftHSM2 token,
-// and every exit code of DESIGN.md with its message.
+// and every exit code of docs/USAGE.md with its message.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "support/workspace.h"
 
 namespace fwseal::test {

@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "support/workspace.h"
 
 namespace fwseal::test {
@@ -32,7 +32,7 @@ TEST(SbomCli, EmbeddedSbomIsSignedValidatedAndDiffed) {
   EXPECT_THAT(no_trust.err, HasSubstr("--trust"));
   auto ex = ws.fwseal({"sbom", "extract", pkg, "--trust", trust, "-o", ws.path("bom.json")});
   ASSERT_EQ(ex.exit_code, 0) << ex.err;
-  auto schema = run({"python3", source_dir() + "/../shared/schemas/validate_cyclonedx.py", ws.path("bom.json")});
+  auto schema = run({"/usr/bin/python3", source_dir() + "/tests/tools/validate_cyclonedx.py", ws.path("bom.json")});
   EXPECT_EQ(schema.exit_code, 0) << schema.out << schema.err;
   auto bom = nlohmann::json::parse(read_all(ws.path("bom.json")));
   EXPECT_EQ(bom["metadata"]["component"]["name"], "acme-cam");
@@ -71,7 +71,7 @@ TEST(SbomCli, GenerateSha512OnlyWhenAskedFor) {
     if (sha512) {
       EXPECT_EQ(hashes[1]["alg"], "SHA-512");
     }
-    auto schema = run({"python3", source_dir() + "/../shared/schemas/validate_cyclonedx.py", ws.path("bom.json")});
+    auto schema = run({"/usr/bin/python3", source_dir() + "/tests/tools/validate_cyclonedx.py", ws.path("bom.json")});
     EXPECT_EQ(schema.exit_code, 0) << schema.out << schema.err;
   }
 }

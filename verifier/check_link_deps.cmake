@@ -1,5 +1,6 @@
-# ctest verifier_link_deps: fwseal-verify links format/ alone, with OpenSSL and
-# libarchive: no p11-kit or SoftHSM, no code of hsm/, signer/ or packager/.
+# ctest verifier_link_deps: fwseal-verify links base/ and format/ alone, with
+# OpenSSL and libarchive: no p11-kit or SoftHSM, no code of hsm/, signer/,
+# packager/, sbom-gen/, pipeline/, ca/ or cli/.
 # Run as: cmake -DBINARY=path/to/fwseal-verify -P check_link_deps.cmake
 if(NOT EXISTS "${BINARY}")
   message(FATAL_ERROR "no binary at ${BINARY}")
@@ -23,14 +24,15 @@ execute_process(COMMAND nm -C "${BINARY}" OUTPUT_VARIABLE nm_out RESULT_VARIABLE
 if(NOT nm_rc EQUAL 0)
   message(FATAL_ERROR "nm -C ${BINARY} failed")
 endif()
-foreach(ns fwseal::hsm fwseal::signer fwseal::packager fwseal::sbom fwseal::pipeline)
+foreach(ns fwseal::hsm:: fwseal::signer:: fwseal::packager:: fwseal::sbom:: fwseal::pipeline:: fwseal::cli::
+           fwseal::issue_certificate fwseal::issue_crl)
   string(FIND "${nm_out}" "${ns}" at)
   if(NOT at EQUAL -1)
     message(FATAL_ERROR "fwseal-verify contains symbols of ${ns}")
   endif()
 endforeach()
-string(FIND "${nm_out}" "fwseal::verify_package" at)
+string(FIND "${nm_out}" "fwseal::verifier::verify_package" at)
 if(at EQUAL -1)
-  message(FATAL_ERROR "nm -C found no fwseal::verify_package in ${BINARY}: is it stripped?")
+  message(FATAL_ERROR "nm -C found no fwseal::verifier::verify_package in ${BINARY}: is it stripped?")
 endif()
-message(STATUS "fwseal-verify: no p11-kit/SoftHSM, no hsm/signer/packager symbols")
+message(STATUS "fwseal-verify: no p11-kit/SoftHSM, no symbols of hsm/, signer/, packager/, sbom-gen/, pipeline/, ca/ or cli/")

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "fwseal/format/canonical_json.h"
+#include "fwseal/base/text.h"
 
 namespace fwseal {
 namespace {
@@ -15,21 +16,6 @@ Error bad(std::string_view where, const std::string& why) {
   return make_error(Code::malformed, std::string(where) + ": " + why);
 }
 
-std::string shown(std::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xf]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "\"";
-}
 
 
 }  // namespace
@@ -40,10 +26,10 @@ Status check_image_name(std::string_view name, std::string_view where) {
     char c = name[i];
     bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     if (!alnum && !(i > 0 && (c == '.' || c == '_' || c == '-')))
-      return bad(where, "image name " + shown(name) + " has a character other than letters, digits, '.', '_' or '-' at position " +
+      return bad(where, "image name " + quote(name) + " has a character other than letters, digits, '.', '_' or '-' at position " +
                             std::to_string(i) + " (names become file names: no '/', no leading '.')");
   }
-  if (name.find("..") != std::string_view::npos) return bad(where, "image name " + shown(name) + " contains \"..\"");
+  if (name.find("..") != std::string_view::npos) return bad(where, "image name " + quote(name) + " contains \"..\"");
   return ok_status();
 }
 
@@ -52,7 +38,7 @@ Status check_token(std::string_view value, std::string_view where) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
     bool ok = (c >= 'a' && c <= 'z') || (i > 0 && ((c >= '0' && c <= '9') || c == '-'));
-    if (!ok) return bad(where, shown(value) + " must be lowercase letters, digits and '-', starting with a letter");
+    if (!ok) return bad(where, quote(value) + " must be lowercase letters, digits and '-', starting with a letter");
   }
   return ok_status();
 }
@@ -62,7 +48,7 @@ Status check_hardware_id(std::string_view value, std::string_view where) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     auto c = static_cast<unsigned char>(value[i]);
     if (c < 0x21 || c > 0x7e)
-      return bad(where, "hardware id " + shown(value) + " has a space, control or non-ASCII character at position " + std::to_string(i));
+      return bad(where, "hardware id " + quote(value) + " has a space, control or non-ASCII character at position " + std::to_string(i));
   }
   return ok_status();
 }
@@ -70,9 +56,12 @@ Status check_hardware_id(std::string_view value, std::string_view where) {
 Status check_text(std::string_view value, std::string_view where) {
   if (value.empty() || value.size() > 128) return bad(where, "must be 1 to 128 bytes, got " + std::to_string(value.size()));
   if (!valid_utf8(value)) return bad(where, "is not valid UTF-8");
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) return bad(where, shown(value) + " contains a control character");
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto u = static_cast<unsigned char>(value[i]);
+    // C0, DEL, and C1 (U+0080..U+009F, in UTF-8 0xc2 0x80..0x9f: the input is
+    // valid UTF-8 here, so 0xc2 is always a lead byte).
+    bool c1 = u == 0xc2 && i + 1 < value.size() && static_cast<unsigned char>(value[i + 1]) <= 0x9f;
+    if (u < 0x20 || u == 0x7f || c1) return bad(where, quote(value) + " contains a control character");
   }
   return ok_status();
 }
@@ -83,7 +72,7 @@ Result<std::uint64_t> parse_security_version(std::string_view text, std::string_
   std::uint64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size())
-    return bad(where, "security version " + shown(text) + " is not a decimal number from 0 to 18446744073709551615");
+    return bad(where, "security version " + quote(text) + " is not a decimal number from 0 to 18446744073709551615");
   return value;
 }
 
@@ -111,7 +100,7 @@ Status check_manifest(const Manifest& m) {
     FWSEAL_TRY(check_image_name(img.name, where + ".name"));
     FWSEAL_TRY(check_token(img.type, where + ".type"));
     if (img.size > kMaxJsonInteger) return bad(where + ".size", "image too large");
-    if (!names.insert(img.name).second) return bad(where + ".name", "duplicate image name " + shown(img.name));
+    if (!names.insert(img.name).second) return bad(where + ".name", "duplicate image name " + quote(img.name));
   }
   if (m.sbom && m.sbom->size > kMaxJsonInteger) return bad("manifest.sbom.size", "too large");
   return ok_status();
@@ -143,7 +132,7 @@ Result<UnverifiedManifest> parse_manifest(std::string_view bytes) {
                                 "created", "images", "sbom"},
                            w));
   FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
-  if (format != kManifestFormat) return bad("manifest.format", "expected \"fwseal-manifest\", found " + shown(format));
+  if (format != kManifestFormat) return bad("manifest.format", "expected \"fwseal-manifest\", found " + quote(format));
   FWSEAL_ASSIGN(std::uint64_t version, get_uint(j, "format_version", w));
   if (version != kManifestFormatVersion)
     return bad("manifest.format_version", "version " + std::to_string(version) + " is not supported (this fwseal reads version 1)");

@@ -77,6 +77,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadManifest{"hw_unsorted", [](Manifest& m) { std::swap(m.hardware[0], m.hardware[1]); }, "sorted and unique"},
         BadManifest{"product_empty", [](Manifest& m) { m.product.clear(); }, "manifest.product"},
         BadManifest{"version_ctrl", [](Manifest& m) { m.version = "1\t2"; }, "manifest.version"},
+        BadManifest{"version_c1", [](Manifest& m) { m.version = "1.4\xc2\x9b" "2"; }, "control character"},
+        BadManifest{"product_c1", [](Manifest& m) { m.product = "cam\xc2\x85"; }, "manifest.product: \"cam\\u{0085}\" contains a control character"},
         BadManifest{"bad_utf8", [](Manifest& m) { m.product = "\xc3"; }, "not valid UTF-8"},
         BadManifest{"negative_time", [](Manifest& m) { m.created = -1; }, "manifest.created"},
         BadManifest{"y2038", [](Manifest& m) { m.created = 2147483647; }, "1970-01-01 to 2038-01-19"}),

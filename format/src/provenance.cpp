@@ -9,7 +9,7 @@
 #include <ctime>
 
 #include "fwseal/format/canonical_json.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 
 namespace fwseal {
@@ -17,7 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::int64_t kMaxTime = 253402300799;  // 9999-12-31T23:59:59Z
 constexpr std::size_t kMaxNameBytes = 1024;
 
 Error bad(const std::string& where, const std::string& why) { return make_error(Code::malformed, where + ": " + why); }
@@ -71,7 +70,7 @@ Status check_provenance(const Provenance& p) {
   FWSEAL_TRY(check_version(p.builder_version, "runDetails.builder.version.fwseal"));
   FWSEAL_TRY(check_name(p.invocation_id, "runDetails.metadata.invocationId"));
   for (auto t : {p.started_on, p.finished_on})
-    if (t < 0 || t > kMaxTime) return bad("runDetails.metadata", "time out of range (1970 to 9999)");
+    if (t < 0 || t > kMaxRfc3339Time) return bad("runDetails.metadata", "time out of range (1970 to 9999)");
   if (p.started_on > p.finished_on) return bad("runDetails.metadata", "startedOn is after finishedOn");
   return ok_status();
 }
@@ -182,45 +181,6 @@ Result<Provenance> parse_statement_json(const json& j, const std::string& w) {
 }
 
 }  // namespace
-
-std::string rfc3339_utc(std::int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-Result<std::int64_t> parse_rfc3339_utc(std::string_view text, std::string_view where) {
-  auto fail = [&] {
-    return make_error(Code::malformed, std::string(where) + ": expected a UTC time like 2026-01-31T23:59:59Z");
-  };
-  // YYYY-MM-DDTHH:MM:SSZ
-  if (text.size() != 20) return fail();
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    bool digit = c >= '0' && c <= '9';
-    char sep = i == 4 || i == 7 ? '-' : i == 10 ? 'T' : i == 13 || i == 16 ? ':' : i == 19 ? 'Z' : '\0';
-    if (sep ? c != sep : !digit) return fail();
-  }
-  auto num = [&](std::size_t at, std::size_t n) {
-    int v = 0;
-    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (text[i] - '0');
-    return v;
-  };
-  std::tm tm{};
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(5, 2) - 1;
-  tm.tm_mday = num(8, 2);
-  tm.tm_hour = num(11, 2);
-  tm.tm_min = num(14, 2);
-  tm.tm_sec = num(17, 2);
-  std::int64_t t = static_cast<std::int64_t>(timegm(&tm));
-  // timegm normalises 2026-02-30 into March: only the canonical text round-trips.
-  if (t < 0 || t > kMaxTime || rfc3339_utc(t) != text) return fail();
-  return t;
-}
 
 Result<std::string> serialize_statement(const Provenance& p) {
   FWSEAL_TRY(check_provenance(p));

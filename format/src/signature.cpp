@@ -1,4 +1,5 @@
 #include "fwseal/format/signature.h"
+#include "fwseal/format/x509.h"
 
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
@@ -15,8 +16,6 @@ using nlohmann::json;
 
 constexpr std::string_view kEnvelopeFormat = "fwseal-signature";
 constexpr std::size_t kMaxSignatureBytes = 1024;
-constexpr std::size_t kMaxCertificates = 8;
-constexpr std::size_t kMaxCertificateBytes = 16 * 1024;
 
 EVP_PKEY* mut(const EVP_PKEY* key) {
   // OpenSSL 3's verification entry points take non-const keys but do not modify them.
@@ -181,13 +180,13 @@ Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_vie
   if (env.signature.empty() || env.signature.size() > kMaxSignatureBytes)
     return make_error(Code::malformed, w + ".signature: " + std::to_string(env.signature.size()) + " bytes is not a plausible signature");
   if (has_member(j, "certificates")) {
-    FWSEAL_ASSIGN(const json* certs, get_array(j, "certificates", w, kMaxCertificates));
+    FWSEAL_ASSIGN(const json* certs, get_array(j, "certificates", w, kMaxChainCertificates));
     if (certs->empty()) return make_error(Code::malformed, w + ".certificates: empty (leave the member out instead)");
     for (std::size_t i = 0; i < certs->size(); ++i) {
       std::string cw = index_path(w + ".certificates", i);
       if (!(*certs)[i].is_string()) return make_error(Code::malformed, cw + ": expected a base64 string");
       FWSEAL_ASSIGN(std::string der, base64_decode((*certs)[i].get<std::string>(), cw));
-      if (der.empty() || der.size() > kMaxCertificateBytes) return make_error(Code::malformed, cw + ": implausible certificate size");
+      if (der.empty() || der.size() > kMaxCertificateDerBytes) return make_error(Code::malformed, cw + ": implausible certificate size");
       env.certificates.push_back(std::move(der));
     }
   }

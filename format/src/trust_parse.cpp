@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "fwseal/format/canonical_json.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/format/x509.h"

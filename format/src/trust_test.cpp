@@ -9,7 +9,7 @@
 
 #include <limits>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 
 namespace fwseal {
 namespace {

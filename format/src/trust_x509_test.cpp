@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fwseal/format/trust.h"
-#include "x509_test_support.h"
+#include "fwseal/testing/pki.h"
 
 namespace fwseal {
 namespace {

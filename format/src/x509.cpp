@@ -7,7 +7,7 @@
 #include <cctype>
 #include <ctime>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 
 namespace fwseal {
 namespace {
@@ -203,15 +203,6 @@ Result<std::int64_t> time_of(const ASN1_TIME* t, std::string_view where) {
   std::tm tm{};
   if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return bad(where, "unreadable time");
   return static_cast<std::int64_t>(timegm(&tm));
-}
-
-std::string utc_text(std::int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  if (!gmtime_r(&t, &tm)) return std::to_string(seconds);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string serial_hex(const ASN1_INTEGER* serial) {

@@ -1,10 +1,11 @@
+#include "fwseal/base/time.h"
 #include "fwseal/format/x509.h"
 
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
-#include "fwseal/format/x509_issue.h"
-#include "x509_test_support.h"
+#include "fwseal/ca/issue.h"
+#include "fwseal/testing/pki.h"
 
 namespace fwseal {
 namespace {
@@ -203,7 +204,7 @@ TEST(Crl, RevokesBySerialAndNeedsCrlSign) {
 }
 
 TEST(Times, TextAndSerials) {
-  EXPECT_EQ(utc_text(kJan2026), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(rfc3339_utc(kJan2026), "2026-01-01T00:00:00Z");
   ossl::Asn1Integer n(ASN1_INTEGER_new());
   ASN1_INTEGER_set(n.get(), 0x1a2b);
   EXPECT_EQ(serial_hex(n.get()), "1a2b");

@@ -6,8 +6,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/hsm/hsm.h"
+#include "fwseal/base/text.h"
 #include "module.h"
 #include "pin.h"
 #include "session.h"
@@ -18,7 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 Status make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) {
@@ -53,7 +53,7 @@ Result<std::string> ensure_state_dir(const Options& opts) {
 
 Status check_label(std::string_view label) {
   auto bad = [&](const std::string& why) {
-    return make_error(Code::usage, "token label " + quoted(label) + ": " + why);
+    return make_error(Code::usage, "token label " + quote(label) + ": " + why);
   };
   if (label.empty()) return bad("empty");
   if (label.size() > 32) return bad("longer than 32 bytes, the PKCS#11 limit");
@@ -66,7 +66,7 @@ Status check_label(std::string_view label) {
 Status check_pin_length(const Pin& pin, const TokenSlot& slot, std::string_view label) {
   // Checked before C_InitToken, so a bad user PIN cannot leave a token without one.
   if (slot.max_pin >= slot.min_pin && slot.max_pin > 0 && (pin.size() < slot.min_pin || pin.size() > slot.max_pin))
-    return make_error(Code::login, "the user PIN from " + pin.source() + " for new token " + quoted(label) +
+    return make_error(Code::login, "the user PIN from " + pin.source() + " for new token " + quote(label) +
                                        " must be " + std::to_string(slot.min_pin) + " to " +
                                        std::to_string(slot.max_pin) + " bytes");
   return ok_status();
@@ -89,7 +89,7 @@ Result<TokenInfo> init_token(const Options& opts, std::string_view label) {
   const TokenSlot* free_slot = nullptr;
   for (const TokenSlot& t : tokens) {
     if (t.initialized() && t.label == label)
-      return make_error(Code::hsm, "token " + quoted(label) + " already exists in " + home_dir(opts) +
+      return make_error(Code::hsm, "token " + quote(label) + " already exists in " + home_dir(opts) +
                                        " (FWSEAL_HOME); choose another label");
     if (!t.initialized() && !free_slot) free_slot = &t;
   }
@@ -104,7 +104,7 @@ Result<TokenInfo> init_token(const Options& opts, std::string_view label) {
   std::memcpy(padded, label.data(), label.size());
   CK_RV rv = module->fn().C_InitToken(free_slot->slot, so.data(), so.size(), padded);
   if (rv != CKR_OK)
-    return pkcs11_error("initialising token " + quoted(label) + " failed", rv,
+    return pkcs11_error("initialising token " + quote(label) + " failed", rv,
                         rv == CKR_PIN_LEN_RANGE ? "Security Officer PIN from " + so.source() : std::string());
 
   // SoftHSM2 moves a token to a new slot id once it is initialised.
@@ -115,7 +115,7 @@ Result<TokenInfo> init_token(const Options& opts, std::string_view label) {
   FWSEAL_TRY(session.login(CKU_SO, so));
   rv = module->fn().C_InitPIN(session.handle(), user.data(), user.size());
   if (rv != CKR_OK)
-    return pkcs11_error("setting the user PIN of token " + quoted(label) + " failed", rv, "PIN from " + user.source());
+    return pkcs11_error("setting the user PIN of token " + quote(label) + " failed", rv, "PIN from " + user.source());
   return TokenInfo{slot.label, slot.serial, path, conf};
 }
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/hsm/hsm.h"
 #include "fwseal/hsm/signing_key.h"

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "fwseal/hsm/hsm.h"
+#include "fwseal/base/text.h"
 #include "objects.h"
 #include "public_key.h"
 #include "session.h"
@@ -10,7 +11,6 @@
 namespace fwseal::hsm {
 namespace {
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 bool is_rsa(Algorithm alg) { return alg == Algorithm::rsa_pss_3072 || alg == Algorithm::rsa_pss_4096; }
 
@@ -119,7 +119,7 @@ Result<KeyInfo> generate_key(const Options& opts, const KeyUri& uri, Algorithm a
   FWSEAL_ASSIGN(std::vector<CK_OBJECT_HANDLE> existing, s.find({bytes_attribute(CKA_LABEL, label)}));
   if (!existing.empty())
     return make_error(Code::hsm,
-                      "key " + quoted(label) + " already exists on " + s.token_name() + "; choose another label");
+                      "key " + quote(label) + " already exists on " + s.token_name() + "; choose another label");
 
   FWSEAL_ASSIGN(auto pair, generate_pair(s, label, alg));
   auto [pub, priv] = pair;

@@ -1,7 +1,7 @@
 // Finding fwseal's key objects on a token. Internal to hsm/.
 #pragma once
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/hsm/uri.h"
 #include "session.h"
 

@@ -11,12 +11,12 @@
 #include <cstring>
 #include <optional>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
+#include "fwseal/base/text.h"
 
 namespace fwseal::hsm {
 namespace {
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::optional<std::string> env(const char* name) {
   const char* v = std::getenv(name);
@@ -51,7 +51,7 @@ Result<Pin> pin_from_file(const std::string& path, std::string source) {
 
 // A pin-source is a file: URI (RFC 8089, local only) or a plain path.
 Result<std::string> pin_source_path(std::string_view src) {
-  auto bad = [&](const std::string& why) { return make_error(Code::usage, "pin-source " + quoted(src) + ": " + why); };
+  auto bad = [&](const std::string& why) { return make_error(Code::usage, "pin-source " + quote(src) + ": " + why); };
   if (src.starts_with("file:")) {
     std::string_view rest = src.substr(5);
     if (rest.starts_with("//")) {
@@ -152,7 +152,7 @@ Result<Pin> new_pin(std::string_view token, const char* var, const char* file_va
     return pin;
   }
   if (std::optional<std::string> f = env(file_var)) return pin_from_file(*f, file_var);
-  if (auto p = prompt(what + " for new token " + quoted(token), true)) return std::move(*p);
+  if (auto p = prompt(what + " for new token " + quote(token), true)) return std::move(*p);
   return make_error(Code::login, missing);
 }
 
@@ -204,20 +204,20 @@ Result<Pin> user_pin(std::string_view token, std::string_view pin_source) {
     FWSEAL_ASSIGN(std::string path, pin_source_path(pin_source));
     return pin_from_file(path, "the key URI's pin-source");
   }
-  if (auto p = prompt("PIN for token " + quoted(token), false)) return std::move(*p);
-  return make_error(Code::login, "no PIN for token " + quoted(token) +
+  if (auto p = prompt("PIN for token " + quote(token), false)) return std::move(*p);
+  return make_error(Code::login, "no PIN for token " + quote(token) +
                                      ": set FWSEAL_PIN_FILE or FWSEAL_PIN, or add pin-source to the key URI");
 }
 
 Result<Pin> new_so_pin(std::string_view token) {
   return new_pin(
       token, "FWSEAL_SO_PIN", "FWSEAL_SO_PIN_FILE", "Security Officer PIN",
-      "no Security Officer PIN for new token " + quoted(token) + ": set FWSEAL_SO_PIN_FILE or FWSEAL_SO_PIN");
+      "no Security Officer PIN for new token " + quote(token) + ": set FWSEAL_SO_PIN_FILE or FWSEAL_SO_PIN");
 }
 
 Result<Pin> new_user_pin(std::string_view token) {
   return new_pin(token, "FWSEAL_PIN", "FWSEAL_PIN_FILE", "user PIN",
-                 "no user PIN for new token " + quoted(token) + ": set FWSEAL_PIN_FILE or FWSEAL_PIN");
+                 "no user PIN for new token " + quote(token) + ": set FWSEAL_PIN_FILE or FWSEAL_PIN");
 }
 
 }  // namespace fwseal::hsm

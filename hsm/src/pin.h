@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 
 namespace fwseal::hsm {
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string_view>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 
 namespace fwseal::hsm {
 namespace {

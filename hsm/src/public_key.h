@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "fwseal/format/error.h"
-#include "fwseal/format/openssl.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/openssl.h"
 #include "fwseal/format/signature.h"
 #include "session.h"
 

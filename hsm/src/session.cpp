@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "fwseal/base/text.h"
+
 namespace fwseal::hsm {
 namespace {
 
@@ -10,7 +12,6 @@ constexpr CK_ULONG kMaxSlots = 1024;
 constexpr std::size_t kMaxObjects = 4096;
 constexpr CK_ULONG kFindBatch = 64;
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // PKCS#11 strings are blank padded; some modules pad with NULs instead.
 std::string padded(const unsigned char* p, std::size_t n) {
@@ -27,7 +28,7 @@ bool matches(const TokenSlot& t, const KeyUri& uri) {
 }
 
 std::string describe(const KeyUri& uri) {
-  std::string s = uri.token.empty() ? "a token" : "token " + quoted(uri.token);
+  std::string s = uri.token.empty() ? "a token" : "token " + quote(uri.token);
   if (!uri.serial.empty()) s += " with serial " + uri.serial;
   return s;
 }
@@ -113,7 +114,7 @@ Result<TokenSlot> find_token(const Module& module, const KeyUri& uri, std::strin
   std::string names;
   for (TokenSlot& t : all) {
     if (!t.initialized()) continue;
-    names += (names.empty() ? "" : ", ") + quoted(t.label);
+    names += (names.empty() ? "" : ", ") + quote(t.label);
     if (matches(t, uri)) found.push_back(std::move(t));
   }
   if (found.size() == 1) return std::move(found.front());
@@ -138,7 +139,7 @@ Result<Session> Session::open(std::shared_ptr<Module> module, TokenSlot token, b
   CK_FLAGS flags = CKF_SERIAL_SESSION | (read_write ? CKF_RW_SESSION : 0);
   CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
   CK_RV rv = module->fn().C_OpenSession(token.slot, flags, nullptr, nullptr, &h);
-  if (rv != CKR_OK) return pkcs11_error("cannot open a session on token " + quoted(token.label), rv);
+  if (rv != CKR_OK) return pkcs11_error("cannot open a session on token " + quote(token.label), rv);
   return Session(std::move(module), std::move(token), h);
 }
 
@@ -153,7 +154,7 @@ Session::~Session() {
   fn().C_CloseSession(handle_);
 }
 
-std::string Session::token_name() const { return "token " + quoted(token_.label); }
+std::string Session::token_name() const { return "token " + quote(token_.label); }
 
 Status Session::login(CK_USER_TYPE user, const Pin& pin) {
   CK_RV rv = fn().C_Login(handle_, user, pin.data(), pin.size());

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/hsm/uri.h"
 #include "module.h"
 #include "pin.h"

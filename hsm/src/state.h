@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/hsm/hsm.h"
 #include "fwseal/hsm/uri.h"
 #include "module.h"

@@ -12,7 +12,7 @@
 #include <functional>
 #include <string>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/hsm/hsm.h"
 
 namespace fwseal::hsm::testing {

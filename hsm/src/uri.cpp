@@ -8,7 +8,7 @@
 #include <memory>
 #include <new>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 
 namespace fwseal::hsm {
 namespace {

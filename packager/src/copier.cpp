@@ -10,7 +10,7 @@
 #include <exception>
 #include <optional>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 
 namespace fwseal::packager {
 namespace {

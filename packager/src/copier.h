@@ -17,9 +17,9 @@
 #include <thread>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/error.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/file.h"
 
 namespace fwseal::packager {
 

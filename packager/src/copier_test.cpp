@@ -9,17 +9,18 @@
 #include <thread>
 #include <vector>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
-#include "test_util.h"
+#include "fwseal/testing/matchers.h"
+#include "fwseal/testing/temp_dir.h"
 
 namespace fwseal::packager {
 namespace {
 
-using testing::random_bytes;
-using testing::read_bytes;
-using testing::TempDir;
-using testing::write_bytes;
+using fwseal::test::random_bytes;
+using fwseal::test::read_bytes;
+using fwseal::test::TempDir;
+using fwseal::test::write_bytes;
 
 struct CopyCase {
   const char* name;

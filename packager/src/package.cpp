@@ -1,3 +1,4 @@
+#include "fwseal/format/created.h"
 #include "fwseal/packager/package.h"
 
 #include <fcntl.h>
@@ -11,9 +12,9 @@
 
 #include "copier.h"
 #include "fwseal/format/canonical_json.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
-#include "fwseal/format/parallel.h"
+#include "fwseal/base/parallel.h"
 
 namespace fwseal::packager {
 namespace {
@@ -25,13 +26,11 @@ struct Input {
 
 Result<std::int64_t> resolve_created(const Spec& spec, const PackageOptions& options) {
   if (spec.created) {
-    if (*spec.created < 0 || static_cast<std::uint64_t>(*spec.created) > kMaxJsonInteger)
-      return make_error(Code::malformed, "spec.created: must be 0 to 9007199254740991 seconds since 1970");
+    FWSEAL_TRY(check_created(*spec.created, "spec.created"));
     return *spec.created;
   }
   if (options.source_date_epoch) {
-    if (*options.source_date_epoch < 0 || static_cast<std::uint64_t>(*options.source_date_epoch) > kMaxJsonInteger)
-      return make_error(Code::usage, "SOURCE_DATE_EPOCH: must be 0 to 9007199254740991 seconds since 1970");
+    FWSEAL_TRY(check_created(*options.source_date_epoch, "SOURCE_DATE_EPOCH", Code::usage));
     return *options.source_date_epoch;
   }
   return std::int64_t{0};

@@ -19,22 +19,23 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/manifest.h"
-#include "test_util.h"
+#include "fwseal/testing/matchers.h"
+#include "fwseal/testing/temp_dir.h"
 
 namespace fwseal::packager {
 namespace {
 
 using nlohmann::json;
-using testing::exists;
-using testing::list_dir;
-using testing::random_bytes;
-using testing::read_bytes;
-using testing::TempDir;
-using testing::write_bytes;
+using fwseal::test::exists;
+using fwseal::test::list_dir;
+using fwseal::test::random_bytes;
+using fwseal::test::read_bytes;
+using fwseal::test::TempDir;
+using fwseal::test::write_bytes;
 
 struct Image {
   std::string name;
@@ -411,7 +412,7 @@ TEST(Package, CreatedComesFromTheSpecThenSourceDateEpochThenZero) {
   auto rb = build_package(spec, bad);
   ASSERT_FALSE(rb.ok());
   EXPECT_EQ(rb.error().code, Code::usage);
-  EXPECT_EQ(rb.error().message, "SOURCE_DATE_EPOCH: must be 0 to 9007199254740991 seconds since 1970");
+  EXPECT_EQ(rb.error().message, "R11: SOURCE_DATE_EPOCH: -1 is outside 0 to 2147483646 (1970-01-01 to 2038-01-19)");
 }
 
 TEST(Package, SecurityVersionAbove2To53RoundTrips) {

@@ -10,9 +10,10 @@
 #include <map>
 
 #include "fwseal/format/canonical_json.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/manifest.h"
+#include "fwseal/base/text.h"
 
 namespace fwseal::packager {
 namespace {
@@ -25,22 +26,6 @@ Error bad(std::string_view where, const std::string& why) {
   return make_error(Code::malformed, std::string(where) + ": " + why);
 }
 
-// A value quoted for a one-line message, control characters as \xNN.
-std::string shown(std::string_view value) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      out += "\\x";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xf]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string dir_of(const std::string& path) {
   auto slash = path.rfind('/');
@@ -77,10 +62,10 @@ Result<std::string> get_path(const json& object, std::string_view key, std::stri
 // FIFO is reported instead of blocking the open.
 Result<struct stat> check_regular_file(const std::string& path, std::string_view field) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!fd) return bad(field, "cannot open " + shown(path) + ": " + errno_text(errno));
+  if (!fd) return bad(field, "cannot open " + quote(path) + ": " + errno_text(errno));
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return bad(field, "cannot stat " + shown(path) + ": " + errno_text(errno));
-  if (!S_ISREG(st.st_mode)) return bad(field, shown(path) + " is " + kind_of(st.st_mode) + ", not a regular file");
+  if (::fstat(fd.get(), &st) != 0) return bad(field, "cannot stat " + quote(path) + ": " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) return bad(field, quote(path) + " is " + kind_of(st.st_mode) + ", not a regular file");
   return st;
 }
 
@@ -112,7 +97,7 @@ Result<std::vector<std::string>> get_hardware(const json& j) {
     const auto& id = (*items)[i].get_ref<const std::string&>();
     FWSEAL_TRY(check_hardware_id(id, where));
     auto [it, fresh] = seen.emplace(id, i);
-    if (!fresh) return bad(where, "duplicate hardware id " + shown(id) + " (also " + index_path(field, it->second) + ")");
+    if (!fresh) return bad(where, "duplicate hardware id " + quote(id) + " (also " + index_path(field, it->second) + ")");
     out.push_back(id);
   }
   std::sort(out.begin(), out.end());
@@ -135,7 +120,7 @@ Result<std::vector<ImageSpec>> get_images(const json& j, const std::string& base
     auto [it, fresh] = seen.emplace(img.name, i);
     if (!fresh)
       return bad(member_path(where, "name"),
-                 "duplicate image name " + shown(img.name) + " (also " + index_path(field, it->second) + ")");
+                 "duplicate image name " + quote(img.name) + " (also " + index_path(field, it->second) + ")");
     FWSEAL_ASSIGN(img.type, get_string(item, "type", where));
     FWSEAL_TRY(check_token(img.type, member_path(where, "type")));
     FWSEAL_ASSIGN(img.path, get_path(item, "path", where, base_dir));
@@ -148,7 +133,7 @@ Result<std::vector<ImageSpec>> get_images(const json& j, const std::string& base
 Result<std::string> read_sbom(const std::string& path, std::string_view field) {
   FWSEAL_ASSIGN(struct stat st, check_regular_file(path, field));
   if (static_cast<std::uint64_t>(st.st_size) > kMaxSbomBytes)
-    return bad(field, shown(path) + " is " + std::to_string(st.st_size) + " bytes, more than the limit of " +
+    return bad(field, quote(path) + " is " + std::to_string(st.st_size) + " bytes, more than the limit of " +
                           std::to_string(kMaxSbomBytes));
   auto bytes = read_file(path, kMaxSbomBytes);
   if (!bytes.ok()) return bad(field, bytes.error().message);
@@ -224,15 +209,6 @@ Status check_sbom(std::string_view bytes, std::string_view where) {
   return ok_status();
 }
 
-Result<std::int64_t> parse_source_date_epoch(std::string_view text) {
-  std::uint64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value > kMaxJsonInteger)
-    return make_error(Code::usage, "SOURCE_DATE_EPOCH: " + shown(text) +
-                                       " is not a number of seconds since 1970 (0 to 9007199254740991)");
-  return static_cast<std::int64_t>(value);
-}
-
 Result<Spec> parse_spec(std::string_view text, const std::string& base_dir) {
   return parse_spec_impl(text, base_dir, kSpec);
 }
@@ -241,5 +217,30 @@ Result<Spec> load_spec(const std::string& path) {
   FWSEAL_ASSIGN(std::string text, read_file(path, JsonLimits{}.max_bytes));
   return parse_spec_impl(text, dir_of(path), path);
 }
+
+Status check_built_from(const Spec& spec, const Manifest& m, const std::string& pkg) {
+  auto differ = [&](const std::string& field, const std::string& spec_value, const std::string& pkg_value) {
+    return make_error(Code::digest, "spec." + field + " is " + spec_value + " but " + pkg + " says " + pkg_value +
+                                        ": the package was not built from this spec");
+  };
+  if (spec.product != m.product) return differ("product", "\"" + spec.product + "\"", "\"" + m.product + "\"");
+  if (spec.version != m.version) return differ("version", "\"" + spec.version + "\"", "\"" + m.version + "\"");
+  if (spec.security_version != m.security_version)
+    return differ("security_version", std::to_string(spec.security_version), std::to_string(m.security_version));
+  if (spec.hardware != m.hardware) return differ("hardware", "another list", "a different one");
+  if (spec.images.size() != m.images.size())
+    return differ("images", std::to_string(spec.images.size()) + " images", std::to_string(m.images.size()));
+  for (std::size_t i = 0; i < spec.images.size(); ++i) {
+    const std::string w = "images[" + std::to_string(i) + "]";
+    if (spec.images[i].name != m.images[i].name)
+      return differ(w + ".name", "\"" + spec.images[i].name + "\"", "\"" + m.images[i].name + "\"");
+    if (spec.images[i].type != m.images[i].type)
+      return differ(w + ".type", "\"" + spec.images[i].type + "\"", "\"" + m.images[i].type + "\"");
+  }
+  if (spec.sbom.has_value() != m.sbom.has_value())
+    return differ("sbom", spec.sbom ? "given" : "absent", m.sbom ? "an embedded SBOM" : "no SBOM");
+  return ok_status();
+}
+
 
 }  // namespace fwseal::packager

@@ -9,14 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include "fwseal/format/layout.h"
-#include "test_util.h"
+#include "fwseal/testing/matchers.h"
+#include "fwseal/testing/temp_dir.h"
 
 namespace fwseal::packager {
 namespace {
 
 using nlohmann::json;
-using testing::TempDir;
-using testing::write_bytes;
+using fwseal::test::TempDir;
+using fwseal::test::write_bytes;
 
 // Files every spec below may name, relative to the spec's directory.
 class SpecFiles {
@@ -294,20 +295,6 @@ TEST(Spec, MissingSpecFileIsAnIoError) {
   EXPECT_EQ(r.error().code, Code::io);
   EXPECT_NE(r.error().message.find("nope.json: cannot open: No such file or directory"), std::string::npos)
       << r.error().message;
-}
-
-TEST(Spec, SourceDateEpoch) {
-  auto ok = parse_source_date_epoch("1700000000");
-  ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(*ok, 1700000000);
-  EXPECT_EQ(*parse_source_date_epoch("0"), 0);
-  for (const char* bad : {"", "-1", "1.5", "12abc", " 1", "9007199254740992", "99999999999999999999999"}) {
-    auto r = parse_source_date_epoch(bad);
-    ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.error().code, Code::usage) << bad;
-    EXPECT_EQ(r.error().message.rfind("SOURCE_DATE_EPOCH: \"" + std::string(bad) + "\" is not a number", 0), 0u)
-        << r.error().message;
-  }
 }
 
 TEST(Spec, CheckSbom) {

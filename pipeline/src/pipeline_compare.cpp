@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/signer/signer.h"
 
 namespace fwseal::pipeline {

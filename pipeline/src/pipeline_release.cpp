@@ -10,9 +10,10 @@
 #include <set>
 
 #include "fwseal/format/canonical_json.h"
-#include "fwseal/format/digest.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
+#include "fwseal/base/text.h"
 
 namespace fwseal::pipeline {
 namespace {
@@ -26,7 +27,6 @@ Error bad(std::string_view where, const std::string& why) {
   return make_error(Code::malformed, std::string(where) + ": " + why);
 }
 
-std::string shown(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // Paths end up in build.ninja and on shell command lines: no control characters.
 Result<std::string> resolve_path(const std::string& path, const std::string& field, const std::string& base_dir) {
@@ -46,9 +46,9 @@ Result<std::string> get_path(const json& object, std::string_view key, std::stri
 
 Status check_file(const std::string& path, std::string_view field) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return bad(field, "cannot open " + shown(path) + ": " + errno_text(errno));
-  if (!S_ISREG(st.st_mode)) return bad(field, shown(path) + " is not a regular file");
-  if (::access(path.c_str(), R_OK) != 0) return bad(field, "cannot read " + shown(path) + ": " + errno_text(errno));
+  if (::stat(path.c_str(), &st) != 0) return bad(field, "cannot open " + quote(path) + ": " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) return bad(field, quote(path) + " is not a regular file");
+  if (::access(path.c_str(), R_OK) != 0) return bad(field, "cannot read " + quote(path) + ": " + errno_text(errno));
   return ok_status();
 }
 
@@ -98,7 +98,7 @@ Result<std::vector<std::string>> get_hardware(const json& j, std::string_view wh
     if (!(*items)[i].is_string()) return bad(at, "expected a string");
     const auto& id = (*items)[i].get_ref<const std::string&>();
     FWSEAL_TRY(check_hardware_id(id, at));
-    if (!seen.insert(id).second) return bad(at, "duplicate hardware id " + shown(id));
+    if (!seen.insert(id).second) return bad(at, "duplicate hardware id " + quote(id));
   }
   return std::vector<std::string>(seen.begin(), seen.end());
 }
@@ -121,7 +121,7 @@ Result<std::vector<ReleaseImage>> get_images(const json& j, std::string_view whe
     FWSEAL_ASSIGN(img.name, get_string(item, "name", at));
     FWSEAL_TRY(check_image_name(img.name, member_path(at, "name")));
     if (auto [it, fresh] = seen.emplace(img.name, i); !fresh)
-      return bad(member_path(at, "name"), "duplicate image name " + shown(img.name) + " (also " +
+      return bad(member_path(at, "name"), "duplicate image name " + quote(img.name) + " (also " +
                                               index_path(field, it->second) + ")");
     FWSEAL_ASSIGN(img.type, get_string(item, "type", at));
     FWSEAL_TRY(check_token(img.type, member_path(at, "type")));
@@ -181,7 +181,7 @@ Status get_signing(const json& j, const std::string& base_dir, Release& r) {
     FWSEAL_TRY(check_members(k, {"uri", "certificate_chain"}, at));
     SigningKeySpec key;
     FWSEAL_ASSIGN(key.uri, get_key_uri(k, at));
-    if (!seen.insert(key.uri).second) return bad(member_path(at, "uri"), "duplicate key " + shown(key.uri));
+    if (!seen.insert(key.uri).second) return bad(member_path(at, "uri"), "duplicate key " + quote(key.uri));
     if (has_member(k, "certificate_chain")) {
       FWSEAL_ASSIGN(key.certificate_chain, get_file(k, "certificate_chain", at, base_dir));
     }
@@ -315,7 +315,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
     r.name = r.product + "-" + r.version;
   }
   if (auto s = check_image_name(r.name, "release.release"); !s.ok())
-    return bad("release.release", "release name " + shown(r.name) +
+    return bad("release.release", "release name " + quote(r.name) +
                                       " must be 1-64 characters of [A-Za-z0-9._-] starting with a letter or digit "
                                       "(it names the output directory; set \"release\" explicitly)");
   if (has_member(j, "supplier")) {
@@ -361,7 +361,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
     const std::string at = index_path(field, i);
     FWSEAL_ASSIGN(Variant v, get_variant((*items)[i], at, base_dir, shared, has_hardware));
     if (auto [it, fresh] = seen.emplace(v.name, i); !fresh)
-      return bad(member_path(at, "name"), "duplicate variant name " + shown(v.name) + " (also " +
+      return bad(member_path(at, "name"), "duplicate variant name " + quote(v.name) + " (also " +
                                               index_path(field, it->second) + ")");
     r.variants.push_back(std::move(v));
   }

@@ -4,9 +4,10 @@
 #include <map>
 #include <set>
 
+#include "fwseal/base/time.h"
 #include "fwseal/format/canonical_json.h"
-#include "fwseal/format/digest.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/provenance.h"
 #include "fwseal/pipeline/report.h"
@@ -17,15 +18,6 @@ namespace {
 
 using nlohmann::json;
 using ojson = nlohmann::ordered_json;
-
-std::string utc(std::int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Result<std::optional<ojson>> read_json_if_present(const std::string& path) {
   struct stat st {};
@@ -267,7 +259,7 @@ Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOut
                   {"product", first.product},
                   {"version", first.version},
                   {"security_version", std::to_string(first.security_version)},
-                  {"created", utc(first.created)},
+                  {"created", rfc3339_utc(first.created)},
                   {"generated_by", ctx.tool_version},
                   {"verdict", all_pass ? "pass" : "fail"},
                   {"message", all_pass ? "every package was built, signed, verified by fwseal-verify" +

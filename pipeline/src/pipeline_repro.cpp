@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <set>
 
-#include "fwseal/format/file.h"
-#include "fwseal/pipeline/process.h"
+#include "fwseal/base/file.h"
+#include "fwseal/base/process.h"
 
 namespace fwseal::pipeline {
 
@@ -31,7 +31,7 @@ std::string env_or(const char* name, const char* fallback) {
   return v && *v ? v : fallback;
 }
 
-// Different from this process in every way DESIGN.md says must not matter.
+// Different from this process in every way docs/FORMAT.md (reproducibility) says must not matter.
 Perturbation perturb(const std::string& scratch) {
   Perturbation p;
   p.env["TZ"] = env_or("TZ", "") == "Pacific/Kiritimati" ? "America/St_Johns" : "Pacific/Kiritimati";

@@ -1,3 +1,4 @@
+#include "fwseal/format/created.h"
 #include "fwseal/pipeline/run.h"
 
 #include <fcntl.h>
@@ -10,8 +11,8 @@
 #include <filesystem>
 
 #include "fwseal/format/canonical_json.h"
-#include "fwseal/format/digest.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/format/x509.h"
@@ -19,7 +20,7 @@
 #include "fwseal/hsm/uri.h"
 #include "fwseal/packager/spec.h"
 #include "fwseal/pipeline/plan.h"
-#include "fwseal/pipeline/process.h"
+#include "fwseal/base/process.h"
 #include "fwseal/pipeline/release.h"
 
 namespace fwseal::pipeline {
@@ -49,12 +50,7 @@ Status write_if_changed(const std::string& path, std::string_view content) {
   return write_file_atomic(path, content);
 }
 
-Result<std::int64_t> release_time(const Release& r) {
-  if (r.created) return *r.created;
-  const char* sde = std::getenv("SOURCE_DATE_EPOCH");
-  if (sde && *sde) return packager::parse_source_date_epoch(sde);
-  return std::int64_t{0};
-}
+Result<std::int64_t> release_time(const Release& r) { return resolve_created(r.created, "release.created"); }
 
 Result<std::string> output_dir(const Release& r, const RunOptions& o) {
   std::error_code ec;
@@ -69,11 +65,8 @@ Result<std::string> output_dir(const Release& r, const RunOptions& o) {
 }
 
 Result<Tools> find_tools() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return make_error(Code::io, "/proc/self/exe: " + errno_text(errno));
   Tools t;
-  t.fwseal.assign(buf, static_cast<std::size_t>(n));
+  FWSEAL_ASSIGN(t.fwseal, self_exe());
   FWSEAL_ASSIGN(std::string dir, self_exe_dir());
   t.verify = dir + "/fwseal-verify";
   if (::access(t.verify.c_str(), X_OK) != 0)
@@ -83,16 +76,7 @@ Result<Tools> find_tools() {
 }
 
 Result<std::string> find_ninja() {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    std::size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = (end == start ? std::string(".") : dirs.substr(start, end - start)) + "/ninja";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
+  if (auto ninja = find_in_path("ninja")) return *ninja;
   return make_error(Code::io, "ninja not found in $PATH: install ninja-build (scripts/setup.sh does)");
 }
 

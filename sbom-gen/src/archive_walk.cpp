@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <memory>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "image_scan.h"
 #include "sbom_limits.h"
 #include "text.h"

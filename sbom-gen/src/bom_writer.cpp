@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "text.h"
 
 namespace fwseal::sbom {

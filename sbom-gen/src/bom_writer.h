@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/sbom/sbom.h"
 #include "model.h"
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 
 namespace fwseal::sbom {
 

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "image_scan.h"
 #include "sbom_limits.h"
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "model.h"
 
 namespace fwseal::sbom::elf {

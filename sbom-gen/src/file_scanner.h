@@ -12,7 +12,7 @@
 
 #include "elf_note.h"
 #include "fingerprint.h"
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "model.h"
 
 namespace fwseal::sbom {

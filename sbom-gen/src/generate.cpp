@@ -7,10 +7,10 @@
 
 #include "bom_writer.h"
 #include "declared.h"
-#include "fwseal/format/digest.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
-#include "fwseal/format/parallel.h"
+#include "fwseal/base/parallel.h"
 #include "fwseal/sbom/sbom.h"
 #include "image_scan.h"
 #include "sbom_limits.h"
@@ -53,15 +53,6 @@ Status check_config(const SbomConfig& c) {
 }
 
 }  // namespace
-
-Result<std::int64_t> parse_source_date_epoch(std::string_view text) {
-  if (text.empty() || text.size() > 12 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return usage("SOURCE_DATE_EPOCH " + shown(text) + ": expected decimal seconds since 1970-01-01");
-  std::int64_t v = 0;
-  for (char c : text) v = v * 10 + (c - '0');
-  if (v > kMaxTimestamp) return usage("SOURCE_DATE_EPOCH " + std::string(text) + ": after 9999-12-31");
-  return v;
-}
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 
 namespace fwseal::sbom {
 

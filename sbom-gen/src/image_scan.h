@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/error.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/file.h"
 #include "file_scanner.h"
 #include "fwseal/sbom/sbom.h"
 #include "model.h"

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <utime.h>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "test_util.h"
 
 namespace fwseal::sbom {

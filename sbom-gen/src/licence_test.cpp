@@ -10,7 +10,7 @@ namespace {
 
 TEST(LicenceTable, MatchesCycloneDxSchema) {
   auto doc = nlohmann::json::parse(testing::read_text(std::string(FWSEAL_SOURCE_DIR) +
-                                                      "/../shared/schemas/cyclonedx/spdx.schema.json"));
+                                                      "/third_party/cyclonedx/spdx.schema.json"));
   std::vector<std::string> schema = doc["enum"].get<std::vector<std::string>>();
   std::sort(schema.begin(), schema.end());
   std::vector<std::string> ours(spdx_ids().begin(), spdx_ids().end());

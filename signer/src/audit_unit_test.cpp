@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/signer/audit.h"
 

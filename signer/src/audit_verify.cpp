@@ -2,7 +2,7 @@
 // break a diagnosis that names the line (docs/AUDIT.md "Verifying").
 #include <algorithm>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/signer/audit.h"
 
 namespace fwseal::signer {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/signer/signer.h"
 

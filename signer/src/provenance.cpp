@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 
 namespace fwseal::signer {

@@ -2,7 +2,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/x509.h"
 #include "fwseal/signer/signer.h"

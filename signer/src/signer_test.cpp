@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 
 namespace fwseal::signer {

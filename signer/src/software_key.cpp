@@ -1,7 +1,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/signer/signer.h"
 
 namespace fwseal::signer {

@@ -7,10 +7,11 @@
 #include <ctime>
 
 #include "chain_internal.h"
+#include "fwseal/base/time.h"
 #include "fwseal/format/x509.h"
 #include "steps.h"
 
-namespace fwseal::steps {
+namespace fwseal::verifier::steps {
 namespace chain_detail {
 
 std::string quoted(const X509* cert) { return "'" + name_text(X509_get_subject_name(cert)) + "'"; }
@@ -23,7 +24,7 @@ std::string root_label(const ChainRoot& root) {
 CertificateReport describe(const X509* cert) {
   auto when = [](const ASN1_TIME* t) {
     auto s = time_of(t, "time");
-    return s.ok() ? utc_text(*s) : std::string("(unreadable)");
+    return s.ok() ? rfc3339_utc(*s) : std::string("(unreadable)");
   };
   return CertificateReport{name_text(X509_get_subject_name(cert)), name_text(X509_get_issuer_name(cert)),
                            serial_hex(X509_get0_serialNumber(cert)), when(X509_get0_notBefore(cert)),
@@ -194,4 +195,4 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
   return v;
 }
 
-}  // namespace fwseal::steps
+}  // namespace fwseal::verifier::steps

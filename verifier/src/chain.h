@@ -8,12 +8,12 @@
 
 #include <cstdint>
 
-#include "fwseal/format/openssl.h"
+#include "fwseal/base/openssl.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/verify.h"
 
-namespace fwseal::steps {
+namespace fwseal::verifier::steps {
 
 struct ChainVerdict {
   enum class Outcome {
@@ -42,4 +42,4 @@ struct ChainVerdict {
 // digitalSignature and the extended key usage trust.required_eku.
 Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy& trust, std::int64_t build_time);
 
-}  // namespace fwseal::steps
+}  // namespace fwseal::verifier::steps

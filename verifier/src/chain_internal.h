@@ -11,7 +11,7 @@
 #include "fwseal/format/x509.h"
 #include "fwseal/verifier/verify.h"
 
-namespace fwseal::steps::chain_detail {
+namespace fwseal::verifier::steps::chain_detail {
 
 struct ChainRoot {
   const TrustedRoot* root = nullptr;
@@ -49,4 +49,4 @@ Failure explain_failure(X509_STORE_CTX* ctx, const TrustPolicy& trust, const std
 // CA, keyUsage digitalSignature, the required EKU. Empty if it passes.
 std::string leaf_problem(X509* leaf, const TrustPolicy& trust);
 
-}  // namespace fwseal::steps::chain_detail
+}  // namespace fwseal::verifier::steps::chain_detail

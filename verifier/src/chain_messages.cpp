@@ -4,12 +4,14 @@
 
 #include "chain_internal.h"
 
-namespace fwseal::steps::chain_detail {
+#include "fwseal/base/time.h"
+
+namespace fwseal::verifier::steps::chain_detail {
 namespace {
 
 std::string when(const ASN1_TIME* t) {
   auto s = time_of(t, "time");
-  return s.ok() ? utc_text(*s) : std::string("(unreadable time)");
+  return s.ok() ? rfc3339_utc(*s) : std::string("(unreadable time)");
 }
 
 std::string issuer_of(const X509* cert) { return "'" + name_text(X509_get_issuer_name(cert)) + "'"; }
@@ -52,7 +54,7 @@ Failure explain_failure(X509_STORE_CTX* ctx, const TrustPolicy& trust, const std
   X509* cert = X509_STORE_CTX_get_current_cert(ctx);
   if (!cert) return {false, std::string("certificate chain refused: ") + X509_verify_cert_error_string(err)};
   const std::string who = "certificate " + quoted(cert);
-  const std::string built = utc_text(build_time);
+  const std::string built = rfc3339_utc(build_time);
   STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx);
   switch (err) {
     case X509_V_ERR_CERT_REVOKED:
@@ -135,4 +137,4 @@ std::string leaf_problem(X509* leaf, const TrustPolicy& trust) {
          " that trust.json requires: issue the signing certificate with that extended key usage";
 }
 
-}  // namespace fwseal::steps::chain_detail
+}  // namespace fwseal::verifier::steps::chain_detail

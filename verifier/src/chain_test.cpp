@@ -10,9 +10,9 @@
 #include "fwseal/format/layout.h"
 #include "steps.h"
 #include "test_package.h"
-#include "x509_test_support.h"
+#include "fwseal/testing/pki.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 using test::PackageBuilder;
@@ -469,4 +469,4 @@ TEST(Roles, KeyTrustedByTwoRolesCountsForNone) {
 }
 
 }  // namespace
-}  // namespace fwseal
+}  // namespace fwseal::verifier

@@ -1,4 +1,5 @@
 #include "fwseal/verifier/cli.h"
+#include "fwseal/verifier/provenance.h"
 
 #include <fcntl.h>
 
@@ -7,13 +8,13 @@
 #include <optional>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/verify.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 struct Args {
@@ -169,4 +170,4 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
   return 0;
 }
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

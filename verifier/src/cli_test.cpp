@@ -10,12 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/trust.h"
 #include "test_package.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 namespace fs = std::filesystem;
@@ -175,4 +175,4 @@ TEST_F(Cli, TheFwsealVerifyBinary) {
 }
 
 }  // namespace
-}  // namespace fwseal
+}  // namespace fwseal::verifier

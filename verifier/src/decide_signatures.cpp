@@ -17,7 +17,7 @@
 #include "chain.h"
 #include "steps.h"
 
-namespace fwseal::steps {
+namespace fwseal::verifier::steps {
 namespace {
 
 std::string key_label(const SignatureReport& r) {
@@ -182,4 +182,4 @@ Status check_signatures(const UnverifiedManifest& manifest, const std::vector<Si
   return ok_status();
 }
 
-}  // namespace fwseal::steps
+}  // namespace fwseal::verifier::steps

@@ -3,15 +3,15 @@
 // code for the same package.
 #include <algorithm>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "steps.h"
 
-namespace fwseal::steps {
+namespace fwseal::verifier::steps {
 namespace {
 
 std::string joined(const std::vector<std::string>& ids) {
   std::string out;
-  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + shown(id);
+  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + quote(id);
   return out;
 }
 
@@ -57,4 +57,4 @@ Status check_hardware(const Manifest& unverified, const std::vector<std::string>
                                         ", not for this device (" + joined(device) + ")");
 }
 
-}  // namespace fwseal::steps
+}  // namespace fwseal::verifier::steps

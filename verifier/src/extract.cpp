@@ -10,10 +10,10 @@
 #include <cstdio>
 #include <random>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 Error io_error(const std::string& what, int err) { return make_error(Code::io, what + ": " + errno_text(err)); }
@@ -164,4 +164,4 @@ Status extract_package(int fd, const TrustPolicy& trust, const VerifyOptions& op
   return s;
 }
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <map>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "test_package.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 using test::PackageBuilder;
@@ -192,4 +192,4 @@ TEST(Extract, DirectoryMustExist) {
 }
 
 }  // namespace
-}  // namespace fwseal
+}  // namespace fwseal::verifier

@@ -2,4 +2,4 @@
 // alone (with OpenSSL and libarchive): no HSM, no signer, no packager.
 #include "fwseal/verifier/cli.h"
 
-int main(int argc, char** argv) { return fwseal::verify_main(argc, argv); }
+int main(int argc, char** argv) { return fwseal::verifier::verify_main(argc, argv); }

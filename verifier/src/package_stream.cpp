@@ -2,7 +2,7 @@
 
 #include "fwseal/format/layout.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 
 std::size_t first_nonzero(std::string_view bytes) {
   for (std::size_t i = 0; i < bytes.size(); ++i)
@@ -55,4 +55,4 @@ Status PackageStream::skip_padding(std::uint64_t data_size, std::string_view ent
   return ok_status();
 }
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

@@ -9,10 +9,10 @@
 #include <string>
 #include <string_view>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "read_ahead.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 
 class PackageStream {
  public:
@@ -47,4 +47,4 @@ class PackageStream {
 // The index of the first non-zero byte, or npos.
 std::size_t first_nonzero(std::string_view bytes);
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

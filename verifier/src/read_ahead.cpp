@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <string>
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 // What O_DIRECT transfers are aligned to, in the file and in memory.
@@ -173,4 +173,4 @@ Result<std::string_view> ReadAhead::next(std::size_t max, std::string_view what)
   return std::string_view(block_data(consumed_ % kBlocks), n);
 }
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

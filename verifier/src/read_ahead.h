@@ -22,10 +22,10 @@
 #include <thread>
 #include <vector>
 
-#include "fwseal/format/error.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/file.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 
 class ReadAhead {
  public:
@@ -86,4 +86,4 @@ class ReadAhead {
   std::thread thread_;  // last: started once every member above exists
 };
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

@@ -12,7 +12,7 @@
 
 #include "test_package.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 struct Pipe {
@@ -155,4 +155,4 @@ TEST(ReadAhead, ReadsAFileNotInThePageCacheDirectly) {
 }
 
 }  // namespace
-}  // namespace fwseal
+}  // namespace fwseal::verifier

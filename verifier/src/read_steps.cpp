@@ -2,13 +2,14 @@
 // the format allows for it; what the bytes claim is not yet trusted.
 #include <algorithm>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/x509.h"
+#include "fwseal/base/text.h"
 #include "steps.h"
 
-namespace fwseal::steps {
+namespace fwseal::verifier::steps {
 namespace {
 
 Error malformed(std::string message) { return make_error(Code::malformed, std::move(message)); }
@@ -40,7 +41,7 @@ Status compare_header(std::string_view actual, std::string_view expected, std::s
   while (i < actual.size() && i < expected.size() && actual[i] == expected[i]) ++i;
   std::string found;
   if (auto parsed = parse_tar_header(actual.substr(0, kBlock), "header"); parsed.ok() && parsed->name != entry)
-    found = ", and it names " + shown(parsed->name);
+    found = ", and it names " + quote(parsed->name);
   if (std::string kind = special_kind(actual); !kind.empty())
     found += (found.empty() ? ", and it is " : " and is ") + kind;
   return malformed(std::string(entry) + ": the header at offset " + std::to_string(at) +
@@ -66,7 +67,7 @@ Result<ParsedHeader> parse_plain_header(std::string_view block, std::uint64_t at
 // "signature/<64 lowercase hex>.json" -> the key id.
 Result<KeyId> signature_entry_key_id(std::string_view name, std::uint64_t at) {
   auto wrong = [&] {
-    return malformed("offset " + std::to_string(at) + ": entry " + shown(name) +
+    return malformed("offset " + std::to_string(at) + ": entry " + quote(name) +
                      " where a signature entry (signature/<64 lowercase hex digits>.json) or the end of the "
                      "archive must be");
   };
@@ -83,22 +84,6 @@ Result<KeyId> signature_entry_key_id(std::string_view name, std::uint64_t at) {
 
 std::string short_hex(const Sha256& digest) { return to_hex(digest).substr(0, 16) + "…"; }
 
-std::string shown(std::string_view untrusted) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char c : untrusted.substr(0, 200)) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
-      out += "\\x";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xf]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  if (untrusted.size() > 200) out += "...";
-  return out + "\"";
-}
 
 // Step 1.
 Result<ManifestHeader> read_manifest_header(PackageStream& in) {
@@ -106,7 +91,7 @@ Result<ManifestHeader> read_manifest_header(PackageStream& in) {
   FWSEAL_ASSIGN(h.block, in.read(kBlock, "the header of manifest.json"));
   FWSEAL_ASSIGN(ParsedHeader parsed, parse_plain_header(h.block, 0, "the header of manifest.json"));
   if (parsed.name != kManifestEntry)
-    return malformed("offset 0: the first entry must be manifest.json, found " + shown(parsed.name) +
+    return malformed("offset 0: the first entry must be manifest.json, found " + quote(parsed.name) +
                      " (is this an fwseal package?)");
   if (parsed.size > kMaxManifestBytes)
     return malformed("manifest.json: " + std::to_string(parsed.size) + " bytes, more than the limit of " +
@@ -230,4 +215,4 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageStream& in, const 
   }
 }
 
-}  // namespace fwseal::steps
+}  // namespace fwseal::verifier::steps

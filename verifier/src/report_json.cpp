@@ -1,10 +1,10 @@
 // The --json report.
 #include <nlohmann/json.hpp>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "fwseal/verifier/verify.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 using ojson = nlohmann::ordered_json;
@@ -78,4 +78,4 @@ std::string report_json(const VerifyReport& report) {
   return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

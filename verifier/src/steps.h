@@ -16,9 +16,10 @@
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/verify.h"
+#include "fwseal/base/text.h"
 #include "package_stream.h"
 
-namespace fwseal::steps {
+namespace fwseal::verifier::steps {
 
 // Step 1: block 0 is the header of "manifest.json", at most kMaxManifestBytes.
 struct ManifestHeader {
@@ -84,6 +85,5 @@ Status check_hardware(const Manifest& unverified, const std::vector<std::string>
 
 // Helpers for messages.
 std::string short_hex(const Sha256& digest);  // "3f2a1b2c3d4e5f60…"
-std::string shown(std::string_view untrusted);  // quoted, control bytes escaped
 
-}  // namespace fwseal::steps
+}  // namespace fwseal::verifier::steps

@@ -5,11 +5,11 @@
 #include <map>
 #include <set>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "fwseal/verifier/verify.h"
 #include "test_package.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 using test::PackageBuilder;
@@ -287,4 +287,4 @@ TEST(TamperSweep, EverySingleByteFlipIsRejected) {
 }
 
 }  // namespace
-}  // namespace fwseal
+}  // namespace fwseal::verifier

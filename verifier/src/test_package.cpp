@@ -11,9 +11,9 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 
-namespace fwseal::test {
+namespace fwseal::verifier::test {
 namespace {
 
 void require(bool ok, const char* what) {
@@ -217,4 +217,4 @@ void rewrite_checksum(std::string& package, std::size_t offset) {
   package[offset + 155] = ' ';
 }
 
-}  // namespace fwseal::test
+}  // namespace fwseal::verifier::test

@@ -13,14 +13,14 @@
 #include <utility>
 #include <vector>
 
-#include "fwseal/format/file.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/verify.h"
 
-namespace fwseal::test {
+namespace fwseal::verifier::test {
 
 struct TestKey {
   Algorithm alg{};
@@ -101,4 +101,4 @@ VerifyReport verify_bytes(std::string_view package, const TrustPolicy& trust, co
 // changed field still parses as a valid header.
 void rewrite_checksum(std::string& package, std::size_t offset);
 
-}  // namespace fwseal::test
+}  // namespace fwseal::verifier::test

@@ -4,11 +4,11 @@
 #include <exception>
 #include <new>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "package_stream.h"
 #include "steps.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 
 std::string_view check_result_name(CheckResult r) {
   switch (r) {
@@ -139,4 +139,4 @@ VerifyReport verify_package(int fd, const TrustPolicy& trust, const VerifyOption
   }
 }
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

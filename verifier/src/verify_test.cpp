@@ -6,11 +6,11 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 #include "steps.h"
 #include "test_package.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 namespace {
 
 using test::PackageBuilder;
@@ -506,4 +506,4 @@ TEST(ReportJson, DefaultReportIsNeverValid) {
 }
 
 }  // namespace
-}  // namespace fwseal
+}  // namespace fwseal::verifier

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
 
 namespace fwseal::vectors {
 namespace {

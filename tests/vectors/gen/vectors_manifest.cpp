@@ -6,7 +6,7 @@
 #include <tuple>
 
 #include "catalogue.h"
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 
 namespace fwseal::vectors {
 namespace {
@@ -143,7 +143,8 @@ void image_vectors(Ctx& c) {
 
   auto bad_char = [](const std::string& name, std::size_t at) {
     std::string shown;
-    for (char ch : name) shown += ch == '\0' ? std::string("\\x00") : std::string(1, ch);
+    for (char ch : name)
+      shown += ch == '\0' ? std::string("\\x00") : ch == '\\' ? std::string("\\x5c") : std::string(1, ch);
     return "manifest.images[0].name: image name \"" + shown +
            "\" has a character other than letters, digits, '.', '_' or '-' at position " + std::to_string(at);
   };

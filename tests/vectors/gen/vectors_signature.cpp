@@ -4,7 +4,7 @@
 #include <tuple>
 
 #include "catalogue.h"
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 
 namespace fwseal::vectors {
 

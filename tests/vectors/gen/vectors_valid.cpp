@@ -1,6 +1,6 @@
 // valid/: packages every conforming verifier accepts.
 #include "catalogue.h"
-#include "fwseal/format/digest.h"
+#include "fwseal/base/digest.h"
 
 namespace fwseal::vectors {
 

@@ -12,7 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/text.h"  // valid_utf8
 
 namespace fwseal {
 
@@ -27,8 +28,6 @@ struct JsonLimits {
   int max_depth = 16;
 };
 
-// Well-formed UTF-8: no overlong forms, surrogates or code points above U+10FFFF.
-bool valid_utf8(std::string_view s);
 
 // Parses `text` strictly: valid UTF-8, no duplicate member names, no trailing
 // data, depth and size limits. Errors are Code::malformed and name `what`

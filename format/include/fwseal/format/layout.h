@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/manifest.h"
 
 namespace fwseal {

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/error.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
 
 namespace fwseal {
 

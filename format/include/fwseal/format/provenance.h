@@ -16,9 +16,9 @@
 // algorithm and encoding of docs/FORMAT.md "Signed bytes"; PAE starts with
 // "DSSEv1 ", so no provenance signature is a package signature or the reverse.
 //
-// This unit is the whole provenance format; verify_provenance is what
-// `fwseal verify --provenance` and `fwseal-verify --provenance` run. Making and
-// signing provenance is in signer/ (fwseal/signer/provenance.h).
+// This unit is the whole provenance format. Its check, verify_provenance, is
+// the verifier's (fwseal/verifier/provenance.h); making and signing provenance
+// is in signer/ (fwseal/signer/provenance.h).
 #pragma once
 
 #include <cstdint>
@@ -26,8 +26,9 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/error.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/time.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"
 
@@ -107,31 +108,6 @@ Result<std::string> serialize_dsse(const DsseEnvelope& env);
 // Code::malformed naming `where`.
 Result<DsseEnvelope> parse_dsse(std::string_view bytes, std::string_view where);
 
-// A provenance whose signature and subject have been checked.
-struct VerifiedProvenance {
-  Provenance statement;
-  KeyId key_id{};        // the first trusted key whose signature verified
-  std::string key_name;  // its trust.json name; may be empty
-};
-
-// The check of `fwseal verify --provenance`, in this order:
-//   1. the file is a DSSE envelope with payloadType kInTotoPayloadType      -> 10
-//   2. signatures over PAE by keys pinned in any key set of `trust` (not
-//      revoked, algorithm allowed): every such signature must verify      -> 12
-//      and at least one must be present                                    -> 13
-//   3. only then is the payload parsed (parse_statement)                    -> 10
-//   4. the subject's sha256 equals `manifest_digest`, the digest of the
-//      package that was verified before                                    -> 11
-// Keys known only through certificates (trust.json roots) cannot sign
-// provenance: a DSSE signature carries no certificate chain. `where` names
-// the file in messages.
-Result<VerifiedProvenance> verify_provenance(std::string_view file_bytes, const TrustPolicy& trust,
-                                             const Sha256& manifest_digest, std::string_view where);
-
-// "2026-01-01T00:00:00Z" for seconds since the epoch (0 .. year 9999).
-std::string rfc3339_utc(std::int64_t seconds);
-// The inverse, for exactly that form. Code::malformed naming `where`.
-Result<std::int64_t> parse_rfc3339_utc(std::string_view text, std::string_view where);
 
 // SHA-256 of a file's contents, read in chunks. Code::io naming the path.
 Result<Sha256> sha256_file(const std::string& path);

@@ -11,11 +11,15 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/error.h"
-#include "fwseal/format/openssl.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/openssl.h"
 
 namespace fwseal {
+
+// At most this many certificates in one envelope's chain (docs/FORMAT.md, each
+// at most kMaxCertificateDerBytes of DER, x509.h).
+inline constexpr std::size_t kMaxChainCertificates = 8;
 
 // Domain separation: no manifest (which starts with '{') and no other fwseal
 // signature input starts with these bytes.

@@ -43,7 +43,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/x509.h"
 

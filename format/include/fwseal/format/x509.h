@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
-#include "fwseal/format/openssl.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/openssl.h"
 #include "fwseal/format/signature.h"
 
 namespace fwseal {
@@ -68,8 +68,6 @@ Result<ossl::X509Name> parse_name(std::string_view text, std::string_view where)
 
 // Seconds since the epoch, or Code::malformed for a time OpenSSL cannot read.
 Result<std::int64_t> time_of(const ASN1_TIME* t, std::string_view where);
-// "2026-01-01T00:00:00Z".
-std::string utc_text(std::int64_t seconds);
 // Lower-case hex of the serial number's magnitude ("-" prefix if negative).
 std::string serial_hex(const ASN1_INTEGER* serial);
 

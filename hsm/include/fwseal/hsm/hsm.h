@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
-#include "fwseal/format/openssl.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/openssl.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/hsm/uri.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/hsm/hsm.h"
 #include "fwseal/hsm/uri.h"

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/error.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/packager/spec.h"
 

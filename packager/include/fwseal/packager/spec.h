@@ -8,7 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
+#include "fwseal/format/manifest.h"
 
 namespace fwseal::packager {
 
@@ -53,8 +54,11 @@ Result<Spec> load_spec(const std::string& path);
 // strictly (valid UTF-8, no duplicate member names). Code::malformed naming `where`.
 Status check_sbom(std::string_view bytes, std::string_view where);
 
-// The value of SOURCE_DATE_EPOCH (reproducible-builds.org): decimal seconds,
-// 0 to 2^53-1. Code::usage naming the variable otherwise.
-Result<std::int64_t> parse_source_date_epoch(std::string_view text);
+
+// The spec must be the one the package at `pkg` was built from: product,
+// version, security version, hardware, image names and types, SBOM or none.
+// Code::digest naming the first field that differs. (Image digests are
+// compared where the images are read, e.g. by build_provenance.)
+Status check_built_from(const Spec& spec, const Manifest& m, const std::string& pkg);
 
 }  // namespace fwseal::packager

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/error.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/manifest.h"
 

@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/pipeline/release.h"
 
 namespace fwseal::pipeline {

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/signature.h"
 
 namespace fwseal::pipeline {

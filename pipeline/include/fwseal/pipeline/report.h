@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/pipeline/plan.h"
 

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/pipeline/report.h"
 
 namespace fwseal::pipeline {

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 
 namespace fwseal::sbom {
 

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/error.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/file.h"
 
 namespace fwseal::sbom {
 
@@ -93,8 +93,5 @@ class SbomDraft {
 // generate_sbom's errors: config.sha512 set, or an image that is a directory.
 Result<SbomDraft> draft_sbom(const SbomConfig& config);
 
-// Parses SOURCE_DATE_EPOCH text: decimal seconds, 0 to 253402300799
-// (9999-12-31T23:59:59Z). Code::usage otherwise.
-Result<std::int64_t> parse_source_date_epoch(std::string_view text);
 
 }  // namespace fwseal::sbom

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 
 namespace fwseal::sbom {
 

@@ -33,9 +33,9 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/digest.h"
-#include "fwseal/format/error.h"
-#include "fwseal/format/file.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
+#include "fwseal/base/file.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/hsm/hsm.h"
 #include "fwseal/signer/signer.h"

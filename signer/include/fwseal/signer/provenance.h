@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/provenance.h"
 #include "fwseal/signer/audit.h"
 #include "fwseal/signer/signer.h"

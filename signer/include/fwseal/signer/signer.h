@@ -5,11 +5,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
 
@@ -69,5 +70,15 @@ Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* pub
 // A key held in memory, loaded from a PEM private key file. For conformance
 // vectors and tests; release keys belong in an HSM.
 Result<std::unique_ptr<SigningKey>> load_software_key(const std::string& pem_path);
+
+// The CERTIFICATE blocks of a PEM chain file, signer first, as DER (at most
+// kMaxChainCertificates; Code::malformed naming the file otherwise).
+Result<std::vector<std::string>> load_certificate_chain(const std::string& path);
+
+// The public key an imported signature is checked with: the PEM file at
+// `pubkey_path`, else the first certificate of `chain_der`. Code::usage if
+// neither is given.
+Result<ossl::PKey> import_public_key(const std::optional<std::string>& pubkey_path,
+                                     const std::vector<std::string>& chain_der);
 
 }  // namespace fwseal::signer

@@ -4,7 +4,7 @@
 //   PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--json]
 //
 // Valid: a one-line summary on stdout, exit 0. Invalid: one line
-// "<program>: <message>" on stderr and the exit code of DESIGN.md (2 usage,
+// "<program>: <message>" on stderr and the exit code of docs/USAGE.md (2 usage,
 // 3 unreadable package or trust file, 10-15 as verify_package decides).
 // --json prints report_json on stdout in both cases.
 #pragma once
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace fwseal {
+namespace fwseal::verifier {
 
 // argv[0] is the program (or subcommand) name and is skipped.
 int verify_main(int argc, char** argv);
@@ -21,4 +21,4 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
 
 std::string verify_usage(std::string_view program);
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

@@ -4,11 +4,11 @@
 
 #include <string>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/verify.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 
 // Verifies the package read from `fd` and, only if it is valid, puts its images
 // into the existing directory `dir` under their manifest names. Images are
@@ -25,4 +25,4 @@ namespace fwseal {
 Status extract_package(int fd, const TrustPolicy& trust, const VerifyOptions& options, const std::string& dir,
                        VerifyReport* report);
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

@@ -22,12 +22,12 @@
 #include <string_view>
 #include <vector>
 
-#include "fwseal/format/error.h"
+#include "fwseal/base/error.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"
 
-namespace fwseal {
+namespace fwseal::verifier {
 
 struct VerifyOptions {
   // The device's hardware ids (--hw). Empty: the policy's `hardware` is used;
@@ -157,4 +157,4 @@ VerifyReport verify_package(int fd, const TrustPolicy& trust, const VerifyOption
 // notes} or null), checks. Pretty-printed, ends with a newline.
 std::string report_json(const VerifyReport& report);
 
-}  // namespace fwseal
+}  // namespace fwseal::verifier

@@ -1,0 +1,212 @@
+// `fwseal ca`: a certificate authority whose private key stays in a PKCS#11
+// token. OpenSSL builds each certificate or CRL, the token signs its DER
+// (format/x509_issue.h), and the result is checked against the CA's public
+// key before it is written. docs/TRUST.md walks through a rotation with it.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+
+#include "args.h"
+#include "commands.h"
+#include "fwseal/base/text.h"
+#include "fwseal/base/time.h"
+#include "fwseal/base/file.h"
+#include "fwseal/format/x509.h"
+#include "fwseal/ca/ca.h"
+#include "fwseal/ca/issue.h"
+#include "fwseal/hsm/signing_key.h"
+#include "hsm_options.h"
+
+namespace fwseal::cli {
+namespace {
+
+constexpr const char* kCaUsage =
+    "fwseal ca self-sign --ca-key URI --subject DN [--days N] [--not-before T] [--path-length N] -o ROOT.pem\n"
+    "       fwseal ca issue --ca-key URI --ca-cert CA.pem (--subject-key URI | --pubkey PEM) --subject DN\n"
+    "                       [--days N] [--not-before T] [--eku OID]... [--ca [--path-length N]] -o CERT.pem\n"
+    "       fwseal ca crl --ca-key URI --ca-cert CA.pem [--revoke CERT.pem]... [--revoke-serial HEX]...\n"
+    "                     [--this-update T] [--days N] [--crl-number N] -o CRL.pem\n"
+    "  DN: \"CN=release A,O=Acme\"; T: seconds since 1970, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (default now);\n"
+    "  every command takes --module PATH";
+
+constexpr std::int64_t kDay = 24 * 3600;
+
+Error usage(const std::string& m) { return make_error(Code::usage, m); }
+
+Result<std::int64_t> parse_time(const std::string& text, const std::string& option) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() <= 12)
+    return static_cast<std::int64_t>(std::stoll(text));
+  auto t = text.size() == 10 ? parse_date_utc(text, option) : parse_rfc3339_utc(text, option);
+  if (!t.ok()) return usage(option + ": " + quote(text) + " is not a time (seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+  return t;
+}
+
+Result<std::uint64_t> parse_count(const Args& args, const std::string& option, std::uint64_t fallback,
+                                  std::uint64_t max) {
+  auto v = args.value(option);
+  if (!v) return fallback;
+  if (v->empty() || v->size() > 19 || v->find_first_not_of("0123456789") != std::string::npos || std::stoull(*v) > max)
+    return usage(option + ": expected a whole number up to " + std::to_string(max));
+  return static_cast<std::uint64_t>(std::stoull(*v));
+}
+
+Result<std::int64_t> start_time(const Args& args, const std::string& option) {
+  if (auto t = args.value(option)) return parse_time(*t, option);
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+// The CA's key in its token, wrapped as a TbsSigner. Opened last, after every
+// argument and file was checked: a typo should not cost a PIN entry.
+struct CaKey {
+  std::unique_ptr<hsm::SigningKey> key;
+  CertIssuer issuer(const X509* cert) const {
+    const hsm::SigningKey* k = key.get();
+    return CertIssuer{cert, k->public_key(), [k](std::string_view tbs) { return k->sign(tbs); }};
+  }
+};
+
+Result<CaKey> open_ca_key(const Args& args) {
+  FWSEAL_ASSIGN(std::string text, args.required("--ca-key"));
+  FWSEAL_ASSIGN(hsm::KeyUri uri, hsm::parse_key_uri(text));
+  FWSEAL_ASSIGN(auto key, hsm::open_signing_key(hsm_options(args), uri));
+  return CaKey{std::move(key)};
+}
+
+Status write_pem(const Args& args, const std::string& pem) {
+  FWSEAL_ASSIGN(std::string out, args.required("-o"));
+  return write_file_atomic(out, pem);
+}
+
+Status report_certificate(const std::string& der, const char* verb) {
+  FWSEAL_ASSIGN(ca::CertificateSummary c, ca::describe_certificate(der));
+  std::printf("%s '%s' (serial %s)\n  issuer '%s'\n  valid %s to %s\n  key id %s\n", verb, c.subject.c_str(),
+              c.serial_hex.c_str(), c.issuer.c_str(), rfc3339_utc(c.not_before).c_str(),
+              rfc3339_utc(c.not_after).c_str(), to_hex(c.key_id).c_str());
+  return ok_status();
+}
+
+Result<CertificateSpec> validity(const Args& args, std::uint64_t default_days) {
+  CertificateSpec spec;
+  FWSEAL_ASSIGN(spec.subject, args.required("--subject"));
+  FWSEAL_ASSIGN(spec.not_before, start_time(args, "--not-before"));
+  FWSEAL_ASSIGN(std::uint64_t days, parse_count(args, "--days", default_days, 36500));
+  spec.not_after = spec.not_before + static_cast<std::int64_t>(days) * kDay;
+  if (args.value("--path-length")) {
+    FWSEAL_ASSIGN(std::uint64_t n, parse_count(args, "--path-length", 0, 8));
+    spec.path_length = static_cast<std::uint32_t>(n);
+  }
+  FWSEAL_TRY(parse_name(spec.subject, "--subject"));
+  return spec;
+}
+
+Status self_sign(const Args& args) {
+  FWSEAL_ASSIGN(CertificateSpec spec, validity(args, 20 * 365));
+  spec.ca = true;
+  FWSEAL_TRY(args.required("-o"));
+  FWSEAL_ASSIGN(CaKey ca, open_ca_key(args));
+  spec.public_key = ca.key->public_key();
+  FWSEAL_ASSIGN(std::string der, issue_certificate(spec, ca.issuer(nullptr)));
+  FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(der, "certificate"));
+  FWSEAL_ASSIGN(std::string pem, certificate_to_pem(cert.get()));
+  FWSEAL_TRY(write_pem(args, pem));
+  return report_certificate(der, "self-signed root");
+}
+
+Status issue(const Args& args) {
+  FWSEAL_ASSIGN(CertificateSpec spec, validity(args, 3 * 365));
+  spec.ca = args.flag("--ca");
+  if (auto ekus = args.values("--eku"); !ekus.empty()) spec.extended_key_usages = ekus;
+  FWSEAL_ASSIGN(std::string ca_path, args.required("--ca-cert"));
+  FWSEAL_ASSIGN(ossl::X509Ptr ca_cert, ca::load_certificate(ca_path));
+  const auto subject_uri = args.value("--subject-key");
+  const auto pubkey_path = args.value("--pubkey");
+  if (subject_uri.has_value() == pubkey_path.has_value()) return usage("give one of --subject-key URI or --pubkey PEM");
+  ossl::PKey subject_key;
+  if (pubkey_path) {
+    FWSEAL_ASSIGN(std::string pem, read_file(*pubkey_path, 64 * 1024));
+    FWSEAL_ASSIGN(subject_key, public_key_from_pem(pem, *pubkey_path));
+  } else {
+    FWSEAL_ASSIGN(hsm::KeyUri uri, hsm::parse_key_uri(*subject_uri));
+    FWSEAL_ASSIGN(subject_key, hsm::read_public_key(hsm_options(args), uri));
+  }
+  spec.public_key = subject_key.get();
+  FWSEAL_TRY(args.required("-o"));
+  FWSEAL_ASSIGN(CaKey ca, open_ca_key(args));
+  FWSEAL_ASSIGN(std::string der, issue_certificate(spec, ca.issuer(ca_cert.get())));
+  FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(der, "certificate"));
+  FWSEAL_ASSIGN(std::string pem, certificate_to_pem(cert.get()));
+  FWSEAL_TRY(write_pem(args, pem));
+  return report_certificate(der, spec.ca ? "issued CA certificate" : "issued signing certificate");
+}
+
+Status crl(const Args& args) {
+  FWSEAL_ASSIGN(std::string ca_path, args.required("--ca-cert"));
+  FWSEAL_ASSIGN(ossl::X509Ptr ca_cert, ca::load_certificate(ca_path));
+  CrlSpec spec;
+  FWSEAL_ASSIGN(spec.this_update, start_time(args, "--this-update"));
+  FWSEAL_ASSIGN(std::uint64_t days, parse_count(args, "--days", 365, 36500));
+  spec.next_update = spec.this_update + static_cast<std::int64_t>(days) * kDay;
+  FWSEAL_ASSIGN(spec.crl_number,
+                parse_count(args, "--crl-number",
+                            static_cast<std::uint64_t>(std::max<std::int64_t>(spec.this_update, 1)), UINT64_MAX / 2));
+  for (const auto& path : args.values("--revoke")) {
+    FWSEAL_ASSIGN(ossl::X509Ptr cert, ca::load_certificate(path));
+    FWSEAL_ASSIGN(std::string serial, ca::serial_to_revoke(cert.get(), ca_cert.get(), "--revoke " + path));
+    spec.revoked.push_back(CrlSpec::Revoked{serial, spec.this_update});
+  }
+  for (const auto& hex : args.values("--revoke-serial")) {
+    FWSEAL_ASSIGN(std::string serial, ca::serial_from_hex(hex, "--revoke-serial"));
+    spec.revoked.push_back(CrlSpec::Revoked{serial, spec.this_update});
+  }
+  FWSEAL_TRY(args.required("-o"));
+  FWSEAL_ASSIGN(CaKey ca, open_ca_key(args));
+  FWSEAL_ASSIGN(std::string der, issue_crl(spec, ca.issuer(ca_cert.get())));
+  FWSEAL_ASSIGN(ossl::X509Crl out, crl_from_der(der, "CRL"));
+  FWSEAL_ASSIGN(std::string pem, crl_to_pem(out.get()));
+  FWSEAL_TRY(write_pem(args, pem));
+  std::printf("CRL of '%s' (number %llu): %zu revoked certificate%s, this update %s, next update %s\n",
+              ca::subject_of(ca_cert.get()).c_str(), static_cast<unsigned long long>(spec.crl_number),
+              spec.revoked.size(), spec.revoked.size() == 1 ? "" : "s", rfc3339_utc(spec.this_update).c_str(),
+              rfc3339_utc(spec.next_update).c_str());
+  return ok_status();
+}
+
+}  // namespace
+
+int cmd_ca(const Argv& argv) {
+  if (argv.empty()) return usage_error("missing ca subcommand (self-sign, issue, crl)", kCaUsage);
+  const std::string sub = argv[0];
+  Argv rest(argv.begin() + 1, argv.end());
+  OptionSpec spec;
+  Status (*run)(const Args&) = nullptr;
+  if (sub == "self-sign") {
+    spec = {{"--ca-key", "--subject", "--days", "--not-before", "--path-length", "--module", "-o"}, {}, {}};
+    run = self_sign;
+  } else if (sub == "issue") {
+    spec = {{"--ca-key", "--ca-cert", "--subject", "--subject-key", "--pubkey", "--days", "--not-before",
+             "--path-length", "--eku", "--module", "-o"},
+            {"--eku"},
+            {"--ca"}};
+    run = issue;
+  } else if (sub == "crl") {
+    spec = {{"--ca-key", "--ca-cert", "--revoke", "--revoke-serial", "--this-update", "--days", "--crl-number",
+             "--module", "-o"},
+            {"--revoke", "--revoke-serial"},
+            {}};
+    run = crl;
+  } else {
+    return usage_error("unknown ca subcommand \"" + sub + "\" (self-sign, issue, crl)", kCaUsage);
+  }
+  auto args = Args::parse(rest, spec);
+  if (!args.ok()) return usage_error(args.error().message, kCaUsage);
+  if (!args->positionals().empty()) return usage_error("unexpected argument " + args->positionals()[0], kCaUsage);
+  if (args->value("--path-length") && sub == "issue" && !args->flag("--ca"))
+    return usage_error("--path-length applies to CA certificates (--ca)", kCaUsage);
+  Status s = run(*args);
+  if (s.ok()) return 0;
+  if (s.error().code == Code::usage) return usage_error(s.error().message, kCaUsage);
+  return fail(s.error());
+}
+
+}  // namespace fwseal::cli

@@ -1,0 +1,100 @@
+#include <cstdio>
+
+#include "args.h"
+#include "commands.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
+#include "fwseal/hsm/hsm.h"
+#include "fwseal/hsm/uri.h"
+#include "hsm_options.h"
+
+namespace fwseal::cli {
+
+namespace {
+
+constexpr const char* kHsmUsage =
+    "fwseal hsm init --token NAME | keygen --key URI --alg ALG | list [--token NAME] | pubkey --key URI [-o FILE]"
+    " (each takes --module PATH)";
+
+int hsm_init(const Args& args) {
+  auto token = args.required("--token");
+  if (!token.ok()) return usage_error(token.error().message, kHsmUsage);
+  auto info = hsm::init_token(hsm_options(args), *token);
+  if (!info.ok()) return fail(info.error());
+  std::printf("token \"%s\" created (serial %s)\n  module %s\n  config %s\n", info->label.c_str(), info->serial.c_str(),
+              info->module.c_str(), info->softhsm2_conf.c_str());
+  return 0;
+}
+
+int hsm_keygen(const Args& args) {
+  auto uri_text = args.required("--key");
+  auto alg_name = args.required("--alg");
+  if (!uri_text.ok() || !alg_name.ok())
+    return usage_error(!uri_text.ok() ? uri_text.error().message : alg_name.error().message, kHsmUsage);
+  auto alg = parse_algorithm(*alg_name, "--alg");
+  if (!alg.ok()) return usage_error(alg.error().message, kHsmUsage);
+  auto uri = hsm::parse_key_uri(*uri_text);
+  if (!uri.ok()) return fail(uri.error());
+  auto key = hsm::generate_key(hsm_options(args), *uri, *alg);
+  if (!key.ok()) return fail(key.error());
+  std::printf("generated %s key \"%s\" on token \"%s\" (private half sensitive, not extractable)\nkey id %s\n",
+              std::string(algorithm_name(*alg)).c_str(), key->label.c_str(), key->token.c_str(),
+              key->key_id ? to_hex(*key->key_id).c_str() : "unknown");
+  return 0;
+}
+
+int hsm_list(const Args& args) {
+  std::string text = "pkcs11:";
+  if (auto t = args.value("--token")) text += "token=" + *t;
+  auto uri = hsm::parse_token_uri(text);
+  if (!uri.ok()) return fail(uri.error());
+  auto keys = hsm::list_keys(hsm_options(args), *uri);
+  if (!keys.ok()) return fail(keys.error());
+  if (keys->empty()) {
+    std::printf("no private keys\n");
+    return 0;
+  }
+  std::printf("%-16s %-20s %-13s %s\n", "TOKEN", "LABEL", "ALGORITHM", "KEY ID (SHA-256 of the public key)");
+  for (const auto& k : *keys) {
+    std::string alg = k.algorithm ? std::string(algorithm_name(*k.algorithm)) : "-";
+    std::string id = k.key_id ? to_hex(*k.key_id) : "(" + k.note + ")";
+    std::printf("%-16s %-20s %-13s %s\n", k.token.c_str(), k.label.c_str(), alg.c_str(), id.c_str());
+  }
+  return 0;
+}
+
+int hsm_pubkey(const Args& args) {
+  auto uri_text = args.required("--key");
+  if (!uri_text.ok()) return usage_error(uri_text.error().message, kHsmUsage);
+  auto uri = hsm::parse_key_uri(*uri_text);
+  if (!uri.ok()) return fail(uri.error());
+  auto key = hsm::read_public_key(hsm_options(args), *uri);
+  if (!key.ok()) return fail(key.error());
+  auto pem = public_key_to_pem(key->get());
+  if (!pem.ok()) return fail(pem.error());
+  if (auto out = args.value("-o")) {
+    auto w = write_file_atomic(*out, *pem);
+    if (!w.ok()) return fail(w.error());
+    return 0;
+  }
+  std::fputs(pem->c_str(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_hsm(const Argv& argv) {
+  if (argv.empty()) return usage_error("missing hsm subcommand", kHsmUsage);
+  const std::string sub = argv[0];
+  Argv rest(argv.begin() + 1, argv.end());
+  auto args = Args::parse(rest, {{"--token", "--key", "--alg", "--module", "-o"}, {}, {}});
+  if (!args.ok()) return usage_error(args.error().message, kHsmUsage);
+  if (!args->positionals().empty()) return usage_error("unexpected argument " + args->positionals()[0], kHsmUsage);
+  if (sub == "init") return hsm_init(*args);
+  if (sub == "keygen") return hsm_keygen(*args);
+  if (sub == "list") return hsm_list(*args);
+  if (sub == "pubkey") return hsm_pubkey(*args);
+  return usage_error("unknown hsm subcommand \"" + sub + "\"", kHsmUsage);
+}
+
+}  // namespace fwseal::cli

@@ -1,0 +1,76 @@
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "args.h"
+#include "commands.h"
+#include "fwseal/base/time.h"
+#include "fwseal/base/digest.h"
+#include "fwseal/signer/signer.h"
+
+namespace fwseal::cli {
+
+namespace {
+constexpr const char* kInspectUsage = "fwseal inspect PKG [--json]";
+}
+
+int cmd_inspect(const Argv& argv) {
+  auto args = Args::parse(argv, {{}, {}, {"--json"}});
+  if (!args.ok()) return usage_error(args.error().message, kInspectUsage);
+  if (args->positionals().size() != 1) return usage_error("expected one package", kInspectUsage);
+  const std::string& path = args->positionals()[0];
+  // Structure only: nothing here is verified, and the output says so.
+  auto head = signer::read_package_head(path);
+  if (!head.ok()) return fail(head.error());
+  const Manifest& m = head->manifest.content;
+  std::string digest = to_hex(manifest_digest(head->manifest.bytes));
+
+  if (args->flag("--json")) {
+    nlohmann::json images = nlohmann::json::array();
+    for (const auto& img : m.images)
+      images.push_back({{"name", img.name}, {"type", img.type}, {"size", img.size}, {"sha256", to_hex(img.sha256)}});
+    nlohmann::json sigs = nlohmann::json::array();
+    for (const auto& s : head->signatures)
+      sigs.push_back({{"key_id", to_hex(s.key_id)},
+                      {"algorithm", algorithm_name(s.algorithm)},
+                      {"certificates", s.certificates.size()}});
+    nlohmann::json j = {{"verified", false},
+                        {"note", "unverified: contents as the package states them; run fwseal verify to check them"},
+                        {"package", path},
+                        {"manifest_sha256", digest},
+                        {"product", m.product},
+                        {"version", m.version},
+                        {"security_version", std::to_string(m.security_version)},
+                        {"hardware", m.hardware},
+                        {"created", rfc3339_utc(m.created)},
+                        {"images", images},
+                        {"signatures", sigs}};
+    if (m.sbom) j["sbom"] = {{"size", m.sbom->size}, {"sha256", to_hex(m.sbom->sha256)}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+
+  std::printf("UNVERIFIED: what %s states about itself. Run `fwseal verify` before trusting any of it.\n\n", path.c_str());
+  std::printf("product           %s\n", m.product.c_str());
+  std::printf("version           %s\n", m.version.c_str());
+  std::printf("security version  %llu\n", static_cast<unsigned long long>(m.security_version));
+  std::string hw;
+  for (const auto& h : m.hardware) hw += (hw.empty() ? "" : ", ") + h;
+  std::printf("hardware          %s\n", hw.c_str());
+  std::printf("created           %s\n", rfc3339_utc(m.created).c_str());
+  std::printf("manifest sha256   %s\n", digest.c_str());
+  std::printf("images            %zu\n", m.images.size());
+  for (const auto& img : m.images)
+    std::printf("  %-16s %-12s %14llu  sha256:%s\n", img.name.c_str(), img.type.c_str(),
+                static_cast<unsigned long long>(img.size), to_hex(img.sha256).c_str());
+  if (m.sbom)
+    std::printf("sbom              %llu bytes  sha256:%s\n", static_cast<unsigned long long>(m.sbom->size),
+                to_hex(m.sbom->sha256).c_str());
+  std::printf("signatures        %zu\n", head->signatures.size());
+  for (const auto& s : head->signatures)
+    std::printf("  %-13s key %s%s\n", std::string(algorithm_name(s.algorithm)).c_str(), to_hex(s.key_id).c_str(),
+                s.certificates.empty() ? "" : " (with certificate chain)");
+  return 0;
+}
+
+}  // namespace fwseal::cli

@@ -1,0 +1,116 @@
+#include <cstdio>
+#include <cstdlib>
+
+#include "args.h"
+#include "commands.h"
+#include "fwseal/format/created.h"
+#include "fwseal/base/file.h"
+#include "fwseal/format/layout.h"
+#include "fwseal/sbom/diff.h"
+#include "fwseal/sbom/sbom.h"
+#include "fwseal/sbom/validate.h"
+#include "fwseal/verifier/sbom.h"
+
+namespace fwseal::cli {
+
+namespace {
+
+constexpr const char* kSbomUsage =
+    "fwseal sbom generate --product NAME --version V [--supplier S] --image NAME[:TYPE]=PATH... "
+    "[--components FILE...] [--sha512] -o SBOM.cdx.json\n"
+    "       fwseal sbom validate SBOM.cdx.json\n"
+    "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--json]   (SBOM files or packages)\n"
+    "       fwseal sbom extract PKG --trust TRUST.json [-o SBOM.cdx.json]";
+
+
+int generate(const Args& args) {
+  sbom::SbomConfig config;
+  auto product = args.required("--product");
+  auto version = args.required("--version");
+  auto out = args.required("-o");
+  if (!product.ok() || !version.ok() || !out.ok())
+    return usage_error(!product.ok() ? product.error().message : !version.ok() ? version.error().message : out.error().message,
+                       kSbomUsage);
+  config.product = *product;
+  config.version = *version;
+  config.supplier = args.value("--supplier").value_or("");
+  for (const auto& image : args.values("--image")) {
+    auto eq = image.find('=');
+    if (eq == std::string::npos || eq == 0) return usage_error("--image wants NAME=PATH or NAME:TYPE=PATH, got " + image, kSbomUsage);
+    std::string name = image.substr(0, eq), type = "firmware";
+    if (auto colon = name.find(':'); colon != std::string::npos) {
+      type = name.substr(colon + 1);
+      name.resize(colon);
+    }
+    config.images.push_back({name, type, image.substr(eq + 1)});
+  }
+  if (config.images.empty()) return usage_error("at least one --image is required", kSbomUsage);
+  config.components_files = args.values("--components");
+  config.sha512 = args.flag("--sha512");
+  auto t = resolve_created(std::nullopt, "SOURCE_DATE_EPOCH");
+  if (!t.ok()) return fail(t.error());
+  config.timestamp = *t;
+  config.tool_version = FWSEAL_VERSION;
+  auto bom = sbom::generate_sbom(config);
+  if (!bom.ok()) return fail(bom.error());
+  auto w = write_file_atomic(*out, bom->json);
+  if (!w.ok()) return fail(w.error());
+  for (const auto& warning : bom->warnings) std::fprintf(stderr, "fwseal: warning: %s\n", warning.c_str());
+  return 0;
+}
+
+int validate(const Args& args) {
+  if (args.positionals().size() != 1) return usage_error("expected one SBOM file", kSbomUsage);
+  auto bytes = read_file(args.positionals()[0], kMaxSbomBytes);
+  if (!bytes.ok()) return fail(bytes.error());
+  auto s = sbom::validate_sbom(*bytes);
+  if (!s.ok()) return fail(make_error(s.error().code, args.positionals()[0] + ": " + s.error().message));
+  std::printf("%s: valid CycloneDX 1.6 SBOM\n", args.positionals()[0].c_str());
+  return 0;
+}
+
+int diff(const Args& args) {
+  if (args.positionals().size() != 2) return usage_error("expected OLD and NEW", kSbomUsage);
+  auto old_bom = verifier::read_sbom_input(args.positionals()[0], args.value("--trust"), kMaxSbomBytes);
+  if (!old_bom.ok()) return old_bom.error().code == Code::usage ? usage_error(old_bom.error().message, kSbomUsage) : fail(old_bom.error());
+  auto new_bom = verifier::read_sbom_input(args.positionals()[1], args.value("--trust"), kMaxSbomBytes);
+  if (!new_bom.ok()) return new_bom.error().code == Code::usage ? usage_error(new_bom.error().message, kSbomUsage) : fail(new_bom.error());
+  auto d = sbom::diff_sbom(*old_bom, *new_bom);
+  if (!d.ok()) return fail(d.error());
+  std::fputs((args.flag("--json") ? sbom::diff_to_json(*d) : sbom::diff_to_text(*d)).c_str(), stdout);
+  return 0;
+}
+
+int extract(const Args& args) {
+  if (args.positionals().size() != 1) return usage_error("expected one package", kSbomUsage);
+  auto trust = args.value("--trust");
+  if (!trust) return usage_error("--trust TRUST.json is required: the SBOM is handed out only from a verified package", kSbomUsage);
+  auto bom = verifier::verified_sbom(args.positionals()[0], trust);
+  if (!bom.ok()) return fail(bom.error());
+  if (auto out = args.value("-o")) {
+    auto w = write_file_atomic(*out, *bom);
+    if (!w.ok()) return fail(w.error());
+    return 0;
+  }
+  std::fwrite(bom->data(), 1, bom->size(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_sbom(const Argv& argv) {
+  if (argv.empty()) return usage_error("missing sbom subcommand", kSbomUsage);
+  const std::string sub = argv[0];
+  Argv rest(argv.begin() + 1, argv.end());
+  auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--image", "--components", "-o", "--trust"},
+                                 {"--image", "--components"},
+                                 {"--json", "--sha512"}});
+  if (!args.ok()) return usage_error(args.error().message, kSbomUsage);
+  if (sub == "generate") return generate(*args);
+  if (sub == "validate") return validate(*args);
+  if (sub == "diff") return diff(*args);
+  if (sub == "extract") return extract(*args);
+  return usage_error("unknown sbom subcommand \"" + sub + "\"", kSbomUsage);
+}
+
+}  // namespace fwseal::cli

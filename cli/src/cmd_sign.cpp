@@ -1,0 +1,98 @@
+#include <cstdio>
+
+#include "args.h"
+#include "commands.h"
+#include "fwseal/base/file.h"
+#include "fwseal/hsm/signing_key.h"
+#include "fwseal/signer/audit.h"
+#include "fwseal/signer/signer.h"
+#include "hsm_options.h"
+
+namespace fwseal::cli {
+
+namespace {
+
+constexpr const char* kSignUsage =
+    "fwseal sign PKG --key URI [--module PATH] [--cert CHAIN.pem] [--audit-log FILE] [--quiet]\n"
+    "       fwseal sign PKG --export-tbs FILE\n"
+    "       fwseal sign PKG --import-signature SIG (--cert CHAIN.pem | --pubkey PEM) [--audit-log FILE]";
+
+// Every signature gets its line in the audit log (docs/AUDIT.md).
+signer::AuditContext audit_context(const Args& args, std::string key_uri) {
+  return {signer::audit_log_path(args.value("--audit-log").value_or(""), hsm::home_dir(hsm_options(args))),
+          std::move(key_uri), ""};
+}
+
+void print_result(const Args& args, const std::string& path, const signer::SignResult& r) {
+  if (args.flag("--quiet")) return;
+  std::printf("signed %s with %s key %s (%zu signature%s)\nmanifest sha256 %s\n", path.c_str(),
+              std::string(algorithm_name(r.algorithm)).c_str(), to_hex(r.key_id).c_str(), r.signature_count,
+              r.signature_count == 1 ? "" : "s", to_hex(r.manifest_digest).c_str());
+}
+
+// The exact bytes a signature covers, for a signer outside fwseal (an offline
+// HSM, a signing service): written atomically, nothing else changes.
+int export_tbs(const std::string& path, const std::string& out) {
+  auto tbs = signer::to_be_signed(path);
+  if (!tbs.ok()) return fail(tbs.error());
+  auto w = write_file_atomic(out, *tbs);
+  if (!w.ok()) return fail(w.error());
+  std::fprintf(stderr, "wrote the %zu bytes to sign to %s (see docs/FORMAT.md \"Signed bytes\")\n", tbs->size(), out.c_str());
+  return 0;
+}
+
+// A signature made elsewhere: embedded only if it verifies with the given key.
+int import(const Args& args, const std::string& path, const std::string& sig_path,
+           const std::vector<std::string>& chain) {
+  auto sig = read_file(sig_path, 64 * 1024);
+  if (!sig.ok()) return fail(sig.error());
+  auto key = signer::import_public_key(args.value("--pubkey"), chain);
+  if (!key.ok()) return key.error().code == Code::usage ? usage_error(key.error().message, kSignUsage) : fail(key.error());
+  auto r = signer::import_signature_audited(path, key->get(), *sig, audit_context(args, ""), chain);
+  if (!r.ok()) return fail(r.error());
+  print_result(args, path, *r);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_sign(const Argv& argv) {
+  auto args = Args::parse(argv, {{"--key", "--module", "--cert", "--export-tbs", "--import-signature", "--pubkey", "--audit-log"},
+                                 {},
+                                 {"--quiet"}});
+  if (!args.ok()) return usage_error(args.error().message, kSignUsage);
+  if (args->positionals().size() != 1) return usage_error("expected one package", kSignUsage);
+  const std::string& path = args->positionals()[0];
+  int modes = (args->value("--key") ? 1 : 0) + (args->value("--export-tbs") ? 1 : 0) +
+              (args->value("--import-signature") ? 1 : 0);
+  if (modes != 1) return usage_error("give exactly one of --key, --export-tbs, --import-signature", kSignUsage);
+  if (auto out = args->value("--export-tbs")) return export_tbs(path, *out);
+  if (args->value("--pubkey") && !args->value("--import-signature"))
+    return usage_error("--pubkey goes with --import-signature", kSignUsage);
+
+  std::vector<std::string> chain;
+  if (auto cert = args->value("--cert")) {
+    auto c = signer::load_certificate_chain(*cert);
+    if (!c.ok()) return fail(c.error());
+    chain = std::move(*c);
+  }
+  if (auto sig = args->value("--import-signature")) return import(*args, path, *sig, chain);
+  std::string uri_text = *args->value("--key");
+  // Check the package before asking for a PIN: a typo in the path should not cost a login.
+  auto head = signer::read_package_head(path);
+  if (!head.ok()) return fail(head.error());
+
+  auto uri = hsm::parse_key_uri(uri_text);
+  if (!uri.ok()) return fail(uri.error());
+  const auto audit = audit_context(*args, uri_text);
+  // A log that cannot take the line fails here, before the PIN is asked for.
+  if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
+  auto key = signer::open_hsm_key(hsm_options(*args), uri_text);
+  if (!key.ok()) return fail(key.error());
+  auto r = signer::sign_package_audited(path, **key, audit, chain);
+  if (!r.ok()) return fail(r.error());
+  print_result(*args, path, *r);
+  return 0;
+}
+
+}  // namespace fwseal::cli

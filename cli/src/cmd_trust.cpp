@@ -1,0 +1,80 @@
+#include <cstdio>
+
+#include "args.h"
+#include "commands.h"
+#include "fwseal/base/file.h"
+#include "fwseal/format/manifest.h"
+#include "fwseal/format/trust.h"
+
+namespace fwseal::cli {
+
+namespace {
+
+constexpr const char* kTrustUsage =
+    "fwseal trust create -o TRUST.json --pubkey PEM [--pubkey PEM...] [--threshold N] [--alg ALG...]\n"
+    "                    [--hw ID...] [--min-security-version N] [--revoke KEYID...]";
+
+Result<TrustPolicy> policy_from(const Args& args) {
+  TrustPolicy p;
+  KeySet set;
+  for (const auto& path : args.values("--pubkey")) {
+    FWSEAL_ASSIGN(std::string pem, read_file(path, 1 << 20));
+    FWSEAL_ASSIGN(ossl::PKey key, public_key_from_pem(pem, path));
+    std::string name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+    for (const char* ext : {".pub.pem", ".pem"})
+      if (name.size() > std::string_view(ext).size() && name.ends_with(ext)) {
+        name.resize(name.size() - std::string_view(ext).size());
+        break;
+      }
+    FWSEAL_ASSIGN(TrustedKey k, make_trusted_key(key.get(), name));
+    set.keys.push_back(std::move(k));
+  }
+  if (set.keys.empty()) return make_error(Code::usage, "at least one --pubkey is required");
+  if (auto t = args.value("--threshold")) {
+    FWSEAL_ASSIGN(std::uint64_t n, parse_security_version(*t, "--threshold"));
+    set.threshold = n;
+  }
+  p.key_sets.push_back(std::move(set));
+  if (auto algs = args.values("--alg"); !algs.empty()) {
+    p.algorithms.clear();
+    for (const auto& a : algs) {
+      FWSEAL_ASSIGN(Algorithm alg, parse_algorithm(a, "--alg"));
+      p.algorithms.push_back(alg);
+    }
+  }
+  for (const auto& id : args.values("--revoke")) {
+    FWSEAL_ASSIGN(KeyId k, sha256_from_hex(id, "--revoke"));
+    p.revoked_key_ids.push_back(k);
+  }
+  if (auto v = args.value("--min-security-version")) {
+    FWSEAL_ASSIGN(p.min_security_version, parse_security_version(*v, "--min-security-version"));
+  }
+  p.hardware = args.values("--hw");
+  FWSEAL_TRY(check_trust(p));
+  return p;
+}
+
+}  // namespace
+
+int cmd_trust(const Argv& argv) {
+  if (argv.empty() || argv[0] != "create") return usage_error("expected: trust create", kTrustUsage);
+  Argv rest(argv.begin() + 1, argv.end());
+  auto args = Args::parse(rest, {{"-o", "--pubkey", "--threshold", "--alg", "--hw", "--min-security-version", "--revoke"},
+                                 {"--pubkey", "--alg", "--hw", "--revoke"},
+                                 {}});
+  if (!args.ok()) return usage_error(args.error().message, kTrustUsage);
+  auto out = args->required("-o");
+  if (!out.ok()) return usage_error(out.error().message, kTrustUsage);
+  auto policy = policy_from(*args);
+  if (!policy.ok()) {
+    if (policy.error().code == Code::usage) return usage_error(policy.error().message, kTrustUsage);
+    return fail(policy.error());
+  }
+  auto text = serialize_trust(*policy);
+  if (!text.ok()) return fail(text.error());
+  auto w = write_file_atomic(*out, *text);
+  if (!w.ok()) return fail(w.error());
+  return 0;
+}
+
+}  // namespace fwseal::cli

@@ -1,0 +1,33 @@
+// The fwseal subcommands. Each takes the arguments after its name and returns
+// the process exit code; only this layer prints.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fwseal/base/error.h"
+
+namespace fwseal::cli {
+
+using Argv = std::vector<std::string>;
+
+int cmd_package(const Argv& args);
+int cmd_sign(const Argv& args);
+int cmd_verify(const Argv& args);
+int cmd_inspect(const Argv& args);
+int cmd_extract(const Argv& args);
+int cmd_hsm(const Argv& args);
+int cmd_trust(const Argv& args);
+int cmd_ca(const Argv& args);  // cmd_ca.cpp: fwseal ca self-sign | issue | crl
+int cmd_sbom(const Argv& args);
+int cmd_audit(const Argv& args);
+int cmd_provenance(const Argv& args);
+int cmd_pipeline(const Argv& args);
+
+// Prints "fwseal: <message>" on stderr and returns the error's exit code.
+int fail(const Error& e);
+// The same for a usage error, followed by the command's usage line.
+int usage_error(const std::string& message, const char* usage);
+
+
+}  // namespace fwseal::cli
