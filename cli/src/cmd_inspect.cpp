@@ -4,9 +4,9 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/format/package_reader.h"
 #include "fwseal/base/time.h"
 #include "fwseal/base/digest.h"
-#include "fwseal/signer/signer.h"
 
 namespace fwseal::cli {
 
@@ -20,7 +20,7 @@ int cmd_inspect(const Argv& argv) {
   if (args->positionals().size() != 1) return usage_error("expected one package", kInspectUsage);
   const std::string& path = args->positionals()[0];
   // Structure only: nothing here is verified, and the output says so.
-  auto head = signer::read_package_head(path);
+  auto head = read_unverified_package(path);
   if (!head.ok()) return fail(head.error());
   const Manifest& m = head->manifest.content;
   std::string digest = to_hex(manifest_digest(head->manifest.bytes));

@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/format/package_reader.h"
 #include "fwseal/format/created.h"
 #include "fwseal/base/file.h"
 #include "fwseal/packager/spec.h"
@@ -40,7 +41,7 @@ int cmd_provenance(const Argv& argv) {
   // Everything that can be checked without the key comes first.
   auto spec = packager::load_spec(spec_path);
   if (!spec.ok()) return fail(spec.error());
-  auto head = signer::read_package_head(pkg);
+  auto head = read_unverified_package(pkg);
   if (!head.ok()) return fail(head.error());
   if (auto s = packager::check_built_from(*spec, head->manifest.content, pkg); !s.ok()) return fail(s.error());
 

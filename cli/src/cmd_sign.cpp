@@ -2,6 +2,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/format/package_reader.h"
 #include "fwseal/base/file.h"
 #include "fwseal/hsm/signing_key.h"
 #include "fwseal/signer/audit.h"
@@ -79,7 +80,7 @@ int cmd_sign(const Argv& argv) {
   if (auto sig = args->value("--import-signature")) return import(*args, path, *sig, chain);
   std::string uri_text = *args->value("--key");
   // Check the package before asking for a PIN: a typo in the path should not cost a login.
-  auto head = signer::read_package_head(path);
+  auto head = read_unverified_package(path);
   if (!head.ok()) return fail(head.error());
 
   auto uri = hsm::parse_key_uri(uri_text);

@@ -1,3 +1,4 @@
+#include "fwseal/format/package_reader.h"
 #include "fwseal/pipeline/compare.h"
 
 #include <fcntl.h>
@@ -7,7 +8,6 @@
 #include <cstring>
 
 #include "fwseal/base/file.h"
-#include "fwseal/signer/signer.h"
 
 namespace fwseal::pipeline {
 
@@ -29,7 +29,7 @@ constexpr std::size_t kChunk = 4u << 20;
 
 struct Opened {
   Fd fd;
-  signer::PackageHead head;
+  UnverifiedPackage head;
   std::vector<EntryLayout> layout;
   std::uint64_t end = 0;  // where signatures (or the end blocks) start
 };
@@ -37,7 +37,7 @@ struct Opened {
 Result<Opened> open_package(const std::string& path) {
   Opened o;
   FWSEAL_ASSIGN(o.fd, open_read(path));
-  FWSEAL_ASSIGN(o.head, signer::read_package_head(o.fd.get(), path));
+  FWSEAL_ASSIGN(o.head, read_unverified_package(o.fd.get(), path));
   FWSEAL_ASSIGN(o.layout, compute_layout(o.head.manifest.content, o.head.manifest.bytes.size()));
   o.end = o.layout.back().end_offset;
   return o;
@@ -180,7 +180,7 @@ Result<CompareResult> compare_unsigned(const std::string& signed_package, const 
   const Manifest& mb = b.head.manifest.content;
 
   // The stream, front to back, up to where the shorter one's entries end; the
-  // end blocks are the same two zero blocks in both (read_package_head checked).
+  // end blocks are the same two zero blocks in both (read_unverified_package checked).
   FWSEAL_ASSIGN(auto mismatch, first_mismatch(a.fd.get(), 0, b.fd.get(), 0, std::min(a.end, b.end), signed_package,
                                               rebuilt_package));
   if (!mismatch && a.end != b.end) mismatch = std::min(a.end, b.end);

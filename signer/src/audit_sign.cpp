@@ -87,7 +87,7 @@ class AuditingKey final : public SigningKey {
 Result<SignResult> sign_package_audited(const std::string& path, const SigningKey& key, const AuditContext& audit,
                                         const std::vector<std::string>& certificate_chain_der) {
   FWSEAL_ASSIGN(AuditLog log, AuditLog::open(audit.log_path));
-  FWSEAL_ASSIGN(PackageHead head, read_package_head(path));
+  FWSEAL_ASSIGN(UnverifiedPackage head, read_unverified_package(path));
   AuditEvent base = base_event(audit, path, "hsm");
   FWSEAL_ASSIGN(base.algorithm, algorithm_of(key.public_key()));
   FWSEAL_ASSIGN(base.key_id, key_id_of(key.public_key()));

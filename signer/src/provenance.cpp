@@ -39,7 +39,7 @@ Result<Provenance> build_provenance(const ProvenanceRequest& req) {
     return make_error(Code::usage, "provenance: the parameters file is a spec or a release file, not \"" +
                                        req.parameters_kind + "\"");
   if (req.builder_version.empty()) return make_error(Code::usage, "provenance: the builder version is missing");
-  FWSEAL_ASSIGN(PackageHead head, read_package_head(req.package_path));
+  FWSEAL_ASSIGN(UnverifiedPackage head, read_unverified_package(req.package_path));
   const Manifest& m = head.manifest.content;
   const std::string base = req.base_dir ? *req.base_dir : parent_dir(req.parameters_path);
 
@@ -104,7 +104,7 @@ Result<Provenance> build_provenance(const ProvenanceRequest& req) {
 Result<std::string> sign_provenance(const Provenance& statement, const SigningKey& key, const AuditContext& audit,
                                     const std::string& package_path) {
   FWSEAL_ASSIGN(std::string payload, serialize_statement(statement));
-  FWSEAL_ASSIGN(PackageHead head, read_package_head(package_path));
+  FWSEAL_ASSIGN(UnverifiedPackage head, read_unverified_package(package_path));
   AuditEvent e;
   e.target = "provenance";
   e.package = package_path;

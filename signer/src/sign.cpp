@@ -19,7 +19,7 @@ Result<Fd> open_locked(const std::string& path) {
   return fd;
 }
 
-Result<SignResult> append(int fd, const std::string& path, const PackageHead& head, const SignatureEnvelope& env) {
+Result<SignResult> append(int fd, const std::string& path, const UnverifiedPackage& head, const SignatureEnvelope& env) {
   for (const auto& existing : head.signatures)
     if (existing.key_id == env.key_id)
       return make_error(Code::usage, path + ": already signed by key " + to_hex(env.key_id) +
@@ -58,7 +58,7 @@ Status check_chain(const KeyId& signer, const std::vector<std::string>& chain) {
   return ok_status();
 }
 
-Result<SignatureEnvelope> checked_envelope(const EVP_PKEY* key, const PackageHead& head, std::string_view sig,
+Result<SignatureEnvelope> checked_envelope(const EVP_PKEY* key, const UnverifiedPackage& head, std::string_view sig,
                                            const std::vector<std::string>& chain) {
   FWSEAL_ASSIGN(Algorithm alg, algorithm_of(key));
   FWSEAL_TRY(verify_signature(alg, key, signed_bytes(head.manifest.bytes), sig));
@@ -75,7 +75,7 @@ Result<SignatureEnvelope> checked_envelope(const EVP_PKEY* key, const PackageHea
 Result<SignResult> sign_package(const std::string& path, const SigningKey& key,
                                 const std::vector<std::string>& certificate_chain_der) {
   FWSEAL_ASSIGN(Fd fd, open_locked(path));
-  FWSEAL_ASSIGN(PackageHead head, read_package_head(fd.get(), path));
+  FWSEAL_ASSIGN(UnverifiedPackage head, read_unverified_package(fd.get(), path));
   FWSEAL_ASSIGN(KeyId id, key_id_of(key.public_key()));
   for (const auto& existing : head.signatures)
     if (existing.key_id == id)  // refuse before asking the HSM for a signature
@@ -93,7 +93,7 @@ Result<SignResult> sign_package(const std::string& path, const SigningKey& key,
 Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* public_key, std::string_view signature,
                                     const std::vector<std::string>& certificate_chain_der) {
   FWSEAL_ASSIGN(Fd fd, open_locked(path));
-  FWSEAL_ASSIGN(PackageHead head, read_package_head(fd.get(), path));
+  FWSEAL_ASSIGN(UnverifiedPackage head, read_unverified_package(fd.get(), path));
   FWSEAL_ASSIGN(KeyId id, key_id_of(public_key));
   FWSEAL_TRY(check_chain(id, certificate_chain_der));
   auto env = checked_envelope(public_key, head, signature, certificate_chain_der);
@@ -101,6 +101,11 @@ Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* pub
     return make_error(env.error().code, "imported signature refused: " + env.error().message +
                                             " (it must cover the bytes of `fwseal sign --export-tbs`)");
   return append(fd.get(), path, head, *env);
+}
+
+Result<std::string> to_be_signed(const std::string& path) {
+  FWSEAL_ASSIGN(UnverifiedPackage head, read_unverified_package(path));
+  return signed_bytes(head.manifest.bytes);
 }
 
 }  // namespace fwseal::signer

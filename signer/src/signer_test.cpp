@@ -69,7 +69,7 @@ TEST_F(SignerTest, AppendsOneVerifyingEnvelopePerKey) {
   ASSERT_TRUE(r2.ok()) << r2.error().message;
   EXPECT_EQ(r2->signature_count, 2u);
 
-  auto head = read_package_head(pkg_);
+  auto head = read_unverified_package(pkg_);
   ASSERT_TRUE(head.ok()) << head.error().message;
   ASSERT_EQ(head->signatures.size(), 2u);
   EXPECT_EQ(head->signatures[0].algorithm, Algorithm::ed25519);
@@ -142,7 +142,18 @@ TEST_F(SignerTest, MalformedTailsAreRefused) {
   ASSERT_TRUE(write_file_atomic(pkg_, header_changed).ok());
   auto mode = sign_package(pkg_, **k);
   ASSERT_FALSE(mode.ok());
-  EXPECT_NE(mode.error().message.find("tar header of image/app"), std::string::npos);
+  EXPECT_NE(mode.error().message.find("image/app: the header at offset"), std::string::npos) << mode.error().message;
+
+  // The signer reads the structure with the verifier's reader: padding and
+  // duplicate signatures are refused here too, not only at verification.
+  std::string padding_changed = good;
+  padding_changed[512 + manifest_bytes_.size()] = 'x';  // first padding byte after manifest.json
+  ASSERT_TRUE(write_file_atomic(pkg_, padding_changed).ok());
+  auto padding = sign_package(pkg_, **k);
+  ASSERT_FALSE(padding.ok());
+  EXPECT_EQ(padding.error().code, Code::malformed);
+  EXPECT_NE(padding.error().message.find("manifest.json: padding byte at offset"), std::string::npos)
+      << padding.error().message;
 
   auto missing = sign_package(dir_ + "/nope.fwpkg", **k);
   ASSERT_FALSE(missing.ok());

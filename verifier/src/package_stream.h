@@ -10,11 +10,12 @@
 #include <string_view>
 
 #include "fwseal/base/error.h"
+#include "fwseal/format/package_reader.h"
 #include "read_ahead.h"
 
 namespace fwseal::verifier {
 
-class PackageStream {
+class PackageStream final : public PackageSource {
  public:
   // The largest chunk image data streams in: memory stays bounded (the
   // read-ahead's blocks) whatever the package claims about its sizes.
@@ -22,29 +23,19 @@ class PackageStream {
 
   explicit PackageStream(int fd) : input_(fd) {}
 
-  std::uint64_t offset() const { return offset_; }
-
-  // Exactly `n` bytes. At the end of the input: Code::malformed "package ends
-  // at offset N inside <inside>". Read errors: Code::io.
-  Result<std::string> read(std::size_t n, std::string_view inside);
+  std::uint64_t offset() const override { return offset_; }
 
   // Up to `n` bytes: fewer only at the end of the input. Code::io on errors.
-  Result<std::string> read_up_to(std::size_t n);
+  Result<std::string> read_up_to(std::size_t n) override;
 
-  // Passes `n` bytes to `consume` in chunks of at most kBufferSize.
+  // Passes `n` bytes to `consume` (if any: a stream reads what it skips) in
+  // chunks of at most kBufferSize.
   Status stream(std::uint64_t n, std::string_view inside,
-                const std::function<Status(std::string_view chunk)>& consume);
-
-  // The zero padding after `data_size` bytes of data up to the next block.
-  // Code::malformed naming `entry` and the offset of the first non-zero byte.
-  Status skip_padding(std::uint64_t data_size, std::string_view entry);
+                const std::function<Status(std::string_view chunk)>& consume) override;
 
  private:
   ReadAhead input_;
   std::uint64_t offset_ = 0;
 };
-
-// The index of the first non-zero byte, or npos.
-std::size_t first_nonzero(std::string_view bytes);
 
 }  // namespace fwseal::verifier

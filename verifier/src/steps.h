@@ -13,6 +13,7 @@
 
 #include "fwseal/format/layout.h"
 #include "fwseal/format/manifest.h"
+#include "fwseal/format/package_reader.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/verify.h"
@@ -21,23 +22,17 @@
 
 namespace fwseal::verifier::steps {
 
-// Step 1: block 0 is the header of "manifest.json", at most kMaxManifestBytes.
-struct ManifestHeader {
-  std::string block;  // the 512 bytes as read; compared in step 4
-  std::uint64_t size = 0;
-};
-Result<ManifestHeader> read_manifest_header(PackageStream& in);
-
-// Step 2: the manifest bytes and their zero padding.
-Result<std::string> read_manifest_bytes(PackageStream& in, const ManifestHeader& header);
+// Steps 1, 2, 4 and 6 are the format's reader (fwseal/format/package_reader.h):
+// the same functions `inspect` and `sign` read with.
+using fwseal::check_manifest_header;  // step 4
+using fwseal::ManifestHeader;
+using fwseal::read_manifest_bytes;   // step 2
+using fwseal::read_manifest_header;  // step 1
+using fwseal::read_signatures;       // step 6
 
 // Step 3: the manifest parses (canonical JSON, every rule of check_manifest).
 // The result is used only to locate entries until step 7 has passed.
 Result<UnverifiedManifest> parse_unverified_manifest(std::string_view bytes);
-
-// Step 4: the manifest's header is byte for byte tar_header("manifest.json",
-// size, created).
-Status check_manifest_header(const ManifestHeader& header, const UnverifiedManifest& manifest);
 
 // Step 5: the SBOM (if any) and each image in compute_layout order: canonical
 // header, data hashed with SHA-256 (images also go to `sink`), zero padding.
@@ -50,11 +45,7 @@ struct Contents {
   std::vector<EntryDigest> digests;
   std::optional<std::string> sbom;  // at most kMaxSbomBytes, kept for the caller
 };
-Result<Contents> read_contents(PackageStream& in, const UnverifiedManifest& manifest, PackageSink* sink);
-
-// Step 6: signature entries until the end of the archive, then exactly two zero
-// blocks and nothing after them. Embedded certificates must be DER X.509.
-Result<std::vector<SignatureEnvelope>> read_signatures(PackageStream& in, const UnverifiedManifest& manifest);
+Result<Contents> read_contents(PackageSource& in, const UnverifiedManifest& manifest, PackageSink* sink);
 
 // Step 7a (decide_signatures.cpp): enough valid signatures by trusted keys --
 // pinned in a key set, or certified under one of its roots (chain.h) -- for

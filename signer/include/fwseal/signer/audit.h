@@ -164,7 +164,7 @@ struct AuditContext {
 // or one "refused: <reason>" line if signing fails once the key is in hand
 // (the key refuses or fails, the package is already signed by this key or
 // full, the signature cannot be stored). Errors: those of AuditLog::open and
-// append (nothing is signed), read_package_head, and sign_package.
+// append (nothing is signed), read_unverified_package, and sign_package.
 Result<SignResult> sign_package_audited(const std::string& path, const SigningKey& key, const AuditContext& audit,
                                         const std::vector<std::string>& certificate_chain_der = {});
 

@@ -12,6 +12,7 @@
 
 #include "fwseal/base/error.h"
 #include "fwseal/format/manifest.h"
+#include "fwseal/format/package_reader.h"
 #include "fwseal/format/signature.h"
 
 namespace fwseal::signer {
@@ -26,23 +27,6 @@ class SigningKey {
   virtual const EVP_PKEY* public_key() const = 0;
   virtual Result<std::string> sign(std::string_view message) const = 0;
 };
-
-// What sign() needs to know about a package, read from its front (manifest)
-// and its tail (signature entries). The manifest is unverified: the signer
-// signs what the package says, and the verifier checks the images later.
-struct PackageHead {
-  UnverifiedManifest manifest;
-  std::vector<SignatureEnvelope> signatures;
-  std::uint64_t end_offset = 0;  // where the end-of-archive blocks start
-};
-
-// Reads and checks the structure without reading image data: canonical
-// headers at the offsets the manifest implies, signature entries, the end of
-// the archive and the file size. Code::io (3) if the file cannot be read,
-// Code::malformed (10) naming the entry and offset otherwise.
-Result<PackageHead> read_package_head(const std::string& path);
-// The same on an open file; `path` names it in messages.
-Result<PackageHead> read_package_head(int fd, const std::string& path);
 
 // The exact bytes a signature covers (for `fwseal sign --export-tbs`).
 Result<std::string> to_be_signed(const std::string& path);
