@@ -55,7 +55,7 @@ set(FWSEAL_LAYERS
   "fwseal_inventory:fwseal_format,fwseal_verifier,fwseal_sbom"
   "fwseal_pipeline:fwseal_format,fwseal_hsm,fwseal_signer,fwseal_packager,fwseal_sbom,fwseal_verifier,fwseal_inventory"
   "fwseal_cli:fwseal_base,fwseal_format,fwseal_ca,fwseal_hsm,fwseal_signer,fwseal_packager,fwseal_sbom,fwseal_verifier,fwseal_verify_cli,fwseal_pipeline,fwseal_inventory"
-  "fwseal_testing:fwseal_base,fwseal_ca")
+  "fwseal_testing:fwseal_base,fwseal_format,fwseal_ca")
 
 function(fwseal_check_layers)
   get_property(libs GLOBAL PROPERTY FWSEAL_LIBRARIES)

@@ -55,18 +55,17 @@ ossl::PKey vectors_ed25519_key(const char* name) {
 }
 
 FixedKey make_key(KeyName name) {
-  FixedKey k;
+  ossl::PKey key;
+  std::string label;
   switch (name) {
-    case KeyName::trusted_a: k.key = ed25519_from_seed(0x11); k.name = "fuzz-a"; break;
-    case KeyName::trusted_b: k.key = ed25519_from_seed(0x22); k.name = "fuzz-b"; break;
-    case KeyName::p256: k.key = p256_key(); k.name = "fuzz-p256"; break;
-    case KeyName::revoked: k.key = ed25519_from_seed(0x44); k.name = "fuzz-revoked"; break;
-    case KeyName::unknown: k.key = ed25519_from_seed(0x55); k.name = "fuzz-unknown"; break;
+    case KeyName::trusted_a: key = ed25519_from_seed(0x11); label = "fuzz-a"; break;
+    case KeyName::trusted_b: key = ed25519_from_seed(0x22); label = "fuzz-b"; break;
+    case KeyName::p256: key = p256_key(); label = "fuzz-p256"; break;
+    case KeyName::revoked: key = ed25519_from_seed(0x44); label = "fuzz-revoked"; break;
+    case KeyName::unknown: key = ed25519_from_seed(0x55); label = "fuzz-unknown"; break;
   }
-  if (!k.key) fail(__FILE__, __LINE__, "cannot make fixed key " + k.name);
-  k.algorithm = must(algorithm_of(k.key.get()), "algorithm_of");
-  k.id = must(key_id_of(k.key.get()), "key_id_of");
-  return k;
+  if (!key) fail(__FILE__, __LINE__, "cannot make fixed key " + label);
+  return test::make_test_key(std::move(key), label);
 }
 
 }  // namespace
@@ -114,88 +113,20 @@ const TrustPolicy& fixed_trust() {
   return policy;
 }
 
-std::string sign_ed25519(const FixedKey& key, std::string_view message) {
-  if (key.algorithm != Algorithm::ed25519) fail(__FILE__, __LINE__, "sign_ed25519 with " + key.name);
-  ossl::MdCtx ctx(EVP_MD_CTX_new());
-  std::size_t len = 0;
-  const auto* msg = reinterpret_cast<const unsigned char*>(message.data());
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, msg, message.size()) != 1)
-    fail(__FILE__, __LINE__, "ed25519 sign init");
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, msg, message.size()) != 1)
-    fail(__FILE__, __LINE__, "ed25519 sign");
-  sig.resize(len);
-  return sig;
-}
-
-std::string envelope_json(const FixedKey& key, std::string_view manifest_bytes) {
-  SignatureEnvelope env;
-  env.algorithm = key.algorithm;
-  env.key_id = key.id;
-  env.signature = sign_ed25519(key, signed_bytes(manifest_bytes));
-  return must(serialize_envelope(env), "serialize_envelope");
-}
-
-std::string package_bytes(std::string_view manifest_bytes, std::int64_t created, const std::vector<Entry>& entries) {
-  std::string out;
-  auto add = [&](const std::string& name, std::string_view data) {
-    out += must(tar_header(name, data.size(), created), "tar_header");
-    out += data;
-    out.append(static_cast<std::size_t>(padded_size(data.size()) - data.size()), '\0');
-  };
-  add(std::string(kManifestEntry), manifest_bytes);
-  for (const auto& e : entries) add(e.name, e.data);
-  out += end_of_archive();
-  return out;
-}
-
-std::string pattern(std::size_t n, unsigned seed) {
-  std::string out(n, '\0');
-  std::uint32_t x = seed * 2654435761u + 1;
-  for (auto& c : out) {
-    x = x * 1664525u + 1013904223u;
-    c = static_cast<char>(x >> 24);
-  }
-  return out;
-}
-
-Release::Release() {
-  manifest.product = "acme-cam";
-  manifest.version = "1.4.2";
-  manifest.security_version = 3;
-  manifest.hardware = {"acme-cam-v1", "acme-cam-v2"};
-  manifest.created = 1700000000;
-  add_image("kernel", "kernel", pattern(300, 1));
-  add_image("rootfs", "rootfs", pattern(900, 2));
-}
-
-void Release::add_image(std::string name, std::string type, std::string data) {
-  manifest.images.push_back(ImageInfo{std::move(name), std::move(type), 0, {}});
-  images.push_back(std::move(data));
-}
-
 std::string Release::finish() {
-  for (std::size_t i = 0; i < images.size() && i < manifest.images.size(); ++i) {
-    manifest.images[i].size = images[i].size();
-    manifest.images[i].sha256 = sha256(images[i]);
-  }
-  if (sbom) manifest.sbom = SbomInfo{sbom->size(), sha256(*sbom)};
-  manifest_bytes_ = must(serialize_manifest(manifest), "serialize_manifest");
-  return manifest_bytes_;
+  manifest_bytes_override = manifest_bytes();
+  keep_digests = true;
+  return *manifest_bytes_override;
 }
 
 void Release::sign(const FixedKey& key) {
-  signatures.push_back(Entry{signature_entry_name(to_hex(key.id)), envelope_json(key, manifest_bytes_)});
+  signatures.push_back(Entry{signature_entry_name(to_hex(key.id)), envelope_json(key, *manifest_bytes_override)});
 }
 
 std::string Release::package() const {
-  std::vector<Entry> entries;
-  if (sbom) entries.push_back(Entry{std::string(kSbomEntry), *sbom});
-  for (std::size_t i = 0; i < images.size(); ++i)
-    entries.push_back(Entry{image_entry_name(manifest.images[i].name), images[i]});
+  std::vector<Entry> entries = content_entries();
   entries.insert(entries.end(), signatures.begin(), signatures.end());
-  return package_bytes(manifest_bytes_, manifest.created, entries);
+  return test::PackageBuilder::assemble(*manifest_bytes_override, manifest.created, entries);
 }
 
 const std::string& fixed_package() {
@@ -206,15 +137,6 @@ const std::string& fixed_package() {
     return r.package();
   }();
   return bytes;
-}
-
-Fd memory_fd(std::string_view bytes) {
-  Fd fd(::memfd_create("fwseal-fuzz", MFD_CLOEXEC));
-  if (!fd) fail(__FILE__, __LINE__, "memfd_create: " + errno_text(errno));
-  Status w = write_all(fd.get(), bytes, "memfd");
-  if (!w.ok()) fail(__FILE__, __LINE__, w.error().message);
-  if (::lseek(fd.get(), 0, SEEK_SET) != 0) fail(__FILE__, __LINE__, "lseek: " + errno_text(errno));
-  return fd;
 }
 
 }  // namespace fwseal::fuzz

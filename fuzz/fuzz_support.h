@@ -1,6 +1,6 @@
 // Shared by the fuzz targets and make_seeds: fixed keys (so every run, seed and
 // crash file means the same thing), the fixed trust policy the package target
-// verifies against, a package writer built from format/ alone, and the check
+// verifies against, releases built with the test kit's package builder, and the check
 // macro that turns a broken invariant into a crash libFuzzer records.
 #pragma once
 
@@ -15,6 +15,7 @@
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"
+#include "fwseal/testing/package_builder.h"
 #include "fwseal/verifier/verify.h"
 
 namespace fwseal::fuzz {
@@ -46,12 +47,7 @@ enum class KeyName {
   unknown,    // ed25519, not in fixed_trust()
 };
 
-struct FixedKey {
-  Algorithm algorithm{};
-  ossl::PKey key;  // private
-  KeyId id{};
-  std::string name;
-};
+using FixedKey = test::TestKey;  // algorithm, private key, key id, name
 
 const FixedKey& fixed_key(KeyName name);
 
@@ -71,50 +67,31 @@ const TrustPolicy& fixed_trust();
 // one signature seed holds trusted_a's valid signature of it.
 inline constexpr std::string_view kFuzzMessage = "fwseal/manifest-signature/v1\n{\"fuzz\":true}";
 
-// Ed25519 signature of `message` (deterministic). Aborts for other keys.
-std::string sign_ed25519(const FixedKey& key, std::string_view message);
-// The canonical envelope of an Ed25519 signature by `key` over the manifest bytes.
-std::string envelope_json(const FixedKey& key, std::string_view manifest_bytes);
+// Ed25519 signature of `message` (deterministic) by one of the fixed keys.
+using test::sign_raw;
+// The canonical envelope of a signature by `key` over the manifest bytes.
+using test::envelope_json;
 
-struct Entry {
-  std::string name;
-  std::string data;
-};
+using Entry = test::SignatureEntry;
+using test::memory_fd;
+using test::pattern;
 
-// A package exactly as the format lays it out: for manifest.json and each of
-// `entries`, tar_header(name, size, created), the data and zero padding; then
-// two zero blocks.
-std::string package_bytes(std::string_view manifest_bytes, std::int64_t created, const std::vector<Entry>& entries);
+// A small release used as a starting point: the test kit's builder with
+// images "kernel" (300 bytes) and "rootfs" (900 bytes), acme-cam 1.4.2,
+// security version 3, hardware acme-cam-v1 and acme-cam-v2, no SBOM.
+struct Release : test::PackageBuilder {
+  Release() : test::PackageBuilder(300, 900) {}
+  std::vector<Entry> signatures;  // appended after the images, in order
 
-// A small release used as a starting point: acme-cam 1.4.2, security version 3,
-// hardware acme-cam-v1 and acme-cam-v2, images "kernel" (300 bytes) and "rootfs"
-// (900 bytes), no SBOM. Sizes and digests are filled in by finish().
-struct Release {
-  Manifest manifest;
-  std::vector<std::string> images;  // parallel to manifest.images
-  std::optional<std::string> sbom;
-  std::vector<Entry> signatures;     // appended after the images, in order
-
-  Release();
-  void add_image(std::string name, std::string type, std::string data);
-  // Fills sizes and digests; returns the manifest bytes.
+  // Fills sizes and digests and freezes the manifest bytes: images changed
+  // afterwards no longer match their digests.
   std::string finish();
   void sign(const FixedKey& key);  // call after finish()
   std::string package() const;     // call after finish()
-
- private:
-  std::string manifest_bytes_;
 };
-
-// A deterministic byte pattern.
-std::string pattern(std::size_t n, unsigned seed);
 
 // The fixed_trust() package: Release() signed by trusted_a; fixed_trust()
 // accepts it.
 const std::string& fixed_package();
-
-// A memfd holding `bytes` at offset 0 (aborts if that fails: an fd leak shows
-// up here first).
-Fd memory_fd(std::string_view bytes);
 
 }  // namespace fwseal::fuzz

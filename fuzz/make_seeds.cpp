@@ -15,6 +15,7 @@
 #include "fwseal/format/layout.h"
 
 using namespace fwseal;
+using namespace fwseal::verifier;
 using fuzz::fixed_key;
 using fuzz::KeyName;
 
@@ -91,7 +92,7 @@ void signatures() {
   SignatureEnvelope env;
   env.algorithm = Algorithm::ed25519;
   env.key_id = a.id;
-  env.signature = fuzz::sign_ed25519(a, fuzz::kFuzzMessage);
+  env.signature = fuzz::sign_raw(a, fuzz::kFuzzMessage);
   write("signature", "ed25519-valid.json", must(serialize_envelope(env), "envelope"));
 
   env.certificates = {fuzz::pattern(300, 7), fuzz::pattern(40, 8)};
@@ -238,7 +239,7 @@ void packages() {
     SignatureEnvelope env;
     env.algorithm = Algorithm::ed25519;
     env.key_id = a.id;
-    env.signature = fuzz::sign_ed25519(a, signed_bytes(mb));
+    env.signature = fuzz::sign_raw(a, signed_bytes(mb));
     env.signature[10] = static_cast<char>(env.signature[10] ^ 0x40);
     r.signatures.push_back({signature_entry_name(to_hex(a.id)), must(serialize_envelope(env), "envelope")});
     package("a-bad-signature", Code::signature, r.package());
@@ -274,7 +275,7 @@ void packages() {
     std::vector<fuzz::Entry> entries;
     for (std::size_t i = 0; i < r.images.size(); ++i)
       entries.push_back({image_entry_name(r.manifest.images[i].name), r.images[i]});
-    package("manifest-not-canonical", Code::malformed, fuzz::package_bytes(loose, r.manifest.created, entries));
+    package("manifest-not-canonical", Code::malformed, test::PackageBuilder::assemble(loose, r.manifest.created, entries));
   }
   {
     fuzz::Release r = signed_by({KeyName::trusted_a});

@@ -91,7 +91,7 @@ TEST_F(Audit, EverySignatureAppendsOneChainedLine) {
   ASSERT_EQ(s2.exit_code, 0) << s2.err;
   // Default place: $FWSEAL_HOME/audit.log.
   const std::string log = ws_->path("hsm/audit.log");
-  auto lines = lines_of(read_all(log));
+  auto lines = lines_of(read_bytes(log));
   ASSERT_GE(lines.size(), 2u);
   auto a = record(lines[lines.size() - 2]);
   auto b = record(lines.back());
@@ -129,12 +129,12 @@ TEST_F(Audit, LogPathFlagThenEnvironmentThenHome) {
   o.env["FWSEAL_AUDIT_LOG"] = env_log;
   auto e = ws_->fwseal({"sign", package("env.fwpkg"), "--key", ws_->key_uri("k-ed")}, o);
   ASSERT_EQ(e.exit_code, 0) << e.err;
-  EXPECT_EQ(lines_of(read_all(env_log)).size(), 1u);
+  EXPECT_EQ(lines_of(read_bytes(env_log)).size(), 1u);
   auto flag_log = ws_->path("flag-audit.log");
   auto f = ws_->fwseal({"sign", package("flag.fwpkg"), "--key", ws_->key_uri("k-ed"), "--audit-log", flag_log}, o);
   ASSERT_EQ(f.exit_code, 0) << f.err;
-  EXPECT_EQ(lines_of(read_all(flag_log)).size(), 1u);
-  EXPECT_EQ(lines_of(read_all(env_log)).size(), 1u);
+  EXPECT_EQ(lines_of(read_bytes(flag_log)).size(), 1u);
+  EXPECT_EQ(lines_of(read_bytes(env_log)).size(), 1u);
 }
 
 TEST_F(Audit, RefusalsAfterTheKeyIsOpenAreLogged) {
@@ -144,31 +144,31 @@ TEST_F(Audit, RefusalsAfterTheKeyIsOpenAreLogged) {
   auto again = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed"), "--audit-log", log});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_THAT(again.err, HasSubstr("already signed"));
-  auto lines = lines_of(read_all(log));
+  auto lines = lines_of(read_bytes(log));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_THAT(record(lines[1])["result"].get<std::string>(), HasSubstr("refused: "));
   EXPECT_THAT(record(lines[1])["result"].get<std::string>(), HasSubstr("already signed by key"));
   // Failures before a key is in hand (no such key) write nothing.
   auto missing = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("no-such-key"), "--audit-log", log});
   EXPECT_EQ(missing.exit_code, 20);
-  EXPECT_EQ(lines_of(read_all(log)).size(), 2u);
+  EXPECT_EQ(lines_of(read_bytes(log)).size(), 2u);
   EXPECT_EQ(ws_->fwseal({"audit", "verify", log}).exit_code, 0);
 }
 
 TEST_F(Audit, ABrokenLogStopsSigningBeforeTheHsm) {
   auto log = ws_->path("broken.log");
-  write_all(log, "this is not an audit log\n");
+  write_bytes(log, "this is not an audit log\n");
   auto pkg = package("broken.fwpkg");
-  const std::string before = read_all(pkg);
+  const std::string before = read_bytes(pkg);
   auto r = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed"), "--audit-log", log});
   EXPECT_EQ(r.exit_code, 10);
   EXPECT_THAT(r.err, HasSubstr("line 1, the last, is not a valid audit record"));
   EXPECT_THAT(r.err, HasSubstr("fwseal audit verify"));
-  EXPECT_EQ(read_all(pkg), before);
+  EXPECT_EQ(read_bytes(pkg), before);
   auto unwritable = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed"), "--audit-log", "/proc/fwseal/audit.log"});
   EXPECT_EQ(unwritable.exit_code, 3);
   EXPECT_THAT(unwritable.err, HasSubstr("/proc/fwseal/audit.log"));
-  EXPECT_EQ(read_all(pkg), before);
+  EXPECT_EQ(read_bytes(pkg), before);
 }
 
 TEST_F(Audit, ImportedSignaturesAreLogged) {
@@ -183,7 +183,7 @@ TEST_F(Audit, ImportedSignaturesAreLogged) {
   auto r = ws_->fwseal({"sign", pkg, "--import-signature", ws_->path("ext.sig"), "--pubkey", ws_->path("ext.pub"),
                         "--audit-log", log});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto lines = lines_of(read_all(log));
+  auto lines = lines_of(read_bytes(log));
   ASSERT_EQ(lines.size(), 1u);
   auto rec = record(lines[0]);
   EXPECT_EQ(rec["source"], "import");
@@ -204,7 +204,7 @@ TEST_F(Audit, PinNeverReachesTheLog) {
   // A refusal after login carries a message; it must not carry the PIN either.
   auto again = ws_->fwseal({"sign", ws_->path("ps.fwpkg"), "--key", uri, "--audit-log", log}, o);
   EXPECT_EQ(again.exit_code, 2);
-  std::string text = read_all(log);
+  std::string text = read_bytes(log);
   ASSERT_EQ(lines_of(text).size(), 2u);
   EXPECT_THAT(text, Not(HasSubstr("1234-user")));
   EXPECT_THAT(text, Not(HasSubstr("pin-source")));
@@ -215,7 +215,7 @@ TEST_F(Audit, PinNeverReachesTheLog) {
 TEST_F(Audit, EachTamperingIsNamedByLine) {
   auto log = ws_->path("tamper.log");
   sign_n(log, 5);
-  const auto lines = lines_of(read_all(log));
+  const auto lines = lines_of(read_bytes(log));
   ASSERT_EQ(lines.size(), 5u);
   struct Case {
     const char* name;
@@ -241,7 +241,7 @@ TEST_F(Audit, EachTamperingIsNamedByLine) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    write_all(log, joined(c.lines));
+    write_bytes(log, joined(c.lines));
     auto v = ws_->fwseal({"audit", "verify", log});
     EXPECT_EQ(v.exit_code, 10);
     EXPECT_THAT(v.err, HasSubstr(c.message));
@@ -249,10 +249,10 @@ TEST_F(Audit, EachTamperingIsNamedByLine) {
     EXPECT_EQ(v.err.find('\n'), v.err.size() - 1) << "one line";
   }
   // The untouched log verifies; an anchor taken now catches a later cut of the last line.
-  write_all(log, joined(lines));
+  write_bytes(log, joined(lines));
   auto ok = ws_->fwseal({"audit", "verify", log, "--anchor", sha256_hex(lines.back())});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
-  write_all(log, joined({lines.begin(), lines.end() - 1}));
+  write_bytes(log, joined({lines.begin(), lines.end() - 1}));
   auto cut = ws_->fwseal({"audit", "verify", log, "--anchor", sha256_hex(lines.back())});
   EXPECT_EQ(cut.exit_code, 10);
   EXPECT_THAT(cut.err, HasSubstr("no line hashes to the anchor"));
@@ -261,15 +261,15 @@ TEST_F(Audit, EachTamperingIsNamedByLine) {
 TEST_F(Audit, TornTailIsRepairedByTheNextSignature) {
   auto log = ws_->path("torn.log");
   sign_n(log, 2);
-  auto lines = lines_of(read_all(log));
+  auto lines = lines_of(read_bytes(log));
   std::string torn = lines[1].substr(0, 40);
-  write_all(log, lines[0] + torn);  // as if the second writer died mid-line
+  write_bytes(log, lines[0] + torn);  // as if the second writer died mid-line
   auto v = ws_->fwseal({"audit", "verify", log});
   EXPECT_EQ(v.exit_code, 10);
   EXPECT_THAT(v.err, HasSubstr("line 2 is torn: 40 bytes without a newline"));
   auto s = ws_->fwseal({"sign", package("after-torn.fwpkg"), "--key", ws_->key_uri("k-ed"), "--audit-log", log});
   ASSERT_EQ(s.exit_code, 0) << s.err;
-  auto after = lines_of(read_all(log));
+  auto after = lines_of(read_bytes(log));
   ASSERT_EQ(after.size(), 2u);
   auto rec = record(after[1]);
   EXPECT_EQ(rec["seq"], 2);
@@ -318,7 +318,7 @@ TEST_F(Audit, KilledWriterLeavesAUsableLog) {
     auto after = ws_->fwseal({"audit", "verify", log});
     ASSERT_EQ(after.exit_code, 0) << after.err;
   }
-  EXPECT_GT(lines_of(read_all(log)).size(), 6u);
+  EXPECT_GT(lines_of(read_bytes(log)).size(), 6u);
 }
 
 TEST_F(Audit, UsageErrors) {

@@ -30,10 +30,10 @@ Workspace* Cli::ws_ = nullptr;
 
 // Replaces one byte of a file.
 void poke(const std::string& path, std::size_t offset, char value) {
-  std::string bytes = read_all(path);
+  std::string bytes = read_bytes(path);
   ASSERT_LT(offset, bytes.size());
   bytes[offset] = value;
-  write_all(path, bytes);
+  write_bytes(path, bytes);
 }
 
 TEST_F(Cli, ReleaseVerifiesWithBothVerifiers) {
@@ -94,20 +94,20 @@ TEST_F(Cli, Exit3Io) {
 TEST_F(Cli, Exit10Malformed) {
   auto pkg = ws_->signed_package({"k-ed"}, "m.fwpkg");
   auto trust = ws_->trust({"k-ed"});
-  std::string bytes = read_all(pkg);
-  write_all(pkg, bytes.substr(0, bytes.size() - 1536));
+  std::string bytes = read_bytes(pkg);
+  write_bytes(pkg, bytes.substr(0, bytes.size() - 1536));
   auto r = ws_->verify({pkg, "--trust", trust});
   EXPECT_EQ(r.exit_code, 10);
   EXPECT_THAT(r.err, HasSubstr("offset"));
   // Spec errors are malformed too, naming the field.
-  write_all(ws_->path("bad-spec.json"), R"({"product":"p","version":"1","security_version":1,"hardware":["h"],
+  write_bytes(ws_->path("bad-spec.json"), R"({"product":"p","version":"1","security_version":1,"hardware":["h"],
     "images":[{"name":"../escape","type":"rootfs","path":"a.bin"}]})");
   auto s = ws_->fwseal({"package", "--spec", ws_->path("bad-spec.json"), "-o", ws_->path("never.fwpkg")});
   EXPECT_EQ(s.exit_code, 10);
   EXPECT_THAT(s.err, HasSubstr("spec.images[0].name"));
   EXPECT_FALSE(fs::exists(ws_->path("never.fwpkg")));
   // A malformed trust file.
-  write_all(ws_->path("bad-trust.json"), R"({"format":"fwseal-trust","format_version":1,"keys":[],"surprise":1})");
+  write_bytes(ws_->path("bad-trust.json"), R"({"format":"fwseal-trust","format_version":1,"keys":[],"surprise":1})");
   auto t = ws_->verify({ws_->signed_package({"k-ed"}, "m2.fwpkg"), "--trust", ws_->path("bad-trust.json")});
   EXPECT_EQ(t.exit_code, 10);
   EXPECT_THAT(t.err, HasSubstr("surprise"));
@@ -116,7 +116,7 @@ TEST_F(Cli, Exit10Malformed) {
 TEST_F(Cli, Exit11DigestMismatch) {
   auto pkg = ws_->signed_package({"k-ed"}, "d.fwpkg");
   auto trust = ws_->trust({"k-ed"});
-  std::string bytes = read_all(pkg);
+  std::string bytes = read_bytes(pkg);
   auto at = bytes.find(std::string(1000, 'a'));
   ASSERT_NE(at, std::string::npos);
   poke(pkg, at + 500, 'b');
@@ -129,7 +129,7 @@ TEST_F(Cli, Exit11DigestMismatch) {
 TEST_F(Cli, Exit12BadSignature) {
   auto pkg = ws_->signed_package({"k-ed"}, "s.fwpkg");
   auto trust = ws_->trust({"k-ed"});
-  std::string bytes = read_all(pkg);
+  std::string bytes = read_bytes(pkg);
   auto at = bytes.find("\"signature\":\"");
   ASSERT_NE(at, std::string::npos);
   at += 13 + 20;  // a base64 character in the middle: every bit of it is significant
@@ -196,7 +196,7 @@ TEST_F(Cli, Exit20HsmFailures) {
 TEST_F(Cli, Exit21LoginNeverShowsThePin) {
   auto pkg = ws_->path("login.fwpkg");
   ASSERT_EQ(ws_->fwseal({"package", "--spec", ws_->write_spec(), "-o", pkg}).exit_code, 0);
-  write_all(ws_->path("wrong-pin"), "9999-wrong\n");
+  write_bytes(ws_->path("wrong-pin"), "9999-wrong\n");
   RunOptions o;
   o.env = {{"FWSEAL_PIN_FILE", ws_->path("wrong-pin")}};
   auto r = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed")}, o);
@@ -236,10 +236,10 @@ TEST_F(Cli, ExtractWritesOnlyAValidPackage) {
   fs::create_directories(ws_->path("out-ok"));
   auto r = ws_->fwseal({"extract", pkg, "-C", ws_->path("out-ok"), "--trust", trust});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(read_all(ws_->path("out-ok/bootloader")), std::string(1000, 'a'));
-  EXPECT_EQ(read_all(ws_->path("out-ok/config")), "c");
+  EXPECT_EQ(read_bytes(ws_->path("out-ok/bootloader")), std::string(1000, 'a'));
+  EXPECT_EQ(read_bytes(ws_->path("out-ok/config")), "c");
 
-  std::string bytes = read_all(pkg);
+  std::string bytes = read_bytes(pkg);
   poke(pkg, bytes.find(std::string(1000, 'a')) + 10, 'z');
   fs::create_directories(ws_->path("out-bad"));
   auto bad = ws_->fwseal({"extract", pkg, "-C", ws_->path("out-bad"), "--trust", trust});
@@ -252,7 +252,7 @@ TEST_F(Cli, PublicKeyAndListShowTheKeyId) {
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_THAT(list.out, HasSubstr("k-ed"));
   EXPECT_THAT(list.out, HasSubstr("ed25519"));
-  auto pem = read_all(ws_->path("k-ed.pub.pem"));
+  auto pem = read_bytes(ws_->path("k-ed.pub.pem"));
   EXPECT_THAT(pem, HasSubstr("-----BEGIN PUBLIC KEY-----"));
 }
 

@@ -40,7 +40,7 @@ TEST(ExternalSigning, OpensslSignaturesAreImportedAndVerify) {
   ASSERT_EQ(ws.fwseal({"package", "--spec", ws.write_spec(), "-o", pkg}).exit_code, 0);
   auto tbs = ws.fwseal({"sign", pkg, "--export-tbs", ws.path("tbs.bin")});
   ASSERT_EQ(tbs.exit_code, 0) << tbs.err;
-  EXPECT_EQ(read_all(ws.path("tbs.bin")).rfind("fwseal/manifest-signature/v1\n{", 0), 0u);
+  EXPECT_EQ(read_bytes(ws.path("tbs.bin")).rfind("fwseal/manifest-signature/v1\n{", 0), 0u);
 
   std::vector<std::string> trust_args{"trust", "create", "-o", ws.path("trust.json"), "--threshold", "3"};
   for (const auto& c : cases) {
@@ -55,9 +55,9 @@ TEST(ExternalSigning, OpensslSignaturesAreImportedAndVerify) {
     ASSERT_EQ(s.exit_code, 0) << s.err;
 
     // A signature over other bytes is refused and nothing is written.
-    std::string bad = read_all(with["{sig}"]);
+    std::string bad = read_bytes(with["{sig}"]);
     bad[bad.size() / 2] ^= 0x01;
-    write_all(ws.path("bad.sig"), bad);
+    write_bytes(ws.path("bad.sig"), bad);
     auto size = std::filesystem::file_size(pkg);
     auto refused = ws.fwseal({"sign", pkg, "--import-signature", ws.path("bad.sig"), "--pubkey", pub});
     EXPECT_EQ(refused.exit_code, 12) << refused.err;

@@ -38,7 +38,7 @@ Listing listing(const std::string& root) {
     struct stat st {};
     if (::lstat(f.path().c_str(), &st) != 0) throw std::runtime_error("lstat " + f.path().string());
     std::string what = std::to_string(st.st_mode);
-    if (S_ISREG(st.st_mode)) what += " file " + read_all(f.path());
+    if (S_ISREG(st.st_mode)) what += " file " + read_bytes(f.path());
     if (S_ISLNK(st.st_mode)) what += " link " + fs::read_symlink(f.path()).string();
     out[fs::relative(f.path(), root).string()] = what;
   }
@@ -52,8 +52,8 @@ class Sandbox {
   Sandbox() {
     fs::create_directories(dir_ / "out/old");
     fs::create_directories(dir_ / "etc");
-    write_all(dir_ / "out/README.keep", "left alone\n");
-    write_all(dir_ / "out/old/boot.bin", std::string(700, '\x5a'));
+    write_bytes(dir_ / "out/README.keep", "left alone\n");
+    write_bytes(dir_ / "out/old/boot.bin", std::string(700, '\x5a'));
     fs::permissions(dir_ / "out/old/boot.bin", fs::perms::owner_read | fs::perms::owner_write);
     fs::permissions(dir_ / "out/old", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
   }
@@ -219,7 +219,7 @@ TEST(Hostile, GiantDeclaredSizes) {
 // and end of each entry's data, inside each padding, and in the end blocks.
 TEST(Hostile, TruncationAtEveryBoundaryAndInsideEveryEntry) {
   const auto& v = find_vector(all_vectors(), "sbom");
-  const std::string good = read_all(v.path());
+  const std::string good = read_bytes(v.path());
   std::vector<std::size_t> cuts;
   std::size_t at = 0;
   int entries = 0;
@@ -243,7 +243,7 @@ TEST(Hostile, TruncationAtEveryBoundaryAndInsideEveryEntry) {
   const std::string cut_file = dir / "cut.fwpkg";
   for (std::size_t cut : cuts) {
     SCOPED_TRACE("cut at offset " + std::to_string(cut));
-    write_all(cut_file, good.substr(0, cut));
+    write_bytes(cut_file, good.substr(0, cut));
     std::string err = expect_refused(cut_file, v, 10, "package ends at offset " + std::to_string(cut) + " ");
     EXPECT_NE(err.find("(truncated)"), std::string::npos) << err;
   }

@@ -26,7 +26,7 @@ TEST(Interrupt, KilledPackageRunLeavesNoOutput) {
     for (int i = 0; i < 2048; ++i) ASSERT_EQ(std::fwrite(chunk.data(), 1, chunk.size(), f), chunk.size());
     std::fclose(f);
   }
-  write_all(ws.path("big.json"), R"({"product":"p","version":"1","security_version":0,"hardware":["h"],"created":0,
+  write_bytes(ws.path("big.json"), R"({"product":"p","version":"1","security_version":0,"hardware":["h"],"created":0,
     "images":[{"name":"rootfs","type":"rootfs","path":"big.img"}]})");
   std::string out = ws.path("out/big.fwpkg");
   fs::create_directories(ws.path("out"));
@@ -57,12 +57,12 @@ TEST(Interrupt, FailedRunLeavesNoOutputAndKeepsTheOldOne) {
   std::string spec = ws.write_spec();
   std::string out = ws.path("p.fwpkg");
   ASSERT_EQ(ws.fwseal({"package", "--spec", spec, "-o", out}).exit_code, 0);
-  std::string before = read_all(out);
+  std::string before = read_bytes(out);
   fs::remove(ws.path("b.bin"));
   auto r = ws.fwseal({"package", "--spec", spec, "-o", out});
   EXPECT_EQ(r.exit_code, 10);
   EXPECT_NE(r.err.find("spec.images[1].path"), std::string::npos) << r.err;
-  EXPECT_EQ(read_all(out), before);
+  EXPECT_EQ(read_bytes(out), before);
   for (const auto& e : fs::directory_iterator(ws.dir().path()))
     EXPECT_EQ(e.path().filename().string().find(".p.fwpkg.tmp"), std::string::npos) << e.path();
 }

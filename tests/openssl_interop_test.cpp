@@ -45,7 +45,7 @@ TEST(OpensslInterop, EveryAlgorithmVerifiesWithTheOpensslCommandLine) {
   // The bytes to check, exactly as docs/FORMAT.md builds them: the prefix, then manifest.json.
   auto manifest = run({"/bin/sh", "-c", "tar -xOf '" + pkg + "' manifest.json"});
   ASSERT_EQ(manifest.exit_code, 0) << manifest.err;
-  write_all(ws.path("tbs.bin"), "fwseal/manifest-signature/v1\n" + manifest.out);
+  write_bytes(ws.path("tbs.bin"), "fwseal/manifest-signature/v1\n" + manifest.out);
 
   auto inspect = ws.fwseal({"inspect", pkg, "--json"});
   ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
@@ -74,7 +74,7 @@ TEST(OpensslInterop, EveryAlgorithmVerifiesWithTheOpensslCommandLine) {
                 said.find("Signature Verified Successfully") != std::string::npos)
         << said;
     // And the same command refuses other bytes.
-    write_all(ws.path("tbs-other.bin"), "fwseal/manifest-signature/v1\n" + manifest.out + " ");
+    write_bytes(ws.path("tbs-other.bin"), "fwseal/manifest-signature/v1\n" + manifest.out + " ");
     auto bad = run(fill(c->openssl, ws.path(alg + ".pub.pem"), sig, ws.path("tbs-other.bin")));
     EXPECT_NE(bad.exit_code, 0);
   }

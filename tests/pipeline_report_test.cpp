@@ -26,7 +26,7 @@ TEST(PipelineReport, ChromiumShowsVerdictAndImageTable) {
   Workspace ws("report");
   ws.keygen("ed", "ed25519");
   ws.write_spec();
-  write_all(ws.path("release.json"), R"({"product": "acme-cam", "version": "7.1", "security_version": 7,
+  write_bytes(ws.path("release.json"), R"({"product": "acme-cam", "version": "7.1", "security_version": 7,
     "created": 1790000000, "hardware": ["rev-b"],
     "images": [{"name": "bootloader", "type": "bootloader", "path": "a.bin"},
                {"name": "rootfs", "type": "rootfs", "path": "b.bin"}],
@@ -37,7 +37,7 @@ TEST(PipelineReport, ChromiumShowsVerdictAndImageTable) {
   auto r = ws.fwseal({"pipeline", "run", ws.path("release.json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string html_path = ws.path("out/report.html");
-  const std::string html = read_all(html_path);
+  const std::string html = read_bytes(html_path);
   // Self-contained: no scripts, nothing fetched.
   EXPECT_THAT(html, Not(HasSubstr("<script")));
   EXPECT_THAT(html, Not(HasSubstr("src=")));
@@ -55,7 +55,7 @@ TEST(PipelineReport, ChromiumShowsVerdictAndImageTable) {
   const std::string& dom = d.out;
   EXPECT_THAT(dom, HasSubstr("Verdict: PASS"));
   EXPECT_THAT(dom, HasSubstr("<table class=\"images\""));
-  auto report = nlohmann::json::parse(read_all(ws.path("out/report.json")));
+  auto report = nlohmann::json::parse(read_bytes(ws.path("out/report.json")));
   for (const auto& img : report["variants"][0]["images"]) {
     EXPECT_THAT(dom, HasSubstr("<td>" + img["name"].get<std::string>() + "</td>"));
     EXPECT_THAT(dom, HasSubstr(img["sha256"].get<std::string>()));
@@ -70,7 +70,7 @@ TEST(PipelineReport, ChromiumShowsVerdictAndImageTable) {
   shot.push_back("file://" + html_path);
   auto s = run(shot, o);
   ASSERT_EQ(s.exit_code, 0) << s.err;
-  std::string png = read_all(ws.path("report.png"));
+  std::string png = read_bytes(ws.path("report.png"));
   ASSERT_GT(png.size(), 1000u);
   EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
 }

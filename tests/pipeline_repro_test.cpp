@@ -36,7 +36,7 @@ class PipelineRepro : public ::testing::Test {
                  {"name": "config", "type": "config", "path": "c.bin"}],
       "signing": {"keys": [{"uri": ")" + ws_->key_uri("ed") + R"("}]},
       "output": "out/)" + name + "\"" + repro + "}";
-    write_all(ws_->path(name + ".json"), text);
+    write_bytes(ws_->path(name + ".json"), text);
     return ws_->path(name + ".json");
   }
   static constexpr const char* kCopyImages =
@@ -48,7 +48,7 @@ Workspace* PipelineRepro::ws_ = nullptr;
 TEST_F(PipelineRepro, IdenticalRebuildPasses) {
   auto r = ws_->fwseal({"pipeline", "run", release("same", kCopyImages), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto report = nlohmann::json::parse(read_all(ws_->path("out/same/report.json")));
+  auto report = nlohmann::json::parse(read_bytes(ws_->path("out/same/report.json")));
   const auto& repro = report["variants"][0]["reproducibility"];
   EXPECT_EQ(repro["result"], "pass");
   EXPECT_EQ(repro["manifest_sha256"]["released"], repro["manifest_sha256"]["rebuilt"]);
@@ -70,7 +70,7 @@ TEST_F(PipelineRepro, ImageThatChangesBetweenBuildsFailsTheRun) {
 
   // Nothing published; the report in the work tree says why.
   EXPECT_FALSE(fs::exists(ws_->path("out/changed/acme-cam-3.0.fwpkg")));
-  auto report = nlohmann::json::parse(read_all(ws_->path("out/changed/.fwseal/report.json")));
+  auto report = nlohmann::json::parse(read_bytes(ws_->path("out/changed/.fwseal/report.json")));
   EXPECT_EQ(report["verdict"], "fail");
   const auto& repro = report["variants"][0]["reproducibility"];
   EXPECT_EQ(repro["result"], "fail");
@@ -94,13 +94,13 @@ TEST_F(PipelineRepro, ReproStepNamesDataDifferencesInAPackage) {
   // standalone check, run on its own, names the entry and the byte.
   ASSERT_EQ(ws_->fwseal({"pipeline", "run", release("tamper", ""), "--quiet"}).exit_code, 0);
   const std::string work = ws_->path("out/tamper/.fwseal/v/release");
-  std::string pkg = read_all(ws_->path("out/tamper/acme-cam-3.0.fwpkg"));
+  std::string pkg = read_bytes(ws_->path("out/tamper/acme-cam-3.0.fwpkg"));
   // image/rootfs is the third entry; find its data by its name in the header.
   std::size_t header = pkg.find("image/rootfs");
   ASSERT_NE(header, std::string::npos);
   std::size_t data = header + 512;
   pkg[data + 100] = static_cast<char>(pkg[data + 100] ^ 1);
-  write_all(ws_->path("tampered.fwpkg"), pkg);
+  write_bytes(ws_->path("tampered.fwpkg"), pkg);
   auto r = ws_->fwseal({"pipeline", "repro", ws_->path("tampered.fwpkg"), "--variant", work + "/variant.json", "-o",
                         ws_->path("repro.json"), "--json"});
   EXPECT_EQ(r.exit_code, 10);
@@ -110,7 +110,7 @@ TEST_F(PipelineRepro, ReproStepNamesDataDifferencesInAPackage) {
   EXPECT_EQ(j["first_difference"]["entry"], "image/rootfs");
   EXPECT_EQ(j["first_difference"]["field"], "byte 100");
   EXPECT_EQ(j["differing_entries"], nlohmann::json::array({"image/rootfs"}));
-  EXPECT_EQ(nlohmann::json::parse(read_all(ws_->path("repro.json"))), j);
+  EXPECT_EQ(nlohmann::json::parse(read_bytes(ws_->path("repro.json"))), j);
 
   // The untouched package passes the same check.
   auto ok = ws_->fwseal({"pipeline", "repro", ws_->path("out/tamper/acme-cam-3.0.fwpkg"), "--variant",

@@ -42,7 +42,7 @@ class PipelineRun : public ::testing::Test {
   "signing": {"keys": [{"uri": ")" + ws_->key_uri("ed") + R"("}, {"uri": ")" + ws_->key_uri("p256") + R"("}]},
   )" + trust + R"(,
   "output": "out/)" + name + "\"" + extra + "\n}\n";
-    write_all(ws_->path(name + ".json"), text);
+    write_bytes(ws_->path(name + ".json"), text);
     return ws_->path(name + ".json");
   }
   static Workspace* ws_;
@@ -70,9 +70,9 @@ TEST_F(PipelineRun, ReleasesVerifiedPackageSbomTrustAndReport) {
   // The SBOM inside the package is the published one.
   auto sbom = ws_->fwseal({"sbom", "extract", out + "/acme-cam-2.0.0.fwpkg", "--trust", out + "/trust.json"});
   ASSERT_EQ(sbom.exit_code, 0) << sbom.err;
-  EXPECT_EQ(sbom.out, read_all(out + "/sbom.cdx.json"));
+  EXPECT_EQ(sbom.out, read_bytes(out + "/sbom.cdx.json"));
 
-  auto report = nlohmann::json::parse(read_all(out + "/report.json"));
+  auto report = nlohmann::json::parse(read_bytes(out + "/report.json"));
   EXPECT_EQ(report["verdict"], "pass");
   EXPECT_EQ(report["product"], "acme-cam");
   ASSERT_EQ(report["variants"].size(), 1u);
@@ -99,7 +99,7 @@ TEST_F(PipelineRun, ReleasesVerifiedPackageSbomTrustAndReport) {
   EXPECT_EQ(pj["key_id"], report["signing_keys"][0]["key_id"]);
   EXPECT_EQ(report["provenance"]["key_id"], report["signing_keys"][0]["key_id"]);
   EXPECT_EQ(variant["provenance"]["file"], "acme-cam-2.0.0.fwpkg.intoto.jsonl");
-  EXPECT_EQ(variant["provenance"]["sha256"], to_hex(sha256(read_all(out + "/acme-cam-2.0.0.fwpkg.intoto.jsonl"))));
+  EXPECT_EQ(variant["provenance"]["sha256"], to_hex(sha256(read_bytes(out + "/acme-cam-2.0.0.fwpkg.intoto.jsonl"))));
 }
 
 TEST_F(PipelineRun, ProvenanceKeyOfItsOwn) {
@@ -107,7 +107,7 @@ TEST_F(PipelineRun, ProvenanceKeyOfItsOwn) {
   "reproducibility": {"check": false})");
   auto r = ws_->fwseal({"pipeline", "run", file, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto report = nlohmann::json::parse(read_all(ws_->path("out/prov/report.json")));
+  auto report = nlohmann::json::parse(read_bytes(ws_->path("out/prov/report.json")));
   EXPECT_EQ(report["provenance"]["key_id"], report["signing_keys"][1]["key_id"]);
   auto p = ws_->verify({ws_->path("out/prov/acme-cam-2.0.0.fwpkg"), "--trust", ws_->path("out/prov/trust.json"),
                         "--provenance", ws_->path("out/prov/acme-cam-2.0.0.fwpkg.intoto.jsonl"), "--json"});
@@ -201,9 +201,9 @@ TEST_F(PipelineRun, NoPinFailsBeforeAnyWork) {
 
 TEST_F(PipelineRun, MissingKeyIsAnHsmError) {
   std::string file = release("nokey");
-  std::string text = read_all(file);
+  std::string text = read_bytes(file);
   text.replace(text.find("object=p256"), 11, "object=gone");
-  write_all(file, text);
+  write_bytes(file, text);
   auto r = ws_->fwseal({"pipeline", "run", file});
   EXPECT_EQ(r.exit_code, 20);
   EXPECT_THAT(r.err, StartsWith("fwseal: release.signing.keys[1]: "));
@@ -221,7 +221,7 @@ TEST_F(PipelineRun, VerifierRefusalFailsTheRunAndPublishesNothing) {
   const std::string out = ws_->path("out/rollback");
   EXPECT_FALSE(fs::exists(out + "/acme-cam-2.0.0.fwpkg"));
   EXPECT_FALSE(fs::exists(out + "/report.json"));
-  auto report = nlohmann::json::parse(read_all(out + "/.fwseal/report.json"));
+  auto report = nlohmann::json::parse(read_bytes(out + "/.fwseal/report.json"));
   EXPECT_EQ(report["verdict"], "fail");
   EXPECT_EQ(report["variants"][0]["verification"]["exit_code"], 14);
   EXPECT_EQ(report["variants"][0]["failed_step"]["step"], "verify");
@@ -231,9 +231,9 @@ TEST_F(PipelineRun, SbomErrorFailsThePackageStepAndLeavesNoSbom) {
   // The SBOM is made inside the package step: a declared component for an
   // image the release does not have is that step's failure, exit 10.
   std::string file = release("badcomp");
-  std::string text = read_all(file);
+  std::string text = read_bytes(file);
   text.replace(text.find(R"("image": "rootfs")"), 17, R"("image": "kernel")");
-  write_all(file, text);
+  write_bytes(file, text);
   auto r = ws_->fwseal({"pipeline", "run", file});
   EXPECT_EQ(r.exit_code, 10) << r.err;
   EXPECT_THAT(r.err, StartsWith("fwseal: package: components/"));
@@ -242,7 +242,7 @@ TEST_F(PipelineRun, SbomErrorFailsThePackageStepAndLeavesNoSbom) {
   EXPECT_FALSE(fs::exists(out + "/acme-cam-2.0.0.fwpkg"));
   EXPECT_FALSE(fs::exists(out + "/.fwseal/v/release/sbom.cdx.json"));
   EXPECT_FALSE(fs::exists(out + "/.fwseal/v/release/unsigned.stamp"));
-  auto report = nlohmann::json::parse(read_all(out + "/.fwseal/report.json"));
+  auto report = nlohmann::json::parse(read_bytes(out + "/.fwseal/report.json"));
   EXPECT_EQ(report["variants"][0]["failed_step"]["step"], "package");
   EXPECT_EQ(report["variants"][0]["failed_step"]["exit_code"], 10);
   EXPECT_TRUE(report["variants"][0]["sbom"].is_null());
@@ -266,7 +266,7 @@ TEST_F(PipelineRun, CertificateChainsAndRootsReachTheReport) {
                            "--not-before", "2026-01-01", "--days", "3650", "-o", ws_->path("signer.pem")});
   ASSERT_EQ(leaf.exit_code, 0) << leaf.err;
   std::string file = release("chain");
-  std::string text = read_all(file);
+  std::string text = read_bytes(file);
   auto swap = [&](const std::string& from, const std::string& to) {
     ASSERT_NE(text.find(from), std::string::npos) << from;
     text.replace(text.find(from), from.size(), to);
@@ -276,17 +276,17 @@ TEST_F(PipelineRun, CertificateChainsAndRootsReachTheReport) {
   swap(ws_->key_uri("p256") + "\"}", ws_->key_uri("p256") + "\", \"certificate_chain\": \"signer.pem\"}");
   swap("\"trust\": {\"threshold\": 2, \"hardware\": [\"rev-b\"]}",
        "\"trust\": {\"pin_signing_keys\": false, \"roots\": [\"root.pem\"]}");
-  write_all(file, text);
+  write_bytes(file, text);
 
   auto r = ws_->fwseal({"pipeline", "run", file, "--no-repro"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto report = nlohmann::json::parse(read_all(ws_->path("out/chain/report.json")));
+  auto report = nlohmann::json::parse(read_bytes(ws_->path("out/chain/report.json")));
   const auto& sig = report["variants"][0]["signatures"][0];
   EXPECT_EQ(sig["status"], "valid");
   EXPECT_EQ(sig["certificate_chain"], "pass");
   EXPECT_EQ(sig["certificates"][0]["subject"], "CN=release signer,O=Acme");
   EXPECT_EQ(report["trust"]["key_sets"][0]["roots"][0], "root");
-  EXPECT_THAT(read_all(ws_->path("out/chain/report.html")), HasSubstr("CN=release signer,O=Acme"));
+  EXPECT_THAT(read_bytes(ws_->path("out/chain/report.html")), HasSubstr("CN=release signer,O=Acme"));
   auto v = ws_->verify({ws_->path("out/chain/acme-cam-2.0.0.fwpkg"), "--trust", ws_->path("out/chain/trust.json")});
   EXPECT_EQ(v.exit_code, 0) << v.err;
 }

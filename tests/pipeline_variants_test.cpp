@@ -21,17 +21,17 @@ class PipelineVariants : public ::testing::Test {
  protected:
   void SetUp() override {
     ws_.keygen("ed", "ed25519");
-    write_all(ws_.path("boot.bin"), std::string(3000, 'b'));
-    write_all(ws_.path("kernel.bin"), std::string(5000, 'k'));
+    write_bytes(ws_.path("boot.bin"), std::string(3000, 'b'));
+    write_bytes(ws_.path("kernel.bin"), std::string(5000, 'k'));
     // Models 0-2 share app-a.bin, models 3-5 share app-b.bin.
-    write_all(ws_.path("app-a.bin"), "application A");
-    write_all(ws_.path("app-b.bin"), "application B");
+    write_bytes(ws_.path("app-a.bin"), "application A");
+    write_bytes(ws_.path("app-b.bin"), "application B");
     std::string variants;
     for (int i = 0; i < kVariants; ++i)
       variants += std::string(i ? ",\n" : "") + R"({"name": "cam)" + std::to_string(i) + R"(", "hardware": ["cam)" +
                   std::to_string(i) + R"(-rev-a"], "images": [{"name": "app", "type": "application", "path": "app-)" +
                   (i < 3 ? "a" : "b") + R"(.bin"}]})";
-    write_all(ws_.path("release.json"), R"({
+    write_bytes(ws_.path("release.json"), R"({
       "product": "acme-cam", "version": "5.0", "security_version": 5, "created": 1790000000,
       "images": [{"name": "boot", "type": "bootloader", "path": "boot.bin"},
                  {"name": "kernel", "type": "kernel", "path": "kernel.bin"}],
@@ -74,7 +74,7 @@ TEST_F(PipelineVariants, BuildsEveryVariantThenNothingThenOnlyWhatChanged) {
   }
   // The other models' hardware is not in a model's package.
   EXPECT_EQ(ws_.verify({package(0), "--trust", ws_.path("out/trust.json"), "--hw", "cam1-rev-a"}).exit_code, 15);
-  auto report = nlohmann::json::parse(read_all(ws_.path("out/report.json")));
+  auto report = nlohmann::json::parse(read_bytes(ws_.path("out/report.json")));
   EXPECT_EQ(report["variants"].size(), static_cast<std::size_t>(kVariants));
   EXPECT_EQ(report["variants"][4]["package"]["file"], "cam4/acme-cam-5.0-cam4.fwpkg");
 
@@ -88,7 +88,7 @@ TEST_F(PipelineVariants, BuildsEveryVariantThenNothingThenOnlyWhatChanged) {
   EXPECT_EQ(fs::last_write_time(ws_.path("out/report.json")), report_mtime);
 
   // app-b.bin changes: only cam3-cam5 are rebuilt (5 steps each).
-  write_all(ws_.path("app-b.bin"), "application B, fixed");
+  write_bytes(ws_.path("app-b.bin"), "application B, fixed");
   auto third = run();
   EXPECT_EQ(third["steps_run"], 3 * 5);
   auto after = mtimes();
@@ -102,7 +102,7 @@ TEST_F(PipelineVariants, BuildsEveryVariantThenNothingThenOnlyWhatChanged) {
   EXPECT_EQ(third["variants"][0]["manifest_sha256"], second["variants"][0]["manifest_sha256"]);
 
   // A shared image changes: every variant is rebuilt.
-  write_all(ws_.path("kernel.bin"), std::string(5001, 'k'));
+  write_bytes(ws_.path("kernel.bin"), std::string(5001, 'k'));
   auto fourth = run({"--no-repro"});
   EXPECT_EQ(fourth["steps_run"], kVariants * 4);
 }
@@ -112,13 +112,13 @@ TEST_F(PipelineVariants, OneFailingVariantFailsTheRunAndNamesIt) {
   // cam4's package is damaged in the work tree after it was built: the
   // standalone verifier refuses it on the next run (its input changed).
   std::string work_pkg = ws_.path("out/.fwseal/v/cam4/acme-cam-5.0-cam4.fwpkg");
-  std::string bytes = read_all(work_pkg);
+  std::string bytes = read_bytes(work_pkg);
   bytes[bytes.find("application B") ] = 'X';
-  write_all(work_pkg, bytes);
+  write_bytes(work_pkg, bytes);
   auto r = ws_.fwseal({"pipeline", "run", ws_.path("release.json"), "--no-repro"});
   EXPECT_EQ(r.exit_code, 11);
   EXPECT_THAT(r.err, ::testing::StartsWith("fwseal: variant cam4: verify: fwseal-verify: "));
-  auto report = nlohmann::json::parse(read_all(ws_.path("out/.fwseal/report.json")));
+  auto report = nlohmann::json::parse(read_bytes(ws_.path("out/.fwseal/report.json")));
   EXPECT_EQ(report["verdict"], "fail");
   EXPECT_EQ(report["variants"][4]["verdict"], "fail");
   EXPECT_EQ(report["variants"][3]["verdict"], "pass");
@@ -126,7 +126,7 @@ TEST_F(PipelineVariants, OneFailingVariantFailsTheRunAndNamesIt) {
 
 TEST_F(PipelineVariants, BuildNinjaHasFwsealEdgesPerVariant) {
   run({"--no-repro"});
-  std::string ninja = read_all(ws_.path("out/.fwseal/build.ninja"));
+  std::string ninja = read_bytes(ws_.path("out/.fwseal/build.ninja"));
   EXPECT_THAT(ninja, HasSubstr("/fwseal' 'package' '--quiet' '--spec'"));
   EXPECT_THAT(ninja, HasSubstr("/cam5/sbom.cdx.json' && : > "));
   EXPECT_THAT(ninja, HasSubstr("/fwseal' 'sign'"));

@@ -36,13 +36,13 @@ class Provenance : public ::testing::Test {
     EXPECT_THAT(r.out, HasSubstr("wrote provenance " + pkg_ + ".intoto.jsonl"));
     prov_ = pkg_ + ".intoto.jsonl";
     // The spec of another release.
-    write_all(ws_->path("spec2.json"), R"({"product": "acme-cam", "version": "1.4.3", "security_version": 3,
+    write_bytes(ws_->path("spec2.json"), R"({"product": "acme-cam", "version": "1.4.3", "security_version": 3,
       "hardware": ["rev-b", "rev-c"], "created": 1790000000,
       "images": [{"name": "bootloader", "type": "bootloader", "path": "a.bin"}]})");
   }
   static void TearDownTestSuite() { delete ws_; }
 
-  static json envelope(const std::string& file) { return json::parse(read_all(file)); }
+  static json envelope(const std::string& file) { return json::parse(read_bytes(file)); }
   static json statement(const std::string& file) { return json::parse(b64d(envelope(file)["payload"])); }
 
   static Workspace* ws_;
@@ -81,13 +81,13 @@ TEST_F(Provenance, StatementIsInTotoSlsaWithTheManifestDigest) {
   const auto& def = s["predicate"]["buildDefinition"];
   EXPECT_EQ(def["buildType"], "urn:fwseal:buildtype:package:v1");
   EXPECT_EQ(def["externalParameters"]["spec"]["name"], "spec.json");
-  EXPECT_EQ(def["externalParameters"]["spec"]["digest"]["sha256"], sha256_hex(read_all(ws_->path("spec.json"))));
+  EXPECT_EQ(def["externalParameters"]["spec"]["digest"]["sha256"], sha256_hex(read_bytes(ws_->path("spec.json"))));
   const auto& deps = def["resolvedDependencies"];
   ASSERT_EQ(deps.size(), 4u);
   EXPECT_EQ(deps[0]["annotations"]["fwseal.role"], "spec");
   EXPECT_EQ(deps[1]["name"], "a.bin");
   EXPECT_EQ(deps[1]["annotations"]["fwseal.image"], "bootloader");
-  EXPECT_EQ(deps[1]["digest"]["sha256"], sha256_hex(read_all(ws_->path("a.bin"))));
+  EXPECT_EQ(deps[1]["digest"]["sha256"], sha256_hex(read_bytes(ws_->path("a.bin"))));
   EXPECT_EQ(deps[2]["name"], "b.bin");
   const auto& run_details = s["predicate"]["runDetails"];
   EXPECT_THAT(run_details["builder"]["id"].get<std::string>(), HasSubstr("urn:fwseal:builder:fwseal@"));
@@ -96,7 +96,7 @@ TEST_F(Provenance, StatementIsInTotoSlsaWithTheManifestDigest) {
   EXPECT_EQ(run_details["metadata"]["finishedOn"], "2026-09-21T14:13:20Z");
   EXPECT_EQ(run_details["metadata"]["invocationId"], "urn:fwseal:manifest:" + sha256_hex(manifest.out));
   // The signing went into the audit log.
-  std::string log = read_all(ws_->path("hsm/audit.log"));
+  std::string log = read_bytes(ws_->path("hsm/audit.log"));
   EXPECT_THAT(log, HasSubstr("\"target\":\"provenance\""));
 }
 
@@ -107,14 +107,14 @@ TEST_F(Provenance, Ed25519ProvenanceIsReproducible) {
   auto r = ws_->fwseal({"provenance", "create", "--spec", ws_->path("spec.json"), "--package", pkg_, "--key",
                         ws_->key_uri("build"), "-o", again, "--quiet"}, o);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(read_all(again), read_all(prov_));
+  EXPECT_EQ(read_bytes(again), read_bytes(prov_));
 }
 
 TEST_F(Provenance, StillVerifiesAfterMoreSignatures) {
   std::string pkg = ws_->path("more.fwpkg");
   fs::copy_file(pkg_, pkg, fs::copy_options::overwrite_existing);
   ASSERT_EQ(ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("build-p384")}).exit_code, 0);
-  ASSERT_NE(read_all(pkg), read_all(pkg_));
+  ASSERT_NE(read_bytes(pkg), read_bytes(pkg_));
   auto v = ws_->verify({pkg, "--trust", trust_, "--provenance", prov_});
   EXPECT_EQ(v.exit_code, 0) << v.err;
 }
@@ -124,9 +124,9 @@ TEST_F(Provenance, OpensslChecksTheDsseSignatureByHand) {
   auto env = envelope(prov_);
   std::string payload = b64d(env["payload"]);
   std::string type = env["payloadType"];
-  write_all(ws_->path("pae.bin"), "DSSEv1 " + std::to_string(type.size()) + " " + type + " " +
+  write_bytes(ws_->path("pae.bin"), "DSSEv1 " + std::to_string(type.size()) + " " + type + " " +
                                       std::to_string(payload.size()) + " " + payload);
-  write_all(ws_->path("dsse.sig"), b64d(env["signatures"][0]["sig"]));
+  write_bytes(ws_->path("dsse.sig"), b64d(env["signatures"][0]["sig"]));
   auto r = run({"openssl", "pkeyutl", "-verify", "-pubin", "-inkey", ws_->path("build.pub.pem"), "-rawin", "-in",
                 ws_->path("pae.bin"), "-sigfile", ws_->path("dsse.sig")});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -138,7 +138,7 @@ TEST_F(Provenance, EditedPayloadIs12) {
   payload.replace(payload.find("\"a.bin\""), 7, "\"A.bin\"");
   env["payload"] = base64_encode(payload);
   auto file = ws_->path("edited.intoto.jsonl");
-  write_all(file, env.dump() + "\n");
+  write_bytes(file, env.dump() + "\n");
   auto v = ws_->verify({pkg_, "--trust", trust_, "--provenance", file});
   EXPECT_EQ(v.exit_code, 12);
   EXPECT_THAT(v.err, HasSubstr("does not verify: the statement or the signature was changed"));
@@ -172,7 +172,7 @@ TEST_F(Provenance, UntrustedKeyIs13) {
 
 TEST_F(Provenance, MalformedIs10AndMissingIs3) {
   auto file = ws_->path("junk.intoto.jsonl");
-  write_all(file, "{\"payload\":\"not base64!\",\"payloadType\":\"application/vnd.in-toto+json\",\"signatures\":[]}\n");
+  write_bytes(file, "{\"payload\":\"not base64!\",\"payloadType\":\"application/vnd.in-toto+json\",\"signatures\":[]}\n");
   auto v = ws_->verify({pkg_, "--trust", trust_, "--provenance", file});
   EXPECT_EQ(v.exit_code, 10);
   EXPECT_THAT(v.err, HasSubstr("junk.intoto.jsonl.payload"));
@@ -187,11 +187,11 @@ TEST_F(Provenance, MalformedIs10AndMissingIs3) {
 
 TEST_F(Provenance, CreateRefusesInputsThePackageDoesNotHold) {
   // An image changed after packaging.
-  std::string a = read_all(ws_->path("a.bin"));
-  write_all(ws_->path("a.bin"), a + "x");
+  std::string a = read_bytes(ws_->path("a.bin"));
+  write_bytes(ws_->path("a.bin"), a + "x");
   auto r = ws_->fwseal({"provenance", "create", "--spec", ws_->path("spec.json"), "--package", pkg_, "--key",
                         ws_->key_uri("build"), "-o", ws_->path("never.intoto.jsonl")});
-  write_all(ws_->path("a.bin"), a);
+  write_bytes(ws_->path("a.bin"), a);
   EXPECT_EQ(r.exit_code, 11);
   EXPECT_THAT(r.err, HasSubstr("image bootloader"));
   EXPECT_THAT(r.err, HasSubstr("the package was not built from these inputs"));
@@ -217,7 +217,7 @@ TEST_F(Provenance, PinSourceNeverLeaks) {
                         ws_->key_uri("build") + "?pin-source=file:" + pin_file, "-o", file, "--audit-log", log},
                        o);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const auto& text : {read_all(log), read_all(file), r.out})
+  for (const auto& text : {read_bytes(log), read_bytes(file), r.out})
     for (const auto& secret : {std::string("1234-user"), std::string("pin-source"), pin_file})
       EXPECT_THAT(text, Not(HasSubstr(secret)));
 }

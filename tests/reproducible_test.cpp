@@ -48,25 +48,25 @@ TEST(Reproducible, SameSpecSameBytesWhateverTheEnvironment) {
                       return o;
                     }());
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_EQ(read_all(ws.path("one.fwpkg")), read_all(ws.path("two.fwpkg")));
+  EXPECT_EQ(read_bytes(ws.path("one.fwpkg")), read_bytes(ws.path("two.fwpkg")));
 
   // Ed25519 signatures are deterministic: the signed packages match as well.
   ASSERT_EQ(ws.fwseal({"sign", ws.path("one.fwpkg"), "--key", ws.key_uri("ed")}).exit_code, 0);
   ASSERT_EQ(ws.fwseal({"sign", ws.path("two.fwpkg"), "--key", ws.key_uri("ed")}).exit_code, 0);
-  EXPECT_EQ(read_all(ws.path("one.fwpkg")), read_all(ws.path("two.fwpkg")));
+  EXPECT_EQ(read_bytes(ws.path("one.fwpkg")), read_bytes(ws.path("two.fwpkg")));
 
   // SOURCE_DATE_EPOCH is used when the spec has no time, and changes the bytes.
-  std::string spec = read_all(spec_a);
+  std::string spec = read_bytes(spec_a);
   spec.replace(spec.find("\"created\": 1790000000,"), 22, "");
-  write_all(ws.path("spec-notime.json"), spec);
+  write_bytes(ws.path("spec-notime.json"), spec);
   RunOptions e1, e2;
   e1.env = {{"SOURCE_DATE_EPOCH", "1000"}};
   e2.env = {{"SOURCE_DATE_EPOCH", "2000"}};
   ASSERT_EQ(ws.fwseal({"package", "--spec", ws.path("spec-notime.json"), "-o", ws.path("t1.fwpkg")}, e1).exit_code, 0);
   ASSERT_EQ(ws.fwseal({"package", "--spec", ws.path("spec-notime.json"), "-o", ws.path("t2.fwpkg")}, e2).exit_code, 0);
   ASSERT_EQ(ws.fwseal({"package", "--spec", ws.path("spec-notime.json"), "-o", ws.path("t3.fwpkg")}, e1).exit_code, 0);
-  EXPECT_NE(read_all(ws.path("t1.fwpkg")), read_all(ws.path("t2.fwpkg")));
-  EXPECT_EQ(read_all(ws.path("t1.fwpkg")), read_all(ws.path("t3.fwpkg")));
+  EXPECT_NE(read_bytes(ws.path("t1.fwpkg")), read_bytes(ws.path("t2.fwpkg")));
+  EXPECT_EQ(read_bytes(ws.path("t1.fwpkg")), read_bytes(ws.path("t3.fwpkg")));
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ TEST(SbomCli, EmbeddedSbomIsSignedValidatedAndDiffed) {
   Workspace ws("sbom");
   ws.keygen("k", "ed25519");
   ws.write_spec();
-  write_all(ws.path("sbom-spec.json"), R"({"product":"acme-cam","version":"1.4.2","security_version":3,
+  write_bytes(ws.path("sbom-spec.json"), R"({"product":"acme-cam","version":"1.4.2","security_version":3,
     "hardware":["rev-b"],"created":1790000000,"sbom":{"supplier":"Acme"},
     "images":[{"name":"rootfs","type":"rootfs","path":"b.bin"},{"name":"config","type":"config","path":"c.bin"}]})");
   std::string pkg = ws.path("s.fwpkg");
@@ -34,7 +34,7 @@ TEST(SbomCli, EmbeddedSbomIsSignedValidatedAndDiffed) {
   ASSERT_EQ(ex.exit_code, 0) << ex.err;
   auto schema = run({"/usr/bin/python3", source_dir() + "/tests/tools/validate_cyclonedx.py", ws.path("bom.json")});
   EXPECT_EQ(schema.exit_code, 0) << schema.out << schema.err;
-  auto bom = nlohmann::json::parse(read_all(ws.path("bom.json")));
+  auto bom = nlohmann::json::parse(read_bytes(ws.path("bom.json")));
   EXPECT_EQ(bom["metadata"]["component"]["name"], "acme-cam");
   EXPECT_EQ(ws.fwseal({"sbom", "validate", ws.path("bom.json")}).exit_code, 0);
   auto same = ws.fwseal({"sbom", "diff", pkg, ws.path("bom.json"), "--trust", trust, "--json"});
@@ -42,11 +42,11 @@ TEST(SbomCli, EmbeddedSbomIsSignedValidatedAndDiffed) {
   EXPECT_TRUE(nlohmann::json::parse(same.out)["added"].empty());
 
   // The SBOM's bytes are covered: changing one is a digest mismatch, and nothing is handed out.
-  std::string bytes = read_all(pkg);
+  std::string bytes = read_bytes(pkg);
   auto at = bytes.find("\"bomFormat\"");
   ASSERT_NE(at, std::string::npos);
   bytes[at + 2] = 'X';
-  write_all(pkg, bytes);
+  write_bytes(pkg, bytes);
   auto bad = ws.fwseal({"sbom", "extract", pkg, "--trust", trust});
   EXPECT_EQ(bad.exit_code, 11);
   EXPECT_THAT(bad.err, HasSubstr("sbom"));
@@ -63,11 +63,11 @@ TEST(SbomCli, GenerateSha512OnlyWhenAskedFor) {
     if (sha512) args.push_back("--sha512");
     auto r = ws.fwseal(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto bom = nlohmann::json::parse(read_all(ws.path("bom.json")));
+    auto bom = nlohmann::json::parse(read_bytes(ws.path("bom.json")));
     const auto& hashes = bom["components"][0]["hashes"];
     ASSERT_EQ(hashes.size(), sha512 ? 2u : 1u);
     EXPECT_EQ(hashes[0]["alg"], "SHA-256");
-    EXPECT_EQ(hashes[0]["content"], to_hex(sha256(read_all(ws.path("b.bin")))));
+    EXPECT_EQ(hashes[0]["content"], to_hex(sha256(read_bytes(ws.path("b.bin")))));
     if (sha512) {
       EXPECT_EQ(hashes[1]["alg"], "SHA-512");
     }
@@ -82,10 +82,10 @@ TEST(SbomCli, GenerateSha512OnlyWhenAskedFor) {
 TEST(SbomCli, PackageEmbedsAndWritesTheSbomSbomGenerateMakes) {
   Workspace ws("sbom-package");
   ws.write_spec();
-  write_all(ws.path("components.json"), R"({"components":[{"name":"fpga","version":"7","license":"MIT"}]})");
+  write_bytes(ws.path("components.json"), R"({"components":[{"name":"fpga","version":"7","license":"MIT"}]})");
   for (bool sha512 : {false, true}) {
     const std::string flag = sha512 ? "true" : "false";
-    write_all(ws.path("gen-spec.json"), R"({"product":"acme-cam","version":"1.4.2","security_version":3,
+    write_bytes(ws.path("gen-spec.json"), R"({"product":"acme-cam","version":"1.4.2","security_version":3,
       "hardware":["rev-b"],"created":1790000000,
       "sbom":{"supplier":"Acme","components":["components.json"],"sha512":)" + flag + R"(},
       "images":[{"name":"rootfs","type":"rootfs","path":"b.bin"},{"name":"config","type":"config","path":"c.bin"}]})");
@@ -102,15 +102,15 @@ TEST(SbomCli, PackageEmbedsAndWritesTheSbomSbomGenerateMakes) {
     o.env["SOURCE_DATE_EPOCH"] = "1790000000";
     auto g = ws.fwseal(gen, o);
     ASSERT_EQ(g.exit_code, 0) << g.err;
-    const std::string written = read_all(out);
-    EXPECT_EQ(written, read_all(ws.path("alone.cdx.json"))) << "sha512 " << flag;
-    EXPECT_NE(read_all(pkg).find(written), std::string::npos) << "the package embeds another SBOM";
+    const std::string written = read_bytes(out);
+    EXPECT_EQ(written, read_bytes(ws.path("alone.cdx.json"))) << "sha512 " << flag;
+    EXPECT_NE(read_bytes(pkg).find(written), std::string::npos) << "the package embeds another SBOM";
     auto bom = nlohmann::json::parse(written);
     bool seen = false;
     for (const auto& c : bom["components"])
       if (c["name"] == "rootfs") {
         seen = true;
-        EXPECT_EQ(c["hashes"][0]["content"], to_hex(sha256(read_all(ws.path("b.bin")))));
+        EXPECT_EQ(c["hashes"][0]["content"], to_hex(sha256(read_bytes(ws.path("b.bin")))));
       }
     EXPECT_TRUE(seen);
   }

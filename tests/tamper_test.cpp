@@ -29,7 +29,7 @@ TEST(Tamper, EverySingleBitFlipIsRefused) {
   std::string pkg = ws.signed_package({"ed", "p256"});
   std::string trust = ws.trust({"ed", "p256"}, {"--threshold", "2"});
   ASSERT_EQ(ws.verify({pkg, "--trust", trust}).exit_code, 0);
-  const std::string good = read_all(pkg);
+  const std::string good = read_bytes(pkg);
 
   // Where every entry sits, from the format's own layout of this manifest.
   auto header = parse_tar_header(good.substr(0, 512), "t");
@@ -75,7 +75,7 @@ TEST(Tamper, EverySingleBitFlipIsRefused) {
       std::string bytes = good;
       const std::size_t off = all[i].offset;
       bytes[off] = static_cast<char>(bytes[off] ^ (1 << (off % 8)));
-      write_all(victim, bytes);
+      write_bytes(victim, bytes);
       all[i].result = ws.verify({victim, "--trust", trust});
     }
   };

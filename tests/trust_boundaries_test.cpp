@@ -29,7 +29,7 @@ class Boundaries : public ::testing::Test {
   // A signed package with this security version (a JSON number or string).
   static std::string package(const std::string& security_version) {
     const std::string name = "sv-" + security_version;
-    write_all(ws_->path(name + ".json"), R"({"product":"acme-cam","version":"2.0","security_version":)" +
+    write_bytes(ws_->path(name + ".json"), R"({"product":"acme-cam","version":"2.0","security_version":)" +
                                              security_version + R"(,"hardware":["rev-b","rev-c"],"created":1790000000,
       "images":[{"name":"rootfs","type":"rootfs","path":"b.bin"}]})");
     const std::string pkg = ws_->path(name + ".fwpkg");
@@ -129,8 +129,8 @@ TEST_F(Boundaries, HardwareIdsMatchExactly) {
   EXPECT_EQ(r.exit_code, 15);
   EXPECT_THAT(r.err, HasSubstr("not for this device (\"REV-B\")"));
   // A trust file cannot even hold an id with whitespace.
-  write_all(ws_->path("hw-space.json"), R"({"format":"fwseal-trust","format_version":1,
-    "keys":[{"public_key":)" + quoted(read_all(ws_->path("k.pub.pem"))) +
+  write_bytes(ws_->path("hw-space.json"), R"({"format":"fwseal-trust","format_version":1,
+    "keys":[{"public_key":)" + quoted(read_bytes(ws_->path("k.pub.pem"))) +
                                             R"(}],"hardware":["rev-b "]})");
   auto space = both({pkg, "--trust", ws_->path("hw-space.json")});
   EXPECT_EQ(space.exit_code, 10);

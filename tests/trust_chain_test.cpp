@@ -33,7 +33,7 @@ class Chains : public ::testing::Test {
                       "2024-01-01", "-o", ws_->path("other.pem")}),
               0);
     pkg_ = package("p.fwpkg");
-    write_all(ws_->path("trust.json"), trust_text(R"("roots":[{"name":"fleet","certificate":"root.pem"}])"));
+    write_bytes(ws_->path("trust.json"), trust_text(R"("roots":[{"name":"fleet","certificate":"root.pem"}])"));
   }
   static void TearDownTestSuite() { delete ws_; }
 
@@ -56,7 +56,7 @@ class Chains : public ::testing::Test {
   // A copy of the unsigned package, signed by `key` with the chain in `cert`.
   static std::string signed_with(const std::string& name, const std::string& key, const std::string& cert) {
     std::string pkg = ws_->path(name);
-    write_all(pkg, read_all(pkg_));
+    write_bytes(pkg, read_bytes(pkg_));
     auto s = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri(key), "--cert", ws_->path(cert)});
     EXPECT_EQ(s.exit_code, 0) << s.err;
     return pkg;
@@ -93,7 +93,7 @@ TEST_F(Chains, ExpiredBeforeTheBuildIsRefusedWithDates) {
   EXPECT_THAT(r.err, HasSubstr("certificate 'CN=release old' expired 2025-07-20T00:00:00Z, before this package was "
                                "built (2026-09-21T14:13:20Z): re-sign with a current certificate"));
   // "validity": "none" ignores certificate dates altogether.
-  write_all(ws_->path("trust-none.json"), trust_text(R"("roots":[{"certificate":"root.pem"}],"validity":"none")"));
+  write_bytes(ws_->path("trust-none.json"), trust_text(R"("roots":[{"certificate":"root.pem"}],"validity":"none")"));
   auto none = ws_->verify({pkg, "--trust", ws_->path("trust-none.json")});
   EXPECT_EQ(none.exit_code, 0) << none.err;
 }
@@ -112,7 +112,7 @@ TEST_F(Chains, IntermediateTravelsInTheEnvelope) {
           "--subject", "CN=Issuing CA 1", "--ca", "--path-length", "0", "--not-before", "2026-01-01", "-o",
           ws_->path("issuing.pem")});
   const std::string leaf = issue("issuing", "issuing.pem", "k2", "CN=release via issuing");
-  write_all(ws_->path("chain.pem"), read_all(ws_->path(leaf)) + read_all(ws_->path("issuing.pem")));
+  write_bytes(ws_->path("chain.pem"), read_bytes(ws_->path(leaf)) + read_bytes(ws_->path("issuing.pem")));
   auto r = ws_->verify({signed_with("via.fwpkg", "k2", "chain.pem"), "--trust", trust(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
@@ -142,28 +142,28 @@ TEST_F(Chains, LeafRulesNameWhatToFix) {
   // envelope is in verifier/src/chain_test.cpp).
   const std::string k2 = issue("root", "root.pem", "k2", "CN=release k2");
   const std::string pkg = ws_->path("mismatch.fwpkg");
-  write_all(pkg, read_all(pkg_));
+  write_bytes(pkg, read_bytes(pkg_));
   auto mismatch = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k"), "--cert", ws_->path(k2)});
   EXPECT_EQ(mismatch.exit_code, 2);
   EXPECT_THAT(mismatch.err, HasSubstr("fwseal: the certificate chain starts with a certificate for key "));
   EXPECT_THAT(mismatch.err, HasSubstr("; put the signing key's own certificate first\n"));
-  EXPECT_TRUE(read_all(pkg) == read_all(pkg_));
+  EXPECT_TRUE(read_bytes(pkg) == read_bytes(pkg_));
 }
 
 TEST_F(Chains, MalformedTrustMaterial) {
   const std::string leaf = issue("root", "root.pem", "k", "CN=release leaf");
-  write_all(ws_->path("t-leaf.json"), trust_text(R"("roots":[{"certificate":")" + leaf + R"("}])"));
+  write_bytes(ws_->path("t-leaf.json"), trust_text(R"("roots":[{"certificate":")" + leaf + R"("}])"));
   auto not_root = ws_->verify({pkg_, "--trust", ws_->path("t-leaf.json")});
   EXPECT_EQ(not_root.exit_code, 10);
   EXPECT_THAT(not_root.err, HasSubstr("trust.roots[0].certificate: 'CN=release leaf' is not a self-signed root "
                                       "certificate (issuer 'CN=Fleet Root')"));
-  write_all(ws_->path("t-nocrl.json"), trust_text(R"("roots":[{"certificate":"root.pem"}],"crls":["missing.crl"])"));
+  write_bytes(ws_->path("t-nocrl.json"), trust_text(R"("roots":[{"certificate":"root.pem"}],"crls":["missing.crl"])"));
   auto missing = ws_->verify({pkg_, "--trust", ws_->path("t-nocrl.json")});
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_THAT(missing.err, HasSubstr("trust.crls[0]: "));
   EXPECT_THAT(missing.err, HasSubstr("missing.crl"));
-  write_all(ws_->path("junk.crl"), "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
-  write_all(ws_->path("t-junk.json"), trust_text(R"("roots":[{"certificate":"root.pem"}],"crls":["junk.crl"])"));
+  write_bytes(ws_->path("junk.crl"), "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
+  write_bytes(ws_->path("t-junk.json"), trust_text(R"("roots":[{"certificate":"root.pem"}],"crls":["junk.crl"])"));
   auto junk = ws_->verify({pkg_, "--trust", ws_->path("t-junk.json")});
   EXPECT_EQ(junk.exit_code, 10);
   EXPECT_THAT(junk.err, HasSubstr("trust.crls[0]: "));

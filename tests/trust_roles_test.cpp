@@ -29,7 +29,7 @@ class Roles : public ::testing::Test {
   static void TearDownTestSuite() { delete ws_; }
 
   static nlohmann::json key(const std::string& object) {
-    return {{"name", object}, {"public_key", read_all(ws_->path(object + ".pub.pem"))}};
+    return {{"name", object}, {"public_key", read_bytes(ws_->path(object + ".pub.pem"))}};
   }
   static std::string write_trust(const std::string& name, const std::string& extra_members) {
     nlohmann::json roles = nlohmann::json::array();
@@ -37,14 +37,14 @@ class Roles : public ::testing::Test {
     roles.push_back({{"name", "security-officer"}, {"keys", {key("so-1"), key("so-2")}}, {"threshold", 1}});
     std::string text = nlohmann::json{{"format", "fwseal-trust"}, {"format_version", 2}, {"roles", roles}}.dump(2);
     text.insert(text.rfind('}'), extra_members);
-    write_all(ws_->path(name), text);
+    write_bytes(ws_->path(name), text);
     return ws_->path(name);
   }
   static std::string signed_by(const std::vector<std::string>& keys) {
     std::string name;
     for (const auto& k : keys) name += k + "_";
     std::string pkg = ws_->path(name + ".fwpkg");
-    write_all(pkg, read_all(unsigned_));
+    write_bytes(pkg, read_bytes(unsigned_));
     for (const auto& k : keys) {
       auto s = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri(k), "--quiet"});
       EXPECT_EQ(s.exit_code, 0) << s.err;
@@ -111,7 +111,7 @@ TEST_F(Roles, OneKeyInTwoRolesIsRefusedInTrustJson) {
   nlohmann::json roles = nlohmann::json::array();
   roles.push_back({{"name", "release"}, {"keys", {key("rel-1"), key("so-1")}}});
   roles.push_back({{"name", "security-officer"}, {"keys", {key("so-1")}}});
-  write_all(ws_->path("two-roles.json"),
+  write_bytes(ws_->path("two-roles.json"),
             nlohmann::json{{"format", "fwseal-trust"}, {"format_version", 2}, {"roles", roles}}.dump());
   auto r = ws_->verify({signed_by({"rel-1", "so-1"}), "--trust", ws_->path("two-roles.json")});
   EXPECT_EQ(r.exit_code, 10);
@@ -121,9 +121,9 @@ TEST_F(Roles, OneKeyInTwoRolesIsRefusedInTrustJson) {
 
 TEST_F(Roles, VersionOneVerifierWouldRefuseByVersion) {
   // Roles need format version 2: a file that says 1 is refused by its version.
-  std::string text = read_all(policy_);
+  std::string text = read_bytes(policy_);
   text.replace(text.find("\"format_version\": 2"), 19, "\"format_version\": 1");
-  write_all(ws_->path("v1-roles.json"), text);
+  write_bytes(ws_->path("v1-roles.json"), text);
   auto r = ws_->verify({signed_by({"rel-1", "rel-2", "so-1"}), "--trust", ws_->path("v1-roles.json")});
   EXPECT_EQ(r.exit_code, 10);
   EXPECT_THAT(r.err, HasSubstr("trust.roles: needs \"format_version\": 2 (this file says 1)"));

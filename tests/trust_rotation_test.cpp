@@ -74,7 +74,7 @@ class Rotation : public ::testing::Test {
     for (const auto& r : roots)
       j["roots"].push_back({{"name", r}, {"certificate", r + ".pem"}, {"require_crl", require_crl}});
     if (!crls.empty()) j["crls"] = crls;
-    write_all(ws_->path(name), j.dump(2));
+    write_bytes(ws_->path(name), j.dump(2));
     return ws_->path(name);
   }
 

@@ -117,7 +117,7 @@ TEST(VectorList, AValidPackageForEveryAlgorithm) {
 // The rules of docs/FORMAT.md ("**R7**") and the exit code each one's failure
 // gives: R1-R16 are structure (10); R17-R21 are the decision of step 7.
 std::set<std::string> format_md_rules() {
-  const std::string text = read_all(source_dir() + "/docs/FORMAT.md");
+  const std::string text = read_bytes(source_dir() + "/docs/FORMAT.md");
   std::set<std::string> rules;
   std::regex bold(R"(\*\*(R[0-9]+)\*\*)");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), bold); it != std::sregex_iterator(); ++it)
@@ -149,7 +149,7 @@ TEST(VectorList, ExitCodesFollowTheRules) {
 // FORMAT.md ends with a table "| R2 | 10 | `id`, `id` |" written by the
 // generator; it must list exactly the vectors of vectors.json.
 TEST(VectorList, FormatMdTableMatches) {
-  const std::string text = read_all(source_dir() + "/docs/FORMAT.md");
+  const std::string text = read_bytes(source_dir() + "/docs/FORMAT.md");
   const auto begin = text.find("<!-- vectors:begin");
   const auto end = text.find("<!-- vectors:end -->");
   ASSERT_NE(begin, std::string::npos);

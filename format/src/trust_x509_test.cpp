@@ -20,8 +20,8 @@ struct Pki {
   testpki::Ca root1 = testpki::make_root(Algorithm::ecdsa_p256, "CN=Fleet Root 1").value();
   testpki::Ca root2 = testpki::make_root(Algorithm::ed25519, "CN=Fleet Root 2").value();
   testpki::Ca impostor = testpki::make_root(Algorithm::ecdsa_p256, "CN=Fleet Root 1").value();  // same name, other key
-  ossl::PKey k1 = testpki::keygen(Algorithm::ed25519);
-  ossl::PKey k2 = testpki::keygen(Algorithm::ecdsa_p256);
+  ossl::PKey k1 = testpki::generate_key(Algorithm::ed25519);
+  ossl::PKey k2 = testpki::generate_key(Algorithm::ecdsa_p256);
   testpki::Cert leaf = testpki::make_leaf(root1, k1.get(), "CN=release A").value();
   std::string crl1 = *testpki::make_crl(root1, {&leaf});
   std::string crl1_newer = *testpki::make_crl(root1, {&leaf}, testpki::kJan2026 + 2 * testpki::kYear);

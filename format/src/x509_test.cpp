@@ -41,7 +41,7 @@ TEST_P(IssueWith, RootIntermediateLeafVerifyUnderStrictRules) {
   EXPECT_EQ(name_text(X509_get_subject_name(root->cert.x509.get())), "CN=Test Root,O=Acme");
   auto inter = testpki::make_intermediate(*root, Algorithm::ecdsa_p256, "CN=Test Issuing CA", 0);
   ASSERT_TRUE(inter.ok()) << inter.error().message;
-  auto key = testpki::keygen(Algorithm::ed25519);
+  auto key = testpki::generate_key(Algorithm::ed25519);
   auto leaf = testpki::make_leaf(*inter, key.get(), "CN=release A");
   ASSERT_TRUE(leaf.ok()) << leaf.error().message;
   EXPECT_EQ(openssl_verify(*leaf, {&inter->cert}, root->cert), X509_V_OK);
@@ -75,7 +75,7 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, IssueWith,
 TEST(Issue, RefusesInconsistentSpecs) {
   auto root = testpki::make_root(Algorithm::ecdsa_p256, "CN=Root");
   ASSERT_TRUE(root.ok());
-  auto key = testpki::keygen(Algorithm::ecdsa_p256);
+  auto key = testpki::generate_key(Algorithm::ecdsa_p256);
   auto expect_usage = [](const Result<std::string>& r, const std::string& text) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, Code::usage);
@@ -102,7 +102,7 @@ TEST(Issue, RefusesInconsistentSpecs) {
   auto leaf = testpki::make_leaf(*root, key.get(), "CN=leaf");
   ASSERT_TRUE(leaf.ok());
   testpki::Ca fake{std::move(key), std::move(*leaf)};
-  auto other = testpki::keygen(Algorithm::ed25519);
+  auto other = testpki::generate_key(Algorithm::ed25519);
   expect_usage(issue_certificate(testpki::spec("CN=y", other.get()), fake.issuer()), "is not a CA certificate");
 }
 
@@ -111,14 +111,14 @@ TEST(Issue, SignerErrorsPassThrough) {
   ASSERT_TRUE(root.ok());
   CertIssuer failing = root->issuer();
   failing.sign = [](std::string_view) -> Result<std::string> { return make_error(Code::login, "no PIN"); };
-  auto key = testpki::keygen(Algorithm::ed25519);
+  auto key = testpki::generate_key(Algorithm::ed25519);
   auto r = issue_certificate(testpki::spec("CN=x", key.get()), failing);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Code::login);
   // A signer that signs something else is caught before anything is returned.
   CertIssuer liar = root->issuer();
   const EVP_PKEY* k = root->key.get();
-  liar.sign = [k](std::string_view) { return testpki::sign(k, "other bytes"); };
+  liar.sign = [k](std::string_view) { return testpki::sign_message(k, "other bytes"); };
   auto l = issue_certificate(testpki::spec("CN=x", key.get()), liar);
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.error().code, Code::internal);
@@ -186,7 +186,7 @@ TEST(Parse, CrlPemOrDer) {
 TEST(Crl, RevokesBySerialAndNeedsCrlSign) {
   auto root = testpki::make_root(Algorithm::ecdsa_p256, "CN=Root");
   ASSERT_TRUE(root.ok());
-  auto key = testpki::keygen(Algorithm::ed25519);
+  auto key = testpki::generate_key(Algorithm::ed25519);
   auto a = testpki::make_leaf(*root, key.get(), "CN=A");
   auto b = testpki::make_leaf(*root, key.get(), "CN=B");
   ASSERT_TRUE(a.ok() && b.ok());

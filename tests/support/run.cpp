@@ -19,31 +19,6 @@ namespace fwseal::test {
 std::string bin(const std::string& name) { return std::string(FWSEAL_BIN_DIR) + "/" + name; }
 std::string source_dir() { return FWSEAL_SOURCE_DIR; }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_all(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/fwseal-test-XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e; ++e) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "fwseal/testing/temp_dir.h"
+
 namespace fwseal::test {
 
 struct RunResult {
@@ -27,21 +29,5 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options = 
 std::string bin(const std::string& name);
 std::string source_dir();
 
-std::string read_all(const std::string& path);
-void write_all(const std::string& path, const std::string& data);
-
-// A temporary directory removed at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
+// Files and scratch directories: the test kit's (read_bytes, write_bytes, TempDir).
 }  // namespace fwseal::test

@@ -7,8 +7,8 @@ namespace fwseal::test {
 
 Workspace::Workspace(const std::string& token) : token_(token) {
   ::mkdir((dir_ / "hsm").c_str(), 0700);
-  write_all(dir_ / "pin", "1234-user\n");
-  write_all(dir_ / "so-pin", "5678-so\n");
+  write_bytes(dir_ / "pin", "1234-user\n");
+  write_bytes(dir_ / "so-pin", "5678-so\n");
   auto r = fwseal({"hsm", "init", "--token", token_});
   if (r.exit_code != 0) ADD_FAILURE() << "hsm init failed: " << r.err;
 }
@@ -50,10 +50,10 @@ void Workspace::keygen(const std::string& object, const std::string& alg) const 
 std::string Workspace::write_spec(const std::string& name, int security_version) const {
   std::string img_a(1000, 'a'), img_b, img_c = "c";
   for (int i = 0; i < 70000; ++i) img_b.push_back(static_cast<char>((i * 7919) & 0xff));
-  write_all(path("a.bin"), img_a);
-  write_all(path("b.bin"), img_b);
-  write_all(path("c.bin"), img_c);
-  write_all(path(name), R"({
+  write_bytes(path("a.bin"), img_a);
+  write_bytes(path("b.bin"), img_b);
+  write_bytes(path("c.bin"), img_c);
+  write_bytes(path(name), R"({
     // test product
     "product": "acme-cam", "version": "1.4.2", "security_version": )" +
                             std::to_string(security_version) + R"(,

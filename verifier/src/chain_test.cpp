@@ -42,9 +42,9 @@ struct Pki {
   testpki::Ca root = testpki::make_root(Algorithm::ecdsa_p256, "CN=Fleet Root 1").value();
   testpki::Ca other_root = testpki::make_root(Algorithm::ecdsa_p256, "CN=Other CA").value();
   testpki::Ca inter = testpki::make_intermediate(root, Algorithm::ecdsa_p384, "CN=Issuing CA", 0).value();
-  ossl::PKey ka = testpki::keygen(Algorithm::ed25519);
-  ossl::PKey kb = testpki::keygen(Algorithm::ecdsa_p256);
-  ossl::PKey kso = testpki::keygen(Algorithm::ed25519);
+  ossl::PKey ka = testpki::generate_key(Algorithm::ed25519);
+  ossl::PKey kb = testpki::generate_key(Algorithm::ecdsa_p256);
+  ossl::PKey kso = testpki::generate_key(Algorithm::ed25519);
   testpki::Cert a = testpki::make_leaf(root, ka.get(), "CN=release A").value();
   testpki::Cert b = testpki::make_leaf(root, kb.get(), "CN=release B").value();
   testpki::Cert a_via_inter = testpki::make_leaf(inter, ka.get(), "CN=release A").value();
@@ -71,7 +71,7 @@ void sign_with_chain(PackageBuilder& b, const EVP_PKEY* key, std::vector<std::st
     SignatureEnvelope env;
     env.algorithm = *algorithm_of(key);
     env.key_id = id_of(key);
-    env.signature = *testpki::sign(key, signed_bytes(mb));
+    env.signature = *testpki::sign_message(key, signed_bytes(mb));
     env.certificates = chain;
     return test::SignatureEntry{signature_entry_name(to_hex(env.key_id)), *serialize_envelope(env)};
   });
@@ -384,7 +384,7 @@ TEST(Chain, CertifiedKeyWithABadSignatureIsASignatureFailure) {
     SignatureEnvelope env;
     env.algorithm = Algorithm::ed25519;
     env.key_id = id_of(key);
-    env.signature = *testpki::sign(key, "something else");
+    env.signature = *testpki::sign_message(key, "something else");
     env.certificates = {der};
     return test::SignatureEntry{signature_entry_name(to_hex(env.key_id)), *serialize_envelope(env)};
   });

@@ -1,104 +1,16 @@
-// Test packages built in-process from format/ alone (tar_header, data, zero
-// padding, end blocks), signed with OpenSSL keys generated in the test. The
-// packager is not used: these tests pin the verifier to the format, not to
-// another implementation of it.
+// The verifier's tests use the test kit's package builder
+// (fwseal/testing/package_builder.h), and verify its bytes from memory.
 #pragma once
 
-#include <cstdint>
-#include <functional>
-#include <optional>
-#include <string>
 #include <string_view>
-#include <thread>
-#include <utility>
-#include <vector>
 
-#include "fwseal/base/file.h"
-#include "fwseal/format/layout.h"
-#include "fwseal/format/manifest.h"
-#include "fwseal/format/signature.h"
-#include "fwseal/format/trust.h"
+#include "fwseal/testing/package_builder.h"
 #include "fwseal/verifier/verify.h"
 
 namespace fwseal::verifier::test {
 
-struct TestKey {
-  Algorithm alg{};
-  ossl::PKey key;
-  KeyId id{};
-  std::string name;
-};
-
-// Generated once per (algorithm, index) and process: RSA key generation is slow.
-const TestKey& test_key(Algorithm alg, int index = 0);
-
-// Raw signature over `message` with the parameters verify_signature expects.
-std::string sign_raw(const TestKey& key, std::string_view message);
-// The canonical envelope of a signature by `key` over the manifest bytes.
-std::string envelope_json(const TestKey& key, std::string_view manifest_bytes);
-
-TrustPolicy trust_for(const std::vector<const TestKey*>& keys, std::uint64_t threshold = 1);
-
-// Where each part of a built package is, for tests that cut or flip bytes.
-struct Region {
-  std::string what;  // "image/rootfs header", "image/rootfs data", "... padding", "end of archive"
-  std::uint64_t offset = 0;
-  std::uint64_t size = 0;
-};
-
-struct SignatureEntry {
-  std::string name;
-  std::string data;
-};
-
-class PackageBuilder {
- public:
-  // acme-cam 1.4.2, security version 3, hardware acme-cam-v1 and acme-cam-v2,
-  // images "kernel" (700 bytes) and "rootfs" (1500 bytes), no SBOM, unsigned.
-  PackageBuilder();
-
-  Manifest manifest;                     // sizes and digests are filled in by build()
-  std::vector<std::string> images;       // data, parallel to manifest.images
-  std::optional<std::string> sbom;       // data
-  bool keep_digests = false;             // build() leaves manifest digests as they are
-  std::optional<std::string> manifest_bytes_override;
-
-  void add_image(std::string name, std::string type, std::string data);
-  // Adds a signature entry computed from the final manifest bytes.
-  void sign_with(const TestKey& key);
-  void add_entry(std::function<SignatureEntry(std::string_view manifest_bytes)> make);
-
-  std::string manifest_bytes();  // after filling sizes and digests
-  std::string build(std::vector<Region>* regions = nullptr);
-
- private:
-  void fill();
-  std::vector<std::function<SignatureEntry(std::string_view)>> entries_;
-};
-
-std::string pattern(std::size_t n, unsigned seed);
-
-// A regular-file descriptor (memfd) holding `bytes`, at offset 0.
-Fd memory_fd(std::string_view bytes);
-
-// The read end of a pipe fed by a writer thread; joins the thread when destroyed.
-class PipeFeed {
- public:
-  explicit PipeFeed(std::string bytes);
-  ~PipeFeed();
-  PipeFeed(const PipeFeed&) = delete;
-  PipeFeed& operator=(const PipeFeed&) = delete;
-  int fd() const { return read_.get(); }
-
- private:
-  Fd read_;
-  std::thread writer_;
-};
+using namespace fwseal::test;  // NOLINT: the kit is these tests' vocabulary
 
 VerifyReport verify_bytes(std::string_view package, const TrustPolicy& trust, const VerifyOptions& options = {});
-
-// Recomputes the ustar checksum of the header block at `offset`, so that a
-// changed field still parses as a valid header.
-void rewrite_checksum(std::string& package, std::size_t offset);
 
 }  // namespace fwseal::verifier::test

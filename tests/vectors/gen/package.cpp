@@ -321,62 +321,26 @@ std::string Keys::envelope(std::string_view key, std::string_view manifest_bytes
   return must(serialize_envelope(env), "envelope");
 }
 
-// ---- Spec ----
-
-void Spec::add_image(std::string name, std::string type, std::string data) {
-  m.images.push_back(ImageInfo{std::move(name), std::move(type), 0, {}});
-  images.push_back(std::move(data));
-}
-
-std::string Spec::manifest_bytes() {
-  require(images.size() == m.images.size(), "one data per image");
-  if (!keep_digests) {
-    for (std::size_t i = 0; i < images.size(); ++i) {
-      m.images[i].size = images[i].size();
-      m.images[i].sha256 = sha256(images[i]);
-    }
-    if (sbom) m.sbom = SbomInfo{sbom->size(), sha256(*sbom)};
-  }
-  if (manifest_text) return *manifest_text;
-  return must(serialize_manifest(m), "manifest");
-}
-
 Spec base_spec() {
-  Spec s;
-  s.m.product = "acme-cam";
-  s.m.version = "1.4.2";
-  s.m.security_version = 3;
-  s.m.hardware = {"acme-cam-v1", "acme-cam-v2"};
-  s.m.created = 1767225600;  // 2026-01-01T00:00:00Z
-  s.add_image("kernel", "kernel", pattern(100, 1));
-  s.add_image("rootfs", "rootfs", pattern(300, 2));
+  Spec s;  // acme-cam 1.4.2, security version 3, its hardware, kernel and rootfs
+  s.manifest.created = 1767225600;  // 2026-01-01T00:00:00Z
   s.signers = {"ed25519"};
   return s;
 }
 
 Pkg assemble(Spec spec, Keys& keys) {
   const std::string mb = spec.manifest_bytes();
-  const std::int64_t t = spec.m.created;
+  const std::int64_t t = spec.manifest.created;
   Pkg p;
   p.entries.push_back(entry(std::string(kManifestEntry), mb, t));
   if (spec.sbom) p.entries.push_back(entry(std::string(kSbomEntry), *spec.sbom, t));
   for (std::size_t i = 0; i < spec.images.size(); ++i)
-    p.entries.push_back(entry(image_entry_name(spec.m.images[i].name), spec.images[i], t));
+    p.entries.push_back(entry(image_entry_name(spec.manifest.images[i].name), spec.images[i], t));
   for (const auto& key : spec.signers) p.entries.push_back(entry(keys.entry_name(key), keys.envelope(key, mb), t));
   return p;
 }
 
 // ---- helpers ----
-
-std::string pattern(std::size_t n, unsigned seed) {
-  std::string out(n, '\0');
-  std::uint32_t x = seed * 2654435761u + 1;
-  for (auto& c : out) {
-    x = x * 1664525u + 1013904223u;
-    c = static_cast<char>(x >> 24);
-  }
-  return out;
-}
 
 std::string replaced(std::string text, std::string_view from, std::string_view to) {
   auto at = text.find(from);

@@ -16,6 +16,7 @@
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/signer/signer.h"
+#include "fwseal/testing/package_builder.h"
 
 struct archive_entry;  // libarchive
 
@@ -120,18 +121,12 @@ class Keys {
   std::size_t reused_ = 0, fresh_ = 0;
 };
 
-// What a vector package holds, before it becomes bytes.
-struct Spec {
-  Manifest m;
-  std::vector<std::string> images;
-  std::optional<std::string> sbom;
-  std::optional<std::string> manifest_text;  // replaces the serialised manifest
-  std::vector<std::string> signers;          // key names
-  bool keep_digests = false;                 // leave m's sizes and digests as they are
-
-  void add_image(std::string name, std::string type, std::string data);
-  // Fills sizes and digests, then serialises (or returns manifest_text).
-  std::string manifest_bytes();
+// What a vector package holds, before it becomes bytes: the test kit's
+// builder (manifest, images, sbom, manifest_bytes_override, keep_digests) and
+// the names of the keys that sign it.
+struct Spec : test::PackageBuilder {
+  Spec() : test::PackageBuilder(100, 300) {}
+  std::vector<std::string> signers;  // key names
 };
 
 // acme-cam 1.4.2, security version 3, hardware acme-cam-v1 and acme-cam-v2,
@@ -139,8 +134,7 @@ struct Spec {
 Spec base_spec();
 Pkg assemble(Spec spec, Keys& keys);
 
-// Deterministic filler bytes.
-std::string pattern(std::size_t n, unsigned seed);
+using test::pattern;  // deterministic filler bytes
 // `text` with its one occurrence of `from` replaced; throws unless there is exactly one.
 std::string replaced(std::string text, std::string_view from, std::string_view to);
 // The index of the first byte where `a` and `b` differ.

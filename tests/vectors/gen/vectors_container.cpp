@@ -27,7 +27,7 @@ Spec sbom_spec() {
 // R1: one field of one header changed, the checksum kept valid.
 void header_vectors(Ctx& c) {
   const Pkg b = assemble(base_spec(), c.keys);
-  const std::int64_t t = base_spec().m.created;
+  const std::int64_t t = base_spec().manifest.created;
   const std::string sig = c.keys.entry_name("ed25519");
   struct Change {
     std::string id;
@@ -109,7 +109,7 @@ void header_vectors(Ctx& c) {
   Spec s = base_spec();
   s.manifest_bytes();
   s.keep_digests = true;
-  s.m.images[0].size = 99;
+  s.manifest.images[0].size = 99;
   p = assemble(s, c.keys);
   Pkg implied = p;
   implied.at(kK).header = tar_header(kK, 99, t).value();
@@ -119,10 +119,10 @@ void header_vectors(Ctx& c) {
   s = sbom_spec();
   s.manifest_bytes();
   s.keep_digests = true;
-  s.m.sbom->size += 1;
+  s.manifest.sbom->size += 1;
   p = assemble(s, c.keys);
   implied = p;
-  implied.at(kS).header = tar_header(kS, s.m.sbom->size, t).value();
+  implied.at(kS).header = tar_header(kS, s.manifest.sbom->size, t).value();
   c.out.invalid("R1", "r01-sbom-size-not-the-manifests", "sbom.cdx.json holds one byte less than the manifest says",
                 p.bytes(), 10, header_diff_message(implied, kS, p.at(kS).header));
 }
@@ -153,7 +153,7 @@ void padding_vectors(Ctx& c) {
 // preceded by extension headers.
 void entry_vectors(Ctx& c) {
   const Pkg b = assemble(base_spec(), c.keys);
-  const std::int64_t t = base_spec().m.created;
+  const std::int64_t t = base_spec().manifest.created;
   const std::string sig = c.keys.entry_name("ed25519");
   auto names = [](std::string_view n) { return std::string(", and it names \"") + std::string(n) + "\""; };
   // The entry now at `slot`'s place in `p`, against b's canonical header for `slot`.
@@ -414,9 +414,9 @@ void end_vectors(Ctx& c) {
   Spec s = base_spec();
   s.manifest_bytes();
   s.keep_digests = true;
-  s.m.images[0].size = kGiant40;
+  s.manifest.images[0].size = kGiant40;
   p = assemble(s, c.keys);
-  p.at(kK).header = tar_header(kK, kGiant40, s.m.created).value();
+  p.at(kK).header = tar_header(kK, kGiant40, s.manifest.created).value();
   p.at(kK).pad.clear();
   const std::string giant = p.bytes();
   c.out.invalid("R4", "r04-image-2e40-truncated", "the manifest declares a 2^40-byte image; the file is 7 KiB", giant,
@@ -426,7 +426,7 @@ void end_vectors(Ctx& c) {
 // R5: size limits, checked on the declared size before any data is read.
 void limit_vectors(Ctx& c) {
   const Pkg b = assemble(base_spec(), c.keys);
-  const std::int64_t t = base_spec().m.created;
+  const std::int64_t t = base_spec().manifest.created;
   const std::string sig = c.keys.entry_name("ed25519");
 
   Pkg p;
@@ -445,9 +445,9 @@ void limit_vectors(Ctx& c) {
   Spec s = sbom_spec();
   s.manifest_bytes();
   s.keep_digests = true;
-  s.m.sbom->size = (64u << 20) + 1;
+  s.manifest.sbom->size = (64u << 20) + 1;
   p = assemble(s, c.keys);
-  p.at(kS) = raw(std::string(kS), tar_header(kS, s.m.sbom->size, t).value());
+  p.at(kS) = raw(std::string(kS), tar_header(kS, s.manifest.sbom->size, t).value());
   c.out.invalid("R5", "r05-sbom-too-large", "the manifest declares a 64 MiB + 1 byte SBOM", p.bytes(), 10,
                 "manifest.sbom.size: 67108865 bytes, more than the limit of 67108864");
 
@@ -467,7 +467,7 @@ void limit_vectors(Ctx& c) {
 
   // 257 empty images. serialize_manifest refuses them, so the 257th is spliced in.
   s = base_spec();
-  s.m.images.clear();
+  s.manifest.images.clear();
   s.images.clear();
   for (int i = 0; i < 256; ++i) {
     char name[8];
@@ -476,7 +476,7 @@ void limit_vectors(Ctx& c) {
   }
   std::string text = s.manifest_bytes();
   s.add_image("i256", "blob", "");
-  s.manifest_text =
+  s.manifest_bytes_override =
       replaced(text, "}],\"product\"",
                "},{\"name\":\"i256\",\"sha256\":\"" + sha256_hex("") + "\",\"size\":0,\"type\":\"blob\"}],\"product\"");
   c.out.invalid("R5", "r05-257-images", "257 images (the limit is 256)", assemble(s, c.keys).bytes(), 10,

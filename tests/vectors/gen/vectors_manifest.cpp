@@ -15,7 +15,7 @@ std::string base_text() { return base_spec().manifest_bytes(); }
 
 void edited(Ctx& c, const std::string& rule, const std::string& id, const std::string& description,
             std::string_view from, std::string_view to, const std::string& message, Spec s = base_spec()) {
-  s.manifest_text = replaced(s.manifest_bytes(), from, to);
+  s.manifest_bytes_override = replaced(s.manifest_bytes(), from, to);
   c.out.invalid(rule, id, description, assemble(s, c.keys).bytes(), 10, message);
 }
 
@@ -38,8 +38,8 @@ void renamed(Ctx& c, const std::string& id, const std::string& name, const std::
   Spec s = base_spec();
   std::string text = s.manifest_bytes();
   nlohmann::json quoted = name;
-  s.manifest_text = replaced(text, "\"name\":\"kernel\"", "\"name\":" + quoted.dump());
-  s.m.images[0].name = name;
+  s.manifest_bytes_override = replaced(text, "\"name\":\"kernel\"", "\"name\":" + quoted.dump());
+  s.manifest.images[0].name = name;
   c.out.invalid("R12", id, description, assemble(s, c.keys).bytes(), 10, message);
 }
 
@@ -135,8 +135,8 @@ void member_vectors(Ctx& c) {
 void image_vectors(Ctx& c) {
   Spec none = base_spec();
   std::string text = none.manifest_bytes();
-  none.manifest_text = text.substr(0, text.find("\"images\":[") + 10) + text.substr(text.find("}],\"product\"") + 1);
-  none.m.images.clear();
+  none.manifest_bytes_override = text.substr(0, text.find("\"images\":[") + 10) + text.substr(text.find("}],\"product\"") + 1);
+  none.manifest.images.clear();
   none.images.clear();
   c.out.invalid("R12", "r12-no-images", "images is empty (and the package has no image entries)",
                 assemble(none, c.keys).bytes(), 10, "manifest.images: at least one image is required");
@@ -261,10 +261,10 @@ void canonical_vectors(Ctx& c) {
         {"comment", "a /* comment */ before the manifest", "{\"created\"", "/**/{\"created\""}})
     edited(c, "R14", "r14-" + id, description, from, to, "manifest.json: invalid JSON");
   Spec s = base_spec();
-  s.manifest_text = "";
+  s.manifest_bytes_override = "";
   c.out.invalid("R14", "r14-empty", "manifest.json of 0 bytes", assemble(s, c.keys).bytes(), 10,
                 "manifest.json: invalid JSON");
-  s.manifest_text = "[]";
+  s.manifest_bytes_override = "[]";
   c.out.invalid("R14", "r14-array", "the manifest is [] (not an object)", assemble(s, c.keys).bytes(), 10,
                 "manifest: expected a JSON object");
 }

@@ -41,7 +41,7 @@ Pkg with_envelope(Ctx& c, const std::string& text, const std::string& name = {})
   Spec s = base_spec();
   Pkg p = assemble(s, c.keys);
   const std::string sig = c.keys.entry_name("ed25519");
-  p.at(sig) = entry(name.empty() ? sig : name, text, s.m.created);
+  p.at(sig) = entry(name.empty() ? sig : name, text, s.manifest.created);
   return p;
 }
 
@@ -141,7 +141,7 @@ void envelope_vectors(Ctx& c) {
 void bad_signature_vectors(Ctx& c) {
   const Spec base = base_spec();
   const std::string mb = Spec(base).manifest_bytes();
-  const std::int64_t t = base.m.created;
+  const std::int64_t t = base.manifest.created;
   auto signed_by = [&](const std::string& key, const std::string& signature, Algorithm alg) {
     Spec s = base;
     s.signers.clear();
@@ -160,7 +160,7 @@ void bad_signature_vectors(Ctx& c) {
                   signed_by(key, flipped(key), c.keys.algorithm(key)).bytes(), 12, does_not_verify(c.keys, key));
 
   Spec changed = base;
-  changed.m.version = "1.4.3";
+  changed.manifest.version = "1.4.3";
   changed.signers.clear();
   Pkg p = assemble(changed, c.keys);
   p.entries.push_back(entry(c.keys.entry_name("ed25519"), c.keys.envelope("ed25519", mb), t));
@@ -274,7 +274,7 @@ void decision_vectors(Ctx& c) {
                 mismatch("image kernel", two.images[0], two.images[1]));
 
   c.out.invalid("R20", "r20-below-trust-minimum", "security version 1; trust.json's minimum is 2",
-                package([](Spec& x) { x.m.security_version = 1; }).bytes(), 14,
+                package([](Spec& x) { x.manifest.security_version = 1; }).bytes(), 14,
                 "security version 1 is below the minimum 2 (trust.json min_security_version 2): refusing a rollback");
   c.out.again(
       "R20", "r20-below-installed", "security version 3 on a device that has 4 installed", "valid/ed25519.fwpkg", 14,
@@ -289,7 +289,7 @@ void decision_vectors(Ctx& c) {
                         {"longer-id", "acme-cam-v2-beta"},
                         {"case-differs", "ACME-CAM-V2"}})
     c.out.invalid("R21", "r21-" + id, "the package is for " + hw + "; the device is acme-cam-v2",
-                  package([hw = hw](Spec& x) { x.m.hardware = {hw}; }).bytes(), 15,
+                  package([hw = hw](Spec& x) { x.manifest.hardware = {hw}; }).bytes(), 15,
                   "package is for hardware \"" + hw + "\", not for this device (\"acme-cam-v2\")");
   c.out.again("R21", "r21-hw-option", "--hw acme-cam-v3 overrides trust.json's acme-cam-v2", "valid/ed25519.fwpkg", 15,
               "package is for hardware \"acme-cam-v1\", \"acme-cam-v2\", not for this device (\"acme-cam-v3\")",

@@ -7,7 +7,7 @@ namespace fwseal::vectors {
 namespace {
 
 std::string valid_message(Spec& s, int valid, int signatures) {
-  return "VALID: " + s.m.product + " " + s.m.version + " (security version " + std::to_string(s.m.security_version) +
+  return "VALID: " + s.manifest.product + " " + s.manifest.version + " (security version " + std::to_string(s.manifest.security_version) +
          "), " + std::to_string(valid) + " of " + std::to_string(signatures) + " signatures, manifest sha256 " +
          sha256_hex(s.manifest_bytes());
 }
@@ -46,13 +46,13 @@ void valid_vectors(Ctx& c) {
   // signature bytes are never checked.
   Spec many = base_spec();
   Pkg p = assemble(many, c.keys);
-  for (unsigned i = 0; i < 31; ++i) p.entries.push_back(fake_signature(i, many.m.created));
+  for (unsigned i = 0; i < 31; ++i) p.entries.push_back(fake_signature(i, many.manifest.created));
   c.out.valid("32-signatures", "32 signature entries (the limit): one trusted, 31 by unknown keys", p.bytes(),
               valid_message(many, 1, 32));
 
   // Sizes at every padding boundary and the longest names and values.
   Spec edge = base_spec();
-  edge.m.images.clear();
+  edge.manifest.images.clear();
   edge.images.clear();
   edge.add_image("empty", "blob", "");
   edge.add_image("one", "blob", pattern(1, 3));
@@ -60,10 +60,10 @@ void valid_vectors(Ctx& c) {
   edge.add_image("block", "blob", pattern(512, 5));
   edge.add_image("block.1", "blob", pattern(513, 6));
   edge.add_image(std::string(60, 'n') + "_.-9", std::string(31, 't') + "-", pattern(7, 7));
-  edge.m.product = "acme-cam \xe2\x80\x94 " + std::string(128 - 13, 'p');  // U+2014, 128 bytes
-  edge.m.version = "1.4.2+build.7~rc1";
-  edge.m.security_version = 18446744073709551615u;
-  edge.m.hardware = {"!", "acme-cam-v2", "~"};
+  edge.manifest.product = "acme-cam \xe2\x80\x94 " + std::string(128 - 13, 'p');  // U+2014, 128 bytes
+  edge.manifest.version = "1.4.2+build.7~rc1";
+  edge.manifest.security_version = 18446744073709551615u;
+  edge.manifest.hardware = {"!", "acme-cam-v2", "~"};
   c.out.valid("edges", "images of 0, 1, 511, 512 and 513 bytes, the longest names, the largest security version",
               assemble(edge, c.keys).bytes(), valid_message(edge, 1, 1));
 

@@ -3,9 +3,6 @@
 // HSM keys. Header-only, part of the test kit (fwseal_testing).
 #pragma once
 
-#include <openssl/evp.h>
-#include <openssl/rsa.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,49 +11,17 @@
 #include "fwseal/format/signature.h"
 #include "fwseal/format/x509.h"
 #include "fwseal/ca/issue.h"
+#include "fwseal/testing/package_builder.h"
 
 namespace fwseal::testpki {
 
 inline constexpr std::int64_t kJan2026 = 1767225600;  // 2026-01-01T00:00:00Z
 inline constexpr std::int64_t kYear = 365 * 24 * 3600;
 
-inline ossl::PKey keygen(Algorithm alg) {
-  switch (alg) {
-    case Algorithm::ecdsa_p256:
-      return ossl::PKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-    case Algorithm::ecdsa_p384:
-      return ossl::PKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"));
-    case Algorithm::ed25519:
-      return ossl::PKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
-    case Algorithm::rsa_pss_3072:
-      return ossl::PKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{3072}));
-    case Algorithm::rsa_pss_4096:
-      return ossl::PKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{4096}));
-  }
-  return nullptr;
-}
-
-// Signs like hsm::SigningKey::sign: the parameters verify_signature expects.
-inline Result<std::string> sign(const EVP_PKEY* key, std::string_view message) {
-  FWSEAL_ASSIGN(Algorithm alg, algorithm_of(key));
-  ossl::MdCtx ctx(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;
-  if (EVP_DigestSignInit(ctx.get(), &pctx, algorithm_digest(alg), nullptr, const_cast<EVP_PKEY*>(key)) != 1)  // NOLINT
-    return make_error(Code::internal, "sign init");
-  if (alg == Algorithm::rsa_pss_3072 || alg == Algorithm::rsa_pss_4096) {
-    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
-    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256());
-    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32);
-  }
-  std::size_t len = 0;
-  const auto* m = reinterpret_cast<const unsigned char*>(message.data());
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, m, message.size()) != 1) return make_error(Code::internal, "sign");
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, m, message.size()) != 1)
-    return make_error(Code::internal, "sign");
-  sig.resize(len);
-  return sig;
-}
+// Keys and raw signatures come from the kit's package_builder.h
+// (test::generate_key, test::sign_message).
+using test::generate_key;
+using test::sign_message;
 
 struct Cert {
   std::string der;
@@ -77,7 +42,7 @@ struct Ca {
   Cert cert;
   CertIssuer issuer() const {
     const EVP_PKEY* k = key.get();
-    return CertIssuer{cert.x509.get(), k, [k](std::string_view tbs) { return sign(k, tbs); }};
+    return CertIssuer{cert.x509.get(), k, [k](std::string_view tbs) { return sign_message(k, tbs); }};
   }
 };
 
@@ -94,12 +59,12 @@ inline CertificateSpec spec(std::string subject, const EVP_PKEY* key, std::int64
 inline Result<Ca> make_root(Algorithm alg, std::string subject, std::int64_t not_before = kJan2026,
                             std::int64_t not_after = kJan2026 + 20 * kYear) {
   Ca ca;
-  ca.key = keygen(alg);
+  ca.key = generate_key(alg);
   CertificateSpec s = spec(std::move(subject), ca.key.get(), not_before, not_after);
   s.ca = true;
   const EVP_PKEY* k = ca.key.get();
   FWSEAL_ASSIGN(std::string der,
-                issue_certificate(s, CertIssuer{nullptr, k, [k](std::string_view t) { return sign(k, t); }}));
+                issue_certificate(s, CertIssuer{nullptr, k, [k](std::string_view t) { return sign_message(k, t); }}));
   ca.cert = cert_of(std::move(der));
   return ca;
 }
@@ -107,7 +72,7 @@ inline Result<Ca> make_root(Algorithm alg, std::string subject, std::int64_t not
 inline Result<Ca> make_intermediate(const Ca& parent, Algorithm alg, std::string subject,
                                     std::optional<std::uint32_t> path_length = std::nullopt) {
   Ca ca;
-  ca.key = keygen(alg);
+  ca.key = generate_key(alg);
   CertificateSpec s = spec(std::move(subject), ca.key.get());
   s.ca = true;
   s.path_length = path_length;
