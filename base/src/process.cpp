@@ -35,10 +35,25 @@ std::vector<std::string> child_env(const ChildOptions& o) {
   return out;
 }
 
-}  // namespace
+// The program to execute: argv[0] if it has a '/', else found in $PATH
+// (before fork: a clear message beats exit 127).
+Result<std::string> resolve_program(const std::string& name) {
+  if (name.find('/') == std::string::npos) {
+    auto found = find_in_path(name);
+    if (!found) return make_error(Code::io, name + ": not found in $PATH");
+    return *found;
+  }
+  if (::access(name.c_str(), X_OK) != 0) return make_error(Code::io, name + ": cannot execute: " + errno_text(errno));
+  return name;
+}
 
-Result<ChildResult> run_child(const ChildOptions& o) {
-  if (o.argv.empty()) return make_error(Code::internal, "run_child: empty argv");
+// A started child: its pid and the read ends of its stdout and stderr.
+struct Started {
+  pid_t pid = -1;
+  int out = -1, err = -1;
+};
+
+Result<Started> spawn(const std::string& program, const ChildOptions& o) {
   std::vector<std::string> env_strings = child_env(o);
   std::vector<char*> envp, args;
   for (auto& s : env_strings) envp.push_back(s.data());
@@ -46,31 +61,6 @@ Result<ChildResult> run_child(const ChildOptions& o) {
   std::vector<std::string> argv_copy = o.argv;
   for (auto& s : argv_copy) args.push_back(s.data());
   args.push_back(nullptr);
-  // Resolve the program before fork: execvpe after fork would search $PATH of
-  // the parent anyway, and a clear message beats exit 127.
-  std::string program = o.argv[0];
-  if (program.find('/') == std::string::npos) {
-    const char* path = std::getenv("PATH");
-    std::string dirs = path ? path : "/usr/bin:/bin";
-    std::string found;
-    std::size_t start = 0;
-    while (start <= dirs.size()) {
-      std::size_t end = dirs.find(':', start);
-      if (end == std::string::npos) end = dirs.size();
-      std::string dir = dirs.substr(start, end - start);
-      std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
-      if (::access(candidate.c_str(), X_OK) == 0) {
-        found = candidate;
-        break;
-      }
-      start = end + 1;
-    }
-    if (found.empty()) return make_error(Code::io, program + ": not found in $PATH");
-    program = found;
-  } else if (::access(program.c_str(), X_OK) != 0) {
-    return make_error(Code::io, program + ": cannot execute: " + errno_text(errno));
-  }
-
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) return make_error(Code::io, "pipe: " + errno_text(errno));
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -101,9 +91,14 @@ Result<ChildResult> run_child(const ChildOptions& o) {
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
-  ChildResult r;
+  return Started{pid, out_pipe[0], err_pipe[0]};
+}
+
+// Reads both pipes to their end: stderr collected, stdout collected or handed
+// out line by line; on_tick about four times a second.
+void collect_output(const Started& child, const ChildOptions& o, ChildResult& r) {
   std::string pending;  // a partial stdout line
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  pollfd fds[2] = {{child.out, POLLIN, 0}, {child.err, POLLIN, 0}};
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0) {
@@ -118,35 +113,44 @@ Result<ChildResult> run_child(const ChildOptions& o) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
-      if (n > 0) {
-        std::string_view chunk(buf, static_cast<std::size_t>(n));
-        if (i == 1) {
-          r.err.append(chunk);
-        } else if (!o.on_stdout_line) {
-          r.out.append(chunk);
-        } else {
-          pending.append(chunk);
-          std::size_t nl;
-          while ((nl = pending.find('\n')) != std::string::npos) {
-            o.on_stdout_line(std::string_view(pending).substr(0, nl));
-            pending.erase(0, nl + 1);
-          }
-        }
-      } else {
+      if (n <= 0) {
         ::close(fds[i].fd);
         fds[i].fd = -1;
         --open_fds;
+        continue;
+      }
+      std::string_view chunk(buf, static_cast<std::size_t>(n));
+      if (i == 1) {
+        r.err.append(chunk);
+      } else if (!o.on_stdout_line) {
+        r.out.append(chunk);
+      } else {
+        pending.append(chunk);
+        for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1))
+          o.on_stdout_line(std::string_view(pending).substr(0, nl));
       }
     }
   }
+  for (int fd : {fds[0].fd, fds[1].fd})
+    if (fd >= 0) ::close(fd);
   if (o.on_stdout_line && !pending.empty()) o.on_stdout_line(pending);
+}
+
+}  // namespace
+
+Result<ChildResult> run_child(const ChildOptions& o) {
+  if (o.argv.empty()) return make_error(Code::internal, "run_child: empty argv");
+  FWSEAL_ASSIGN(std::string program, resolve_program(o.argv[0]));
+  FWSEAL_ASSIGN(Started child, spawn(program, o));
+  ChildResult r;
+  collect_output(child, o, r);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
+  while (::waitpid(child.pid, &status, 0) < 0) {
     if (errno != EINTR) return make_error(Code::io, "waitpid: " + errno_text(errno));
   }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (r.exit_code == 126 && r.err.empty())
-    return make_error(Code::io, o.argv[0] + ": cannot start (working directory " + (cwd ? cwd : ".") + ")");
+    return make_error(Code::io, o.argv[0] + ": cannot start (working directory " + o.cwd.value_or(".") + ")");
   if (r.exit_code == 127 && r.err.empty()) return make_error(Code::io, o.argv[0] + ": cannot execute");
   return r;
 }

@@ -78,11 +78,9 @@ class Writer {
   const std::string& name_;
 };
 
-}  // namespace
-
-Result<PackageResult> build_package(const Spec& spec, const PackageOptions& options) {
-  if (options.output.empty()) return make_error(Code::usage, "no output path given for the package");
-  std::optional<std::string_view> sbom;
+// The SBOM the package embeds, if a finished one was given: the spec's or
+// the options'. Refuses two SBOMs, and a generated SBOM that was not passed.
+Result<std::optional<std::string_view>> chosen_sbom(const Spec& spec, const PackageOptions& options) {
   const PendingSbom* pending = options.pending_sbom ? &*options.pending_sbom : nullptr;
   if (pending && (spec.sbom || options.sbom))
     return make_error(Code::usage, "an SBOM to complete with the image digests and another SBOM were given; a "
@@ -98,12 +96,85 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
                                    "from the spec's images (sbom-gen) and pass it with the package options");
   if (spec.sbom) {
     FWSEAL_TRY(check_sbom(*spec.sbom, "spec.sbom"));
-    sbom = *spec.sbom;
-  } else if (options.sbom) {
-    FWSEAL_TRY(check_sbom(*options.sbom, "SBOM"));
-    sbom = *options.sbom;
+    return std::optional<std::string_view>(*spec.sbom);
   }
+  if (options.sbom) {
+    FWSEAL_TRY(check_sbom(*options.sbom, "SBOM"));
+    return std::optional<std::string_view>(*options.sbom);
+  }
+  return std::optional<std::string_view>();
+}
 
+// The images, opened and sized before anything is written: the sizes fix the
+// layout, and the file read is the file that was sized (and, for a pending
+// SBOM, the file it was made from).
+struct OpenedImages {
+  std::vector<Input> inputs;
+  std::vector<FileStamp> stamps;
+};
+Result<OpenedImages> open_images(const Spec& spec, const PendingSbom* pending, Manifest& m) {
+  OpenedImages out;
+  for (std::size_t i = 0; i < spec.images.size(); ++i) {
+    const ImageSpec& img = spec.images[i];
+    FWSEAL_ASSIGN(Input in, open_image(img));
+    struct stat st {};
+    if (::fstat(in.fd.get(), &st) != 0) return make_error(Code::io, in.label + ": cannot stat: " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) return make_error(Code::io, in.label + ": not a regular file");
+    out.stamps.push_back(file_stamp(st));
+    if (pending && out.stamps.back() != pending->images[i])
+      return make_error(Code::io, in.label + ": not the file the SBOM was made from (replaced or written to since); "
+                                             "make sure nothing writes the images during packaging");
+    m.images.push_back(ImageInfo{img.name, img.type, static_cast<std::uint64_t>(st.st_size), Sha256{}});
+    out.inputs.push_back(std::move(in));
+  }
+  return out;
+}
+
+// Every image has its place in the file already, so images are copied (and
+// hashed) in parallel, each read once; the first failing image is reported.
+// The digest is of the bytes that were copied; a write meanwhile (even one
+// that kept the size) could have changed them halfway, so that is refused.
+Status copy_images(const OpenedImages& images, const std::vector<EntryLayout>& layout, std::size_t first_image,
+                   const Writer& w, int out_fd, const PackageOptions& options, std::uint64_t total, Manifest& m) {
+  const auto& inputs = images.inputs;
+  for (std::size_t i = 0; i < inputs.size(); ++i) FWSEAL_TRY(w.header(layout[first_image + i], m.created));
+  std::vector<std::optional<Result<Sha256>>> copied(inputs.size());
+  parallel_for(inputs.size(), [&](std::size_t i) {
+    const EntryLayout& e = layout[first_image + i];
+    Copier copier;
+    copier.set_direct_io(total >= options.direct_io_minimum);
+    copied[i] = copier.copy(inputs[i].fd.get(), e.data_size, inputs[i].label, out_fd, e.data_offset, options.output);
+  });
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    FWSEAL_ASSIGN(m.images[i].sha256, std::move(*copied[i]));
+    FWSEAL_TRY(w.padding(layout[first_image + i]));
+    struct stat st {};
+    if (::fstat(inputs[i].fd.get(), &st) != 0)
+      return make_error(Code::io, inputs[i].label + ": cannot stat: " + errno_text(errno));
+    if (file_stamp(st) != images.stamps[i])
+      return make_error(Code::io, inputs[i].label + ": written to while being read; make sure nothing writes the "
+                                                    "images during packaging");
+  }
+  return ok_status();
+}
+
+// A pending SBOM, completed with the image digests and written in the place
+// planned for it.
+Result<std::string> finish_sbom(const PendingSbom& pending, const EntryLayout& e, const Writer& w, Manifest& m) {
+  std::vector<Sha256> digests;
+  for (const auto& img : m.images) digests.push_back(img.sha256);
+  FWSEAL_ASSIGN(std::string rendered, pending.render(digests));
+  if (rendered.size() != pending.size)
+    return make_error(Code::internal, "SBOM is " + std::to_string(rendered.size()) +
+                                          " bytes, the layout was planned for " + std::to_string(pending.size));
+  FWSEAL_TRY(check_sbom(rendered, "SBOM"));
+  m.sbom->sha256 = sha256(rendered);
+  FWSEAL_TRY(w.entry(e, rendered, m.created));
+  return rendered;
+}
+
+Result<Manifest> planned_manifest(const Spec& spec, const PackageOptions& options,
+                                  std::optional<std::string_view> sbom) {
   Manifest m;
   m.product = spec.product;
   m.version = spec.version;
@@ -113,25 +184,18 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
   FWSEAL_ASSIGN(m.created, resolve_created(spec, options));
   if (sbom) m.sbom = SbomInfo{sbom->size(), sha256(*sbom)};
   // A pending SBOM's digest is fixed-length hex like the images': a placeholder plans the same layout.
-  if (pending) m.sbom = SbomInfo{pending->size, Sha256{}};
+  if (options.pending_sbom) m.sbom = SbomInfo{options.pending_sbom->size, Sha256{}};
+  return m;
+}
 
-  // Every image is opened and sized before anything is written: the sizes fix
-  // the layout, and the file read is the file that was sized.
-  std::vector<Input> inputs;
-  std::vector<FileStamp> stamps;
-  for (std::size_t i = 0; i < spec.images.size(); ++i) {
-    const ImageSpec& img = spec.images[i];
-    FWSEAL_ASSIGN(Input in, open_image(img));
-    struct stat st {};
-    if (::fstat(in.fd.get(), &st) != 0) return make_error(Code::io, in.label + ": cannot stat: " + errno_text(errno));
-    if (!S_ISREG(st.st_mode)) return make_error(Code::io, in.label + ": not a regular file");
-    stamps.push_back(file_stamp(st));
-    if (pending && stamps.back() != pending->images[i])
-      return make_error(Code::io, in.label + ": not the file the SBOM was made from (replaced or written to since); "
-                                             "make sure nothing writes the images during packaging");
-    m.images.push_back(ImageInfo{img.name, img.type, static_cast<std::uint64_t>(st.st_size), Sha256{}});
-    inputs.push_back(std::move(in));
-  }
+}  // namespace
+
+Result<PackageResult> build_package(const Spec& spec, const PackageOptions& options) {
+  if (options.output.empty()) return make_error(Code::usage, "no output path given for the package");
+  const PendingSbom* pending = options.pending_sbom ? &*options.pending_sbom : nullptr;
+  FWSEAL_ASSIGN(std::optional<std::string_view> sbom, chosen_sbom(spec, options));
+  FWSEAL_ASSIGN(Manifest m, planned_manifest(spec, options, sbom));
+  FWSEAL_ASSIGN(OpenedImages images, open_images(spec, pending, m));
 
   // Digests are fixed-length hex, so the manifest with placeholder digests has
   // the final manifest's size, and with it every offset of the package.
@@ -146,40 +210,10 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
   FWSEAL_ASSIGN(AtomicFile out, AtomicFile::create(options.output));
   const Writer w(out.fd(), options.output);
   if (sbom) FWSEAL_TRY(w.entry(layout[1], *sbom, m.created));
-  // Every image has its place in the file already, so images are copied (and
-  // hashed) in parallel, each read once; the first failing image is reported.
-  const std::size_t first_image = m.sbom ? 2 : 1;
-  for (std::size_t i = 0; i < inputs.size(); ++i) FWSEAL_TRY(w.header(layout[first_image + i], m.created));
-  std::vector<std::optional<Result<Sha256>>> copied(inputs.size());
-  parallel_for(inputs.size(), [&](std::size_t i) {
-    const EntryLayout& e = layout[first_image + i];
-    Copier copier;
-    copier.set_direct_io(total >= options.direct_io_minimum);
-    copied[i] = copier.copy(inputs[i].fd.get(), e.data_size, inputs[i].label, out.fd(), e.data_offset, options.output);
-  });
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    FWSEAL_ASSIGN(m.images[i].sha256, std::move(*copied[i]));
-    FWSEAL_TRY(w.padding(layout[first_image + i]));
-    // The digest is of the bytes that were copied; a write meanwhile (even
-    // one that kept the size) could have changed them halfway.
-    struct stat st {};
-    if (::fstat(inputs[i].fd.get(), &st) != 0)
-      return make_error(Code::io, inputs[i].label + ": cannot stat: " + errno_text(errno));
-    if (file_stamp(st) != stamps[i])
-      return make_error(Code::io, inputs[i].label + ": written to while being read; make sure nothing writes the "
-                                                    "images during packaging");
-  }
+  FWSEAL_TRY(copy_images(images, layout, m.sbom ? 2 : 1, w, out.fd(), options, total, m));
   std::string rendered;
   if (pending) {
-    std::vector<Sha256> digests;
-    for (const auto& img : m.images) digests.push_back(img.sha256);
-    FWSEAL_ASSIGN(rendered, pending->render(digests));
-    if (rendered.size() != pending->size)
-      return make_error(Code::internal, "SBOM is " + std::to_string(rendered.size()) +
-                                            " bytes, the layout was planned for " + std::to_string(pending->size));
-    FWSEAL_TRY(check_sbom(rendered, "SBOM"));
-    m.sbom->sha256 = sha256(rendered);
-    FWSEAL_TRY(w.entry(layout[1], rendered, m.created));
+    FWSEAL_ASSIGN(rendered, finish_sbom(*pending, layout[1], w, m));
     sbom = rendered;
   }
 

@@ -62,11 +62,9 @@ void counts_table(std::string& out, const ojson& rows, const char* key, const ch
   out += "</tbody></table>\n";
 }
 
-void variant_section(std::string& out, const ojson& v, std::size_t index) {
-  const std::string id = v["name"].is_string() ? v["name"].get<std::string>() : "release";
-  const std::string sid = "v" + std::to_string(index);
-  out += "<section class=\"variant\" id=\"variant-" + html_escape(id) + "\">\n";
-  out += "<h2>" + (v["name"].is_string() ? "Variant " + e(v["name"]) : std::string("Package")) + " " + badge(v["verdict"]) + "</h2>\n";
+// The variant's summary table: package, hardware, failed step, verdict of
+// fwseal-verify, provenance.
+void summary_table(std::string& out, const ojson& v) {
   out += "<table>\n";
   if (v["package"].is_object()) {
     kv(out, "package", "<code>" + e(v["package"]["file"]) + "</code> (" + size_text(v["package"]["size"]) + " bytes)");
@@ -93,7 +91,10 @@ void variant_section(std::string& out, const ojson& v, std::size_t index) {
   else
     kv(out, "provenance", "not made");
   out += "</table>\n";
+}
 
+// Checks, signatures and images, as fwseal-verify reported them.
+void verification_tables(std::string& out, const ojson& v, const std::string& sid) {
   if (v["verification"].is_object() && v["verification"]["checks"].is_array()) {
     out += "<h3>Checks</h3>\n<table id=\"checks-" + sid + "\"><thead><tr><th>check</th><th>result</th><th>detail</th></tr></thead><tbody>\n";
     for (const auto& c : v["verification"]["checks"])
@@ -117,25 +118,29 @@ void variant_section(std::string& out, const ojson& v, std::size_t index) {
     out += "<tr><td>" + e(i["name"]) + "</td><td>" + e(i["type"]) + "</td><td class=\"num\">" + size_text(i["size"]) +
            "</td><td class=\"hash\">" + e(i["sha256"]) + "</td></tr>\n";
   out += "</tbody></table>\n";
+}
 
+void sbom_block(std::string& out, const ojson& v, const std::string& sid) {
   out += "<h3>SBOM</h3>\n";
-  if (v["sbom"].is_object()) {
-    const ojson& s = v["sbom"];
-    out += "<p><code>" + e(s["file"]) + "</code>: CycloneDX 1.6, " + e(s["components"]) + " components besides the images, sha256 <span class=\"hash\">" + e(s["sha256"]) + "</span></p>\n";
-    out += "<div class=\"cols\"><div>\n";
-    counts_table(out, s["by_licence"], "licence", "licence", "licences-" + sid);
-    out += "</div><div>\n";
-    counts_table(out, s["by_source"], "source", "how it was identified", "sources-" + sid);
-    out += "</div></div>\n";
-    if (!s["warnings"].empty()) {
-      out += "<p>Warnings:</p><ul>\n";
-      for (const auto& w : s["warnings"]) out += "<li>" + e(w) + "</li>\n";
-      out += "</ul>\n";
-    }
-  } else {
+  if (!v["sbom"].is_object()) {
     out += "<p>not generated</p>\n";
+    return;
   }
+  const ojson& s = v["sbom"];
+  out += "<p><code>" + e(s["file"]) + "</code>: CycloneDX 1.6, " + e(s["components"]) + " components besides the images, sha256 <span class=\"hash\">" + e(s["sha256"]) + "</span></p>\n";
+  out += "<div class=\"cols\"><div>\n";
+  counts_table(out, s["by_licence"], "licence", "licence", "licences-" + sid);
+  out += "</div><div>\n";
+  counts_table(out, s["by_source"], "source", "how it was identified", "sources-" + sid);
+  out += "</div></div>\n";
+  if (!s["warnings"].empty()) {
+    out += "<p>Warnings:</p><ul>\n";
+    for (const auto& w : s["warnings"]) out += "<li>" + e(w) + "</li>\n";
+    out += "</ul>\n";
+  }
+}
 
+void reproducibility_table(std::string& out, const ojson& v, const std::string& sid) {
   out += "<h3>Reproducibility</h3>\n<table id=\"repro-" + sid + "\">\n";
   const ojson& r = v["reproducibility"];
   kv(out, "result", badge(r["result"]) + " " + e(r["message"]));
@@ -151,7 +156,19 @@ void variant_section(std::string& out, const ojson& v, std::size_t index) {
     const ojson& d = r["first_difference"];
     kv(out, "first difference", e(d["entry"]) + " " + e(d["part"]) + " " + e(d["field"]) + " at offset " + e(d["offset"]));
   }
-  out += "</table>\n</section>\n";
+  out += "</table>\n";
+}
+
+void variant_section(std::string& out, const ojson& v, std::size_t index) {
+  const std::string id = v["name"].is_string() ? v["name"].get<std::string>() : "release";
+  const std::string sid = "v" + std::to_string(index);
+  out += "<section class=\"variant\" id=\"variant-" + html_escape(id) + "\">\n";
+  out += "<h2>" + (v["name"].is_string() ? "Variant " + e(v["name"]) : std::string("Package")) + " " + badge(v["verdict"]) + "</h2>\n";
+  summary_table(out, v);
+  verification_tables(out, v, sid);
+  sbom_block(out, v, sid);
+  reproducibility_table(out, v, sid);
+  out += "</section>\n";
 }
 
 }  // namespace

@@ -135,6 +135,147 @@ ojson sbom_summary(const json& bom) {
           {"warnings", warnings}};
 }
 
+namespace {
+
+bool failed_at_or_before(const VariantOutcome& o, Step step) { return o.failure && o.failure->step <= step; }
+
+// The signatures as fwseal-verify reported them, with their certificates.
+ojson signature_rows(const ojson& r) {
+  ojson sigs = ojson::array();
+  for (const auto& s : r["signatures"]) {
+    const bool chain = s.contains("chain") && s["chain"].is_object();
+    ojson certs = ojson::array();
+    if (chain)
+      for (const auto& c : s["chain"]["certificates"])
+        certs.push_back({{"subject", c["subject"]}, {"issuer", c["issuer"]}, {"not_after", c["not_after"]}});
+    sigs.push_back({{"key_id", s["key_id"]},
+                    {"algorithm", s["algorithm"]},
+                    {"key_name", s["key_name"]},
+                    {"status", s["status"]},
+                    {"detail", s["detail"]},
+                    {"certificate_chain", chain ? s["chain"]["result"] : ojson(nullptr)},
+                    {"certificates", certs}});
+  }
+  return sigs;
+}
+
+// The package as the standalone verifier decided it: "package",
+// "verification", "signatures", "images".
+Status add_verification(const VariantPlan& v, const VariantOutcome& o, ojson& vj, bool& pass) {
+  FWSEAL_ASSIGN(auto verify, read_json_if_present(v.verify_path()));
+  const bool verify_current = verify && !(o.failure && o.failure->step < Step::verify);
+  struct stat st {};
+  const bool have_pkg = !failed_at_or_before(o, Step::sign) && ::stat(v.package_path().c_str(), &st) == 0;
+  vj["package"] = have_pkg ? ojson{{"file", rel(v, v.package_name)},
+                                   {"size", static_cast<std::uint64_t>(st.st_size)},
+                                   {"manifest_sha256", verify_current ? (*verify)["manifest_digest"] : ojson(nullptr)}}
+                           : ojson(nullptr);
+  if (!verify_current) {
+    vj["verification"] = nullptr;
+    vj["signatures"] = ojson::array();
+    ojson imgs = ojson::array();
+    for (const auto& img : v.images) imgs.push_back({{"name", img.name}, {"type", img.type}, {"size", nullptr}, {"sha256", nullptr}});
+    vj["images"] = imgs;
+    pass = false;
+    return ok_status();
+  }
+  const ojson& r = *verify;
+  vj["verification"] = {{"verifier", "fwseal-verify"},
+                        {"verdict", r["verdict"]},
+                        {"exit_code", r["exit_code"]},
+                        {"message", r["message"]},
+                        {"signatures_valid", r["signatures_valid"]},
+                        {"signatures_required", r["signatures_required"]},
+                        {"checks", r["checks"]}};
+  if (r["verdict"] != "valid") pass = false;
+  vj["signatures"] = signature_rows(r);
+  vj["images"] = r["images"].is_array() ? r["images"] : ojson::array();
+  return ok_status();
+}
+
+// The SBOM that went into the package: "sbom".
+Status add_sbom(const VariantPlan& v, const VariantOutcome& o, ojson& vj) {
+  struct stat st {};
+  if ((o.failure && o.failure->step == Step::package) || ::stat(v.sbom_path().c_str(), &st) != 0) {
+    vj["sbom"] = nullptr;
+    return ok_status();
+  }
+  FWSEAL_ASSIGN(std::string bytes, read_file(v.sbom_path(), kMaxSbomBytes));
+  FWSEAL_ASSIGN(json bom, parse_json_strict(bytes, v.sbom_path(), JsonLimits{kMaxSbomBytes, 64}));
+  ojson sj = {{"file", rel(v, "sbom.cdx.json")}, {"size", bytes.size()}, {"sha256", sha256_hex(bytes)}};
+  const ojson summary = sbom_summary(bom);
+  for (const auto& [k, val] : summary.items()) sj[k] = val;
+  vj["sbom"] = sj;
+  return ok_status();
+}
+
+// The signed provenance statement, once the package verified: "provenance".
+Status add_provenance(const VariantPlan& v, const VariantOutcome& o, const ReportContext& ctx, ojson& vj, bool& pass) {
+  struct stat st {};
+  if (failed_at_or_before(o, Step::provenance) || ::stat(v.provenance_path().c_str(), &st) != 0) {
+    vj["provenance"] = nullptr;
+    pass = false;
+    return ok_status();
+  }
+  FWSEAL_ASSIGN(std::string bytes, read_file(v.provenance_path(), kMaxProvenanceBytes));
+  vj["provenance"] = {{"file", rel(v, v.package_name + std::string(kProvenanceSuffix))},
+                      {"sha256", sha256_hex(bytes)},
+                      {"key_id", ctx.provenance_key_id}};
+  return ok_status();
+}
+
+// The rebuild and comparison: "reproducibility".
+Status add_reproducibility(const VariantPlan& v, const VariantOutcome& o, ojson& vj, bool& pass) {
+  if (!v.repro) {
+    vj["reproducibility"] = {{"result", "skipped"}, {"message", "the check was turned off for this run"}};
+    return ok_status();
+  }
+  FWSEAL_ASSIGN(auto repro, read_json_if_present(v.repro_path()));
+  const bool failed_here = o.failure && o.failure->step == Step::repro;
+  if (repro && (!o.failure || failed_here)) {
+    vj["reproducibility"] = *repro;
+    if ((*repro)["result"] != "pass") pass = false;
+  } else if (failed_here) {
+    vj["reproducibility"] = {{"result", "fail"}, {"message", o.failure->message}};
+    pass = false;
+  } else {
+    vj["reproducibility"] = {{"result", "not-run"}, {"message", "an earlier step failed"}};
+    pass = false;
+  }
+  return ok_status();
+}
+
+// One variant's section; `pass` is its verdict.
+Result<ojson> variant_report(const VariantPlan& v, const VariantOutcome& o, const ReportContext& ctx, bool& pass) {
+  ojson vj;
+  vj["name"] = v.name.empty() ? ojson(nullptr) : ojson(v.name);
+  vj["hardware"] = v.hardware;
+  pass = !o.failure.has_value();
+  vj["failed_step"] = nullptr;
+  if (o.failure)
+    vj["failed_step"] = {{"step", step_name(o.failure->step)},
+                         {"exit_code", o.failure->exit_code},
+                         {"message", o.failure->message}};
+  FWSEAL_TRY(add_verification(v, o, vj, pass));
+  FWSEAL_TRY(add_sbom(v, o, vj));
+  FWSEAL_TRY(add_provenance(v, o, ctx, vj, pass));
+  FWSEAL_TRY(add_reproducibility(v, o, vj, pass));
+  vj["verdict"] = pass ? "pass" : "fail";
+  return vj;
+}
+
+ojson signing_keys(const ReportContext& ctx) {
+  ojson keys = ojson::array();
+  for (const auto& k : ctx.keys)
+    keys.push_back({{"uri", k.uri},
+                    {"key_id", k.key_id},
+                    {"algorithm", k.algorithm},
+                    {"certificate_chain", k.certificate_chain.empty() ? ojson(nullptr) : ojson(k.certificate_chain)}});
+  return keys;
+}
+
+}  // namespace
+
 Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOutcome>& outcomes,
                            const ReportContext& ctx) {
   ojson variants = ojson::array();
@@ -143,133 +284,31 @@ Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOut
   for (std::size_t i = 0; i < plan.variants.size(); ++i) {
     const VariantPlan& v = plan.variants[i];
     const VariantOutcome& o = outcomes.at(i);
-    ojson vj;
-    vj["name"] = v.name.empty() ? ojson(nullptr) : ojson(v.name);
-    vj["hardware"] = v.hardware;
-    bool pass = !o.failure.has_value();
-    vj["failed_step"] = nullptr;
-    if (o.failure) {
-      vj["failed_step"] = {{"step", step_name(o.failure->step)},
-                           {"exit_code", o.failure->exit_code},
-                           {"message", o.failure->message}};
-      if (first_failure.empty())
-        first_failure = v.label + ": " + std::string(step_name(o.failure->step)) + ": " + o.failure->message;
-    }
-
-    // The package as the standalone verifier decided it.
-    FWSEAL_ASSIGN(auto verify, read_json_if_present(v.verify_path()));
-    const bool verify_current = verify && !(o.failure && o.failure->step < Step::verify);
-    struct stat st {};
-    const bool have_pkg = !(o.failure && o.failure->step <= Step::sign) && ::stat(v.package_path().c_str(), &st) == 0;
-    vj["package"] = have_pkg ? ojson{{"file", rel(v, v.package_name)},
-                                     {"size", static_cast<std::uint64_t>(st.st_size)},
-                                     {"manifest_sha256", verify_current ? (*verify)["manifest_digest"] : ojson(nullptr)}}
-                             : ojson(nullptr);
-    if (verify_current) {
-      const ojson& r = *verify;
-      vj["verification"] = {{"verifier", "fwseal-verify"},
-                            {"verdict", r["verdict"]},
-                            {"exit_code", r["exit_code"]},
-                            {"message", r["message"]},
-                            {"signatures_valid", r["signatures_valid"]},
-                            {"signatures_required", r["signatures_required"]},
-                            {"checks", r["checks"]}};
-      if (r["verdict"] != "valid") pass = false;
-      ojson sigs = ojson::array();
-      for (const auto& s : r["signatures"]) {
-        ojson certs = ojson::array();
-        if (s.contains("chain") && s["chain"].is_object())
-          for (const auto& c : s["chain"]["certificates"])
-            certs.push_back({{"subject", c["subject"]}, {"issuer", c["issuer"]}, {"not_after", c["not_after"]}});
-        sigs.push_back({{"key_id", s["key_id"]},
-                        {"algorithm", s["algorithm"]},
-                        {"key_name", s["key_name"]},
-                        {"status", s["status"]},
-                        {"detail", s["detail"]},
-                        {"certificate_chain", s.contains("chain") && s["chain"].is_object() ? s["chain"]["result"] : ojson(nullptr)},
-                        {"certificates", certs}});
-      }
-      vj["signatures"] = sigs;
-      vj["images"] = r["images"].is_array() ? r["images"] : ojson::array();
-    } else {
-      vj["verification"] = nullptr;
-      vj["signatures"] = ojson::array();
-      ojson imgs = ojson::array();
-      for (const auto& img : v.images) imgs.push_back({{"name", img.name}, {"type", img.type}, {"size", nullptr}, {"sha256", nullptr}});
-      vj["images"] = imgs;
-      pass = false;
-    }
-
-    // The SBOM that went into the package.
-    if (!(o.failure && o.failure->step == Step::package) && ::stat(v.sbom_path().c_str(), &st) == 0) {
-      FWSEAL_ASSIGN(std::string bytes, read_file(v.sbom_path(), kMaxSbomBytes));
-      FWSEAL_ASSIGN(json bom, parse_json_strict(bytes, v.sbom_path(), JsonLimits{kMaxSbomBytes, 64}));
-      ojson s = sbom_summary(bom);
-      ojson sj = {{"file", rel(v, "sbom.cdx.json")}, {"size", bytes.size()}, {"sha256", sha256_hex(bytes)}};
-      for (auto& [k, val] : s.items()) sj[k] = val;
-      vj["sbom"] = sj;
-    } else {
-      vj["sbom"] = nullptr;
-    }
-
-    // The signed provenance statement, once the package verified.
-    if (!(o.failure && o.failure->step <= Step::provenance) && ::stat(v.provenance_path().c_str(), &st) == 0) {
-      FWSEAL_ASSIGN(std::string bytes, read_file(v.provenance_path(), kMaxProvenanceBytes));
-      vj["provenance"] = {{"file", rel(v, v.package_name + std::string(kProvenanceSuffix))},
-                          {"sha256", sha256_hex(bytes)},
-                          {"key_id", ctx.provenance_key_id}};
-    } else {
-      vj["provenance"] = nullptr;
-      pass = false;
-    }
-
-    // Reproducibility.
-    if (!v.repro) {
-      vj["reproducibility"] = {{"result", "skipped"}, {"message", "the check was turned off for this run"}};
-    } else {
-      FWSEAL_ASSIGN(auto repro, read_json_if_present(v.repro_path()));
-      const bool current = repro && (!o.failure || o.failure->step == Step::repro);
-      if (current) {
-        vj["reproducibility"] = *repro;
-        if ((*repro)["result"] != "pass") pass = false;
-      } else if (o.failure && o.failure->step == Step::repro) {
-        vj["reproducibility"] = {{"result", "fail"}, {"message", o.failure->message}};
-        pass = false;
-      } else {
-        vj["reproducibility"] = {{"result", "not-run"}, {"message", "an earlier step failed"}};
-        pass = false;
-      }
-    }
-    vj["verdict"] = pass ? "pass" : "fail";
-    if (!pass) all_pass = false;
+    if (o.failure && first_failure.empty())
+      first_failure = v.label + ": " + std::string(step_name(o.failure->step)) + ": " + o.failure->message;
+    bool pass = true;
+    FWSEAL_ASSIGN(ojson vj, variant_report(v, o, ctx, pass));
+    all_pass = all_pass && pass;
     variants.push_back(std::move(vj));
   }
-
-  ojson keys = ojson::array();
-  for (const auto& k : ctx.keys)
-    keys.push_back({{"uri", k.uri},
-                    {"key_id", k.key_id},
-                    {"algorithm", k.algorithm},
-                    {"certificate_chain", k.certificate_chain.empty() ? ojson(nullptr) : ojson(k.certificate_chain)}});
   const VariantPlan& first = plan.variants.front();
-  ojson report = {{"format", "fwseal-release-report"},
-                  {"format_version", 1},
-                  {"release", plan.release_name},
-                  {"release_file", plan.release_file},
-                  {"product", first.product},
-                  {"version", first.version},
-                  {"security_version", std::to_string(first.security_version)},
-                  {"created", rfc3339_utc(first.created)},
-                  {"generated_by", ctx.tool_version},
-                  {"verdict", all_pass ? "pass" : "fail"},
-                  {"message", all_pass ? "every package was built, signed, verified by fwseal-verify" +
-                                             std::string(first.repro ? " and rebuilt identically" : "")
-                                       : first_failure.empty() ? "a check failed" : first_failure},
-                  {"signing_keys", keys},
-                  {"trust", ctx.trust ? trust_json(*ctx.trust) : ojson(nullptr)},
-                  {"provenance", {{"key_uri", ctx.provenance_key_uri}, {"key_id", ctx.provenance_key_id}}},
-                  {"variants", variants}};
-  return report;
+  const std::string passed =
+      "every package was built, signed, verified by fwseal-verify" + std::string(first.repro ? " and rebuilt identically" : "");
+  return ojson{{"format", "fwseal-release-report"},
+               {"format_version", 1},
+               {"release", plan.release_name},
+               {"release_file", plan.release_file},
+               {"product", first.product},
+               {"version", first.version},
+               {"security_version", std::to_string(first.security_version)},
+               {"created", rfc3339_utc(first.created)},
+               {"generated_by", ctx.tool_version},
+               {"verdict", all_pass ? "pass" : "fail"},
+               {"message", all_pass ? passed : first_failure.empty() ? "a check failed" : first_failure},
+               {"signing_keys", signing_keys(ctx)},
+               {"trust", ctx.trust ? trust_json(*ctx.trust) : ojson(nullptr)},
+               {"provenance", {{"key_uri", ctx.provenance_key_uri}, {"key_id", ctx.provenance_key_id}}},
+               {"variants", variants}};
 }
 
 }  // namespace fwseal::pipeline

@@ -265,12 +265,151 @@ Code code_of(int exit_code) {
   return Code::internal;
 }
 
+// The work tree the build runs in: trust.json and the key list of the run,
+// each variant's spec, variant file and components, and the ninja file.
+// Files are rewritten only when their content changes, so ninja sees what is
+// new.
+Status write_work_tree(const ReleasePlan& plan, const OpenedKeys& keys, const std::string& trust_text) {
+  FWSEAL_TRY(write_if_changed(plan.trust_path(), trust_text));
+  ojson ids = ojson::array();
+  for (const auto& k : keys.info) ids.push_back({{"uri", k.uri}, {"key_id", k.key_id}, {"certificate_chain", k.certificate_chain}});
+  FWSEAL_TRY(write_if_changed(plan.keys_path(), ids.dump(2) + "\n"));
+  for (const auto& v : plan.variants) {
+    FWSEAL_TRY(make_dirs(v.work_dir));
+    std::vector<std::string> images;
+    for (const auto& img : v.images) images.push_back(img.path);
+    std::vector<std::string> components;
+    for (std::size_t k = 0; k < v.components_files.size(); ++k) components.push_back(v.components_copy(k));
+    FWSEAL_TRY(write_if_changed(v.spec_path(), package_spec(v, images, components)));
+    FWSEAL_TRY(write_if_changed(v.variant_path(), variant_json(v)));
+    if (!v.inline_components.empty()) {
+      nlohmann::ordered_json comps = {{"components", v.inline_components}};
+      FWSEAL_TRY(write_if_changed(v.inline_components_path(), comps.dump(2) + "\n"));
+    }
+    FWSEAL_TRY(make_dirs(v.file("components")));
+    for (std::size_t k = 0; k < v.components_files.size(); ++k) {
+      FWSEAL_ASSIGN(std::string text, read_file(v.components_files[k], 16u << 20));
+      FWSEAL_TRY(write_if_changed(v.file(v.components_copy(k)), text));
+    }
+    for (Step s : kSteps) ::unlink(v.code_path(s).c_str());
+  }
+  return write_if_changed(plan.ninja_path(), build_ninja(plan));
+}
+
+// The build: ninja runs the fwseal commands, in parallel across variants,
+// its status lines driving the progress display.
+struct Build {
+  ChildResult child;
+  std::string output;  // ninja's own lines, for a message if it fails
+};
+Result<Build> run_build(const ReleasePlan& plan, const std::string& ninja, const RunOptions& o, RunSummary& summary) {
+  Progress* progress = o.progress;
+  ChildOptions n;
+  n.argv = {ninja, "-f", plan.ninja_path(), "-k", "0"};
+  if (o.jobs) {
+    n.argv.push_back("-j");
+    n.argv.push_back(std::to_string(*o.jobs));
+  }
+  n.cwd = plan.work_dir;
+  n.set_env["NINJA_STATUS"] = "[%f/%t] ";
+  Build b;
+  n.on_stdout_line = [&](std::string_view line) {
+    std::size_t done = 0, total = 0;
+    std::string what;
+    if (parse_status(line, done, total, what)) {
+      summary.steps_run = std::max(summary.steps_run, done);
+      if (progress) progress->step(done, total, what);
+    } else if (line == "ninja: no work to do.") {
+      summary.up_to_date = true;
+    } else {
+      b.output.append(line).append("\n");
+    }
+  };
+  if (progress) n.on_tick = [progress] { progress->tick(); };
+  FWSEAL_ASSIGN(b.child, run_child(n));
+  return b;
+}
+
+// What each variant's steps recorded, and the first failure of all.
+struct Outcomes {
+  std::vector<VariantOutcome> variants;
+  std::optional<std::pair<std::string, StepFailure>> first;  // variant label, failure
+};
+Outcomes collect_outcomes(const ReleasePlan& plan) {
+  Outcomes out;
+  for (const auto& v : plan.variants) {
+    VariantOutcome vo;
+    vo.failure = recorded_failure(v);
+    vo.repro_ran = v.repro;
+    if (vo.failure && !out.first) out.first = {v.label, *vo.failure};
+    out.variants.push_back(std::move(vo));
+  }
+  return out;
+}
+
+// report.json and report.html in the work tree; the summary's verdicts.
+Status write_report(const ReleasePlan& plan, const Outcomes& outcomes, const ReportContext& ctx, RunSummary& summary,
+                    std::string& message) {
+  FWSEAL_ASSIGN(ojson report, build_report(plan, outcomes.variants, ctx));
+  FWSEAL_TRY(write_if_changed(plan.work_dir + "/report.json", report.dump(2) + "\n"));
+  FWSEAL_TRY(write_if_changed(plan.work_dir + "/report.html", render_html(report)));
+  summary.verdict = report["verdict"].get<std::string>();
+  message = report["message"].get<std::string>();
+  for (std::size_t i = 0; i < plan.variants.size(); ++i) {
+    const auto& vj = report["variants"][i];
+    VariantSummary vs;
+    vs.name = plan.variants[i].name;
+    vs.verdict = vj["verdict"].get<std::string>();
+    vs.reproducibility = vj["reproducibility"]["result"].get<std::string>();
+    if (vj["package"].is_object() && vj["package"]["manifest_sha256"].is_string())
+      vs.manifest_sha256 = vj["package"]["manifest_sha256"].get<std::string>();
+    summary.variants.push_back(std::move(vs));
+  }
+  return ok_status();
+}
+
+// A failed run: the report stays in the work tree, the error names the
+// first failed step.
+RunSummary failed(const ReleasePlan& plan, const Outcomes& outcomes, const std::string& message, RunSummary summary) {
+  summary.report_json = plan.work_dir + "/report.json";
+  summary.report_html = plan.work_dir + "/report.html";
+  if (!outcomes.first) {
+    summary.error = make_error(Code::internal, "the report's verdict is fail, yet no step failed: " + message);
+    return summary;
+  }
+  const auto& [label, f] = *outcomes.first;
+  const bool named = plan.variants.size() > 1 || !plan.variants[0].name.empty();
+  summary.error = make_error(code_of(f.exit_code), (named ? "variant " + label + ": " : std::string()) +
+                                                       std::string(step_name(f.step)) + ": " + f.message);
+  return summary;
+}
+
+// Everything passed: each file renamed into place, the report last.
+Status publish_release(const ReleasePlan& plan, const std::string& out_dir, RunSummary& summary) {
+  for (std::size_t i = 0; i < plan.variants.size(); ++i) {
+    const VariantPlan& v = plan.variants[i];
+    FWSEAL_TRY(make_dirs(v.publish_dir));
+    FWSEAL_TRY(publish(v.package_path(), v.publish_dir + "/" + v.package_name));
+    FWSEAL_TRY(publish(v.sbom_path(), v.publish_dir + "/sbom.cdx.json"));
+    FWSEAL_TRY(publish(v.provenance_path(), v.publish_dir + "/" + v.package_name + std::string(kProvenanceSuffix)));
+    FWSEAL_TRY(fsync_dir(v.publish_dir));
+    summary.variants[i].package = v.publish_dir + "/" + v.package_name;
+  }
+  FWSEAL_TRY(publish(plan.trust_path(), out_dir + "/trust.json"));
+  FWSEAL_TRY(publish(plan.work_dir + "/report.html", out_dir + "/report.html"));
+  FWSEAL_TRY(publish(plan.work_dir + "/report.json", out_dir + "/report.json"));
+  FWSEAL_TRY(fsync_dir(out_dir));
+  summary.published = true;
+  summary.report_json = out_dir + "/report.json";
+  summary.report_html = out_dir + "/report.html";
+  return ok_status();
+}
+
 }  // namespace
 
 Result<RunSummary> run_release(const RunOptions& o) {
-  Progress* progress = o.progress;
   auto phase = [&](std::string_view what) {
-    if (progress) progress->phase(what);
+    if (o.progress) o.progress->phase(what);
   };
   phase("reading the release file");
   FWSEAL_ASSIGN(Release release, load_release(o.release_file));
@@ -288,75 +427,17 @@ Result<RunSummary> run_release(const RunOptions& o) {
 
   FWSEAL_TRY(make_dirs(plan.work_dir));
   FWSEAL_ASSIGN(Fd lock, lock_work_dir(plan.work_dir));
-  FWSEAL_TRY(write_if_changed(plan.trust_path(), trust_text));
-  {
-    ojson ids = ojson::array();
-    for (const auto& k : keys.info) ids.push_back({{"uri", k.uri}, {"key_id", k.key_id}, {"certificate_chain", k.certificate_chain}});
-    FWSEAL_TRY(write_if_changed(plan.keys_path(), ids.dump(2) + "\n"));
-  }
-  for (const auto& v : plan.variants) {
-    FWSEAL_TRY(make_dirs(v.work_dir));
-    std::vector<std::string> images;
-    for (const auto& img : v.images) images.push_back(img.path);
-    std::vector<std::string> components;
-    for (std::size_t k = 0; k < v.components_files.size(); ++k) components.push_back(v.components_copy(k));
-    FWSEAL_TRY(write_if_changed(v.spec_path(), package_spec(v, images, components)));
-    FWSEAL_TRY(write_if_changed(v.variant_path(), variant_json(v)));
-    if (!v.inline_components.empty()) {
-      nlohmann::ordered_json comps = {{"components", v.inline_components}};
-      FWSEAL_TRY(write_if_changed(v.inline_components_path(), comps.dump(2) + "\n"));
-    }
-    FWSEAL_TRY(make_dirs(v.file("components")));
-    for (std::size_t k = 0; k < v.components_files.size(); ++k) {
-      auto text = read_file(v.components_files[k], 16u << 20);
-      if (!text.ok()) return text.error();
-      FWSEAL_TRY(write_if_changed(v.file(v.components_copy(k)), *text));
-    }
-    for (Step s : kSteps) ::unlink(v.code_path(s).c_str());
-  }
-  FWSEAL_TRY(write_if_changed(plan.ninja_path(), build_ninja(plan)));
+  FWSEAL_TRY(write_work_tree(plan, keys, trust_text));
 
-  // The build: ninja runs the fwseal commands, in parallel across variants.
   phase("building");
   RunSummary summary;
   summary.release = plan.release_name;
   summary.out_dir = out_dir;
-  ChildOptions n;
-  n.argv = {ninja, "-f", plan.ninja_path(), "-k", "0"};
-  if (o.jobs) {
-    n.argv.push_back("-j");
-    n.argv.push_back(std::to_string(*o.jobs));
-  }
-  n.cwd = plan.work_dir;
-  n.set_env["NINJA_STATUS"] = "[%f/%t] ";
-  std::string ninja_output;
-  n.on_stdout_line = [&](std::string_view line) {
-    std::size_t done = 0, total = 0;
-    std::string what;
-    if (parse_status(line, done, total, what)) {
-      summary.steps_run = std::max(summary.steps_run, done);
-      if (progress) progress->step(done, total, what);
-    } else if (line == "ninja: no work to do.") {
-      summary.up_to_date = true;
-    } else {
-      ninja_output.append(line).append("\n");
-    }
-  };
-  if (progress) n.on_tick = [progress] { progress->tick(); };
-  FWSEAL_ASSIGN(ChildResult built, run_child(n));
-
-  std::vector<VariantOutcome> outcomes;
-  std::optional<std::pair<std::string, StepFailure>> first;
-  for (const auto& v : plan.variants) {
-    VariantOutcome out;
-    out.failure = recorded_failure(v);
-    out.repro_ran = v.repro;
-    if (out.failure && !first) first = {v.label, *out.failure};
-    outcomes.push_back(std::move(out));
-  }
-  if (built.exit_code != 0 && !first) {
-    std::string why = last_line(built.err.empty() ? ninja_output : built.err);
-    return make_error(Code::internal, "ninja exited " + std::to_string(built.exit_code) + ": " + why);
+  FWSEAL_ASSIGN(Build built, run_build(plan, ninja, o, summary));
+  const Outcomes outcomes = collect_outcomes(plan);
+  if (built.child.exit_code != 0 && !outcomes.first) {
+    std::string why = last_line(built.child.err.empty() ? built.output : built.child.err);
+    return make_error(Code::internal, "ninja exited " + std::to_string(built.child.exit_code) + ": " + why);
   }
 
   phase("writing the report");
@@ -366,58 +447,12 @@ Result<RunSummary> run_release(const RunOptions& o) {
   ctx.provenance_key_id = keys.provenance_key_id;
   ctx.provenance_key_uri = release.provenance_key;
   ctx.trust = &trust;
-  FWSEAL_ASSIGN(ojson report, build_report(plan, outcomes, ctx));
-  // The report lists the published file names; on failure it stays in the work tree.
-  const std::string report_json = report.dump(2) + "\n";
-  const std::string report_html = render_html(report);
-  FWSEAL_TRY(write_if_changed(plan.work_dir + "/report.json", report_json));
-  FWSEAL_TRY(write_if_changed(plan.work_dir + "/report.html", report_html));
-  summary.verdict = report["verdict"].get<std::string>();
-  for (std::size_t i = 0; i < plan.variants.size(); ++i) {
-    const auto& vj = report["variants"][i];
-    VariantSummary vs;
-    vs.name = plan.variants[i].name;
-    vs.verdict = vj["verdict"].get<std::string>();
-    vs.reproducibility = vj["reproducibility"]["result"].get<std::string>();
-    if (vj["package"].is_object() && vj["package"]["manifest_sha256"].is_string())
-      vs.manifest_sha256 = vj["package"]["manifest_sha256"].get<std::string>();
-    summary.variants.push_back(std::move(vs));
-  }
+  std::string message;
+  FWSEAL_TRY(write_report(plan, outcomes, ctx, summary, message));
+  if (summary.verdict != "pass") return failed(plan, outcomes, message, std::move(summary));
 
-  if (summary.verdict != "pass") {
-    summary.report_json = plan.work_dir + "/report.json";
-    summary.report_html = plan.work_dir + "/report.html";
-    if (first) {
-      const StepFailure& f = first->second;
-      summary.error = make_error(code_of(f.exit_code), (plan.variants.size() > 1 || !plan.variants[0].name.empty()
-                                                            ? "variant " + first->first + ": "
-                                                            : std::string()) +
-                                                           std::string(step_name(f.step)) + ": " + f.message);
-    } else {
-      summary.error = make_error(Code::internal, "the report's verdict is fail, yet no step failed: " +
-                                                     report["message"].get<std::string>());
-    }
-    return summary;
-  }
-
-  // Everything passed: publish, each file renamed into place, the report last.
   phase("publishing");
-  for (std::size_t i = 0; i < plan.variants.size(); ++i) {
-    const VariantPlan& v = plan.variants[i];
-    FWSEAL_TRY(make_dirs(v.publish_dir));
-    FWSEAL_TRY(publish(v.package_path(), v.publish_dir + "/" + v.package_name));
-    FWSEAL_TRY(publish(v.sbom_path(), v.publish_dir + "/sbom.cdx.json"));
-    FWSEAL_TRY(publish(v.provenance_path(), v.publish_dir + "/" + v.package_name + std::string(kProvenanceSuffix)));
-    FWSEAL_TRY(fsync_dir(v.publish_dir));
-    summary.variants[i].package = v.publish_dir + "/" + v.package_name;
-  }
-  FWSEAL_TRY(publish(plan.trust_path(), out_dir + "/trust.json"));
-  FWSEAL_TRY(publish(plan.work_dir + "/report.html", out_dir + "/report.html"));
-  FWSEAL_TRY(publish(plan.work_dir + "/report.json", out_dir + "/report.json"));
-  FWSEAL_TRY(fsync_dir(out_dir));
-  summary.published = true;
-  summary.report_json = out_dir + "/report.json";
-  summary.report_html = out_dir + "/report.html";
+  FWSEAL_TRY(publish_release(plan, out_dir, summary));
   return summary;
 }
 
