@@ -11,6 +11,7 @@ fwseal_packages=(
   softhsm2 opensc
   python3 python3-jsonschema
   tar file binutils
+  libsqlite3-dev sqlite3 libpq-dev postgresql
 )
 
 fwseal_install_missing() {

@@ -8,7 +8,7 @@
 #include "fwseal/format/canonical_json.h"
 #include "licence.h"
 #include "sbom_limits.h"
-#include "purl.h"
+#include "fwseal/sbom/purl.h"
 #include "text.h"
 
 namespace fwseal::sbom {

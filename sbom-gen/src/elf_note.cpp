@@ -3,7 +3,7 @@
 #include "fwseal/format/canonical_json.h"
 #include "sbom_limits.h"
 #include "package_version.h"
-#include "purl.h"
+#include "fwseal/sbom/purl.h"
 #include "text.h"
 
 namespace fwseal::sbom::elf {

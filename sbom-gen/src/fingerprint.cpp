@@ -6,7 +6,7 @@
 #include <set>
 
 #include "sbom_limits.h"
-#include "purl.h"
+#include "fwseal/sbom/purl.h"
 #include "text.h"
 
 namespace fwseal::sbom {

@@ -7,7 +7,7 @@
 
 #include "fingerprint.h"
 #include "sbom_limits.h"
-#include "purl.h"
+#include "fwseal/sbom/purl.h"
 #include "text.h"
 
 namespace fwseal::sbom {

@@ -6,7 +6,7 @@
 #include "licence.h"
 #include "sbom_limits.h"
 #include "package_version.h"
-#include "purl.h"
+#include "fwseal/sbom/purl.h"
 #include "text.h"
 
 namespace fwseal::sbom {

@@ -1,4 +1,4 @@
-#include "purl.h"
+#include "fwseal/sbom/purl.h"
 
 #include "text.h"
 
@@ -146,7 +146,7 @@ Result<PurlParts> parse_purl(std::string_view purl, std::string_view where) {
     for (char c : pair.substr(0, eq))
       if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
         return fail("invalid character in a qualifier key");
-    FWSEAL_TRY(decode(pair.substr(eq + 1), "qualifier value", where));
+    FWSEAL_ASSIGN(parts.qualifiers[lower(pair.substr(0, eq))], decode(pair.substr(eq + 1), "qualifier value", where));
     if (amp == std::string_view::npos) break;
     qualifiers.remove_prefix(amp + 1);
   }

@@ -1,4 +1,4 @@
-#include "purl.h"
+#include "fwseal/sbom/purl.h"
 
 #include <gtest/gtest.h>
 

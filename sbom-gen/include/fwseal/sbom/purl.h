@@ -21,6 +21,7 @@ struct PurlParts {
   std::string ns;       // decoded
   std::string name;     // decoded
   std::string version;  // decoded; "" if absent
+  std::map<std::string, std::string> qualifiers;  // keys lower-cased, values decoded
 };
 
 // Code::malformed naming `where` when `purl` does not parse: scheme, type

@@ -1,0 +1,53 @@
+// The inventory's storage: one schema, versioned migrations, over a small
+// interface that SQLite (the embedded default) implements; a PostgreSQL
+// implementation goes behind the same interface.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwseal/base/error.h"
+
+namespace fwseal::inventory {
+
+// A statement parameter or a result cell: text, or NULL.
+using Cell = std::optional<std::string>;
+using Row = std::vector<Cell>;
+
+// The engine-specific part. SQL uses '?' placeholders; implementations
+// translate. Every method returns Code::io with the engine's message on a
+// failure of the engine.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual std::string_view engine() const = 0;  // "sqlite", "postgresql"
+  virtual Result<std::vector<Row>> query(std::string_view sql, const std::vector<Cell>& params = {}) = 0;
+  // Starts a write transaction that excludes every other writer until
+  // commit or rollback (SQLite: BEGIN IMMEDIATE; PostgreSQL: a table lock).
+  virtual Status begin_write() = 0;
+  virtual Status commit() = 0;
+  virtual void rollback() = 0;
+  // Type of an auto-numbered primary key column in this engine's DDL.
+  virtual std::string_view id_column() const = 0;
+};
+
+// The schema version this build writes and understands.
+inline constexpr int kSchemaVersion = 1;
+
+// Opens (creating when absent) the inventory `spec` names:
+//   ""                          $FWSEAL_HOME/inventory.db (~/.fwseal if unset)
+//   "sqlite:PATH" or "PATH"     an SQLite file
+// then brings its schema up to kSchemaVersion in one transaction.
+// Code::malformed (10): the file is not an fwseal inventory, or its schema is
+// newer than this build; Code::io (3): it cannot be opened or created;
+// Code::usage (2): an unknown scheme.
+Result<std::unique_ptr<Connection>> open_inventory(std::string_view spec);
+
+// The SQLite file `spec` resolves to ("" -> the default path).
+std::string sqlite_path_of(std::string_view spec);
+
+}  // namespace fwseal::inventory

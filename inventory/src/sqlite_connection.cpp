@@ -1,0 +1,93 @@
+#include "sqlite_connection.h"
+
+#include <sqlite3.h>
+
+namespace fwseal::inventory {
+namespace {
+
+struct DbClose {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalize {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  std::string_view engine() const override { return "sqlite"; }
+  std::string_view id_column() const override { return "INTEGER PRIMARY KEY"; }
+
+  Result<std::vector<Row>> query(std::string_view sql, const std::vector<Cell>& params) override {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK)
+      return failure();
+    std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(raw);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      int index = static_cast<int>(i) + 1;
+      int rc = params[i] ? sqlite3_bind_text(raw, index, params[i]->data(), static_cast<int>(params[i]->size()),
+                                             SQLITE_TRANSIENT)
+                         : sqlite3_bind_null(raw, index);
+      if (rc != SQLITE_OK) return failure();
+    }
+    std::vector<Row> rows;
+    while (true) {
+      int rc = sqlite3_step(raw);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return failure();
+      Row row;
+      int n = sqlite3_column_count(raw);
+      for (int c = 0; c < n; ++c) {
+        if (sqlite3_column_type(raw, c) == SQLITE_NULL) {
+          row.emplace_back(std::nullopt);
+        } else {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, c));
+          row.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(raw, c))));
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  Status begin_write() override { return exec("BEGIN IMMEDIATE"); }
+  Status commit() override { return exec("COMMIT"); }
+  void rollback() override { (void)exec("ROLLBACK"); }
+
+ private:
+  Status exec(const char* sql) {
+    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) return failure();
+    return ok_status();
+  }
+  Error failure() const {
+    int code = sqlite3_errcode(db_.get());
+    std::string message = path_ + ": " + sqlite3_errmsg(db_.get());
+    if (code == SQLITE_NOTADB) return make_error(Code::malformed, path_ + ": not an fwseal inventory (not an SQLite database)");
+    return make_error(Code::io, message);
+  }
+
+  std::unique_ptr<sqlite3, DbClose> db_;
+  std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  std::unique_ptr<sqlite3, DbClose> db(raw);
+  if (rc != SQLITE_OK)
+    return make_error(Code::io, path + ": cannot open: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  // Concurrent writers wait for each other instead of failing; the journal
+  // makes a killed writer's transaction disappear on the next open.
+  sqlite3_busy_timeout(raw, 60000);
+  auto connection = std::make_unique<SqliteConnection>(db.release(), path);
+  auto pragmas = connection->query("PRAGMA journal_mode = WAL", {});
+  if (!pragmas.ok()) return std::move(pragmas).error();
+  FWSEAL_TRY(connection->query("PRAGMA foreign_keys = ON", {}));
+  return std::unique_ptr<Connection>(std::move(connection));
+}
+
+}  // namespace fwseal::inventory
