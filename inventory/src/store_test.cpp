@@ -5,21 +5,16 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fwseal/testing/temp_dir.h"
+
 namespace fwseal::inventory {
 namespace {
 
 class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("fwseal-store-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path(const char* name) const { return (dir_ / name).string(); }
-  std::filesystem::path dir_;
+  std::string path(const char* name) const { return tmp_ / name; }
+  test::TempDir tmp_{"fwseal-store"};
+  std::filesystem::path dir_{tmp_.path()};
 };
 
 TEST_F(StoreTest, CreatesTheSchemaOnceAndReopens) {

@@ -1,0 +1,223 @@
+#include "fwseal/inventory/add.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fwseal/testing/package_builder.h"
+#include "fwseal/testing/temp_dir.h"
+
+namespace fwseal::inventory {
+namespace {
+
+// A CycloneDX 1.6 SBOM in the shape fwseal writes: image entries, components
+// tied to images through the dependency graph.
+std::string sbom_with(const std::string& busybox_version, const std::string& serial_tail = "000000000001") {
+  return R"({"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-)" +
+         serial_tail + R"(","version":1,
+  "metadata":{"timestamp":"2026-01-01T00:00:00Z","component":{"bom-ref":"product","type":"firmware","name":"acme-cam"}},
+  "components":[
+    {"bom-ref":"image:rootfs","type":"firmware","name":"rootfs","version":"1.4.2"},
+    {"bom-ref":"busybox","type":"application","name":"busybox","version":")" + busybox_version + R"(",
+     "purl":"pkg:generic/busybox@)" + busybox_version + R"(","licenses":[{"license":{"id":"GPL-2.0-only"}}]},
+    {"bom-ref":"libssl3","type":"library","name":"libssl3","version":"3.0.11-1~deb12u2",
+     "purl":"pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=arm64&upstream=openssl",
+     "cpe":"cpe:2.3:a:openssl:openssl:3.0.11:*:*:*:*:*:*:*"}],
+  "dependencies":[{"ref":"product","dependsOn":["image:rootfs"]},{"ref":"image:rootfs","dependsOn":["busybox","libssl3"]},
+    {"ref":"busybox"},{"ref":"libssl3"}]})";
+}
+
+class AddTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_path_ = (dir_ / "inv.db").string();
+    auto c = open_inventory(db_path_);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    db_ = std::move(c).value();
+  }
+
+  std::string write_package(test::PackageBuilder& b, const char* name) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << b.build();
+    return path;
+  }
+  std::string count(const char* table) {
+    auto rows = db_->query(std::string("SELECT count(*) FROM ") + table);
+    return rows.ok() ? *(*rows)[0][0] : "error";
+  }
+
+  test::TempDir tmp_{"fwseal-add"};
+  std::filesystem::path dir_{tmp_.path()};
+  std::string db_path_;
+  std::unique_ptr<Connection> db_;
+};
+
+TEST_F(AddTest, RecordsAVerifiedPackageOnce) {
+  const auto& key = test::test_key(Algorithm::ed25519);
+  test::PackageBuilder b;
+  b.sbom = sbom_with("1.36.1-r18");
+  b.sign_with(key);
+  std::string pkg = write_package(b, "a.fwpkg");
+  auto trust = test::trust_for({&key});
+  auto r = add_package(*db_, pkg, trust, false);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->outcome, AddOutcome::added);
+  EXPECT_EQ(r->product, "acme-cam");
+  EXPECT_EQ(r->version, "1.4.2");
+  EXPECT_EQ(r->components, 2u);
+  EXPECT_EQ(count("releases"), "1");
+  EXPECT_EQ(count("images"), "2");
+  EXPECT_EQ(count("release_hardware"), "2");
+  EXPECT_EQ(count("release_signers"), "1");
+  auto rows = db_->query(
+      "SELECT c.name, c.purl_type, c.upstream, rc.images FROM components c JOIN release_components rc ON "
+      "rc.component_id = c.id ORDER BY c.name");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[1][0], "libssl3");
+  EXPECT_EQ((*rows)[1][2], "openssl");
+  EXPECT_EQ((*rows)[1][3], "[\"rootfs\"]");
+
+  auto again = add_package(*db_, pkg, trust, false);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, AddOutcome::unchanged);
+  EXPECT_EQ(count("releases"), "1");
+  EXPECT_EQ(count("components"), "2");
+}
+
+TEST_F(AddTest, AnotherPackageForTheSameReleaseNeedsReplace) {
+  const auto& key = test::test_key(Algorithm::ed25519);
+  auto trust = test::trust_for({&key});
+  test::PackageBuilder a;
+  a.sbom = sbom_with("1.36.1-r2");
+  a.sign_with(key);
+  test::PackageBuilder b;
+  b.sbom = sbom_with("1.36.1-r18");
+  b.sign_with(key);
+  std::string pa = write_package(a, "a.fwpkg"), pb = write_package(b, "b.fwpkg");
+  ASSERT_TRUE(add_package(*db_, pa, trust, false).ok());
+  auto refused = add_package(*db_, pb, trust, false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Code::malformed);
+  EXPECT_EQ(refused.error().message,
+            "acme-cam 1.4.2 is already in the inventory from a different package; give --replace to record this one "
+            "instead");
+  auto replaced = add_package(*db_, pb, trust, true);
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message;
+  EXPECT_EQ(replaced->outcome, AddOutcome::replaced);
+  EXPECT_EQ(count("releases"), "1");
+  auto v = db_->query("SELECT c.version FROM components c JOIN release_components rc ON rc.component_id = c.id "
+                      "WHERE c.name = 'busybox'");
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(v->size(), 1u);
+  EXPECT_EQ((*v)[0][0], "1.36.1-r18");
+}
+
+TEST_F(AddTest, UnsignedPackageAddsNothing) {
+  const auto& key = test::test_key(Algorithm::ed25519);
+  test::PackageBuilder b;
+  b.sbom = sbom_with("1.36.1");
+  std::string pkg = write_package(b, "unsigned.fwpkg");
+  auto r = add_package(*db_, pkg, test::trust_for({&key}), false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::untrusted);
+  EXPECT_TRUE(r.error().message.starts_with(pkg + ": ")) << r.error().message;
+  EXPECT_EQ(count("releases"), "0");
+  EXPECT_EQ(count("products"), "0");
+}
+
+TEST_F(AddTest, TamperedPackageAddsNothing) {
+  const auto& key = test::test_key(Algorithm::ed25519);
+  test::PackageBuilder b;
+  b.sbom = sbom_with("1.36.1");
+  b.sign_with(key);
+  std::string bytes = b.build();
+  // Flip a byte of the kernel image's data (the first image, after the headers).
+  std::string kernel = b.images[0];
+  auto at = bytes.find(kernel);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 10] = static_cast<char>(bytes[at + 10] ^ 1);
+  std::string pkg = (dir_ / "tampered.fwpkg").string();
+  std::ofstream(pkg, std::ios::binary) << bytes;
+  auto r = add_package(*db_, pkg, test::trust_for({&key}), false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::digest);
+  EXPECT_EQ(count("releases"), "0");
+}
+
+TEST_F(AddTest, BareSbomIsUnverifiedAndComponentsAreStoredOnce) {
+  auto one = add_sbom(*db_, sbom_with("1.36.1"), "a.json", "gateway", "2.0", false);
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  auto two = add_sbom(*db_, sbom_with("1.36.2", "000000000002"), "b.json", "gateway", "2.1", false);
+  ASSERT_TRUE(two.ok()) << two.error().message;
+  EXPECT_EQ(count("releases"), "2");
+  EXPECT_EQ(count("release_components"), "4");
+  EXPECT_EQ(count("components"), "3");  // libssl3 once, busybox twice (two versions)
+  auto v = db_->query("SELECT DISTINCT verified FROM releases");
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(v->size(), 1u);
+  EXPECT_EQ((*v)[0][0], "0");
+}
+
+TEST_F(AddTest, SbomThatIsNotCycloneDxIsRefused) {
+  auto r = add_sbom(*db_, R"({"spdxVersion":"SPDX-2.3"})", "spdx.json", "gateway", "2.0", false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::malformed);
+  EXPECT_TRUE(r.error().message.starts_with("spdx.json: not a CycloneDX SBOM fwseal can read: ")) << r.error().message;
+  EXPECT_EQ(count("releases"), "0");
+}
+
+TEST_F(AddTest, AKilledAddLeavesNothing) {
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto c = open_inventory(db_path_);
+    if (!c.ok() || !(*c)->begin_write().ok()) ::_exit(2);
+    (void)(*c)->query("INSERT INTO products (name) VALUES ('half')");
+    ::kill(::getpid(), SIGKILL);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  auto c = open_inventory(db_path_);
+  ASSERT_TRUE(c.ok());
+  auto rows = (*c)->query("SELECT count(*) FROM products");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ((*rows)[0][0], "0");
+}
+
+TEST_F(AddTest, ConcurrentAddsNeitherLoseNorDuplicate) {
+  constexpr int kEach = 15;
+  std::vector<pid_t> children;
+  for (int p = 0; p < 2; ++p) {
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto c = open_inventory(db_path_);
+      if (!c.ok()) ::_exit(2);
+      for (int i = 0; i < kEach; ++i) {
+        // Both processes add the shared releases 0..4, each its own others.
+        int n = i < 5 ? i : 100 * (p + 1) + i;
+        char serial[13];
+        std::snprintf(serial, sizeof serial, "%012d", n);
+        auto r = add_sbom(**c, sbom_with("1.36." + std::to_string(n), serial), "x", "gw", std::to_string(n), false);
+        if (!r.ok()) ::_exit(3);
+      }
+      ::_exit(0);
+    }
+    children.push_back(child);
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  EXPECT_EQ(count("releases"), std::to_string(5 + 2 * (kEach - 5)));
+  EXPECT_EQ(count("components"), std::to_string(1 + 5 + 2 * (kEach - 5)));
+}
+
+}  // namespace
+}  // namespace fwseal::inventory
