@@ -24,16 +24,30 @@ function(fwseal_library name)
   set_property(GLOBAL APPEND PROPERTY FWSEAL_LIBRARIES ${name})
 endfunction()
 
+# Test code is compiled without optimisation (the libraries it tests keep
+# theirs) and with one precompiled header shared by every test binary:
+# GoogleTest, GoogleMock and nlohmann/json are most of a test file's compile
+# time. docs/BENCHMARKS.md ("Build") has the measurements.
+set(FWSEAL_TEST_DEFINITIONS FWSEAL_BIN_DIR="${CMAKE_BINARY_DIR}/bin" FWSEAL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+set(FWSEAL_TEST_OPTIONS ${FWSEAL_WARNINGS} -O0)
+add_library(fwseal_test_pch OBJECT ${CMAKE_CURRENT_LIST_DIR}/test_pch.cpp)
+target_compile_options(fwseal_test_pch PRIVATE ${FWSEAL_TEST_OPTIONS})
+target_compile_definitions(fwseal_test_pch PRIVATE ${FWSEAL_TEST_DEFINITIONS})
+target_link_libraries(fwseal_test_pch PRIVATE GTest::gtest GTest::gmock nlohmann_json::nlohmann_json)
+target_precompile_headers(fwseal_test_pch PRIVATE
+  <gtest/gtest.h> <gmock/gmock.h> <nlohmann/json.hpp> <string> <string_view> <vector> <map> <optional>
+  <filesystem> <functional>)
+
 # fwseal_test(NAME SOURCES a_test.cpp ... DEPS target ... [LABELS l ...])
 function(fwseal_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  target_compile_options(${name} PRIVATE ${FWSEAL_WARNINGS})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
-  target_compile_definitions(${name} PRIVATE
-    FWSEAL_BIN_DIR="${CMAKE_BINARY_DIR}/bin"
-    FWSEAL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  target_compile_options(${name} PRIVATE ${FWSEAL_TEST_OPTIONS})
+  target_precompile_headers(${name} REUSE_FROM fwseal_test_pch)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main
+                        nlohmann_json::nlohmann_json)
+  target_compile_definitions(${name} PRIVATE ${FWSEAL_TEST_DEFINITIONS})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 900)
 endfunction()
