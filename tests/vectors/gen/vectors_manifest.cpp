@@ -73,6 +73,8 @@ void member_vectors(Ctx& c) {
          "manifest.version: \"1.4.2\\x07\" contains a control character");
   edited(c, "R8", "r08-version-delete", "version \"1.4.2\" followed by DEL (0x7f)", version,
          "\"version\":\"1.4.2\x7f\"", "manifest.version: \"1.4.2\\x7f\" contains a control character");
+  edited(c, "R8", "r08-product-c1-control", "product \"acme-cam\" followed by U+009B (a C1 control: CSI)", product,
+         "\"product\":\"acme-cam\xc2\x9b\"", "manifest.product: \"acme-cam\\u{009b}\" contains a control character");
   edited(c, "R8", "r08-version-missing", "no version member", "," + version, "", "manifest.version: missing");
 
   const std::string sv = R"("security_version":"3")";
