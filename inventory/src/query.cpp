@@ -1,0 +1,162 @@
+#include "fwseal/inventory/query.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace fwseal::inventory {
+namespace {
+
+std::vector<std::string> cpe_fields(std::string_view cpe) {
+  std::vector<std::string> out;
+  std::string field;
+  for (std::size_t i = 0; i < cpe.size(); ++i) {
+    if (cpe[i] == '\\' && i + 1 < cpe.size()) {
+      field += cpe[i];
+      field += cpe[++i];
+    } else if (cpe[i] == ':') {
+      out.push_back(std::move(field));
+      field.clear();
+    } else {
+      field += cpe[i];
+    }
+  }
+  out.push_back(std::move(field));
+  return out;
+}
+
+bool cpe_matches(std::string_view want, std::string_view have) {
+  auto w = cpe_fields(want), h = cpe_fields(have);
+  for (std::size_t i = 2; i < w.size(); ++i) {
+    if (w[i] == "*" || w[i].empty()) continue;
+    if (i >= h.size() || h[i] != w[i]) return false;
+  }
+  return true;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+Status check_cpe(std::string_view cpe) {
+  auto f = cpe_fields(cpe);
+  if (f.size() < 5 || f[0] != "cpe" || f[1] != "2.3" || f.size() > 13 ||
+      (f[2] != "a" && f[2] != "o" && f[2] != "h" && f[2] != "*") || f[3].empty() || f[4].empty())
+    return make_error(Code::usage, "invalid CPE \"" + std::string(cpe) +
+                                       "\": expected cpe:2.3:PART:VENDOR:PRODUCT[:VERSION...] with PART a, o or h");
+  return ok_status();
+}
+
+Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
+  int ways = q.purl.has_value() + q.name.has_value() + q.cpe.has_value();
+  if (ways != 1) return make_error(Code::usage, "name the component by exactly one of --purl, --name, --cpe");
+  std::string where;
+  std::vector<Cell> params;
+  if (q.purl) {
+    where = "c.purl_type = ? AND (c.purl_name = ? OR c.upstream = ?)";
+    params = {q.purl->parts().type, q.purl->parts().name, q.purl->parts().name};
+  } else if (q.name) {
+    where = "c.name = ?";
+    params = {*q.name};
+  } else {
+    FWSEAL_TRY(check_cpe(*q.cpe));
+    auto f = cpe_fields(*q.cpe);
+    where = "c.cpe LIKE ?";
+    params = {"cpe:2.3:" + (f[2] == "*" ? std::string("_") : f[2]) + ":" + f[3] + ":" + f[4] + ":%"};
+  }
+  FWSEAL_ASSIGN(auto rows,
+                db.query("SELECT p.name, r.version, r.verified, c.name, c.version, c.purl, c.cpe, rc.images, r.id "
+                         "FROM components c JOIN release_components rc ON rc.component_id = c.id "
+                         "JOIN releases r ON r.id = rc.release_id JOIN products p ON p.id = r.product_id WHERE " +
+                             where,
+                         params));
+  std::vector<Hit> hits;
+  for (auto& row : rows) {
+    auto text = [&](std::size_t i) { return row[i].value_or(""); };
+    Hit h{text(0), text(1), text(2) == "1", {}, text(3), text(4), text(5), text(6), text(7)};
+    std::string version = h.component_version;
+    if (!h.purl.empty()) {
+      auto parts = sbom::parse_purl(h.purl, "component");
+      if (parts.ok() && !parts->version.empty()) version = parts->version;
+    }
+    if (q.purl && !q.purl->matches(h.purl)) continue;
+    if (q.cpe && !cpe_matches(*q.cpe, h.cpe)) continue;
+    if (q.range && (version.empty() || !q.range->contains(version))) continue;
+    FWSEAL_ASSIGN(auto hw, db.query("SELECT hardware_id FROM release_hardware WHERE release_id = ? ORDER BY hardware_id",
+                                    {row[8]}));
+    for (auto& r : hw) h.hardware.push_back(r[0].value_or(""));
+    hits.push_back(std::move(h));
+  }
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    if (a.product != b.product) return a.product < b.product;
+    if (int d = compare_generic(a.version, b.version); d != 0) return d < 0;
+    return std::tie(a.component, a.component_version) < std::tie(b.component, b.component_version);
+  });
+  return hits;
+}
+
+std::string hits_to_json(const std::vector<Hit>& hits) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& h : hits)
+    out.push_back({{"product", h.product},
+                   {"version", h.version},
+                   {"verified", h.verified},
+                   {"hardware", h.hardware},
+                   {"images", nlohmann::json::parse(h.images, nullptr, false)},
+                   {"component", h.component},
+                   {"component_version", h.component_version},
+                   {"purl", h.purl},
+                   {"cpe", h.cpe}});
+  return out.dump(2) + "\n";
+}
+
+std::string hits_to_csv(const std::vector<Hit>& hits) {
+  std::string out = "product,version,verified,hardware,images,component,component_version,purl,cpe\n";
+  for (const auto& h : hits) {
+    std::string hw;
+    for (const auto& x : h.hardware) hw += (hw.empty() ? "" : " ") + x;
+    std::string images;
+    for (const auto& i : nlohmann::json::parse(h.images, nullptr, false))
+      if (i.is_string()) images += (images.empty() ? "" : " ") + i.get<std::string>();
+    for (const std::string& f : {h.product, h.version, std::string(h.verified ? "yes" : "no"), hw, images,
+                                 h.component, h.component_version, h.purl})
+      out += csv_field(f) + ",";
+    out += csv_field(h.cpe) + "\n";
+  }
+  return out;
+}
+
+std::string hits_to_table(const std::vector<Hit>& hits) {
+  std::vector<std::vector<std::string>> rows = {{"PRODUCT", "VERSION", "COMPONENT", "COMPONENT VERSION", "IMAGES",
+                                                 "HARDWARE"}};
+  for (const auto& h : hits) {
+    std::string hw, images;
+    for (const auto& x : h.hardware) hw += (hw.empty() ? "" : ",") + x;
+    for (const auto& i : nlohmann::json::parse(h.images, nullptr, false))
+      if (i.is_string()) images += (images.empty() ? "" : ",") + i.get<std::string>();
+    rows.push_back({h.product, h.version + (h.verified ? "" : " (unverified)"), h.component, h.component_version,
+                    images, hw});
+  }
+  std::vector<std::size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace fwseal::inventory
