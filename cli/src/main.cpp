@@ -20,6 +20,7 @@ Release packages:
   provenance create --spec SPEC.json --package PKG --key URI [-o FILE]   signed in-toto/SLSA provenance
   audit    verify LOG [--anchor SHA256]       check the signing audit log's hash chain
   sbom     generate|validate|diff|extract     CycloneDX SBOMs (sbom-gen/README.md)
+  inventory add|add-sbom|query              every release's SBOM in one place (docs/INVENTORY.md)
   ca       self-sign|issue|crl                a small CA whose keys stay in the HSM (docs/TRUST.md)
 
 Keys in a PKCS#11 token (SoftHSM2 by default):
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     if (command == "audit") return cmd_audit(args);
     if (command == "provenance") return cmd_provenance(args);
     if (command == "pipeline") return cmd_pipeline(args);
+    if (command == "inventory") return cmd_inventory(args);
     if (command == "--version" || command == "version") {
       std::printf("fwseal %s\n", FWSEAL_VERSION);
       return 0;
