@@ -15,10 +15,15 @@ json licences_json(const Licence& l) {
   json out = json::array();
   if (!l.expression.empty()) {
     out.push_back({{"expression", l.expression}});
+    if (!l.acknowledgement.empty()) out.back()["acknowledgement"] = l.acknowledgement;
   } else if (!l.name.empty()) {
     out.push_back({{"license", {{"name", l.name}}}});
+    if (!l.acknowledgement.empty()) out.back()["license"]["acknowledgement"] = l.acknowledgement;
   } else {
-    for (const auto& id : l.ids) out.push_back({{"license", {{"id", id}}}});
+    for (const auto& id : l.ids) {
+      out.push_back({{"license", {{"id", id}}}});
+      if (!l.acknowledgement.empty()) out.back()["license"]["acknowledgement"] = l.acknowledgement;
+    }
   }
   return out;
 }
@@ -134,7 +139,7 @@ Result<std::string> write_bom(const SbomConfig& config, const std::vector<ImageC
   }
   for (const auto& c : components) {
     comps.push_back(component_json(c));
-    depends[c.bom_ref];
+    depends[c.bom_ref].insert(c.depends_on.begin(), c.depends_on.end());
     if (c.images.empty()) depends[product_ref].insert(c.bom_ref);
     for (const auto& image : c.images) depends[image_ref(image)].insert(c.bom_ref);
   }

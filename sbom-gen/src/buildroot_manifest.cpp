@@ -114,8 +114,11 @@ Result<std::vector<Finding>> parse_buildroot_manifest(std::string_view text, std
     if (!f.version.empty()) FWSEAL_TRY(check_declared_text(f.version, where + " VERSION", 256));
     f.upstream_version = f.version;
     std::string_view licence = trim(cell(row, 2));
-    if (!licence.empty() && !iequals(licence, "unknown")) {
-      FWSEAL_TRY(check_declared_text(licence, where + " LICENSE", 1024));
+    if (licence.size() > kMaxLicenceTermBytes) {
+      f.properties["fwseal:licence-not-read"] = "LICENSE of " + std::to_string(licence.size()) +
+                                                " bytes, over the limit of " + std::to_string(kMaxLicenceTermBytes);
+    } else if (!licence.empty() && !iequals(licence, "unknown")) {
+      FWSEAL_TRY(check_declared_text(licence, where + " LICENSE", kMaxLicenceTermBytes));
       std::string spdx = map_licence_term(licence, LicenceDialect::buildroot);
       if (!spdx.empty()) f.licence = combine_licences({spdx});
       else f.licence.name = std::string(licence);

@@ -127,6 +127,34 @@ TEST(Yocto, ReadsLicenseManifest) {
   EXPECT_TRUE((*r)[2].licence.empty());
 }
 
+// linux-firmware's LICENSE line in a real license.manifest is 1,397 bytes:
+// an ordinary entry. One over the limit is reported on its entry, and the
+// other entries are kept.
+TEST(Yocto, LongLicenceLinesAreAcceptedOrReportedAlone) {
+  std::string firmware = "GPL-2.0-only";
+  for (int i = 0; firmware.size() < 1397; ++i) firmware += " & Firmware-vendor" + std::to_string(i);
+  std::string huge = "MIT";
+  while (huge.size() <= (16u << 10)) huge += " & MIT";
+  auto r = parse_yocto_manifest("PACKAGE NAME: linux-firmware\nPACKAGE VERSION: 20240312\nRECIPE NAME: linux-firmware\n"
+                                "LICENSE: " + firmware + "\n\n"
+                                "PACKAGE NAME: huge\nPACKAGE VERSION: 1\nLICENSE: " + huge + "\n\n"
+                                "PACKAGE NAME: nss\nPACKAGE VERSION: 3.98\nLICENSE: MPL-2.0 | (MPL-2.0 & GPL-2.0-or-later)\n",
+                                "license.manifest");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].licence.name, firmware);  // Firmware-* names have no SPDX id: kept as declared
+  EXPECT_TRUE((*r)[1].licence.empty());
+  EXPECT_EQ((*r)[1].properties.at("fwseal:licence-not-read"),
+            "LICENSE of " + std::to_string(huge.size()) + " bytes, over the limit of 16384");
+  EXPECT_EQ((*r)[2].licence.expression, "MPL-2.0 OR (MPL-2.0 AND GPL-2.0-or-later)");
+}
+
+TEST(Buildroot, OrAndAreSpdxOperators) {
+  auto r = parse_buildroot_manifest("PACKAGE,VERSION,LICENSE\nlibfoo,1.0,GPL-2.0 or BSD-3-Clause\n", "m.csv");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)[0].licence.expression, "GPL-2.0-only OR BSD-3-Clause");
+}
+
 TEST(Yocto, ErrorsNameTheLine) {
   EXPECT_EQ(parse_yocto_manifest("PACKAGE NAME: a\nPACKAGE ARCH: x\n", "l.m").error().message,
             "l.m:2: unknown key \"PACKAGE ARCH\" (accepted: PACKAGE NAME, PACKAGE VERSION, RECIPE NAME, LICENSE)");

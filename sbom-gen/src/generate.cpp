@@ -15,6 +15,7 @@
 #include "image_scan.h"
 #include "sbom_limits.h"
 #include "merge.h"
+#include "fwseal/sbom/purl.h"
 #include "text.h"
 
 namespace fwseal::sbom {
@@ -55,6 +56,22 @@ Status check_config(const SbomConfig& c) {
 }  // namespace
 
 namespace {
+
+// The operating system an image's os-release names: one component of type
+// operating-system (the same system in two images is one component).
+Finding operating_system(const OsRelease& os, const std::string& image) {
+  Finding f;
+  f.source = Source::os_release;
+  f.type = "operating-system";
+  f.name = os.id;
+  f.version = os.version_id;
+  f.upstream_version = os.version_id;
+  f.purl = make_purl("generic", "", os.id, os.version_id, {{"distro", os.distro()}});
+  f.description = !os.pretty_name.empty() ? os.pretty_name : os.name;
+  f.image = image;
+  f.method = {"manifest-analysis", 1.0, "os-release of image " + image};
+  return f;
+}
 
 // Everything the BOM says but the file images' digests (when not hashed).
 struct Scanned {
@@ -100,9 +117,10 @@ Result<Scanned> scan_all(const SbomConfig& config, bool hash) {
     // Symlinked doc directories share the copyright file they point to.
     for (const auto& [from, to] : scan.doc_links)
       if (!scan.copyrights.contains(from) && scan.copyrights.contains(to)) scan.copyrights[from] = scan.copyrights[to];
-    std::string distro = os_release_id(scan.os_release);
+    OsRelease os = parse_os_release(scan.os_release);
+    if (!os.id.empty()) merge.packages.push_back(operating_system(os, spec.name));
     for (const auto& status : scan.status_files) {
-      FWSEAL_ASSIGN(auto packages, parse_status_file(status, distro, scan.copyrights));
+      FWSEAL_ASSIGN(auto packages, parse_status_file(status, os, scan.copyrights));
       for (auto& f : packages) merge.packages.push_back(std::move(f));
     }
     auto& owners = merge.owners[spec.name];

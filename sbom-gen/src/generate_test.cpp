@@ -77,7 +77,7 @@ TEST(Generate, MergesSourcesIntoOneComponentEach) {
   ASSERT_EQ(bom["components"].size(), 3u);  // the image, busybox-static, zlib1g
   const json* bb = component(bom, "busybox-static");
   ASSERT_NE(bb, nullptr);
-  EXPECT_EQ((*bb)["purl"], "pkg:deb/debian/busybox-static@1:1.36.1-1?arch=armhf");
+  EXPECT_EQ((*bb)["purl"], "pkg:deb/debian/busybox-static@1:1.36.1-1?arch=armhf&upstream=busybox");
   EXPECT_EQ((*bb)["cpe"], "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*");
   EXPECT_EQ((*bb)["evidence"]["occurrences"], json::parse(R"([{"additionalContext":"image rootfs","location":"/bin/busybox"}])"));
   const auto& methods = (*bb)["evidence"]["identity"][0]["methods"];
@@ -86,7 +86,7 @@ TEST(Generate, MergesSourcesIntoOneComponentEach) {
   EXPECT_EQ(methods[1]["technique"], "manifest-analysis");
   const json* z = component(bom, "zlib1g");
   ASSERT_NE(z, nullptr);
-  EXPECT_EQ((*z)["licenses"], json::parse(R"([{"license":{"id":"Zlib"}}])"));
+  EXPECT_EQ((*z)["licenses"], json::parse(R"([{"license":{"acknowledgement":"declared","id":"Zlib"}}])"));
   EXPECT_EQ((*z)["evidence"]["identity"][0]["methods"].size(), 3u);  // status, ELF note, fingerprint
   const json* image = component(bom, "rootfs");
   ASSERT_NE(image, nullptr);
@@ -212,7 +212,7 @@ TEST(Generate, DeclaredComponentsMergeWithDiscoveredOnes) {
   EXPECT_EQ(bom["components"].size(), 5u);  // image, zlib1g, busybox-static, busybox (Buildroot), fpga-bitstream
   const json* z = component(bom, "zlib1g");
   EXPECT_EQ((*z)["supplier"]["name"], "Debian");
-  EXPECT_EQ((*z)["purl"], "pkg:deb/debian/zlib1g@1:1.3.dfsg-3?arch=armhf");
+  EXPECT_EQ((*z)["purl"], "pkg:deb/debian/zlib1g@1:1.3.dfsg-3?arch=armhf&upstream=zlib");
   const json* fpga = component(bom, "fpga-bitstream");
   EXPECT_EQ((*fpga)["purl"], "pkg:generic/fpga-bitstream@7");
   EXPECT_EQ((*fpga)["licenses"], json::parse(R"([{"expression":"LicenseRef-acme"}])"));

@@ -4,6 +4,7 @@
 #include <array>
 #include <set>
 
+#include "sbom_limits.h"
 #include "text.h"
 
 namespace fwseal::sbom {
@@ -27,6 +28,29 @@ constexpr std::pair<std::string_view, std::string_view> kModern[] = {
 // spellings but mean exactly one SPDX licence.
 constexpr std::pair<std::string_view, std::string_view> kDep5Names[] = {
     {"Expat", "MIT"}, {"Apache-2", "Apache-2.0"}, {"MPL-2", "MPL-2.0"}, {"Python-2", "Python-2.0"},
+};
+
+// Yocto's short names (its SPDXLICENSEMAP and common LICENSE spellings) that
+// mean exactly one SPDX licence. The GNU family ("GPLv2", "GPL-2",
+// "LGPLv2.1+") is handled by gnu_family.
+constexpr std::pair<std::string_view, std::string_view> kYoctoNames[] = {
+    {"AFL-1", "AFL-1.2"},          {"AFLv1", "AFL-1.2"},           {"AFL-2", "AFL-2.0"},
+    {"AFLv2", "AFL-2.0"},          {"Apache-2", "Apache-2.0"},     {"Apachev2", "Apache-2.0"},
+    {"Artistic-1", "Artistic-1.0"}, {"Artisticv1", "Artistic-1.0"}, {"EPLv1.0", "EPL-1.0"},
+    {"FreeType", "FTL"},           {"MPL-1", "MPL-1.0"},           {"MPLv1", "MPL-1.0"},
+    {"MPLv1.1", "MPL-1.1"},        {"MPL-2", "MPL-2.0"},           {"MPLv2", "MPL-2.0"},
+    {"PSFv2", "PSF-2.0"},          {"Python-2", "Python-2.0"},
+};
+
+// Files of Debian's /usr/share/common-licenses that hold exactly one licence
+// text. The GNU ones are versioned but say nothing about "or later"; the
+// caller decides. Unversioned links (GPL, LGPL, GFDL) and Artistic/BSD are
+// not listed: their meaning depends on the Debian release.
+constexpr std::pair<std::string_view, std::string_view> kCommonLicences[] = {
+    {"AGPL-3", "AGPL-3.0"},  {"Apache-2.0", "Apache-2.0"}, {"CC0-1.0", "CC0-1.0"}, {"GFDL-1.2", "GFDL-1.2"},
+    {"GFDL-1.3", "GFDL-1.3"}, {"GPL-1", "GPL-1.0"},        {"GPL-2", "GPL-2.0"},   {"GPL-3", "GPL-3.0"},
+    {"LGPL-2", "LGPL-2.0"},  {"LGPL-2.1", "LGPL-2.1"},    {"LGPL-3", "LGPL-3.0"}, {"MPL-1.1", "MPL-1.1"},
+    {"MPL-2.0", "MPL-2.0"},
 };
 
 bool id_char(char c) {
@@ -81,7 +105,10 @@ std::string map_name(std::string_view name, LicenceDialect dialect) {
     if (auto id = gnu_family(name, "-"); !id.empty()) return id;
   }
   if (dialect == LicenceDialect::yocto) {
+    for (const auto& [short_name, spdx] : kYoctoNames)
+      if (iequals(name, short_name)) return std::string(spdx);
     if (auto id = gnu_family(name, "v"); !id.empty()) return id;
+    if (auto id = gnu_family(name, "-"); !id.empty()) return id;
   }
   // Debian's "Artistic" is not tied to one version, and neither is "BSD".
   if (auto id = canonical_spdx_id(name); !id.empty()) return modern(id);
@@ -216,7 +243,9 @@ std::string_view canonical_spdx_id(std::string_view id) {
 }
 
 Result<Licence> parse_spdx_expression(std::string_view text, std::string_view where) {
-  if (text.size() > 1024) return make_error(Code::malformed, std::string(where) + ": licence expression longer than 1024 bytes");
+  if (text.size() > kMaxLicenceTermBytes)
+    return make_error(Code::malformed, std::string(where) + ": licence expression longer than " +
+                                           std::to_string(kMaxLicenceTermBytes) + " bytes");
   if (!is_clean_text(text)) return make_error(Code::malformed, std::string(where) + ": licence expression holds control characters or invalid UTF-8");
   auto tokens = tokens_of(text);
   if (tokens.empty()) return make_error(Code::malformed, std::string(where) + ": empty licence expression");
@@ -231,40 +260,86 @@ Result<Licence> parse_spdx_expression(std::string_view text, std::string_view wh
   return out;
 }
 
-std::string map_licence_term(std::string_view term, LicenceDialect dialect) {
-  term = trim(term);
-  if (term.empty() || term.size() > 1024) return {};
-  std::string out;
-  if (dialect == LicenceDialect::buildroot) {
-    // "GPL-2.0+ (programs), LGPL-2.1+ (libraries)": the notes in parentheses
-    // say which files each applies to; all apply to the package.
-    std::vector<std::string> parts;
-    std::string cleaned;
-    int depth = 0;
-    for (char c : term) {
-      if (c == '(') ++depth;
-      else if (c == ')') depth = depth > 0 ? depth - 1 : 0;
-      else if (depth == 0) cleaned.push_back(c);
-    }
-    std::string_view rest = cleaned;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      std::string_view name = trim(rest.substr(0, comma));
-      if (!name.empty()) {
-        std::string id = map_name(name, dialect);
-        if (id.empty()) return {};
-        parts.push_back(id);
-      }
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
-    if (parts.empty()) return {};
-    std::sort(parts.begin(), parts.end());
-    parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
-    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? " AND " : "") + parts[i];
-    return out;
+namespace {
+
+// Maps one name, or (with `refs`) names it LicenseRef-NAME; "" if neither.
+std::string map_or_ref(std::string_view name, LicenceDialect dialect, std::vector<std::string>* refs) {
+  std::string id = map_name(name, dialect);
+  if (!id.empty() || refs == nullptr) return id;
+  std::string ref = licence_ref(name);
+  if (!ref.empty()) refs->push_back(std::string(name));
+  return ref;
+}
+
+// "A with X exception": the SPDX WITH form when X is an SPDX exception id,
+// else (with `refs`) one LicenseRef for the whole, as the exception changes
+// what the licence allows.
+std::string map_with(std::string_view base, std::string_view exception, LicenceDialect dialect,
+                     std::vector<std::string>* refs) {
+  std::string id = map_name(base, dialect);
+  std::string_view exc = canonical_spdx_id(exception);
+  if (!id.empty() && !exc.empty() && id.find('+') == std::string::npos)
+    return id + " WITH " + std::string(exc);
+  if (refs == nullptr) return {};
+  std::string whole = std::string(base) + " with " + std::string(exception) + " exception";
+  std::string ref = licence_ref(whole);
+  if (!ref.empty()) refs->push_back(whole);
+  return ref;
+}
+
+// Buildroot: a comma list of terms with notes in parentheses ("GPL-2.0+
+// (programs), LGPL-2.1+ (libraries)"), each term maybe "A or B" / "A and B";
+// every term applies to the package.
+std::string map_buildroot(std::string_view term) {
+  std::string cleaned;
+  int depth = 0;
+  for (char c : term) {
+    if (c == '(') ++depth;
+    else if (c == ')') depth = depth > 0 ? depth - 1 : 0;
+    else if (depth == 0) cleaned.push_back(c);
   }
-  // DEP-5 ("A or B", "A and B", "A, and B") and Yocto ("A & B", "A | (B & C)").
+  std::vector<std::string> parts;
+  std::string_view rest = cleaned;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view part = trim(rest.substr(0, comma));
+    if (!part.empty()) {
+      std::string expr;
+      bool any_or = false, expect_operand = true;
+      for (std::string_view t : tokens_of(part)) {
+        if (iequals(t, "or") || iequals(t, "and")) {
+          if (expect_operand) return {};
+          any_or = any_or || iequals(t, "or");
+          expr += iequals(t, "or") ? " OR " : " AND ";
+          expect_operand = true;
+          continue;
+        }
+        if (!expect_operand) return {};
+        std::string id = map_name(t, LicenceDialect::buildroot);
+        if (id.empty()) return {};
+        expr += id;
+        expect_operand = false;
+      }
+      if (expect_operand) return {};
+      parts.push_back(any_or ? "(" + expr + ")" : expr);
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  if (parts.empty()) return {};
+  std::sort(parts.begin(), parts.end());
+  parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
+  if (parts.size() == 1 && parts[0].front() == '(') return parts[0].substr(1, parts[0].size() - 2);
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? " AND " : "") + parts[i];
+  return out;
+}
+
+// DEP-5 ("A or B", "A and B", "A, and B", "A with X exception") and Yocto
+// ("A & B", "A | (B & C)"). With `refs`, names that map to nothing become
+// LicenseRef-NAME (and are appended to *refs); without, any such name makes
+// the whole term "".
+std::string map_expression(std::string_view term, LicenceDialect dialect, std::vector<std::string>* refs) {
   std::string spaced;
   for (char c : term) {
     if (c == '(' || c == ')' || c == '&' || c == '|') {
@@ -277,9 +352,12 @@ std::string map_licence_term(std::string_view term, LicenceDialect dialect) {
       spaced += c;
     }
   }
+  auto tokens = tokens_of(spaced);
+  std::string out;
   bool expect_operand = true;
   int depth = 0;
-  for (std::string_view t : tokens_of(spaced)) {
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    std::string_view t = tokens[i];
     std::string op;
     if (dialect == LicenceDialect::dep5 && (iequals(t, "or") || iequals(t, "and"))) op = iequals(t, "or") ? "OR" : "AND";
     if (dialect == LicenceDialect::yocto && (t == "&" || t == "|")) op = t == "|" ? "OR" : "AND";
@@ -296,9 +374,19 @@ std::string map_licence_term(std::string_view term, LicenceDialect dialect) {
       out += ")";
       --depth;
     } else {
-      // "with <X> exception" has no reliable SPDX exception id.
       if (!expect_operand || iequals(t, "with")) return {};
-      std::string id = map_name(t, dialect);
+      std::string id;
+      // DEP-5's "NAME with EXCEPTION exception".
+      if (dialect == LicenceDialect::dep5 && i + 2 < tokens.size() &&
+          iequals(tokens[i + 1], "with")) {
+        std::string_view exception = tokens[i + 2];
+        std::size_t used = 2;
+        if (i + 3 < tokens.size() && iequals(tokens[i + 3], "exception")) used = 3;
+        id = map_with(t, exception, dialect, refs);
+        i += used;
+      } else {
+        id = map_or_ref(t, dialect, refs);
+      }
       if (id.empty()) return {};
       out += id;
       expect_operand = false;
@@ -306,6 +394,59 @@ std::string map_licence_term(std::string_view term, LicenceDialect dialect) {
   }
   if (expect_operand || depth != 0) return {};
   return out;
+}
+
+}  // namespace
+
+std::string licence_ref(std::string_view name) {
+  std::string out = "LicenseRef-";
+  bool dash = false;
+  for (char c : trim(name)) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.';
+    if (ok) {
+      out += c;
+      dash = false;
+    } else if (!dash && out.size() > 11) {
+      out += '-';
+      dash = true;
+    }
+    if (out.size() >= 11 + kMaxLicenceRefChars) break;
+  }
+  while (out.ends_with("-")) out.pop_back();
+  return out.size() > 11 ? out : std::string();
+}
+
+std::string map_licence_term(std::string_view term, LicenceDialect dialect) {
+  term = trim(term);
+  if (term.empty() || term.size() > kMaxLicenceTermBytes) return {};
+  if (dialect == LicenceDialect::buildroot) return map_buildroot(term);
+  return map_expression(term, dialect, nullptr);
+}
+
+std::string map_dep5_term_complete(std::string_view term, std::vector<std::string>& unmapped) {
+  term = trim(term);
+  if (term.empty()) return {};
+  std::vector<std::string> refs;
+  std::string out;
+  if (term.size() <= kMaxLicenceTermBytes) out = map_expression(term, LicenceDialect::dep5, &refs);
+  if (out.empty()) {
+    // Not an expression we can read: the whole text is one named licence.
+    refs.assign(1, std::string(term.substr(0, 256)));
+    out = licence_ref(term);
+  }
+  for (auto& r : refs) unmapped.push_back(std::move(r));
+  return out;
+}
+
+std::string common_licence_id(std::string_view file_name, bool or_later) {
+  for (const auto& [name, base] : kCommonLicences) {
+    if (file_name != name) continue;
+    std::string b(base);
+    bool gnu = b.starts_with("GPL") || b.starts_with("LGPL") || b.starts_with("AGPL") || b.starts_with("GFDL");
+    if (!gnu) return b;
+    return std::string(canonical_spdx_id(b + (or_later ? "-or-later" : "-only")));
+  }
+  return {};
 }
 
 Licence combine_licences(const std::vector<std::string>& terms) {
@@ -334,6 +475,10 @@ Licence combine_licences(const std::vector<std::string>& terms) {
   }
   // Several licences are one SPDX expression: a licence list of several
   // entries says less (which applies how), and some validators trip on it.
+  if (factors.size() == 1) {
+    out.expression = *factors.begin();
+    return out;
+  }
   for (const auto& f : factors) {
     if (!out.expression.empty()) out.expression += " AND ";
     out.expression += needs_parentheses(f) ? "(" + f + ")" : f;

@@ -32,6 +32,23 @@ enum class LicenceDialect { dep5, yocto, buildroot };
 // names (Debian's "Artistic", "BSD", "public-domain") do not map.
 std::string map_licence_term(std::string_view term, LicenceDialect dialect);
 
+// DEP-5 only: the whole term as an SPDX expression in which every name
+// that maps to no SPDX id is LicenseRef-NAME (licence_ref), so nothing the
+// term says is dropped ("public-domain" -> "LicenseRef-public-domain",
+// "Artistic or GPL-1+" -> "LicenseRef-Artistic OR GPL-1.0-or-later"). A term
+// that is not a readable expression becomes one LicenseRef. The names that
+// became LicenseRefs are appended to `unmapped`. "" only for an empty term.
+std::string map_dep5_term_complete(std::string_view term, std::vector<std::string>& unmapped);
+
+// "LicenseRef-" + NAME with every character outside [A-Za-z0-9.] as '-'
+// (runs of them as one), NAME cut at kMaxLicenceRefChars; "" if nothing is left.
+std::string licence_ref(std::string_view name);
+
+// The SPDX id of a file in Debian's /usr/share/common-licenses ("GPL-2" ->
+// "GPL-2.0-only", or "GPL-2.0-or-later" with `or_later`); "" for files whose
+// text is not exactly one SPDX licence (GPL, LGPL, GFDL links, Artistic, BSD).
+std::string common_licence_id(std::string_view file_name, bool or_later);
+
 // Joins SPDX expressions with AND into one licence: a single id stays an id,
 // anything more is one expression of the sorted, unique AND-factors, with
 // OR terms in parentheses.

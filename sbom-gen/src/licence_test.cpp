@@ -59,6 +59,28 @@ TEST(Licence, Dep5NamesMapOnlyWhenExact) {
   EXPECT_EQ(map_licence_term("public-domain", LicenceDialect::dep5), "");
   EXPECT_EQ(map_licence_term("GPL-2+ with Autoconf-data exception", LicenceDialect::dep5), "");
   EXPECT_EQ(map_licence_term("Artistic or GPL-1+", LicenceDialect::dep5), "");
+  // An SPDX exception id gives WITH.
+  EXPECT_EQ(map_licence_term("GPL-2 with Linux-syscall-note exception", LicenceDialect::dep5),
+            "GPL-2.0-only WITH Linux-syscall-note");
+}
+
+TEST(Licence, Dep5CompleteNamesWhatDoesNotMap) {
+  std::vector<std::string> unmapped;
+  EXPECT_EQ(map_dep5_term_complete("Artistic or GPL-1+", unmapped), "LicenseRef-Artistic OR GPL-1.0-or-later");
+  EXPECT_EQ(map_dep5_term_complete("public-domain", unmapped), "LicenseRef-public-domain");
+  EXPECT_EQ(map_dep5_term_complete("GPL-2+ with Autoconf-data exception", unmapped),
+            "LicenseRef-GPL-2-with-Autoconf-data-exception");
+  EXPECT_EQ(map_dep5_term_complete("GPL-2 with Linux-syscall-note exception", unmapped),
+            "GPL-2.0-only WITH Linux-syscall-note");
+  // Not an expression at all: one LicenseRef of the whole text.
+  EXPECT_EQ(map_dep5_term_complete("same as (perl", unmapped), "LicenseRef-same-as-perl");
+  EXPECT_EQ(unmapped, (std::vector<std::string>{"Artistic", "public-domain", "GPL-2+ with Autoconf-data exception",
+                                                "same as (perl"}));
+  // Every LicenseRef written is one the strict parser (and sbom validate) accepts.
+  for (const char* t : {"Artistic or GPL-1+", "GPL-2+ with Autoconf-data exception", "BSD-4-clause (UC)"}) {
+    std::string e = map_dep5_term_complete(t, unmapped);
+    EXPECT_TRUE(parse_spdx_expression(e, "x").ok()) << e;
+  }
 }
 
 TEST(Licence, YoctoAndBuildrootNames) {
@@ -71,6 +93,15 @@ TEST(Licence, YoctoAndBuildrootNames) {
             "GPL-2.0-or-later AND LGPL-2.1-or-later");
   EXPECT_EQ(map_licence_term("GPL-2.0", LicenceDialect::buildroot), "GPL-2.0-only");
   EXPECT_EQ(map_licence_term("Public Domain", LicenceDialect::buildroot), "");
+  // Buildroot's " or " / " and " are SPDX OR / AND.
+  EXPECT_EQ(map_licence_term("GPL-2.0 or BSD-3-Clause", LicenceDialect::buildroot), "GPL-2.0-only OR BSD-3-Clause");
+  EXPECT_EQ(map_licence_term("GPL-2.0+ or BSD-3-Clause (lib), MIT and ISC (doc)", LicenceDialect::buildroot),
+            "(GPL-2.0-or-later OR BSD-3-Clause) AND MIT AND ISC");
+  EXPECT_EQ(map_licence_term("GPL-2.0 or", LicenceDialect::buildroot), "");
+  // Yocto's short forms.
+  EXPECT_EQ(map_licence_term("MPL-1 & AFL-2", LicenceDialect::yocto), "MPL-1.0 AND AFL-2.0");
+  EXPECT_EQ(map_licence_term("GPL-2 | MPLv2 | Apache-2", LicenceDialect::yocto), "GPL-2.0-only OR MPL-2.0 OR Apache-2.0");
+  EXPECT_EQ(map_licence_term("LGPL-2.1+", LicenceDialect::yocto), "LGPL-2.1-or-later");
 }
 
 TEST(Licence, CombineFlattensAndSorts) {

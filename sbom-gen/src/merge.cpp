@@ -116,6 +116,7 @@ class Merger {
     }
     for (const auto& a : f.aliases)
       if (std::find(c.aliases.begin(), c.aliases.end(), a) == c.aliases.end()) c.aliases.push_back(a);
+    for (const auto& d : f.depends) c.depends.emplace(f.image, d);
   }
 
   std::optional<std::size_t> with_purl(const std::string& purl) const {
@@ -153,7 +154,35 @@ class Merger {
     add(f);
   }
 
+  // The file's owner by the package database (dpkg/opkg info/*.list) decides
+  // which package a binary's note or fingerprint is evidence of: the note of
+  // libudev.so.1 names the source package (systemd), the file list names the
+  // binary package that installed it (libudev1). Returns true if the finding
+  // was placed: absorbed by its owner, or (its version not the owner's) added
+  // as a second component and reported.
+  bool merge_owned(const Finding& f) {
+    const std::string* owner = owner_of(f);
+    if (owner == nullptr) return false;
+    for (std::size_t i : named(*owner)) {
+      const Component& c = comps_[i];
+      if (!is_package(c) || c.name != *owner || !c.images.contains(f.image)) continue;
+      bool fits = f.source == Source::fingerprint ? version_fits(f, c)
+                                                  : (c.version == f.version || c.upstream_versions.contains(f.upstream_version));
+      if (f.versionless || fits) {
+        absorb(i, f);
+        return true;
+      }
+      std::string place = f.image + ":" + (f.occurrences.empty() ? "" : f.occurrences[0].path);
+      warnings_.insert(place + ": " + f.name + " " + f.version + " found in a file of package " + c.name + " " +
+                       c.version + "; reported as two components");
+      add(f);
+      return true;
+    }
+    return false;
+  }
+
   void merge_note(const Finding& f) {
+    if (merge_owned(f)) return;
     if (auto i = with_purl(f.purl)) return absorb(*i, f);
     for (std::size_t i = 0; i < comps_.size(); ++i) {
       const Component& c = comps_[i];
@@ -176,17 +205,7 @@ class Merger {
     const FingerprintRule& rule = *f.rule;
     std::string place = f.image + ":" + (f.occurrences.empty() ? "" : f.occurrences[0].path);
     // The package database says which package installed the file.
-    if (const std::string* owner = owner_of(f)) {
-      for (std::size_t i : named(*owner)) {
-        const Component& c = comps_[i];
-        if (!is_package(c) || c.name != *owner || !c.images.contains(f.image)) continue;
-        if (version_fits(f, c)) return absorb(i, f);
-        warnings_.insert(place + ": " + f.name + " " + f.version + " found in a file of package " + c.name + " " +
-                         c.version + "; reported as two components");
-        add(f);
-        return;
-      }
-    }
+    if (merge_owned(f)) return;
     std::vector<std::size_t> fitting;
     std::vector<std::size_t> other_versions;
     for (std::size_t i = 0; i < comps_.size(); ++i) {
@@ -216,6 +235,7 @@ class Merger {
   }
 
   void merge_versionless(const Finding& f) {
+    if (merge_owned(f)) return;
     std::vector<std::size_t> candidates;
     std::set<std::string> versions;
     for (std::size_t i = 0; i < comps_.size(); ++i) {
@@ -272,6 +292,16 @@ class Merger {
       used.insert(ref);
       c.bom_ref = ref;
     }
+    // Package-to-package dependencies: a package's Depends name packages of
+    // the same image's database.
+    std::map<std::pair<std::string, std::string>, std::string> package_ref;  // (image, name) -> bom-ref
+    for (const auto& c : comps_)
+      if (is_package(c))
+        for (const auto& image : c.images) package_ref.emplace(std::pair(image, c.name), c.bom_ref);
+    for (auto& c : comps_)
+      for (const auto& key : c.depends)
+        if (auto it = package_ref.find(key); it != package_ref.end() && it->second != c.bom_ref)
+          c.depends_on.insert(it->second);
     MergeResult out;
     out.components = std::move(comps_);
     out.warnings.assign(warnings_.begin(), warnings_.end());

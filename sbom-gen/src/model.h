@@ -19,6 +19,7 @@ struct Licence {
   std::vector<std::string> ids;
   std::string expression;
   std::string name;
+  std::string acknowledgement;  // CycloneDX 1.6: "declared" (a source states it) or "" (not said)
   bool empty() const { return ids.empty() && expression.empty() && name.empty(); }
   friend bool operator==(const Licence&, const Licence&) = default;
 };
@@ -41,6 +42,7 @@ enum class Source {
   components_file,  // fwseal components JSON
   buildroot,        // legal-info manifest.csv
   yocto,            // license.manifest
+  os_release,       // etc/os-release: the operating system of an image
   dpkg,             // var/lib/dpkg/status
   opkg,             // usr/lib/opkg/status, var/lib/opkg/status
   elf_note,         // .note.package
@@ -66,6 +68,7 @@ struct Finding {
   std::vector<Occurrence> occurrences;
   Method method;
   std::map<std::string, std::string> properties;  // fwseal:* properties
+  std::vector<std::string> depends;                // packages: installed packages of the same image it depends on
   const FingerprintRule* rule = nullptr;           // fingerprints only
   bool versionless = false;  // fingerprints: the file is the component but carries no version
 };
@@ -91,6 +94,8 @@ struct Component {
   std::set<std::pair<std::string, std::string>> properties;
   std::set<Source> sources;
   std::set<const FingerprintRule*> rules;
+  std::set<std::pair<std::string, std::string>> depends;  // (image, package name), from the package database
+  std::set<std::string> depends_on;                        // bom-refs, resolved by the merge
 };
 
 }  // namespace fwseal::sbom

@@ -1,6 +1,7 @@
 #include "package_db.h"
 
 #include <algorithm>
+#include <set>
 
 #include "deb822.h"
 #include "licence.h"
@@ -29,26 +30,116 @@ std::string source_name(std::string_view field) {
   return token(s, 256) ? std::string(s) : std::string();
 }
 
-}  // namespace
-
-std::string os_release_id(std::string_view text) {
-  for (std::string_view line : split_lines(text)) {
-    line = trim(line);
-    if (!line.starts_with("ID=")) continue;
-    std::string_view v = line.substr(3);
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
-    bool ok = !v.empty() && v.size() <= 64 &&
-              std::all_of(v.begin(), v.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'; });
-    return ok ? std::string(v) : std::string();
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  for (;;) {
+    auto at = s.find(sep);
+    out.push_back(s.substr(0, at));
+    if (at == std::string_view::npos) return out;
+    s.remove_prefix(at + 1);
   }
-  return {};
 }
 
-Result<std::vector<Finding>> parse_status_file(const StatusFile& file, std::string_view distro,
+// "name (>= 1.0)", "name:any" -> "name"; "" if not a package name.
+std::string relation_name(std::string_view alt) {
+  alt = trim(alt);
+  alt = trim(alt.substr(0, alt.find_first_of(" (\t\n[<")));
+  alt = alt.substr(0, alt.find(':'));
+  return token(alt, 256) ? std::string(alt) : std::string();
+}
+
+// Depends/Pre-Depends: comma-separated relations, each a list of "|"
+// alternatives. Each relation yields the first alternative that is installed
+// (by name, else through a Provides); unsatisfied ones yield nothing.
+std::vector<std::string> resolve_depends(const Paragraph& p, const std::set<std::string>& installed,
+                                         const std::map<std::string, std::string>& provided_by) {
+  std::set<std::string> out;
+  for (const char* field : {"Pre-Depends", "Depends"}) {
+    const std::string* v = p.find(field);
+    if (v == nullptr) continue;
+    for (std::string_view rel : split(*v, ',')) {
+      for (std::string_view alt : split(rel, '|')) {
+        std::string name = relation_name(alt);
+        if (name.empty()) continue;
+        if (installed.contains(name)) {
+          out.insert(name);
+          break;
+        }
+        if (auto it = provided_by.find(name); it != provided_by.end()) {
+          out.insert(it->second);
+          break;
+        }
+      }
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
+std::string_view state_of(const Paragraph& p) {
+  const std::string* status = p.find("Status");
+  if (status == nullptr) return {};
+  std::string_view state = trim(*status);
+  return state.substr(state.rfind(' ') == std::string_view::npos ? 0 : state.rfind(' ') + 1);
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : std::string(sep)) + x;
+  return out;
+}
+
+}  // namespace
+
+std::string OsRelease::distro() const {
+  if (id.empty()) return {};
+  return version_id.empty() ? id : id + "-" + version_id;
+}
+
+OsRelease parse_os_release(std::string_view text) {
+  OsRelease out;
+  for (std::string_view line : split_lines(text)) {
+    line = trim(line);
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view key = line.substr(0, eq), v = line.substr(eq + 1);
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+    bool plain = !v.empty() && v.size() <= 64 && std::all_of(v.begin(), v.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    });
+    bool text_ok = !v.empty() && v.size() <= 256 && is_clean_text(v) && v.find('\\') == std::string_view::npos;
+    if (key == "ID" && out.id.empty()) out.id = plain ? std::string(v) : "";
+    else if (key == "VERSION_ID" && out.version_id.empty()) out.version_id = plain ? std::string(v) : "";
+    else if (key == "NAME" && out.name.empty()) out.name = text_ok ? std::string(v) : "";
+    else if (key == "PRETTY_NAME" && out.pretty_name.empty()) out.pretty_name = text_ok ? std::string(v) : "";
+  }
+  return out;
+}
+
+std::string os_release_id(std::string_view text) { return parse_os_release(text).id; }
+
+Result<std::vector<Finding>> parse_status_file(const StatusFile& file, const OsRelease& os,
                                                const std::map<std::string, CopyrightLicences>& copyrights) {
   std::string what = file.image + ":" + file.path;
   FWSEAL_ASSIGN(auto paragraphs, parse_deb822(file.text, what, kMaxPackages));
   bool dpkg = file.kind == Source::dpkg;
+  std::string distro = os.distro();
+  // First pass: what is installed, and which package provides which name.
+  std::set<std::string> installed;
+  std::map<std::string, std::string> provided_by;
+  for (const Paragraph& p : paragraphs) {
+    const std::string* package = p.find("Package");
+    if (package == nullptr || state_of(p) != "installed") continue;
+    installed.insert(*package);
+  }
+  for (const Paragraph& p : paragraphs) {
+    const std::string* package = p.find("Package");
+    const std::string* provides = p.find("Provides");
+    if (package == nullptr || provides == nullptr || state_of(p) != "installed") continue;
+    for (std::string_view rel : split(*provides, ',')) {
+      std::string name = relation_name(rel);
+      if (!name.empty() && !installed.contains(name)) provided_by.emplace(name, *package);
+    }
+  }
   std::vector<Finding> out;
   for (const Paragraph& p : paragraphs) {
     std::string where = what + ":" + std::to_string(p.line);
@@ -59,9 +150,7 @@ Result<std::vector<Finding>> parse_status_file(const StatusFile& file, std::stri
     // "install ok installed": the last word is the state; half-installed,
     // config-files, unpacked, ... packages are not on the image in full.
     if (status == nullptr) return make_error(Code::malformed, where + ": package " + *package + " has no Status");
-    std::string_view state = trim(*status);
-    state = state.substr(state.rfind(' ') == std::string_view::npos ? 0 : state.rfind(' ') + 1);
-    if (state != "installed") continue;
+    if (state_of(p) != "installed") continue;
     const std::string* version = p.find("Version");
     if (version == nullptr) return make_error(Code::malformed, where + ": package " + *package + " has no Version");
     if (!token(*version, 256)) return make_error(Code::malformed, where + ": package " + *package + ": invalid Version " + shown(*version));
@@ -72,36 +161,80 @@ Result<std::vector<Finding>> parse_status_file(const StatusFile& file, std::stri
     f.upstream_version = upstream_of_package_version(*version);
     std::string arch;
     if (const std::string* a = p.find("Architecture"); a != nullptr && token(*a, 64)) arch = *a;
-    if (dpkg) {
-      f.purl = make_purl("deb", distro.empty() ? "debian" : distro, f.name, f.version, {{"arch", arch}});
-    } else {
-      f.purl = make_purl("opkg", distro, f.name, f.version, {{"arch", arch}});
-    }
+    // Source package and version: what Debian's security tracker and every
+    // advisory are keyed by. "Source: systemd (252.39-1~deb12u1)" when the
+    // source version differs from the binary's, "Source: systemd" otherwise.
+    std::string src_name, src_version;
     for (const char* field : {"Source", "OE"}) {
       if (const std::string* s = p.find(field); s != nullptr) {
         std::string name = source_name(*s);
         if (!name.empty() && name != f.name &&
             std::find(f.aliases.begin(), f.aliases.end(), name) == f.aliases.end())
           f.aliases.push_back(name);
+        if (dpkg && std::string_view(field) == "Source" && !name.empty()) {
+          src_name = name;
+          auto open = s->find('('), close = s->rfind(')');
+          if (open != std::string::npos && close != std::string::npos && close > open) {
+            std::string_view v = trim(std::string_view(*s).substr(open + 1, close - open - 1));
+            if (token(v, 256)) src_version = std::string(v);
+          }
+        }
       }
     }
-    if (const std::string* m = p.find("Maintainer"); m != nullptr && is_clean_text(*m) && m->size() <= 256)
+    if (dpkg) {
+      if (src_name.empty()) src_name = f.name;
+      if (src_version.empty()) src_version = f.version;
+      f.properties["fwseal:debian-source-package"] = src_name;
+      f.properties["fwseal:debian-source-version"] = src_version;
+    }
+    if (dpkg) {
+      // purl-spec's deb qualifiers: `distro` (the os-release ID-VERSION_ID),
+      // `upstream` (the source package, with @version when it differs).
+      std::string upstream;
+      if (src_name != f.name || src_version != f.version)
+        upstream = src_version != f.version ? src_name + "@" + src_version : src_name;
+      f.purl = make_purl("deb", os.id.empty() ? "debian" : os.id, f.name, f.version,
+                         {{"arch", arch}, {"distro", distro}, {"upstream", upstream}});
+    } else {
+      f.purl = make_purl("opkg", os.id, f.name, f.version, {{"arch", arch}, {"distro", distro}});
+    }
+    if (const std::string* m = p.find("Maintainer"); m != nullptr && is_clean_text(*m) && m->size() <= 256) {
       f.publisher = *m;
+      // The maintainer supplies the package: "Name <mail>" -> supplier "Name".
+      std::string_view who = trim(std::string_view(*m).substr(0, m->find('<')));
+      f.supplier = std::string(who.empty() ? std::string_view(*m) : who);
+    }
     if (const std::string* d = p.find("Description"); d != nullptr) {
       std::string first = sanitize_utf8(std::string_view(*d).substr(0, d->find('\n')));
       if (!first.empty() && first.size() <= 1024 && is_clean_text(first)) f.description = first;
     }
+    f.depends = resolve_depends(p, installed, provided_by);
     if (dpkg) {
-      if (auto it = copyrights.find(f.name); it != copyrights.end() && it->second.machine_readable) {
-        f.licence = combine_licences(it->second.spdx);
-        std::string unmapped;
-        for (const auto& u : it->second.unmapped) unmapped += (unmapped.empty() ? "" : "; ") + u;
-        if (!unmapped.empty()) f.properties["fwseal:licences-not-mapped-to-spdx"] = unmapped;
+      if (auto it = copyrights.find(f.name); it != copyrights.end() && !it->second.spdx.empty()) {
+        const CopyrightLicences& c = it->second;
+        f.licence = combine_licences(c.spdx);
+        f.licence.acknowledgement = "declared";
+        std::string file_path = "/usr/share/doc/" + f.name + "/copyright";
+        if (c.machine_readable) {
+          f.properties["fwseal:licence-source"] =
+              file_path + " (DEP-5: the License of the header and of all " + std::to_string(c.paragraphs) +
+              " paragraphs)";
+        } else {
+          f.properties["fwseal:licence-source"] =
+              file_path + " (free text: only the /usr/share/common-licenses files it names: " +
+              join(c.common_licences, ", ") + "; licences stated only in prose are not read)";
+        }
+        if (!c.unmapped.empty()) f.properties["fwseal:licences-not-mapped-to-spdx"] = join(c.unmapped, "; ");
       }
     } else if (const std::string* l = p.find("License"); l != nullptr) {
       // OpenWrt and Yocto write SPDX-style License fields into opkg control data.
       std::string spdx = map_licence_term(*l, LicenceDialect::yocto);
-      if (!spdx.empty()) f.licence = combine_licences({spdx});
+      if (!spdx.empty()) {
+        f.licence = combine_licences({spdx});
+        f.licence.acknowledgement = "declared";
+      } else if (is_clean_text(*l) && l->size() <= 1024) {
+        f.licence.name = *l;  // stated, with no SPDX form: kept as the package says it
+      }
     }
     f.image = file.image;
     f.method = {"manifest-analysis", 1.0,

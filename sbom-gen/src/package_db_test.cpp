@@ -56,15 +56,18 @@ TEST(PackageVersion, ReducesToUpstream) {
 
 TEST(StatusFile, InstalledPackagesOnly) {
   std::map<std::string, CopyrightLicences> copyrights;
-  copyrights["zlib1g"] = CopyrightLicences{true, {"Zlib"}, {}};
-  auto r = parse_status_file({Source::dpkg, "rootfs", "/var/lib/dpkg/status", kStatus}, "", copyrights);
+  copyrights["zlib1g"] = CopyrightLicences{true, 1, {"Zlib"}, {}, {}};
+  auto r = parse_status_file({Source::dpkg, "rootfs", "/var/lib/dpkg/status", kStatus}, {}, copyrights);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->size(), 2u);
   const Finding& bb = (*r)[0];
   EXPECT_EQ(bb.name, "busybox-static");
   EXPECT_EQ(bb.version, "1:1.35.0-4+deb12u1+b1");
   EXPECT_EQ(bb.upstream_version, "1.35.0");
-  EXPECT_EQ(bb.purl, "pkg:deb/debian/busybox-static@1:1.35.0-4%2Bdeb12u1%2Bb1?arch=amd64");
+  // The source version differs from the binary's (a binNMU): upstream=SRC@SRCVERSION.
+  EXPECT_EQ(bb.purl, "pkg:deb/debian/busybox-static@1:1.35.0-4%2Bdeb12u1%2Bb1?arch=amd64&upstream=busybox%401:1.35.0-4%2Bdeb12u1");
+  EXPECT_EQ(bb.properties.at("fwseal:debian-source-version"), "1:1.35.0-4+deb12u1");
+  EXPECT_EQ(bb.supplier, "Debian Install System Team");
   EXPECT_EQ(bb.aliases, std::vector<std::string>{"busybox"});
   EXPECT_EQ(bb.description, "Standalone rescue shell");
   EXPECT_EQ(bb.method.value, "dpkg status rootfs:/var/lib/dpkg/status line 1");
@@ -76,23 +79,23 @@ TEST(StatusFile, OpkgPurlUsesDistroWhenKnown) {
   auto r = parse_status_file({Source::opkg, "rootfs", "/usr/lib/opkg/status",
                               "Package: busybox\nVersion: 1.36.1-r0\nStatus: install user installed\n"
                               "Architecture: cortexa7t2hf-neon\nLicense: GPL-2.0-only & bzip2-1.0.6\n"},
-                             "poky", {});
+                             OsRelease{"poky", "", "", ""}, {});
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->size(), 1u);
-  EXPECT_EQ((*r)[0].purl, "pkg:opkg/poky/busybox@1.36.1-r0?arch=cortexa7t2hf-neon");
+  EXPECT_EQ((*r)[0].purl, "pkg:opkg/poky/busybox@1.36.1-r0?arch=cortexa7t2hf-neon&distro=poky");
   EXPECT_EQ((*r)[0].licence.expression, "GPL-2.0-only AND bzip2-1.0.6");
   EXPECT_EQ((*r)[0].source, Source::opkg);
 }
 
 TEST(StatusFile, MalformedEntriesAreErrors) {
   StatusFile f{Source::dpkg, "rootfs", "/var/lib/dpkg/status", "Package: a\nStatus: install ok installed\n"};
-  EXPECT_EQ(parse_status_file(f, "", {}).error().message, "rootfs:/var/lib/dpkg/status:1: package a has no Version");
+  EXPECT_EQ(parse_status_file(f, {}, {}).error().message, "rootfs:/var/lib/dpkg/status:1: package a has no Version");
   f.text = "Status: install ok installed\nVersion: 1\n";
-  EXPECT_EQ(parse_status_file(f, "", {}).error().message, "rootfs:/var/lib/dpkg/status:1: paragraph without Package");
+  EXPECT_EQ(parse_status_file(f, {}, {}).error().message, "rootfs:/var/lib/dpkg/status:1: paragraph without Package");
   f.text = "Package: a b\nStatus: install ok installed\nVersion: 1\n";
-  EXPECT_EQ(parse_status_file(f, "", {}).error().message, "rootfs:/var/lib/dpkg/status:1: invalid Package \"a b\"");
+  EXPECT_EQ(parse_status_file(f, {}, {}).error().message, "rootfs:/var/lib/dpkg/status:1: invalid Package \"a b\"");
   f.text = "Package: a\nVersion: 1\n";
-  EXPECT_EQ(parse_status_file(f, "", {}).error().message, "rootfs:/var/lib/dpkg/status:1: package a has no Status");
+  EXPECT_EQ(parse_status_file(f, {}, {}).error().message, "rootfs:/var/lib/dpkg/status:1: package a has no Status");
 }
 
 TEST(Copyright, Dep5LicencesMappedOrRecorded) {
@@ -104,8 +107,10 @@ TEST(Copyright, Dep5LicencesMappedOrRecorded) {
       "Files: doc/*\nCopyright: none\nLicense: public-domain\n\n"
       "License: GPL-2+\n This program is free software...\n");
   EXPECT_TRUE(c.machine_readable);
-  EXPECT_EQ(c.spdx, (std::vector<std::string>{"GPL-2.0-or-later", "MIT"}));
+  // public-domain has no SPDX id: named, never dropped.
+  EXPECT_EQ(c.spdx, (std::vector<std::string>{"GPL-2.0-or-later", "LicenseRef-public-domain", "MIT"}));
   EXPECT_EQ(c.unmapped, std::vector<std::string>{"public-domain"});
+  EXPECT_EQ(c.paragraphs, 3u);
   EXPECT_FALSE(parse_copyright("This package was debianized by someone.\n").machine_readable);
 }
 

@@ -12,6 +12,10 @@ inline constexpr std::size_t kMaxComponentsFiles = 64;
 inline constexpr std::size_t kMaxComponentsFileBytes = 16u << 20;
 inline constexpr std::size_t kMaxDeclaredComponents = 100000;
 inline constexpr std::size_t kMaxFieldBytes = 4096;      // one name, version, licence, URL, ...
+// A licence line or expression. Real ones run past 1 KiB (Yocto's
+// linux-firmware: 1,397 bytes); 16 KiB is ten times the longest seen.
+inline constexpr std::size_t kMaxLicenceTermBytes = 16u << 10;
+inline constexpr std::size_t kMaxLicenceRefChars = 64;  // LicenseRef-NAME: NAME's length
 inline constexpr std::size_t kMaxPathBytes = 4096;       // a path inside an image
 inline constexpr std::size_t kMaxDepth = 128;            // directory nesting
 inline constexpr std::uint64_t kMaxEntriesPerImage = 2000000;  // files, links and directories

@@ -1,5 +1,10 @@
 #include "test_util.h"
 
+#include "fwseal/sbom/sbom.h"
+#include "fwseal/sbom/validate.h"
+
+#include <gtest/gtest.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <unistd.h>
@@ -200,6 +205,23 @@ std::string read_text(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+std::string generate_rootfs_bom(const std::string& root, std::vector<std::string>* warnings) {
+  SbomConfig c;
+  c.product = "debian-test";
+  c.version = "1";
+  c.images = {{"rootfs", "rootfs", root}};
+  c.timestamp = 0;
+  c.tool_version = "test";
+  auto r = generate_sbom(c);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  if (!r.ok()) return {};
+  if (warnings) *warnings = r->warnings;
+  auto [status, output] = run_schema_validator(r->json);
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_TRUE(validate_sbom(r->json).ok());
+  return r->json;
 }
 
 }  // namespace fwseal::sbom::testing

@@ -52,4 +52,9 @@ std::pair<int, std::string> run_schema_validator(const std::string& bom_json);
 
 std::string read_text(const std::string& path);
 
+// generate_sbom for one directory image named "rootfs" (product
+// "debian-test"), the BOM checked against the official schema and by
+// validate_sbom (gtest failures otherwise). "" if generation failed.
+std::string generate_rootfs_bom(const std::string& root, std::vector<std::string>* warnings = nullptr);
+
 }  // namespace fwseal::sbom::testing

@@ -15,6 +15,7 @@ Result<std::vector<Finding>> parse_yocto_manifest(std::string_view text, std::st
   struct Block {
     std::size_t line = 0;
     std::string package, version, recipe, licence;
+    std::size_t licence_too_long = 0;  // bytes of a LICENSE value over the limit
     bool any = false;
   } block;
   std::size_t line_no = 0;
@@ -31,7 +32,12 @@ Result<std::vector<Finding>> parse_yocto_manifest(std::string_view text, std::st
     f.version = block.version;
     f.upstream_version = block.version;
     if (!block.recipe.empty() && block.recipe != block.package) f.aliases.push_back(block.recipe);
-    if (!block.licence.empty() && block.licence != "CLOSED") {
+    if (block.licence_too_long > 0) {
+      // Reported on the entry, which is kept: one oversized line must not
+      // cost the other packages of the manifest.
+      f.properties["fwseal:licence-not-read"] = "LICENSE of " + std::to_string(block.licence_too_long) +
+                                                " bytes, over the limit of " + std::to_string(kMaxLicenceTermBytes);
+    } else if (!block.licence.empty() && block.licence != "CLOSED") {
       std::string spdx = map_licence_term(block.licence, LicenceDialect::yocto);
       if (!spdx.empty()) f.licence = combine_licences({spdx});
       else f.licence.name = block.licence;
@@ -52,7 +58,17 @@ Result<std::vector<Finding>> parse_yocto_manifest(std::string_view text, std::st
     if (colon == std::string_view::npos) return make_error(Code::malformed, where + ": expected \"KEY: value\", got " + shown(line));
     std::string_view key = line.substr(0, colon);
     std::string value(trim(line.substr(colon + 1)));
-    FWSEAL_TRY(check_declared_text(value, where + " " + std::string(key), 1024));
+    if (key == "LICENSE" && value.size() > kMaxLicenceTermBytes) {
+      if (!block.licence.empty() || block.licence_too_long > 0)
+        return make_error(Code::malformed, where + ": LICENSE twice in one block");
+      block.licence_too_long = value.size();
+      if (!block.any) block.line = line_no;
+      block.any = true;
+      continue;
+    }
+    // Licence lines of real manifests run past 1 KiB (linux-firmware's:
+    // 1,397 bytes); names and versions stay short.
+    FWSEAL_TRY(check_declared_text(value, where + " " + std::string(key), key == "LICENSE" ? kMaxLicenceTermBytes : 1024));
     std::string* slot = nullptr;
     if (key == "PACKAGE NAME") slot = &block.package;
     else if (key == "PACKAGE VERSION") slot = &block.version;
