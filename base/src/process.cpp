@@ -70,6 +70,7 @@ Result<Started> spawn(const std::string& program, const ChildOptions& o) {
     return make_error(Code::io, "pipe: " + errno_text(e));
   }
   const char* cwd = o.cwd ? o.cwd->c_str() : nullptr;
+  const char* input = o.stdin_file ? o.stdin_file->c_str() : "/dev/null";
   const bool set_umask = o.umask.has_value();
   const mode_t mask = o.umask.value_or(0);
   pid_t pid = ::fork();
@@ -79,11 +80,12 @@ Result<Started> spawn(const std::string& program, const ChildOptions& o) {
     return make_error(Code::io, "fork: " + errno_text(e));
   }
   if (pid == 0) {
-    int in = ::open("/dev/null", O_RDONLY);
+    int in = ::open(input, O_RDONLY);
     if (in < 0) ::_exit(126);
     ::dup2(in, 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
+    if (o.new_session) ::setsid();
     if (cwd && ::chdir(cwd) != 0) ::_exit(126);
     if (set_umask) ::umask(mask);
     ::execve(program.c_str(), args.data(), envp.data());

@@ -21,6 +21,8 @@ struct ChildOptions {
   std::vector<std::string> unset_env;          // removed from it
   std::optional<std::string> cwd;
   std::optional<mode_t> umask;
+  std::optional<std::string> stdin_file;  // default: /dev/null
+  bool new_session = false;               // setsid(): no controlling terminal, so nothing can prompt
   // Called with each line the child writes on stdout (without the newline),
   // as it arrives. Without it, stdout is collected into ChildResult::out.
   std::function<void(std::string_view)> on_stdout_line;
