@@ -59,8 +59,12 @@ TEST_F(InventoryCli, AddsASignedPackageAndFindsItsComponents) {
   ASSERT_EQ(inv({"add-sbom", file("bom.json", kSbom), "--product", "gw", "--version", "2.0"}).exit_code, 0);
   auto q = inv({"query", "--purl", "pkg:generic/busybox", "--range", "vers:generic/>=1.36.1-r3|<1.36.2", "--csv"});
   ASSERT_EQ(q.exit_code, 0) << q.err;
-  EXPECT_EQ(q.out, "product,version,verified,hardware,images,component,component_version,purl,cpe\n"
-                   "gw,2.0,no,,,busybox,1.36.1-r18,pkg:generic/busybox@1.36.1-r18,\n");
+  EXPECT_EQ(q.out, "product,version,verified,stage,hardware,images,component,component_version,purl,cpe\n"
+                   "gw,2.0,no,unknown,,,busybox,1.36.1-r18,pkg:generic/busybox@1.36.1-r18,\n");
+  ASSERT_EQ(inv({"product", "gw", "--launched", "2020-01-01", "--discontinued", "2023-06-01"}).exit_code, 0);
+  auto staged = inv({"query", "--name", "busybox", "--on", "2025-01-01", "--json"});
+  ASSERT_EQ(staged.exit_code, 0) << staged.err;
+  EXPECT_THAT(staged.out, HasSubstr("\"stage\": \"security-fixes\""));
   EXPECT_EQ(inv({"query", "--name", "busybox", "--fail-if-found"}).exit_code, 4);
   EXPECT_EQ(inv({"query", "--name", "openssl", "--fail-if-found"}).exit_code, 0);
 }
@@ -77,6 +81,9 @@ TEST_F(InventoryCli, BadInputIsOneLineAndAnExitCode) {
                       "--version", "1"});
   EXPECT_EQ(not_cdx.exit_code, 10);
   EXPECT_THAT(not_cdx.err, HasSubstr("not a CycloneDX SBOM fwseal can read"));
+  auto bad_date = inv({"query", "--name", "x", "--on", "2024-02-30"});
+  EXPECT_EQ(bad_date.exit_code, 2);
+  EXPECT_THAT(bad_date.err, HasSubstr("fwseal: --on: \"2024-02-30\" is not a date (YYYY-MM-DD)\n"));
   std::string notes = file("notes.db", std::string(200, 'x'));
   auto not_db = ws_.fwseal({"inventory", "query", "--name", "x", "--db", notes});
   EXPECT_EQ(not_db.exit_code, 10);

@@ -16,7 +16,8 @@ constexpr const char* kInventoryUsage =
     "fwseal inventory add PKG... --trust TRUST.json [--replace] [--db DB]\n"
     "       fwseal inventory add-sbom SBOM --product P --version V [--replace] [--db DB]\n"
     "       fwseal inventory query (--purl PURL | --name NAME | --cpe CPE) [--range vers:SCHEME/...]\n"
-    "                              [--json | --csv] [--fail-if-found] [--db DB]\n"
+    "                              [--on DATE] [--json | --csv] [--fail-if-found] [--db DB]\n"
+    "       fwseal inventory product NAME --launched DATE [--discontinued DATE] [--db DB]\n"
     "  DB: sqlite:PATH or PATH (default $FWSEAL_HOME/inventory.db)";
 
 // Exit code of `query --fail-if-found` when a release carries the component.
@@ -75,6 +76,11 @@ int query(const Args& args) {
     if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
     q.range = std::move(parsed).value();
   }
+  if (auto on = args.value("--on")) {
+    auto parsed = inventory::parse_date(*on, "--on");
+    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    q.on = *parsed;
+  }
   if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other", kInventoryUsage);
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
@@ -88,10 +94,29 @@ int query(const Args& args) {
   return args.flag("--fail-if-found") && !hits->empty() ? kFound : 0;
 }
 
+int product(const Args& args) {
+  if (args.positionals().size() != 1) return usage_error("expected one product name", kInventoryUsage);
+  auto launched_text = args.required("--launched");
+  if (!launched_text.ok()) return usage_error(launched_text.error().message, kInventoryUsage);
+  auto launched = inventory::parse_date(*launched_text, "--launched");
+  if (!launched.ok()) return usage_error(launched.error().message, kInventoryUsage);
+  std::optional<inventory::Date> discontinued;
+  if (auto d = args.value("--discontinued")) {
+    auto parsed = inventory::parse_date(*d, "--discontinued");
+    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    discontinued = *parsed;
+  }
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  auto s = inventory::set_lifecycle(**db, args.positionals()[0], *launched, discontinued);
+  if (!s.ok()) return s.error().code == Code::usage ? usage_error(s.error().message, kInventoryUsage) : fail(s.error());
+  return 0;
+}
+
 }  // namespace
 
 int cmd_inventory(const Argv& args) {
-  if (args.empty()) return usage_error("expected add, add-sbom or query", kInventoryUsage);
+  if (args.empty()) return usage_error("expected add, add-sbom, query or product", kInventoryUsage);
   const std::string& sub = args[0];
   Argv rest(args.begin() + 1, args.end());
   OptionSpec spec;
@@ -107,9 +132,12 @@ int cmd_inventory(const Argv& args) {
     spec.flags = {"--replace"};
     run = add_sbom;
   } else if (sub == "query") {
-    spec.with_value.insert({"--purl", "--name", "--cpe", "--range"});
+    spec.with_value.insert({"--purl", "--name", "--cpe", "--range", "--on"});
     spec.flags = {"--json", "--csv", "--fail-if-found"};
     run = query;
+  } else if (sub == "product") {
+    spec.with_value.insert({"--launched", "--discontinued"});
+    run = product;
   } else {
     return usage_error("unknown inventory command \"" + sub + "\"", kInventoryUsage);
   }

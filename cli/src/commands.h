@@ -23,7 +23,7 @@ int cmd_sbom(const Argv& args);
 int cmd_audit(const Argv& args);
 int cmd_provenance(const Argv& args);
 int cmd_pipeline(const Argv& args);
-int cmd_inventory(const Argv& args);  // cmd_inventory.cpp: add | add-sbom | query
+int cmd_inventory(const Argv& args);  // cmd_inventory.cpp: add | add-sbom | query | product
 
 // Prints "fwseal: <message>" on stderr and returns the error's exit code.
 int fail(const Error& e);

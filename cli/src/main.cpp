@@ -20,7 +20,7 @@ Release packages:
   provenance create --spec SPEC.json --package PKG --key URI [-o FILE]   signed in-toto/SLSA provenance
   audit    verify LOG [--anchor SHA256]       check the signing audit log's hash chain
   sbom     generate|validate|diff|extract     CycloneDX SBOMs (sbom-gen/README.md)
-  inventory add|add-sbom|query              every release's SBOM in one place (docs/INVENTORY.md)
+  inventory add|add-sbom|query|product        every release's SBOM in one place (docs/INVENTORY.md)
   ca       self-sign|issue|crl                a small CA whose keys stay in the HSM (docs/TRUST.md)
 
 Keys in a PKCS#11 token (SoftHSM2 by default):

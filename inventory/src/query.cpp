@@ -72,7 +72,7 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
     params = {"cpe:2.3:" + (f[2] == "*" ? std::string("_") : f[2]) + ":" + f[3] + ":" + f[4] + ":%"};
   }
   FWSEAL_ASSIGN(auto rows,
-                db.query("SELECT p.name, r.version, r.verified, c.name, c.version, c.purl, c.cpe, rc.images, r.id "
+                db.query("SELECT p.name, r.version, r.verified, c.name, c.version, c.purl, c.cpe, rc.images, r.id, p.launched, p.discontinued "
                          "FROM components c JOIN release_components rc ON rc.component_id = c.id "
                          "JOIN releases r ON r.id = rc.release_id JOIN products p ON p.id = r.product_id WHERE " +
                              where,
@@ -80,7 +80,13 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
   std::vector<Hit> hits;
   for (auto& row : rows) {
     auto text = [&](std::size_t i) { return row[i].value_or(""); };
-    Hit h{text(0), text(1), text(2) == "1", {}, text(3), text(4), text(5), text(6), text(7)};
+    Hit h{text(0), text(1), text(2) == "1", {}, text(3), text(4), text(5), text(6), text(7), {}};
+    auto date = [&](std::size_t i) -> std::optional<Date> {
+      if (!row[i]) return std::nullopt;
+      auto parsed = parse_date(*row[i], "inventory");
+      return parsed.ok() ? std::optional<Date>(*parsed) : std::nullopt;
+    };
+    h.stage = std::string(stage_name(stage_on(date(9), date(10), q.on)));
     std::string version = h.component_version;
     if (!h.purl.empty()) {
       auto parts = sbom::parse_purl(h.purl, "component");
@@ -108,6 +114,7 @@ std::string hits_to_json(const std::vector<Hit>& hits) {
     out.push_back({{"product", h.product},
                    {"version", h.version},
                    {"verified", h.verified},
+                   {"stage", h.stage},
                    {"hardware", h.hardware},
                    {"images", nlohmann::json::parse(h.images, nullptr, false)},
                    {"component", h.component},
@@ -118,14 +125,14 @@ std::string hits_to_json(const std::vector<Hit>& hits) {
 }
 
 std::string hits_to_csv(const std::vector<Hit>& hits) {
-  std::string out = "product,version,verified,hardware,images,component,component_version,purl,cpe\n";
+  std::string out = "product,version,verified,stage,hardware,images,component,component_version,purl,cpe\n";
   for (const auto& h : hits) {
     std::string hw;
     for (const auto& x : h.hardware) hw += (hw.empty() ? "" : " ") + x;
     std::string images;
     for (const auto& i : nlohmann::json::parse(h.images, nullptr, false))
       if (i.is_string()) images += (images.empty() ? "" : " ") + i.get<std::string>();
-    for (const std::string& f : {h.product, h.version, std::string(h.verified ? "yes" : "no"), hw, images,
+    for (const std::string& f : {h.product, h.version, std::string(h.verified ? "yes" : "no"), h.stage, hw, images,
                                  h.component, h.component_version, h.purl})
       out += csv_field(f) + ",";
     out += csv_field(h.cpe) + "\n";
@@ -134,14 +141,14 @@ std::string hits_to_csv(const std::vector<Hit>& hits) {
 }
 
 std::string hits_to_table(const std::vector<Hit>& hits) {
-  std::vector<std::vector<std::string>> rows = {{"PRODUCT", "VERSION", "COMPONENT", "COMPONENT VERSION", "IMAGES",
+  std::vector<std::vector<std::string>> rows = {{"PRODUCT", "VERSION", "STAGE", "COMPONENT", "COMPONENT VERSION", "IMAGES",
                                                  "HARDWARE"}};
   for (const auto& h : hits) {
     std::string hw, images;
     for (const auto& x : h.hardware) hw += (hw.empty() ? "" : ",") + x;
     for (const auto& i : nlohmann::json::parse(h.images, nullptr, false))
       if (i.is_string()) images += (images.empty() ? "" : ",") + i.get<std::string>();
-    rows.push_back({h.product, h.version + (h.verified ? "" : " (unverified)"), h.component, h.component_version,
+    rows.push_back({h.product, h.version + (h.verified ? "" : " (unverified)"), h.stage, h.component, h.component_version,
                     images, hw});
   }
   std::vector<std::size_t> width(rows[0].size(), 0);

@@ -73,11 +73,13 @@ TEST_F(QueryTest, OutputsNameTheReleases) {
   Query q;
   q.name = "busybox";
   q.range = VersionRange::parse("vers:generic/1.36.2").value();
+  q.on = parse_date("2026-12-03", "t").value();
+  ASSERT_TRUE(set_lifecycle(*db_, "gw", parse_date("2020-01-01", "t").value(), std::nullopt).ok());
   auto hits = run_query(*db_, q);
   ASSERT_TRUE(hits.ok());
   EXPECT_EQ(hits_to_csv(*hits),
-            "product,version,verified,hardware,images,component,component_version,purl,cpe\n"
-            "gw,2.5,no,,rootfs,busybox,1.36.2,pkg:generic/busybox@1.36.2,\n");
+            "product,version,verified,stage,hardware,images,component,component_version,purl,cpe\n"
+            "gw,2.5,no,fixes,,rootfs,busybox,1.36.2,pkg:generic/busybox@1.36.2,\n");
   EXPECT_NE(hits_to_json(*hits).find("\"verified\": false"), std::string::npos);
   EXPECT_NE(hits_to_table(*hits).find("2.5 (unverified)"), std::string::npos);
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fwseal/base/error.h"
+#include "fwseal/inventory/lifecycle.h"
 #include "fwseal/inventory/purl_match.h"
 #include "fwseal/inventory/store.h"
 #include "fwseal/inventory/vers.h"
@@ -18,6 +19,7 @@ struct Query {
   std::optional<std::string> name;  // the SBOM component's name, exactly
   std::optional<std::string> cpe;   // cpe:2.3:PART:VENDOR:PRODUCT[:VERSION...]; '*' fields match anything
   std::optional<VersionRange> range;
+  Date on = today_utc();  // the date support stages are given for
 };
 
 struct Hit {
@@ -26,6 +28,7 @@ struct Hit {
   std::vector<std::string> hardware;
   std::string component, component_version, purl, cpe;
   std::string images;  // JSON array of the images the component is in
+  std::string stage;   // the release's support stage on Query::on (stage_name)
 };
 
 // Code::usage when the query names no component or more than one way; the
