@@ -18,11 +18,17 @@ export FWSEAL_HOME=$PWD/$out/hsm
 mkdir -p "$out" "$FWSEAL_HOME"
 chmod 700 "$FWSEAL_HOME"
 
-# PINs live in files readable only by this user; they are never on a command line.
+# PINs live in files readable only by this user (fwseal refuses others), never
+# on a command line, and not beside the token: a copy or backup of
+# $FWSEAL_HOME must not carry the PINs that unlock its keys.
+pins=$PWD/$out/pins
+mkdir -p "$pins" && chmod 700 "$pins"
 for f in pin so-pin; do
-  [ -s "$FWSEAL_HOME/$f" ] || (umask 077 && openssl rand -hex 16 > "$FWSEAL_HOME/$f")
+  if [ ! -s "$pins/$f" ] && [ -s "$FWSEAL_HOME/$f" ]; then mv "$FWSEAL_HOME/$f" "$pins/$f"; fi  # from older demos
+  [ -s "$pins/$f" ] || (umask 077 && openssl rand -hex 16 > "$pins/$f")
+  chmod 600 "$pins/$f"
 done
-export FWSEAL_PIN_FILE=$FWSEAL_HOME/pin FWSEAL_SO_PIN_FILE=$FWSEAL_HOME/so-pin
+export FWSEAL_PIN_FILE=$pins/pin FWSEAL_SO_PIN_FILE=$pins/so-pin
 
 key='pkcs11:token=acme-release;object=release-2026'
 step() { printf '\n== %s\n' "$*"; }

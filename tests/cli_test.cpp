@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "support/workspace.h"
@@ -197,6 +199,7 @@ TEST_F(Cli, Exit21LoginNeverShowsThePin) {
   auto pkg = ws_->path("login.fwpkg");
   ASSERT_EQ(ws_->fwseal({"package", "--spec", ws_->write_spec(), "-o", pkg}).exit_code, 0);
   write_bytes(ws_->path("wrong-pin"), "9999-wrong\n");
+  ::chmod(ws_->path("wrong-pin").c_str(), 0600);
   RunOptions o;
   o.env = {{"FWSEAL_PIN_FILE", ws_->path("wrong-pin")}};
   auto r = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed")}, o);

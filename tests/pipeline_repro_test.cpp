@@ -14,6 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 class PipelineRepro : public ::testing::Test {
@@ -54,6 +55,30 @@ TEST_F(PipelineRepro, IdenticalRebuildPasses) {
   EXPECT_EQ(repro["manifest_sha256"]["released"], repro["manifest_sha256"]["rebuilt"]);
   EXPECT_THAT(repro["environment"]["inputs"].get<std::string>(), HasSubstr("rebuilt by: for f in"));
   EXPECT_TRUE(repro["environment"]["env"].contains("TZ"));
+}
+
+// Issue 15, point 6: FWSEAL_PIN reaches no child of `pipeline run`. The build
+// steps (here the repro step, the rebuild script's parent) get the PIN as an
+// inherited memory file named by FWSEAL_PIN_FILE; the rebuild script gets no
+// PIN variable and no inherited descriptor.
+TEST_F(PipelineRepro, PinFromTheEnvironmentReachesNoChild) {
+  std::string probe = std::string(kCopyImages) +
+                      R"(; tr '\0' '\n' < /proc/$PPID/environ > "$FWSEAL_RELEASE_DIR/step-env.txt")"
+                      R"(; env > "$FWSEAL_RELEASE_DIR/rebuild-env.txt")"
+                      R"(; ls -l /proc/$$/fd/ > "$FWSEAL_RELEASE_DIR/rebuild-fds.txt")";
+  RunOptions o;
+  o.env = {{"FWSEAL_PIN", "1234-user"}};
+  o.unset = {"FWSEAL_PIN_FILE"};
+  auto r = ws_->fwseal({"pipeline", "run", release("pin-env", probe)}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string step_env = read_bytes(ws_->path("step-env.txt"));
+  EXPECT_THAT(step_env, Not(HasSubstr("FWSEAL_PIN=")));
+  EXPECT_THAT(step_env, Not(HasSubstr("1234-user")));
+  EXPECT_THAT(step_env, HasSubstr("FWSEAL_PIN_FILE=/proc/self/fd/"));
+  std::string rebuild_env = read_bytes(ws_->path("rebuild-env.txt"));
+  EXPECT_THAT(rebuild_env, Not(HasSubstr("FWSEAL_PIN")));
+  EXPECT_THAT(rebuild_env, Not(HasSubstr("1234-user")));
+  EXPECT_THAT(read_bytes(ws_->path("rebuild-fds.txt")), Not(HasSubstr("fwseal-pin")));
 }
 
 TEST_F(PipelineRepro, ImageThatChangesBetweenBuildsFailsTheRun) {

@@ -80,21 +80,52 @@ Result<std::string> read_exact(int fd, std::size_t n, std::string_view what) {
   return out;
 }
 
-Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {
-  FWSEAL_ASSIGN(Fd fd, open_read(path));
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return make_error(Code::io, path + ": cannot stat: " + errno_text(errno));
-  if (S_ISDIR(st.st_mode)) return make_error(Code::io, path + ": is a directory");
+namespace {
+
+// The rest of an open file, at most `max_bytes`.
+Result<std::string> read_to_end(int fd, const std::string& path, std::size_t max_bytes) {
   std::string out;
   char buf[65536];
   for (;;) {
-    FWSEAL_ASSIGN(std::size_t got, read_full(fd.get(), buf, sizeof buf, path));
+    FWSEAL_ASSIGN(std::size_t got, read_full(fd, buf, sizeof buf, path));
     out.append(buf, got);
     if (out.size() > max_bytes)
       return make_error(Code::io, path + ": larger than the limit of " + std::to_string(max_bytes) + " bytes");
     if (got < sizeof buf) break;
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes) {
+  FWSEAL_ASSIGN(Fd fd, open_read(path));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return make_error(Code::io, path + ": cannot stat: " + errno_text(errno));
+  if (S_ISDIR(st.st_mode)) return make_error(Code::io, path + ": is a directory");
+  return read_to_end(fd.get(), path, max_bytes);
+}
+
+Result<std::string> read_regular_file(const std::string& path, std::size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO for reading would wait for a writer.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd) return make_error(Code::io, path + ": cannot open: " + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return make_error(Code::io, path + ": cannot stat: " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    return make_error(Code::io, path + ": is " + std::string(kind) + ", not a regular file");
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    return make_error(Code::io, path + ": larger than the limit of " + std::to_string(max_bytes) + " bytes");
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+  return read_to_end(fd.get(), path, max_bytes);
 }
 
 Status write_all(int fd, std::string_view data, std::string_view what) {

@@ -72,6 +72,7 @@ Result<Started> spawn(const std::string& program, const ChildOptions& o) {
   const char* cwd = o.cwd ? o.cwd->c_str() : nullptr;
   const char* input = o.stdin_file ? o.stdin_file->c_str() : "/dev/null";
   const bool set_umask = o.umask.has_value();
+  const bool close_fds = o.close_inherited_fds;
   const mode_t mask = o.umask.value_or(0);
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -88,6 +89,7 @@ Result<Started> spawn(const std::string& program, const ChildOptions& o) {
     if (o.new_session) ::setsid();
     if (cwd && ::chdir(cwd) != 0) ::_exit(126);
     if (set_umask) ::umask(mask);
+    if (close_fds) ::close_range(3, ~0U, 0);
     ::execve(program.c_str(), args.data(), envp.data());
     ::_exit(127);
   }

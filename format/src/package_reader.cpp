@@ -3,6 +3,7 @@
 // bytes claim is not yet trusted.
 #include "fwseal/format/package_reader.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -255,6 +256,11 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageSource& in, const 
 
 Result<UnverifiedPackage> read_unverified_package(const std::string& path) {
   FWSEAL_ASSIGN(Fd fd, open_read(path));
+  // A signer appends under an exclusive lock (signer/src/sign.cpp); the
+  // shared one keeps this read from seeing the package half-appended.
+  int rc = 0;
+  do rc = ::flock(fd.get(), LOCK_SH);
+  while (rc != 0 && errno == EINTR);
   return read_unverified_package(fd.get(), path);
 }
 

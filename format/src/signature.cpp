@@ -1,7 +1,12 @@
 #include "fwseal/format/signature.h"
 #include "fwseal/format/x509.h"
 
+#include <cstring>
+
 #include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -87,9 +92,149 @@ Result<std::string> public_key_to_der(const EVP_PKEY* key) {
   return out;
 }
 
+namespace {
+
+using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, ossl::Deleter<OSSL_PARAM_BLD_free>>;
+using Params = std::unique_ptr<OSSL_PARAM, ossl::Deleter<OSSL_PARAM_free>>;
+using Bn = std::unique_ptr<BIGNUM, ossl::Deleter<BN_free>>;
+
+Result<ossl::PKey> key_from_params(const char* type, const OSSL_PARAM* params) {
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  EVP_PKEY* out = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &out, EVP_PKEY_PUBLIC_KEY, const_cast<OSSL_PARAM*>(params)) != 1)  // NOLINT
+    return make_error(Code::untrusted, std::string("not a valid ") + type + " public key: " + ossl::last_error());
+  return ossl::PKey(out);
+}
+
+Result<Bn> bn_param(const EVP_PKEY* key, const char* name) {
+  BIGNUM* bn = nullptr;
+  if (EVP_PKEY_get_bn_param(key, name, &bn) != 1 || !bn)
+    return make_error(Code::untrusted, std::string("public key without ") + name + ": " + ossl::last_error());
+  return Bn(bn);
+}
+
+// The y coordinate's 255 bits, little-endian, of the small-order points of
+// edwards25519 and p - y for the two of order 8; with 0, 1 and p - 1 they are
+// all the y of the eight points of small order.
+constexpr unsigned char kEd25519Order8Y[2][32] = {
+    {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+     0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
+    {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+     0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a}};
+
+Status check_ed25519(const unsigned char (&raw)[32], const std::string& w) {
+  unsigned char y[32];
+  std::memcpy(y, raw, 32);
+  y[31] &= 0x7f;  // the top bit is the sign of x
+  // p = 2^255 - 19, little-endian: ed ff .. ff 7f. y >= p is a second encoding.
+  bool at_least_p = y[0] >= 0xed && y[31] == 0x7f;
+  for (int i = 1; i < 31 && at_least_p; ++i) at_least_p = y[i] == 0xff;
+  auto is = [&](unsigned first, unsigned rest, unsigned last) {
+    if (y[0] != first || y[31] != last) return false;
+    for (int i = 1; i < 31; ++i)
+      if (y[i] != rest) return false;
+    return true;
+  };
+  bool small = is(0, 0, 0) || is(1, 0, 0) || is(0xec, 0xff, 0x7f) ||
+               std::memcmp(y, kEd25519Order8Y[0], 32) == 0 || std::memcmp(y, kEd25519Order8Y[1], 32) == 0;
+  if (at_least_p)
+    return make_error(Code::untrusted, w + "Ed25519 public key not canonically encoded (y >= p)");
+  if (small)
+    return make_error(Code::untrusted,
+                      w + "Ed25519 public key of small order: signatures by no one verify with it");
+  return ok_status();
+}
+
+}  // namespace
+
+Result<ossl::PKey> canonical_public_key(const EVP_PKEY* key) {
+  if (!key) return make_error(Code::internal, "canonical_public_key: no key");
+  // By key type, not algorithm_of: keys fwseal does not sign with (other
+  // curves, other RSA sizes) still get one id for `fwseal hsm list`.
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_ED25519: {
+      unsigned char raw[32];
+      std::size_t len = sizeof raw;
+      if (EVP_PKEY_get_raw_public_key(key, raw, &len) != 1 || len != sizeof raw)
+        return make_error(Code::untrusted, "Ed25519 public key of the wrong size");
+      ossl::PKey out(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw, len));
+      if (!out) return make_error(Code::internal, "cannot make an Ed25519 key: " + ossl::last_error());
+      return out;
+    }
+    case EVP_PKEY_EC: {
+      unsigned char point[160];
+      std::size_t len = 0;
+      char group[64] = {};
+      std::size_t glen = 0;
+      if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen) != 1)
+        return make_error(Code::untrusted, "EC key without a named curve");
+      if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len) != 1)
+        return make_error(Code::untrusted, "EC public key without a point: " + ossl::last_error());
+      char format[] = "uncompressed";
+      const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+                                   OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, len),
+                                   OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                                                    format, 0),
+                                   OSSL_PARAM_construct_end()};
+      return key_from_params("EC", params);
+    }
+    case EVP_PKEY_RSA:
+    case EVP_PKEY_RSA_PSS: {
+      FWSEAL_ASSIGN(Bn n, bn_param(key, OSSL_PKEY_PARAM_RSA_N));
+      FWSEAL_ASSIGN(Bn e, bn_param(key, OSSL_PKEY_PARAM_RSA_E));
+      ParamBld bld(OSSL_PARAM_BLD_new());
+      if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
+          OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1)
+        return make_error(Code::internal, "cannot build RSA parameters: " + ossl::last_error());
+      Params params(OSSL_PARAM_BLD_to_param(bld.get()));
+      if (!params) return make_error(Code::internal, "cannot build RSA parameters: " + ossl::last_error());
+      return key_from_params("RSA", params.get());
+    }
+    default:
+      return make_error(Code::untrusted, "key type is not supported (ECDSA P-256/P-384, Ed25519, RSA-PSS 3072/4096)");
+  }
+}
+
 Result<KeyId> key_id_of(const EVP_PKEY* key) {
-  FWSEAL_ASSIGN(std::string der, public_key_to_der(key));
+  Result<ossl::PKey> canonical = canonical_public_key(key);
+  // A type of key fwseal has no canonical form for is named by its own encoding.
+  FWSEAL_ASSIGN(std::string der, public_key_to_der(canonical.ok() ? canonical->get() : key));
   return sha256(der);
+}
+
+Status check_public_key(const EVP_PKEY* key, std::string_view where) {
+  // "<where>: " before each reason, nothing if `where` is empty.
+  const std::string w = where.empty() ? std::string() : std::string(where) + ": ";
+  auto alg = algorithm_of(key);
+  if (!alg.ok()) return make_error(alg.error().code, w + alg.error().message);
+  switch (*alg) {
+    case Algorithm::ed25519: {
+      unsigned char raw[32];
+      std::size_t len = sizeof raw;
+      if (EVP_PKEY_get_raw_public_key(key, raw, &len) != 1 || len != sizeof raw)
+        return make_error(Code::untrusted, w + "Ed25519 public key of the wrong size");
+      return check_ed25519(raw, w);
+    }
+    case Algorithm::ecdsa_p256:
+    case Algorithm::ecdsa_p384: {
+      ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, const_cast<EVP_PKEY*>(key), nullptr));  // NOLINT
+      if (!ctx || EVP_PKEY_public_check(ctx.get()) != 1) {
+        ossl::last_error();
+        return make_error(Code::untrusted, w + "EC public key is not a point of the curve's group (or is at infinity)");
+      }
+      return ok_status();
+    }
+    case Algorithm::rsa_pss_3072:
+    case Algorithm::rsa_pss_4096: {
+      FWSEAL_ASSIGN(Bn e, bn_param(key, OSSL_PKEY_PARAM_RSA_E));
+      if (!BN_is_odd(e.get()) || BN_num_bits(e.get()) < 17 || BN_num_bits(e.get()) > 256)
+        return make_error(Code::untrusted,
+                          w + "RSA public exponent must be odd and from 65537 to 2^256 (this one is weak)");
+      return ok_status();
+    }
+  }
+  return ok_status();
 }
 
 Result<ossl::PKey> public_key_from_der(std::string_view der, std::string_view where) {
@@ -125,11 +270,71 @@ std::string signed_bytes(std::string_view manifest_bytes) {
   return out;
 }
 
+namespace {
+
+using EcdsaSig = std::unique_ptr<ECDSA_SIG, ossl::Deleter<ECDSA_SIG_free>>;
+using BigNum = std::unique_ptr<BIGNUM, ossl::Deleter<BN_free>>;
+using Group = std::unique_ptr<EC_GROUP, ossl::Deleter<EC_GROUP_free>>;
+
+bool is_ecdsa(Algorithm alg) { return alg == Algorithm::ecdsa_p256 || alg == Algorithm::ecdsa_p384; }
+bool is_rsa(Algorithm alg) { return alg == Algorithm::rsa_pss_3072 || alg == Algorithm::rsa_pss_4096; }
+
+// The DER signature and whether its s is above n/2.
+Result<std::pair<EcdsaSig, bool>> parse_ecdsa(Algorithm alg, std::string_view der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  EcdsaSig sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+  if (!sig || p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+    ossl::last_error();
+    return make_error(Code::signature, "signature does not verify");
+  }
+  Group group(EC_GROUP_new_by_curve_name(alg == Algorithm::ecdsa_p256 ? NID_X9_62_prime256v1 : NID_secp384r1));
+  BigNum half(BN_new());
+  if (!group || !half || BN_rshift1(half.get(), EC_GROUP_get0_order(group.get())) != 1)
+    return make_error(Code::internal, "cannot compute the curve's half order: " + ossl::last_error());
+  bool high = BN_cmp(ECDSA_SIG_get0_s(sig.get()), half.get()) > 0;
+  return std::pair<EcdsaSig, bool>{std::move(sig), high};
+}
+
+}  // namespace
+
+Result<std::string> ecdsa_low_s(Algorithm alg, std::string_view der) {
+  if (!is_ecdsa(alg)) return std::string(der);
+  FWSEAL_ASSIGN(auto parsed, parse_ecdsa(alg, der));
+  if (!parsed.second) return std::string(der);
+  Group group(EC_GROUP_new_by_curve_name(alg == Algorithm::ecdsa_p256 ? NID_X9_62_prime256v1 : NID_secp384r1));
+  BIGNUM* r = BN_dup(ECDSA_SIG_get0_r(parsed.first.get()));
+  BIGNUM* s = BN_new();
+  EcdsaSig low(ECDSA_SIG_new());
+  if (!group || !r || !s || !low || BN_sub(s, EC_GROUP_get0_order(group.get()), ECDSA_SIG_get0_s(parsed.first.get())) != 1 ||
+      ECDSA_SIG_set0(low.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return make_error(Code::internal, "cannot compute n - s: " + ossl::last_error());
+  }
+  unsigned char* out = nullptr;
+  int len = i2d_ECDSA_SIG(low.get(), &out);
+  if (len <= 0) return make_error(Code::internal, "cannot encode an ECDSA signature: " + ossl::last_error());
+  std::string result(reinterpret_cast<const char*>(out), static_cast<std::size_t>(len));
+  OPENSSL_free(out);
+  return result;
+}
+
 Status verify_signature(Algorithm alg, const EVP_PKEY* key, std::string_view message, std::string_view sig) {
   FWSEAL_ASSIGN(Algorithm key_alg, algorithm_of(key));
   if (key_alg != alg)
     return make_error(Code::untrusted, "signature algorithm " + std::string(algorithm_name(alg)) +
                                            " does not match the key, which is " + std::string(algorithm_name(key_alg)));
+  // Checked before OpenSSL: it accepts high-S ECDSA signatures, and RSA ones
+  // a byte short (a dropped leading zero), which strict verifiers refuse.
+  if (is_ecdsa(alg)) {
+    FWSEAL_ASSIGN(auto parsed, parse_ecdsa(alg, sig));
+    if (parsed.second)
+      return make_error(Code::signature, "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form (R22)");
+  }
+  if (is_rsa(alg) && sig.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key)))
+    return make_error(Code::signature, "RSA-PSS signature of " + std::to_string(sig.size()) +
+                                           " bytes; it must be exactly as long as the modulus, " +
+                                           std::to_string(EVP_PKEY_get_size(key)) + " bytes");
   ossl::MdCtx ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, algorithm_digest(alg), nullptr, mut(key)) != 1)

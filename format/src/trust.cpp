@@ -50,6 +50,11 @@ Status check_keys(const TrustPolicy& policy) {
       auto alg = algorithm_of(pkey.get());
       if (!alg.ok()) return bad(kw + ".public_key", alg.error().message);
       if (*alg != key.algorithm) return bad(kw + ".public_key", "algorithm does not match the key");
+      if (Status weak = check_public_key(pkey.get(), kw + ".public_key"); !weak.ok())
+        return make_error(Code::malformed, weak.error().message);
+      FWSEAL_ASSIGN(KeyId canonical_id, key_id_of(pkey.get()));
+      if (sha256(key.spki_der) != canonical_id)
+        return bad(kw + ".public_key", "not in the canonical encoding make_trusted_key gives");
       if (sha256(key.spki_der) != key.key_id) return bad(kw + ".key_id", "does not match the public key");
       for (const auto& other : seen) {
         if (other.id == key.key_id || EVP_PKEY_eq(pkey.get(), other.key.get()) == 1)
@@ -145,7 +150,11 @@ Result<TrustedKey> make_trusted_key(const EVP_PKEY* key, std::string name) {
   TrustedKey out;
   out.name = std::move(name);
   FWSEAL_ASSIGN(out.algorithm, algorithm_of(key));
-  FWSEAL_ASSIGN(out.spki_der, public_key_to_der(key));
+  FWSEAL_TRY(check_public_key(key, ""));
+  // Kept in the canonical encoding: the same key in another encoding then has
+  // the same bytes and id, and check_trust finds the pair.
+  FWSEAL_ASSIGN(ossl::PKey canonical, canonical_public_key(key));
+  FWSEAL_ASSIGN(out.spki_der, public_key_to_der(canonical.get()));
   out.key_id = sha256(out.spki_der);
   return out;
 }

@@ -49,7 +49,7 @@ Result<std::string> inline_or_file(const std::string& value, const std::string& 
                "\"" + value + "\" is a file name, but this trust text was not read from a file (use inline PEM)");
   std::string path = value.front() == '/' ? value : ctx.base_dir + "/" + value;
   if (source) *source = where + " (" + value + ")";
-  auto data = read_file(path, max_bytes);
+  auto data = read_regular_file(path, max_bytes);
   if (!data.ok()) return make_error(data.error().code, where + ": " + data.error().message);
   return std::move(data).value();
 }

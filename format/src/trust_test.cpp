@@ -4,12 +4,14 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include <nlohmann/json.hpp>
 
 #include <limits>
 
 #include "fwseal/base/digest.h"
+#include "fwseal/testing/pki.h"
 
 namespace fwseal {
 namespace {
@@ -69,6 +71,95 @@ std::string expand(std::string text) {
 }
 
 const std::string kHead = R"("format":"fwseal-trust","format_version":1,)";
+
+std::string trust_with(const std::vector<std::string>& pems) {
+  json keys_json = json::array();
+  for (const auto& p : pems) keys_json.push_back({{"public_key", p}});
+  return "{" + kHead + R"("keys":)" + keys_json.dump() + "}";
+}
+
+// Issue 15, point 3: one key has one id whatever its encoding, so a trust.json
+// listing it twice is refused and one signature cannot count for two keys.
+TEST(Trust, OneKeyInTwoEncodingsIsOneKey) {
+  ossl::PKey rsa(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{3072}));
+  ossl::PKey pss = testpki::as_rsa_pss(rsa.get());
+  ASSERT_TRUE(pss);
+  EXPECT_EQ(EVP_PKEY_get_base_id(pss.get()), EVP_PKEY_RSA_PSS);
+  EXPECT_NE(*public_key_to_der(rsa.get()), *public_key_to_der(pss.get()));
+  EXPECT_EQ(*key_id_of(rsa.get()), *key_id_of(pss.get()));
+  EXPECT_EQ(make_trusted_key(pss.get())->spki_der, *public_key_to_der(rsa.get()));
+  auto compressed = public_key_from_pem(compressed_pem(), "compressed");
+  ASSERT_TRUE(compressed.ok());
+  EXPECT_EQ(*key_id_of(compressed->get()), *key_id_of(keys().p256.get()));
+
+  auto t = parse_trust(trust_with({pem(rsa.get()), pem(pss.get())}), "trust.json");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code, Code::malformed);
+  EXPECT_NE(t.error().message.find("trust.keys[1].public_key: the same key as trust.keys[0]"), std::string::npos)
+      << t.error().message;
+}
+
+// Ed25519 public keys of small order (with which signatures by no one verify)
+// or whose y is not reduced, and an EC point at infinity, are refused.
+TEST(Trust, WeakPublicKeysAreRefused) {
+  auto y = [](unsigned first, unsigned rest, unsigned last) {
+    std::string raw(32, static_cast<char>(rest));
+    raw[0] = static_cast<char>(first);
+    raw[31] = static_cast<char>(last);
+    return raw;
+  };
+  const std::string order8 = *from_hex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", 32, "y");
+  const std::string order8_neg = *from_hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", 32, "y");
+  std::string order8_sign = order8;
+  order8_sign[31] = static_cast<char>(order8_sign[31] | 0x80);
+  const std::pair<std::string, const char*> cases[] = {
+      {y(1, 0, 0), "small order"},           {y(0, 0, 0), "small order"},
+      {y(0xec, 0xff, 0x7f), "small order"},  {order8, "small order"},
+      {order8_neg, "small order"},           {order8_sign, "small order"},
+      {y(1, 0, 0x80), "small order"},     {y(0xed, 0xff, 0x7f), "not canonically encoded"},
+      {y(0xee, 0xff, 0xff), "not canonically encoded"}};
+  for (const auto& [raw, why] : cases) {
+    ossl::PKey k(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                             reinterpret_cast<const unsigned char*>(raw.data()), raw.size()));
+    ASSERT_TRUE(k);
+    EXPECT_FALSE(make_trusted_key(k.get()).ok()) << to_hex(raw);
+    auto t = parse_trust(trust_with({pem(k.get())}), "trust.json");
+    ASSERT_FALSE(t.ok()) << to_hex(raw);
+    EXPECT_EQ(t.error().code, Code::malformed);
+    EXPECT_NE(t.error().message.find("trust.keys[0].public_key"), std::string::npos) << t.error().message;
+    EXPECT_NE(t.error().message.find(why), std::string::npos) << t.error().message;
+  }
+  EXPECT_TRUE(check_public_key(keys().ed.get(), "k").ok());
+  EXPECT_TRUE(check_public_key(keys().p256.get(), "k").ok());
+
+  // P-256 SubjectPublicKeyInfo whose point is the point at infinity (0x00).
+  const std::string infinity = *from_hex("3019301306072a8648ce3d020106082a8648ce3d03010703020000", 27, "der");
+  auto inf_key = public_key_from_der(infinity, "infinity");
+  if (inf_key.ok()) {
+    EXPECT_FALSE(check_public_key(inf_key->get(), "k").ok());
+  }
+  std::string b64 = base64_encode(infinity);
+  auto t = parse_trust(trust_with({"-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n"}), "trust.json");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().message.find("trust.keys[0].public_key"), std::string::npos) << t.error().message;
+}
+
+// An RSA public exponent of 3 (or an even one) is refused.
+TEST(Trust, WeakRsaExponentIsRefused) {
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  ASSERT_EQ(EVP_PKEY_keygen_init(ctx.get()), 1);
+  ASSERT_EQ(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 3072), 1);
+  BIGNUM* three = BN_new();
+  BN_set_word(three, 3);
+  ASSERT_EQ(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx.get(), three), 1);
+  BN_free(three);
+  EVP_PKEY* raw = nullptr;
+  ASSERT_EQ(EVP_PKEY_keygen(ctx.get(), &raw), 1);
+  ossl::PKey k(raw);
+  auto t = parse_trust(trust_with({pem(k.get())}), "trust.json");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().message.find("RSA public exponent"), std::string::npos) << t.error().message;
+}
 const std::string kOneKey = R"("keys":[{"public_key":$P256}])";
 const std::string kTwoKeys = R"("keys":[{"name":"a","public_key":$P256},{"name":"b","public_key":$ED}])";
 

@@ -30,6 +30,8 @@ Status check_root(const TrustedRoot& root, const std::string& where) {
     return bad(cw, subject + " is not a CA certificate (basicConstraints CA:TRUE and keyCertSign are required)");
   auto alg = algorithm_of(X509_get0_pubkey(cert.get()));
   if (!alg.ok()) return bad(cw, subject + ": " + alg.error().message);
+  if (Status weak = check_public_key(X509_get0_pubkey(cert.get()), "its key"); !weak.ok())
+    return bad(cw, subject + ": " + weak.error().message);
   if (!root.name.empty()) FWSEAL_TRY(check_text(root.name, where + ".name"));
   return ok_status();
 }
@@ -64,33 +66,79 @@ Status check_roots_unique(const TrustPolicy& policy) {
   return ok_status();
 }
 
+// Why fwseal cannot apply this CRL to every certificate of its issuer, or "".
+// A full CRL is a list of serials; anything that narrows what it covers
+// (a distribution point, "only some reasons", an indirect or delta CRL) would
+// have OpenSSL skip it for some certificates while trust.json seems to revoke
+// them, so such CRLs are refused when trust.json is read.
+std::string unusable_crl(X509_CRL* crl) {
+  for (int i = 0; i < X509_CRL_get_ext_count(crl); ++i) {
+    X509_EXTENSION* ext = X509_CRL_get_ext(crl, i);
+    const int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
+    switch (nid) {
+      case NID_authority_key_identifier:
+      case NID_crl_number:
+        continue;
+      case NID_issuing_distribution_point:
+        return "it has an issuing distribution point extension (a partitioned or scoped CRL); "
+               "fwseal applies only full CRLs: issue one without it (fwseal ca crl does)";
+      case NID_delta_crl:
+        return "it is a delta CRL; list the CA's full CRL";
+      case NID_freshest_crl:
+        return "it points to delta CRLs (freshest CRL extension), which fwseal does not fetch; issue a full CRL";
+      default:
+        if (X509_EXTENSION_get_critical(ext))
+          return "it has a critical extension fwseal does not know (" + std::to_string(nid) + ")";
+    }
+  }
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl);
+  for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+    const X509_REVOKED* entry = sk_X509_REVOKED_value(revoked, i);
+    for (int k = 0; k < X509_REVOKED_get_ext_count(entry); ++k) {
+      X509_EXTENSION* ext = X509_REVOKED_get_ext(entry, k);
+      const int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
+      if (nid == NID_certificate_issuer) return "it is an indirect CRL (an entry names another certificate issuer)";
+      if (X509_EXTENSION_get_critical(ext)) return "an entry has a critical extension fwseal does not know";
+    }
+  }
+  return {};
+}
+
 Status check_crls(const TrustPolicy& policy) {
   if (policy.crls.size() > kMaxTrustCrls)
     return bad("trust.crls", "more than " + std::to_string(kMaxTrustCrls) + " CRLs");
+  std::vector<ossl::X509Ptr> roots;
+  for (const auto& set : policy.key_sets)
+    for (const auto& root : set.roots) {
+      FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(root.certificate_der, "root"));
+      roots.push_back(std::move(cert));
+    }
+  std::vector<ossl::X509Crl> parsed;  // each CRL parsed once
   for (std::size_t i = 0; i < policy.crls.size(); ++i) {
-    const std::string w = index_path("trust.crls", i);
-    FWSEAL_ASSIGN(ossl::X509Crl crl, crl_from_der(policy.crls[i].der, w));
+    // "trust.crls[2]" or "trust.crls[2] (pki/ca.crl)": messages name the CRL.
+    const std::string w = policy.crls[i].source.empty() ? index_path("trust.crls", i) : policy.crls[i].source;
     for (std::size_t k = 0; k < i; ++k)
       if (policy.crls[k].der == policy.crls[i].der) return bad(w, "the same CRL as " + index_path("trust.crls", k));
+    FWSEAL_ASSIGN(ossl::X509Crl crl, crl_from_der(policy.crls[i].der, w));
     const X509_NAME* issuer = X509_CRL_get_issuer(crl.get());
     // One CRL per CA: with two, OpenSSL would pick by validity at the build
     // time, and an older CRL could hide a newer revocation.
-    for (std::size_t k = 0; k < i; ++k) {
-      auto other = crl_from_der(policy.crls[k].der, "crl");
-      if (other.ok() && X509_NAME_cmp(X509_CRL_get_issuer(other->get()), issuer) == 0)
+    for (std::size_t k = 0; k < i; ++k)
+      if (X509_NAME_cmp(X509_CRL_get_issuer(parsed[k].get()), issuer) == 0)
         return bad(w, "a second CRL from '" + name_text(issuer) + "' (the first is " + index_path("trust.crls", k) +
                           "): list only that CA's newest CRL");
+    if (std::string why = unusable_crl(crl.get()); !why.empty())
+      return bad(w, "CRL issued by '" + name_text(issuer) + "' cannot be applied: " + why);
+    for (const auto& cert : roots) {
+      if (X509_NAME_cmp(X509_get_subject_name(cert.get()), issuer) != 0) continue;
+      // A root's own CRL can be checked now; one from an intermediate only
+      // when a chain brings the intermediate (and then it must verify, or
+      // the certificates it covers are refused).
+      int ok = X509_CRL_verify(crl.get(), X509_get0_pubkey(cert.get()));
+      ossl::last_error();
+      if (ok != 1) return bad(w, "CRL issued by '" + name_text(issuer) + "' does not verify with that root's key");
     }
-    for (const auto& set : policy.key_sets)
-      for (const auto& root : set.roots) {
-        FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(root.certificate_der, "root"));
-        if (X509_NAME_cmp(X509_get_subject_name(cert.get()), issuer) != 0) continue;
-        // A root's own CRL can be checked now; one from an intermediate only
-        // when a chain brings the intermediate.
-        int ok = X509_CRL_verify(crl.get(), X509_get0_pubkey(cert.get()));
-        ossl::last_error();
-        if (ok != 1) return bad(w, "CRL issued by '" + name_text(issuer) + "' does not verify with that root's key");
-      }
+    parsed.push_back(std::move(crl));
   }
   return ok_status();
 }

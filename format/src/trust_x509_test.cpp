@@ -1,6 +1,7 @@
 // trust.json version 2: roots, CRLs, certificate settings and roles.
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -171,6 +172,28 @@ TEST_F(TrustDir, FileNamesAreRelativeToTrustJson) {
   EXPECT_EQ(missing.error().code, Code::io);
   EXPECT_NE(missing.error().message.find("trust.crls[0]: "), std::string::npos) << missing.error().message;
   EXPECT_NE(missing.error().message.find("nope.crl"), std::string::npos) << missing.error().message;
+}
+
+// Issue 15, point 8: a file name in trust.json that is a FIFO or a device is
+// refused at once; reading it would block (FIFO) or never end (/dev/zero).
+TEST_F(TrustDir, FifoOrDeviceAsCertificateOrCrlIsRefusedWithoutBlocking) {
+  write("pki/root1.pem", pki().root1.cert.pem());
+  ASSERT_EQ(::mkfifo((dir_ / "pki/fifo").c_str(), 0600), 0);
+  struct Case {
+    std::string json, where, kind;
+  };
+  for (const Case& c : {Case{R"("roots":[{"certificate":"pki/fifo"}])", "trust.roots[0].certificate", "a FIFO"},
+                        Case{R"("roots":[{"certificate":"pki/root1.pem"}],"crls":["pki/fifo"])", "trust.crls[0]", "a FIFO"},
+                        Case{R"("roots":[{"certificate":"pki/root1.pem"}],"crls":["/dev/zero"])", "trust.crls[0]",
+                             "a character device"},
+                        Case{R"("roots":[{"certificate":"/dev/tty"}])", "trust.roots[0].certificate", ""}}) {
+    write("trust.json", v2(c.json));
+    auto t = load_trust((dir_ / "trust.json").string());
+    ASSERT_FALSE(t.ok()) << c.json;
+    EXPECT_EQ(t.error().code, Code::io) << c.json;
+    EXPECT_NE(t.error().message.find(c.where + ": "), std::string::npos) << t.error().message;
+    EXPECT_NE(t.error().message.find(c.kind), std::string::npos) << t.error().message;
+  }
 }
 
 struct BadTrust {

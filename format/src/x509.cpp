@@ -217,10 +217,11 @@ std::string serial_hex(const ASN1_INTEGER* serial) {
 }
 
 Result<KeyId> certificate_key_id(const X509* cert) {
-  const X509_PUBKEY* spki = X509_get_X509_PUBKEY(cert);
-  if (!spki) return make_error(Code::malformed, "certificate without a public key");
-  FWSEAL_ASSIGN(std::string der, (to_der<X509_PUBKEY, i2d_X509_PUBKEY>(spki, "public key")));
-  return sha256(der);
+  // key_id_of, so that a certified key and the same key pinned in trust.json
+  // have one id whatever encoding each came in.
+  const EVP_PKEY* key = X509_get0_pubkey(cert);
+  if (!key) return make_error(Code::malformed, "certificate without a usable public key: " + ossl::last_error());
+  return key_id_of(key);
 }
 
 bool self_signed(const X509* cert) {

@@ -13,6 +13,7 @@
 #include "pin.h"
 #include "session.h"
 #include "state.h"
+#include "token_store.h"
 
 namespace fwseal::hsm {
 namespace {
@@ -30,13 +31,13 @@ Status make_dir(const std::string& path) {
 }
 
 // The configuration SoftHSM2 reads through SOFTHSM2_CONF: tokens under the
-// state directory, so /etc/softhsm is never involved.
+// state directory, so /etc/softhsm is never involved. `tokens` itself is made
+// by TokenStore, as a link to the current generation.
 Result<std::string> ensure_state_dir(const Options& opts) {
   std::string conf = softhsm2_conf_path(opts);
   std::string home = fs::path(conf).parent_path().string();
   std::string tokens = home + "/tokens";
   FWSEAL_TRY(make_dir(home));
-  FWSEAL_TRY(make_dir(tokens));
   if (::access(conf.c_str(), F_OK) != 0) {
     std::string text =
         "# SoftHSM2 configuration written by fwseal hsm init: tokens stay in this directory.\n"
@@ -83,7 +84,9 @@ Result<TokenInfo> init_token(const Options& opts, std::string_view label) {
                       "fwseal hsm init creates SoftHSM2 tokens only, and " + path +
                           " is not SoftHSM2; initialise tokens of other modules with their vendor's tools");
   FWSEAL_ASSIGN(std::string conf, ensure_state_dir(opts));
-  FWSEAL_ASSIGN(std::shared_ptr<Module> module, Module::load(path, conf));
+  FWSEAL_ASSIGN(std::shared_ptr<TokenStore> store, TokenStore::open(fs::path(conf).parent_path().string(), true));
+  std::string private_conf = store->conf();
+  FWSEAL_ASSIGN(std::shared_ptr<Module> module, Module::load(path, private_conf, std::move(store)));
 
   FWSEAL_ASSIGN(std::vector<TokenSlot> tokens, list_tokens(*module));
   const TokenSlot* free_slot = nullptr;
@@ -116,6 +119,7 @@ Result<TokenInfo> init_token(const Options& opts, std::string_view label) {
   rv = module->fn().C_InitPIN(session.handle(), user.data(), user.size());
   if (rv != CKR_OK)
     return pkcs11_error("setting the user PIN of token " + quote(label) + " failed", rv, "PIN from " + user.source());
+  FWSEAL_TRY(module->publish());
   return TokenInfo{slot.label, slot.serial, path, conf};
 }
 

@@ -100,13 +100,20 @@ class RawKey {
     return session_->fn().C_GetAttributeValue(session_->handle(), handle_, &a, 1);
   }
   bool flag(CK_ATTRIBUTE_TYPE type) { return *session_->boolean(handle_, type); }
+  // Changes are published at once (token_store.h), as fwseal's own writers do.
   CK_RV set_id(const std::string& id) {
     CK_ATTRIBUTE a = bytes_attribute(CKA_ID, id);
-    return session_->fn().C_SetAttributeValue(session_->handle(), handle_, &a, 1);
+    return published(session_->fn().C_SetAttributeValue(session_->handle(), handle_, &a, 1));
   }
-  CK_RV destroy() { return session_->fn().C_DestroyObject(session_->handle(), handle_); }
+  CK_RV destroy() { return published(session_->fn().C_DestroyObject(session_->handle(), handle_)); }
 
  private:
+  CK_RV published(CK_RV rv) {
+    if (rv == CKR_OK) {
+      EXPECT_TRUE(session_->publish().ok());
+    }
+    return rv;
+  }
   Result<Session> session_;
   CK_OBJECT_HANDLE handle_ = CK_INVALID_HANDLE;
 };

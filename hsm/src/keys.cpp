@@ -137,6 +137,7 @@ Result<KeyInfo> generate_key(const Options& opts, const KeyUri& uri, Algorithm a
   } else {
     FWSEAL_ASSIGN(id, s.bytes(priv, CKA_ID, kMaxIdBytes));  // the module keeps its own id
   }
+  FWSEAL_TRY(s.publish());
   guard.commit();
   return KeyInfo{s.token().label, label, id, alg, key_id, {}};
 }

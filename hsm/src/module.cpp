@@ -1,6 +1,8 @@
 #include "module.h"
 
 #include <dlfcn.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 
 #include <condition_variable>
@@ -8,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+
+#include "token_store.h"
 
 namespace fwseal::hsm {
 namespace {
@@ -45,6 +49,16 @@ void set_softhsm2_conf(const std::string& conf) {
     else
       unsetenv("SOFTHSM2_CONF");
   }
+}
+
+// A software token (SoftHSM2) runs inside this process: a core dump during
+// signing would hold the private key in plain text, and a debugger of the same
+// user could read it. So before any module is loaded the process gives up core
+// dumps and ptrace by others of its user, for the rest of its life.
+void keep_secrets_in_process() {
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  struct rlimit none {0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
 }
 
 struct CkrName {
@@ -148,10 +162,20 @@ Error pkcs11_error(std::string_view what, CK_RV rv, std::string_view hint) {
   return make_error(login ? Code::login : Code::hsm, std::move(msg));
 }
 
-Module::Module(std::string path, std::string key, std::string conf, void* dl, CK_FUNCTION_LIST* fn, bool finalize)
-    : path_(std::move(path)), key_(std::move(key)), conf_(std::move(conf)), dl_(dl), fn_(fn), finalize_(finalize) {}
+Module::Module(std::string path, std::string key, std::string conf, void* dl, CK_FUNCTION_LIST* fn, bool finalize,
+               std::shared_ptr<TokenStore> store)
+    : path_(std::move(path)),
+      key_(std::move(key)),
+      conf_(std::move(conf)),
+      dl_(dl),
+      fn_(fn),
+      finalize_(finalize),
+      store_(std::move(store)) {}
 
-Result<std::shared_ptr<Module>> Module::load(const std::string& path, const std::string& softhsm2_conf) {
+Status Module::publish() { return store_ ? store_->publish() : ok_status(); }
+
+Result<std::shared_ptr<Module>> Module::load(const std::string& path, const std::string& softhsm2_conf,
+                                             std::shared_ptr<TokenStore> store) {
   // Declared before the lock so that, should this be the last reference, the
   // destructor (which takes the lock) runs after the lock is released.
   std::shared_ptr<Module> found;
@@ -175,6 +199,7 @@ Result<std::shared_ptr<Module>> Module::load(const std::string& path, const std:
   }
 
   auto fail = [&](const std::string& why) { return make_error(Code::hsm, "PKCS#11 module " + path + " " + why); };
+  keep_secrets_in_process();
   set_softhsm2_conf(softhsm2_conf);
   dlerror();
   void* dl = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -207,7 +232,7 @@ Result<std::shared_ptr<Module>> Module::load(const std::string& path, const std:
     return fail("failed to initialise: C_Initialize: " + ckr_name(rv) +
                 (softhsm2_conf.empty() ? "" : " (SOFTHSM2_CONF=" + softhsm2_conf + ")"));
   }
-  std::shared_ptr<Module> m(new Module(path, key, softhsm2_conf, dl, fn, rv == CKR_OK));
+  std::shared_ptr<Module> m(new Module(path, key, softhsm2_conf, dl, fn, rv == CKR_OK, std::move(store)));
   registry()[key] = m;
   return m;
 }

@@ -1,6 +1,7 @@
 #include "pin.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <termios.h>
@@ -8,6 +9,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 
@@ -36,6 +38,16 @@ Result<Pin> pin_from(std::string_view value, std::string source) {
 Result<Pin> pin_from_file(const std::string& path, std::string source) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return make_error(Code::io, "cannot read PIN file " + path + " (" + source + "): " + errno_text(errno));
+  // Like ssh with private keys: a PIN others can read is no longer secret.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    return make_error(Code::io, "cannot stat PIN file " + path + " (" + source + "): " + errno_text(errno));
+  if (S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return make_error(Code::login, "PIN file " + path + " (" + source + ") is open to group or others (mode " + mode +
+                                       "); make it readable by its owner only: chmod 600 " + path);
+  }
   unsigned char buf[Pin::kMaxBytes + 3];
   Result<std::size_t> got = read_full(fd.get(), buf, sizeof buf, "PIN file " + path);
   if (!got.ok()) {

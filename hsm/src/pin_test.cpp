@@ -68,6 +68,23 @@ TEST_F(PinTest, UnreadablePinFileIsIoError) {
   EXPECT_THAT(pin.error().message, HasSubstr("missing"));
 }
 
+// Issue 15, point 6: a PIN file group or others can read is refused, and the
+// message does not show the PIN.
+TEST_F(PinTest, PinFileOpenToGroupOrOthersIsRefused) {
+  std::string path = home_.file("pin", "s3cret-pin\n");
+  for (mode_t mode : {0640u, 0604u, 0660u, 0620u}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    setenv("FWSEAL_PIN_FILE", path.c_str(), 1);
+    Result<Pin> pin = user_pin("release", "");
+    ASSERT_FALSE(pin.ok()) << std::oct << mode;
+    EXPECT_EQ(pin.error().code, Code::login);
+    EXPECT_THAT(pin.error().message, HasSubstr("chmod 600 " + path));
+    EXPECT_THAT(pin.error().message, Not(HasSubstr("s3cret")));
+  }
+  ASSERT_EQ(::chmod(path.c_str(), 0400), 0);
+  EXPECT_TRUE(user_pin("release", "").ok());
+}
+
 TEST_F(PinTest, EmptyOrOverlongPinIsLoginError) {
   setenv("FWSEAL_PIN_FILE", home_.file("pin", "\n").c_str(), 1);
   Result<Pin> pin = user_pin("release", "");

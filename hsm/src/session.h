@@ -67,6 +67,8 @@ class Session {
   const CK_FUNCTION_LIST& fn() const { return module_->fn(); }
   CK_SESSION_HANDLE handle() const { return handle_; }
   const TokenSlot& token() const { return token_; }
+  // Module::publish: keeps the change just made (a new key) for good.
+  Status publish() const { return module_->publish(); }
   // "token \"release\"", for messages.
   std::string token_name() const;
 

@@ -114,6 +114,8 @@ Result<std::string> SigningKey::sign(std::string_view message) const {
   std::string sig(reinterpret_cast<const char*>(buf), len);
   if (is_ecdsa(k.algorithm)) {
     FWSEAL_ASSIGN(sig, ecdsa_to_der(sig));
+    // Tokens return either form of an ECDSA signature; fwseal stores the low-S one (R22).
+    FWSEAL_ASSIGN(sig, ecdsa_low_s(k.algorithm, sig));
   }
   Status ok = verify_signature(k.algorithm, k.public_key.get(), message, sig);
   if (!ok.ok())

@@ -1,5 +1,7 @@
 #include "state.h"
 
+#include "token_store.h"
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -49,14 +51,17 @@ bool is_softhsm2(const std::string& path) {
   return p.filename().string().starts_with("libsofthsm2");
 }
 
-Result<std::shared_ptr<Module>> open_module(const Options& opts, const KeyUri& uri) {
+Result<std::shared_ptr<Module>> open_module(const Options& opts, const KeyUri& uri, bool write) {
   std::string path = module_path(opts, uri);
-  std::string conf;
   if (is_softhsm2(path)) {
     std::string c = softhsm2_conf_path(opts);
-    if (exists(c)) conf = c;
+    if (exists(c)) {
+      FWSEAL_ASSIGN(std::shared_ptr<TokenStore> store, TokenStore::open(fs::path(c).parent_path().string(), write));
+      std::string conf = store->conf();
+      return Module::load(path, conf, std::move(store));
+    }
   }
-  return Module::load(path, conf);
+  return Module::load(path, {});
 }
 
 Result<TokenSlot> find_token_or_explain(const Options& opts, const Module& module, const KeyUri& uri) {
@@ -65,7 +70,7 @@ Result<TokenSlot> find_token_or_explain(const Options& opts, const Module& modul
 }
 
 Result<Session> open_token(const Options& opts, const KeyUri& uri, bool read_write) {
-  FWSEAL_ASSIGN(std::shared_ptr<Module> module, open_module(opts, uri));
+  FWSEAL_ASSIGN(std::shared_ptr<Module> module, open_module(opts, uri, read_write));
   FWSEAL_ASSIGN(TokenSlot token, find_token_or_explain(opts, *module, uri));
   return Session::open(std::move(module), std::move(token), read_write);
 }

@@ -20,8 +20,11 @@ std::string module_path(const Options& opts, const KeyUri& uri);
 bool is_softhsm2(const std::string& path);
 std::string softhsm2_conf_path(const Options& opts);  // absolute <home>/softhsm2.conf
 
-// Loads the module; for SoftHSM2 with <home>/softhsm2.conf, under that file.
-Result<std::shared_ptr<Module>> open_module(const Options& opts, const KeyUri& uri);
+// Loads the module; for SoftHSM2 with <home>/softhsm2.conf, on this
+// process's private copy of the state directory's tokens (token_store.h).
+// `write` serialises with other writers; a writer calls Module::publish after
+// its change.
+Result<std::shared_ptr<Module>> open_module(const Options& opts, const KeyUri& uri, bool write = false);
 
 // find_token, with a hint about the state directory when the module is SoftHSM2.
 Result<TokenSlot> find_token_or_explain(const Options& opts, const Module& module, const KeyUri& uri);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@ class TempHome {
     FILE* f = std::fopen(p.c_str(), "w");
     std::fputs(content.c_str(), f);
     std::fclose(f);
+    ::chmod(p.c_str(), 0600);  // PIN files must be the owner's alone
     return p;
   }
 

@@ -1,5 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -44,14 +48,19 @@ TEST(InitToken, StaysInsideTheStateDirectory) {
 
   std::string conf = home.path() + "/softhsm2.conf";
   EXPECT_EQ(t->softhsm2_conf, conf);
+  // SoftHSM2 ran on this process's private copy (token_store.h), now removed.
   ASSERT_NE(std::getenv("SOFTHSM2_CONF"), nullptr);
-  EXPECT_EQ(std::string(std::getenv("SOFTHSM2_CONF")), conf);
+  EXPECT_THAT(std::string(std::getenv("SOFTHSM2_CONF")), ::testing::StartsWith(home.path() + "/run/"));
+  EXPECT_TRUE(entries(home.path() + "/run").empty());
   std::string text = slurp(conf);
   EXPECT_THAT(text, HasSubstr("directories.tokendir = " + home.path() + "/tokens\n"));
   EXPECT_THAT(text, HasSubstr("objectstore.backend = file\n"));
   EXPECT_THAT(text, HasSubstr("log.level = ERROR\n"));
   EXPECT_EQ(fs::status(conf).permissions() & fs::perms::others_all, fs::perms::none);
-  // SoftHSM2 keeps each token in its own directory under tokendir.
+  // SoftHSM2 keeps each token in its own directory under tokendir, which is a
+  // link to the current generation.
+  EXPECT_TRUE(fs::is_symlink(home.path() + "/tokens"));
+  EXPECT_EQ(fs::read_symlink(home.path() + "/tokens").string(), "tokens.2");
   EXPECT_EQ(entries(home.path() + "/tokens").size(), 1u);
   EXPECT_EQ(entries("/var/lib/softhsm/tokens"), system_tokens);
 }
@@ -83,6 +92,24 @@ TEST_F(TokenTest, SeveralTokensLiveSideBySide) {
   ASSERT_TRUE(keys.ok()) << keys.error().message;
   EXPECT_TRUE(keys->empty());
   EXPECT_EQ(entries(home_.path() + "/tokens").size(), 2u);
+}
+
+TEST_F(TokenTest, PlainTokensDirectoryOfAnOlderFwsealBecomesAGeneration) {
+  // What fwseal before the crash-safe store left: tokens/ as a directory.
+  std::string tokens = home_.path() + "/tokens";
+  fs::path gen = fs::read_symlink(tokens);
+  fs::remove(tokens);
+  fs::rename(home_.path() + "/" + gen.string(), tokens);
+  Result<std::vector<KeyInfo>> keys = list_keys(opts_, *parse_token_uri("pkcs11:token=release"));
+  ASSERT_TRUE(keys.ok()) << keys.error().message;
+  EXPECT_TRUE(fs::is_symlink(tokens));
+  EXPECT_EQ(entries(tokens).size(), 1u);
+  Result<TokenInfo> staging = init_token(opts_, "staging");
+  ASSERT_TRUE(staging.ok()) << staging.error().message;
+  EXPECT_EQ(entries(tokens).size(), 2u);
+  // Only the current generation, the link, the lock and run/ remain.
+  EXPECT_EQ(entries(home_.path()), (std::set<std::string>{"run", "softhsm2.conf", "tokens", "tokens.lock",
+                                                           fs::read_symlink(tokens).string()}));
 }
 
 TEST_F(TokenTest, UnknownTokenListsTheTokensThereAre) {
@@ -131,6 +158,25 @@ TEST(InitToken, MissingSoPinWithoutTerminal) {
   Error e = testing::without_terminal([] { return testing::error_of(init_token(Options{}, "release")); });
   EXPECT_EQ(e.code, Code::login) << e.message;
   EXPECT_THAT(e.message, HasSubstr("FWSEAL_SO_PIN"));
+}
+
+// Issue 15, point 6: a process that loads a module gives up core dumps.
+TEST_F(TokenTest, ProcessesWithATokenSessionCannotDumpCore) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    struct rlimit big {RLIM_INFINITY, RLIM_INFINITY};
+    ::setrlimit(RLIMIT_CORE, &big);
+    ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);  // earlier tests in this process made it non-dumpable
+    bool before = ::prctl(PR_GET_DUMPABLE) == 1;
+    Result<std::vector<KeyInfo>> keys = list_keys(opts_, *parse_token_uri("pkcs11:token=release"));
+    struct rlimit after {};
+    ::getrlimit(RLIMIT_CORE, &after);
+    _exit(before && keys.ok() && ::prctl(PR_GET_DUMPABLE) == 0 && after.rlim_cur == 0 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 TEST(Module, ReturnValuesHaveNamesAndCodes) {

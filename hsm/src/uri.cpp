@@ -31,6 +31,33 @@ bool contains_ci(std::string_view text, std::string_view word) {
   return it != text.end();
 }
 
+// `text` percent-decoded until nothing changes (invalid escapes kept as they
+// are), so that "pin%2Dvalue" or "%2570in-value" are seen for what a lenient
+// parser would make of them.
+std::string fully_decoded(std::string_view text) {
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string cur(text);
+  for (int round = 0; round < 8; ++round) {
+    std::string next;
+    for (std::size_t i = 0; i < cur.size(); ++i) {
+      if (cur[i] == '%' && i + 2 < cur.size() && hex(cur[i + 1]) >= 0 && hex(cur[i + 2]) >= 0) {
+        next.push_back(static_cast<char>(hex(cur[i + 1]) * 16 + hex(cur[i + 2])));
+        i += 2;
+      } else {
+        next.push_back(cur[i]);
+      }
+    }
+    if (next == cur) break;
+    cur = std::move(next);
+  }
+  return cur;
+}
+
 // A blank-padded PKCS#11 string field. p11-kit leaves fields the URI does not
 // mention all zero, which is how "not given" is told apart from "empty".
 std::optional<std::string> field(const unsigned char* p, std::size_t n) {
@@ -67,7 +94,7 @@ std::optional<std::string> unsupported_query(std::string_view text) {
 Result<KeyUri> parse(std::string_view text, bool need_key) {
   // Checked on the raw text, before anything else, so that no message below
   // can ever echo a PIN.
-  if (contains_ci(text, "pin-value"))
+  if (contains_ci(text, "pin-value") || contains_ci(fully_decoded(text), "pin-value"))
     return make_error(Code::usage,
                       "key URIs must not contain pin-value: PINs never go on the command line; "
                       "use FWSEAL_PIN_FILE or the URI's pin-source");

@@ -87,8 +87,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BadUri{"pkcs11:token=release;object=a%00b", "NUL"}));
 
 TEST(KeyUri, PinValueIsRefusedWithoutEchoingIt) {
+  // Issue 15, point 6: in any spelling, percent-encoded names included.
   for (const char* uri :
-       {"pkcs11:token=release;object=k?pin-value=s3cret-77", "pkcs11:token=release;object=k;PIN-VALUE=s3cret-77"}) {
+       {"pkcs11:token=release;object=k?pin-value=s3cret-77", "pkcs11:token=release;object=k;PIN-VALUE=s3cret-77",
+        "pkcs11:token=release;object=k?pin%2Dvalue=s3cret-77", "pkcs11:token=release;object=k?%70in-value=s3cret-77",
+        "pkcs11:token=release;object=k?%50%49%4E%2D%56%41%4C%55%45=s3cret-77",
+        "pkcs11:token=release;object=k?pin%252Dvalue=s3cret-77", "pkcs11:token=release;object=k;pin%2dvalue=s3cret-77"}) {
     Result<KeyUri> u = parse_key_uri(uri);
     ASSERT_FALSE(u.ok()) << uri;
     EXPECT_EQ(u.error().code, Code::usage);

@@ -114,6 +114,10 @@ Result<ReproReport> check_reproducible(const VariantPlan& v, const ReproOptions&
     o.set_env["SOURCE_DATE_EPOCH"] = std::to_string(v.created);
     o.cwd = p.cwd;
     o.umask = p.umask;
+    // The rebuild needs no PIN: neither its value, nor a file, nor the memory
+    // file `pipeline run` hands to the signing steps.
+    o.unset_env = {"FWSEAL_PIN", "FWSEAL_PIN_FILE", "FWSEAL_SO_PIN", "FWSEAL_SO_PIN_FILE"};
+    o.close_inherited_fds = true;
     return o;
   };
 

@@ -3,12 +3,14 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/base/digest.h"
@@ -84,6 +86,43 @@ struct OpenedKeys {
   std::vector<SigningKeyInfo> info;
   std::vector<TrustedKey> trusted;
   std::string provenance_key_id;  // hex
+};
+
+// FWSEAL_PIN never reaches a child of `pipeline run`: ninja, every fwseal
+// command it runs and the user's rebuild script would otherwise all carry it
+// in their environment (readable in /proc/<pid>/environ, printed by any tool
+// that logs its environment). The signing steps read the PIN instead from a
+// sealed memory file, never on disk, that they inherit as an open descriptor
+// and find through FWSEAL_PIN_FILE=/proc/self/fd/N. The reproducibility
+// rebuild gets neither (pipeline_repro.cpp).
+class PinForChildren {
+ public:
+  static Result<PinForChildren> from_environment() {
+    PinForChildren p;
+    const char* pin = std::getenv("FWSEAL_PIN");
+    if (!pin || !*pin) return p;
+    int fd = ::memfd_create("fwseal-pin", MFD_ALLOW_SEALING);  // inherited: no MFD_CLOEXEC
+    if (fd < 0) return make_error(Code::io, "memfd_create for the PIN: " + errno_text(errno));
+    p.fd_ = fd;
+    FWSEAL_TRY(write_all(fd, pin, "the PIN memory file"));
+    if (::fchmod(fd, 0400) != 0 ||
+        ::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+      return make_error(Code::io, "sealing the PIN memory file: " + errno_text(errno));
+    return p;
+  }
+  PinForChildren(PinForChildren&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  PinForChildren& operator=(PinForChildren&&) = delete;
+  ~PinForChildren() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void apply(ChildOptions& o) const {
+    for (const char* v : {"FWSEAL_PIN", "FWSEAL_SO_PIN"}) o.unset_env.push_back(v);
+    if (fd_ >= 0) o.set_env["FWSEAL_PIN_FILE"] = "/proc/self/fd/" + std::to_string(fd_);
+  }
+
+ private:
+  PinForChildren() = default;
+  int fd_ = -1;
 };
 
 // Opens the key at `uri_text` (a member of the release file named `where`):
@@ -312,6 +351,8 @@ Result<Build> run_build(const ReleasePlan& plan, const std::string& ninja, const
   }
   n.cwd = plan.work_dir;
   n.set_env["NINJA_STATUS"] = "[%f/%t] ";
+  FWSEAL_ASSIGN(PinForChildren pin, PinForChildren::from_environment());
+  pin.apply(n);
   Build b;
   n.on_stdout_line = [&](std::string_view line) {
     std::size_t done = 0, total = 0;

@@ -123,7 +123,9 @@ Result<SignResult> import_signature_audited(const std::string& path, const EVP_P
     e.version = m->content.version;
   }
   // Checked here too, so that the "signed" line precedes the stored signature.
-  const bool valid = verify_signature(e.algorithm, public_key, tbs, signature).ok();
+  // A high-S ECDSA signature is stored in its low-S form (import_signature).
+  auto low = ecdsa_low_s(e.algorithm, signature);
+  const bool valid = low.ok() && verify_signature(e.algorithm, public_key, tbs, *low).ok();
   if (valid) {
     e.result = "signed";
     FWSEAL_TRY(log.append(e));

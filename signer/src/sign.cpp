@@ -2,6 +2,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/x509.h"
@@ -12,11 +14,21 @@ namespace {
 
 // Holds an exclusive lock on the package while it is read and extended, so two
 // concurrent signers cannot both append at the same offset.
+// A second signer waits for the first (signing takes milliseconds), and gives
+// up with a "busy" message rather than hang behind one stuck for a minute.
 Result<Fd> open_locked(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd) return make_error(Code::io, path + ": cannot open for signing: " + errno_text(errno));
-  if (::flock(fd.get(), LOCK_EX) != 0) return make_error(Code::io, path + ": cannot lock: " + errno_text(errno));
-  return fd;
+  constexpr int kWaitMs = 60'000, kStepMs = 20;
+  for (int waited = 0;; waited += kStepMs) {
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return fd;
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      return make_error(Code::io, path + ": cannot lock: " + errno_text(errno));
+    if (waited >= kWaitMs)
+      return make_error(Code::io, path + ": busy: another process has been signing it for " +
+                                      std::to_string(kWaitMs / 1000) + " s; try again when it is done");
+    ::usleep(kStepMs * 1000);
+  }
 }
 
 Result<SignResult> append(int fd, const std::string& path, const UnverifiedPackage& head, const SignatureEnvelope& env) {
@@ -58,14 +70,17 @@ Status check_chain(const KeyId& signer, const std::vector<std::string>& chain) {
   return ok_status();
 }
 
-Result<SignatureEnvelope> checked_envelope(const EVP_PKEY* key, const UnverifiedPackage& head, std::string_view sig,
+// HSMs and signing services return either of an ECDSA signature's two forms;
+// the package stores the low-S one (R22), which every verifier accepts.
+Result<SignatureEnvelope> checked_envelope(const EVP_PKEY* key, const UnverifiedPackage& head, std::string_view returned,
                                            const std::vector<std::string>& chain) {
   FWSEAL_ASSIGN(Algorithm alg, algorithm_of(key));
+  FWSEAL_ASSIGN(std::string sig, ecdsa_low_s(alg, returned));
   FWSEAL_TRY(verify_signature(alg, key, signed_bytes(head.manifest.bytes), sig));
   SignatureEnvelope env;
   env.algorithm = alg;
   FWSEAL_ASSIGN(env.key_id, key_id_of(key));
-  env.signature = std::string(sig);
+  env.signature = std::move(sig);
   env.certificates = chain;
   return env;
 }

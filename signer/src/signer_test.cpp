@@ -1,6 +1,8 @@
 #include "fwseal/signer/signer.h"
 
 #include <gtest/gtest.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 #include <unistd.h>
 
@@ -9,6 +11,7 @@
 
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/testing/pki.h"
 
 namespace fwseal::signer {
 namespace {
@@ -42,8 +45,10 @@ class SignerTest : public ::testing::Test {
     manifest_bytes_ = bytes;
   }
 
-  std::string key_file(const char* type, const char* param = nullptr) {
-    ossl::PKey key(param ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, param) : EVP_PKEY_Q_keygen(nullptr, nullptr, type));
+  std::string key_file(const char* type, const char* param = nullptr, std::size_t rsa_bits = 0) {
+    ossl::PKey key(rsa_bits ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, rsa_bits)
+                   : param  ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, param)
+                            : EVP_PKEY_Q_keygen(nullptr, nullptr, type));
     std::string path = dir_ + "/" + std::to_string(counter_++) + ".pem";
     FILE* f = std::fopen(path.c_str(), "w");
     PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
@@ -119,6 +124,109 @@ TEST_F(SignerTest, ImportChecksTheSignature) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, Code::signature);
   EXPECT_TRUE(import_signature(pkg_, (*k)->public_key(), *sig).ok());
+}
+
+// (r, s) -> (r, n - s) when s is low: the other form of the same ECDSA signature.
+std::string high_s(std::string_view der, int nid) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+  EC_GROUP* group = EC_GROUP_new_by_curve_name(nid);
+  BIGNUM* half = BN_new();
+  BN_rshift1(half, EC_GROUP_get0_order(group));
+  std::string out(der);
+  if (BN_cmp(ECDSA_SIG_get0_s(sig), half) <= 0) {
+    BIGNUM* s = BN_new();
+    BN_sub(s, EC_GROUP_get0_order(group), ECDSA_SIG_get0_s(sig));
+    ECDSA_SIG_set0(sig, BN_dup(ECDSA_SIG_get0_r(sig)), s);
+    unsigned char* buf = nullptr;
+    int len = i2d_ECDSA_SIG(sig, &buf);
+    out.assign(reinterpret_cast<char*>(buf), static_cast<std::size_t>(len));
+    OPENSSL_free(buf);
+  }
+  BN_free(half);
+  EC_GROUP_free(group);
+  ECDSA_SIG_free(sig);
+  return out;
+}
+
+// An HSM that returns the high-S form of every ECDSA signature.
+class HighSKey final : public SigningKey {
+ public:
+  explicit HighSKey(const SigningKey& inner) : inner_(inner) {}
+  Algorithm algorithm() const override { return inner_.algorithm(); }
+  const EVP_PKEY* public_key() const override { return inner_.public_key(); }
+  Result<std::string> sign(std::string_view message) const override {
+    FWSEAL_ASSIGN(std::string sig, inner_.sign(message));
+    return high_s(sig, NID_X9_62_prime256v1);
+  }
+
+ private:
+  const SigningKey& inner_;
+};
+
+// Issue 15, point 4: a package stores the low-S form, whatever the HSM returns
+// (R22), and an imported high-S signature is stored low-S as well.
+TEST_F(SignerTest, EcdsaSignaturesAreStoredLowS) {
+  write_package("firmware");
+  auto k = load_software_key(key_file("EC", "P-256"));
+  ASSERT_TRUE(k.ok());
+  HighSKey high(**k);
+  auto signed_high = high.sign(signed_bytes(manifest_bytes_));
+  ASSERT_TRUE(signed_high.ok());
+  Status refused = verify_signature(Algorithm::ecdsa_p256, (*k)->public_key(), signed_bytes(manifest_bytes_), *signed_high);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Code::signature);
+  EXPECT_NE(refused.error().message.find("R22"), std::string::npos) << refused.error().message;
+  ASSERT_TRUE(sign_package(pkg_, high).ok());
+  auto head = read_unverified_package(pkg_);
+  ASSERT_TRUE(head.ok()) << head.error().message;
+  const std::string& stored = head->signatures.at(0).signature;
+  EXPECT_EQ(*ecdsa_low_s(Algorithm::ecdsa_p256, stored), stored);
+  EXPECT_NE(high_s(stored, NID_X9_62_prime256v1), stored);
+  EXPECT_TRUE(verify_signature(Algorithm::ecdsa_p256, (*k)->public_key(), signed_bytes(manifest_bytes_), stored).ok());
+
+  write_package("firmware");
+  auto imported = import_signature(pkg_, (*k)->public_key(), *signed_high);
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  auto again = read_unverified_package(pkg_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(high_s(again->signatures.at(0).signature, NID_X9_62_prime256v1), *signed_high);
+}
+
+// Issue 15, point 4: RSA-PSS signatures are exactly modulus-sized. OpenSSL
+// accepts one whose leading zero byte was dropped (as a service returning
+// minimal-length integers does for about 1 in 256 signatures).
+TEST_F(SignerTest, ImportRefusesAnRsaSignatureAByteShort) {
+  write_package("firmware");
+  auto k = load_software_key(key_file("RSA", nullptr, 3072));
+  ASSERT_TRUE(k.ok()) << k.error().message;
+  std::string tbs = signed_bytes(manifest_bytes_);
+  std::string sig;
+  for (int i = 0; i < 4000 && (sig.empty() || sig[0] != '\0'); ++i) sig = *(*k)->sign(tbs);
+  ASSERT_EQ(sig[0], '\0') << "no signature with a leading zero byte in 4000 tries";
+  ASSERT_EQ(sig.size(), 384u);
+  auto refused = import_signature(pkg_, (*k)->public_key(), sig.substr(1));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Code::signature);
+  EXPECT_NE(refused.error().message.find("383 bytes"), std::string::npos) << refused.error().message;
+  EXPECT_TRUE(import_signature(pkg_, (*k)->public_key(), sig).ok());
+}
+
+// Issue 15, point 3: a signature imported once with the key as rsaEncryption
+// and again with the same key as id-RSASSA-PSS is one signature by one key.
+TEST_F(SignerTest, OneSignatureImportedUnderTwoEncodingsOfItsKeyIsRefusedTheSecondTime) {
+  write_package("firmware");
+  auto k = load_software_key(key_file("RSA", nullptr, 3072));
+  ASSERT_TRUE(k.ok()) << k.error().message;
+  std::string sig = *(*k)->sign(signed_bytes(manifest_bytes_));
+  ossl::PKey pss = testpki::as_rsa_pss((*k)->public_key());
+  ASSERT_TRUE(pss);
+  ASSERT_TRUE(import_signature(pkg_, (*k)->public_key(), sig).ok());
+  auto again = import_signature(pkg_, pss.get(), sig);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, Code::usage);
+  EXPECT_NE(again.error().message.find("already signed by key"), std::string::npos) << again.error().message;
+  EXPECT_EQ(read_unverified_package(pkg_)->signatures.size(), 1u);
 }
 
 TEST_F(SignerTest, MalformedTailsAreRefused) {

@@ -32,7 +32,7 @@ class SoftwareKey final : public SigningKey {
     if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, msg, message.size()) != 1)
       return make_error(Code::internal, "signing failed: " + ossl::last_error());
     sig.resize(len);
-    return sig;
+    return ecdsa_low_s(alg_, sig);  // the form packages store (R22), like the HSM key's
   }
 
  private:

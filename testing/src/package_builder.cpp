@@ -59,7 +59,7 @@ Result<std::string> sign_message(const EVP_PKEY* key, std::string_view message) 
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, msg, message.size()) != 1)
     return make_error(Code::internal, "sign: " + ossl::last_error());
   sig.resize(len);
-  return sig;
+  return ecdsa_low_s(alg, sig);  // as fwseal sign stores them (R22)
 }
 
 TestKey make_test_key(ossl::PKey key, std::string name) {

@@ -9,6 +9,8 @@ Workspace::Workspace(const std::string& token) : token_(token) {
   ::mkdir((dir_ / "hsm").c_str(), 0700);
   write_bytes(dir_ / "pin", "1234-user\n");
   write_bytes(dir_ / "so-pin", "5678-so\n");
+  ::chmod((dir_ / "pin").c_str(), 0600);  // fwseal refuses PIN files others can read
+  ::chmod((dir_ / "so-pin").c_str(), 0600);
   auto r = fwseal({"hsm", "init", "--token", token_});
   if (r.exit_code != 0) ADD_FAILURE() << "hsm init failed: " << r.err;
 }

@@ -45,6 +45,12 @@ namespace {
 
 using namespace chain_detail;
 
+const ParsedCrl* crl_from(const std::vector<ParsedCrl>& crls, const X509_NAME* issuer) {
+  for (const auto& c : crls)
+    if (X509_NAME_cmp(X509_CRL_get_issuer(c.crl.get()), issuer) == 0) return &c;
+  return nullptr;
+}
+
 // OpenSSL reports every problem here first; returning 1 accepts it. Only
 // these are accepted, everything else fails the chain:
 //  - no CRL from a CA, unless the chain's root says require_crl (a root is
@@ -60,7 +66,11 @@ bool accepted(X509_STORE_CTX* ctx, CallbackState& state) {
       const bool top = chain && X509_STORE_CTX_get_error_depth(ctx) == sk_X509_num(chain) - 1;
       if (top) return true;
       const ChainRoot* root = root_of_chain(*state.roots, chain);
-      if (!root || root->root->require_crl || !cert) return false;
+      if (!root || !cert) return false;
+      // OpenSSL found the issuer's CRL out of scope or unverifiable: apply_crls
+      // applies it or refuses the certificate once the chain is built.
+      if (state.crls && crl_from(*state.crls, X509_get_issuer_name(cert))) return true;
+      if (root->root->require_crl) return false;
       state.notes.push_back("no CRL from '" + name_text(X509_get_issuer_name(cert)) +
                             "' in trust.json: " + quoted(cert) + " was not checked for revocation (" +
                             root_label(*root) + " does not set require_crl)");
@@ -93,18 +103,40 @@ Result<std::vector<ChainRoot>> load_roots(const TrustPolicy& trust) {
   return roots;
 }
 
-Result<ossl::X509Store> make_store(const TrustPolicy& trust, const std::vector<ChainRoot>& roots) {
+Result<ossl::X509Store> make_store(const std::vector<ChainRoot>& roots, const std::vector<ParsedCrl>& crls) {
   ossl::X509Store store(X509_STORE_new());
   if (!store) return make_error(Code::internal, "out of memory");
   for (const auto& r : roots)
     if (X509_STORE_add_cert(store.get(), r.cert.get()) != 1)
       return make_error(Code::internal, "cannot add a root: " + ossl::last_error());
-  for (const auto& c : trust.crls) {
-    FWSEAL_ASSIGN(ossl::X509Crl crl, crl_from_der(c.der, c.source));
-    if (X509_STORE_add_crl(store.get(), crl.get()) != 1)
+  for (const auto& c : crls)
+    if (X509_STORE_add_crl(store.get(), c.crl.get()) != 1)
       return make_error(Code::internal, "cannot add a CRL: " + ossl::last_error());
-  }
   return store;
+}
+
+// Applies, to each certificate of a verified chain but its root, the
+// trust.json CRL of its issuer (check_chain in chain.h says why OpenSSL's
+// own check is not enough).
+std::optional<Failure> apply_crls(STACK_OF(X509) * chain, const std::vector<ParsedCrl>& crls,
+                                  const TrustPolicy& trust) {
+  const int n = chain ? sk_X509_num(chain) : 0;
+  for (int i = 0; i + 1 < n; ++i) {
+    X509* cert = sk_X509_value(chain, i);
+    X509* issuer = sk_X509_value(chain, i + 1);
+    const ParsedCrl* c = crl_from(crls, X509_get_issuer_name(cert));
+    if (!c) continue;
+    const int ok = X509_CRL_verify(c->crl.get(), X509_get0_pubkey(issuer));
+    ossl::last_error();
+    if (ok != 1)
+      return Failure{false, c->source->source + ", the CRL of " + quoted(issuer) +
+                                ", does not verify with the key of that CA's certificate in this chain, so it cannot "
+                                "be applied and " + quoted(cert) +
+                                " is refused: put the CRL that CA signed in trust.json"};
+    X509_REVOKED* entry = nullptr;
+    if (X509_CRL_get0_by_cert(c->crl.get(), &entry, cert) == 1) return Failure{true, revoked_message(trust, cert)};
+  }
+  return std::nullopt;
 }
 
 Status set_params(X509_STORE_CTX* ctx, const TrustPolicy& trust, std::int64_t build_time) {
@@ -123,7 +155,30 @@ Status set_params(X509_STORE_CTX* ctx, const TrustPolicy& trust, std::int64_t bu
 
 }  // namespace
 
+struct ChainAnchors::Impl {
+  std::vector<ChainRoot> roots;
+  std::vector<ParsedCrl> crls;
+  ossl::X509Store store;
+};
+
+Result<ChainAnchors> ChainAnchors::load(const TrustPolicy& trust) {
+  auto impl = std::make_shared<Impl>();
+  FWSEAL_ASSIGN(impl->roots, load_roots(trust));
+  for (const auto& c : trust.crls) {
+    FWSEAL_ASSIGN(ossl::X509Crl crl, crl_from_der(c.der, c.source));
+    impl->crls.push_back(ParsedCrl{&c, std::move(crl)});
+  }
+  FWSEAL_ASSIGN(impl->store, make_store(impl->roots, impl->crls));
+  return ChainAnchors(std::move(impl));
+}
+
 Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy& trust, std::int64_t build_time) {
+  FWSEAL_ASSIGN(ChainAnchors anchors, ChainAnchors::load(trust));
+  return check_chain(env, trust, anchors, build_time);
+}
+
+Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy& trust, const ChainAnchors& anchors,
+                                 std::int64_t build_time) {
   ChainVerdict v;
   std::vector<ossl::X509Ptr> certs;
   for (std::size_t i = 0; i < env.certificates.size(); ++i) {
@@ -140,18 +195,21 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
     return std::move(v);
   };
   X509* leaf = certs[0].get();
+  EVP_PKEY* leaf_key = X509_get0_pubkey(leaf);
+  if (!leaf_key) return refuse("certificate " + quoted(leaf) + " has no usable public key");
+  if (auto alg = algorithm_of(leaf_key); !alg.ok())
+    return refuse("certificate " + quoted(leaf) + " has a key fwseal does not accept: " + alg.error().message);
+  if (Status weak = check_public_key(leaf_key, "its key"); !weak.ok())
+    return refuse("certificate " + quoted(leaf) + " certifies a weak key: " + weak.error().message);
   FWSEAL_ASSIGN(KeyId leaf_id, certificate_key_id(leaf));
   if (leaf_id != env.key_id)
     return refuse("certificate " + quoted(leaf) + " is for key " + short_hex(leaf_id) + ", not the signing key " +
                   short_hex(env.key_id) + ": put the signing key's own certificate first (fwseal sign --cert)");
-  EVP_PKEY* leaf_key = X509_get0_pubkey(leaf);
-  if (auto alg = algorithm_of(leaf_key); !alg.ok())
-    return refuse("certificate " + quoted(leaf) + " has a key fwseal does not accept: " + alg.error().message);
   EVP_PKEY_up_ref(leaf_key);
   v.leaf_key.reset(leaf_key);
 
-  FWSEAL_ASSIGN(std::vector<ChainRoot> roots, load_roots(trust));
-  FWSEAL_ASSIGN(ossl::X509Store store, make_store(trust, roots));
+  const std::vector<ChainRoot>& roots = anchors.impl().roots;
+  X509_STORE* store = anchors.impl().store.get();
   ossl::X509Stack untrusted(sk_X509_new_null());
   ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
   if (!untrusted || !ctx) return make_error(Code::internal, "out of memory");
@@ -159,10 +217,10 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
     if (sk_X509_push(untrusted.get(), certs[i].get()) <= 0) return make_error(Code::internal, "out of memory");
     X509_up_ref(certs[i].get());
   }
-  if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, untrusted.get()) != 1)
+  if (X509_STORE_CTX_init(ctx.get(), store, leaf, untrusted.get()) != 1)
     return make_error(Code::internal, "cannot start chain verification: " + ossl::last_error());
   FWSEAL_TRY(set_params(ctx.get(), trust, build_time));
-  CallbackState state{&trust, &roots, build_time, {}, std::nullopt};
+  CallbackState state{&trust, &roots, &anchors.impl().crls, build_time, {}, std::nullopt};
   X509_STORE_CTX_set_app_data(ctx.get(), &state);
   X509_STORE_CTX_set_verify_cb(ctx.get(), verify_callback);
 
@@ -186,6 +244,13 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
   const ChainRoot* root = root_of_chain(roots, X509_STORE_CTX_get0_chain(ctx.get()));
   if (!root) return make_error(Code::internal, "verified chain does not end at a trust.json root");
   v.report.root = root_label(*root);
+  if (std::optional<Failure> f = apply_crls(X509_STORE_CTX_get0_chain(ctx.get()), anchors.impl().crls, trust)) {
+    if (!f->revoked) return refuse(std::move(f->message));
+    v.outcome = ChainVerdict::Outcome::revoked;
+    v.report.result = CheckResult::fail;
+    v.report.detail = std::move(f->message);
+    return v;
+  }
   if (auto why = leaf_problem(leaf, trust); !why.empty()) return refuse(std::move(why));
   v.outcome = ChainVerdict::Outcome::trusted;
   v.key_set = root->set;

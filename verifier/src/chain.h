@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "fwseal/base/openssl.h"
 #include "fwseal/format/signature.h"
@@ -27,6 +28,20 @@ struct ChainVerdict {
   ChainReport report;
 };
 
+// trust.json's roots, CRLs and the OpenSSL store made of them, parsed once for
+// all the envelopes of a package (sixteen 1 MB CRLs cost their parse once, not
+// once per envelope). Code::malformed if a certificate or CRL does not parse.
+class ChainAnchors {
+ public:
+  struct Impl;
+  static Result<ChainAnchors> load(const TrustPolicy& trust);
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit ChainAnchors(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
 // Checks env.certificates (leaf first) against `trust`'s roots. `build_time`
 // is the manifest's `created` (used when trust.validity is build-time).
 // Problems with the chain are outcomes, not errors: the Result is an error
@@ -40,6 +55,16 @@ struct ChainVerdict {
 // not at all; revocation against trust.json CRLs, each CA's CRL required only
 // if its root says require_crl); the leaf is not a CA and has keyUsage
 // digitalSignature and the extended key usage trust.required_eku.
+//
+// Every trust.json CRL from the issuer of a certificate in the chain is
+// applied by fwseal itself after OpenSSL, whatever OpenSSL made of it (it
+// skips CRLs whose distribution point or authority key identifier it finds
+// out of scope, and one whose signature fails, and then reports "no CRL"): it
+// must verify with that issuer's key in the chain, else the certificate is
+// refused, and a certificate it lists is revoked.
+Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy& trust, const ChainAnchors& anchors,
+                                 std::int64_t build_time);
+// The same, loading the anchors for this one call.
 Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy& trust, std::int64_t build_time);
 
 }  // namespace fwseal::verifier::steps

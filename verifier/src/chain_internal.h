@@ -19,6 +19,11 @@ struct ChainRoot {
   ossl::X509Ptr cert;
 };
 
+struct ParsedCrl {
+  const TrustedCrl* source = nullptr;
+  ossl::X509Crl crl;
+};
+
 struct Failure {
   bool revoked = false;
   std::string message;  // one clause: what failed, which certificate, what to do
@@ -30,10 +35,14 @@ struct Failure {
 struct CallbackState {
   const TrustPolicy* trust = nullptr;
   const std::vector<ChainRoot>* roots = nullptr;
+  const std::vector<ParsedCrl>* crls = nullptr;
   std::int64_t build_time = 0;
   std::vector<std::string> notes;
   std::optional<Failure> failure;
 };
+
+// "certificate 'CN=…' (serial …) is revoked since … by the CRL of …".
+std::string revoked_message(const TrustPolicy& trust, X509* cert);
 
 std::string quoted(const X509* cert);           // "'CN=release A'"
 std::string root_label(const ChainRoot& root);  // "root 'fleet-1' (CN=Fleet Root 1)"

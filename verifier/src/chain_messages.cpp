@@ -25,9 +25,13 @@ std::string crl_source(const TrustPolicy& trust, const X509* cert) {
   return "a trust.json CRL";
 }
 
+const char* eku_label(std::string_view oid) { return oid == kCodeSigningEku ? " (code signing)" : ""; }
+
+}  // namespace
+
 // OpenSSL does not reliably expose the CRL it used, so look for the trust.json
 // CRL from the certificate's issuer that lists it.
-std::string revoked(const TrustPolicy& trust, X509* cert) {
+std::string revoked_message(const TrustPolicy& trust, X509* cert) {
   std::string since;
   std::string source = "a trust.json CRL";
   for (const auto& c : trust.crls) {
@@ -44,10 +48,6 @@ std::string revoked(const TrustPolicy& trust, X509* cert) {
          "): re-sign with a certificate that is not revoked";
 }
 
-const char* eku_label(std::string_view oid) { return oid == kCodeSigningEku ? " (code signing)" : ""; }
-
-}  // namespace
-
 Failure explain_failure(X509_STORE_CTX* ctx, const TrustPolicy& trust, const std::vector<ChainRoot>& roots,
                         std::int64_t build_time) {
   const int err = X509_STORE_CTX_get_error(ctx);
@@ -58,7 +58,7 @@ Failure explain_failure(X509_STORE_CTX* ctx, const TrustPolicy& trust, const std
   STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx);
   switch (err) {
     case X509_V_ERR_CERT_REVOKED:
-      return {true, revoked(trust, cert)};
+      return {true, revoked_message(trust, cert)};
     case X509_V_ERR_CERT_HAS_EXPIRED:
       return {false, who + " expired " + when(X509_get0_notAfter(cert)) + ", before this package was built (" + built +
                          "): re-sign with a current certificate"};

@@ -91,6 +91,7 @@ Status check_signatures(const UnverifiedManifest& manifest, const std::vector<Si
   const bool roots = trust.has_roots();
   std::vector<Counted> counted;
   std::optional<Error> first_bad;
+  std::optional<ChainAnchors> anchors;  // parsed on the first envelope with a chain, then shared
   for (const auto& env : envelopes) {
     SignatureReport r;
     r.key_id = env.key_id;
@@ -99,7 +100,10 @@ Status check_signatures(const UnverifiedManifest& manifest, const std::vector<Si
     if (pinned) r.key_name = pinned->name;
     std::optional<ChainVerdict> chain;
     if (!env.certificates.empty() && roots) {
-      FWSEAL_ASSIGN(chain, check_chain(env, trust, manifest.content.created));
+      if (!anchors) {
+        FWSEAL_ASSIGN(anchors, ChainAnchors::load(trust));
+      }
+      FWSEAL_ASSIGN(chain, check_chain(env, trust, *anchors, manifest.content.created));
       r.chain = chain->report;
     } else if (!env.certificates.empty()) {
       r.chain = ChainReport{CheckResult::skip, "not checked: trust.json lists no roots", {}, {}, {}};
@@ -134,7 +138,10 @@ Status check_signatures(const UnverifiedManifest& manifest, const std::vector<Si
     } else if (Status s = verify_signature(env.algorithm, key, message, env.signature); !s.ok()) {
       if (s.error().code != Code::signature && s.error().code != Code::untrusted) return std::move(s).error();
       r.status = SignatureStatus::invalid;
-      r.detail = s.error().code == Code::signature ? "the manifest or signature was changed" : s.error().message;
+      // OpenSSL's plain "does not verify" says only that bytes changed; fwseal's
+      // own refusals (a high S, an RSA signature of the wrong length) say why.
+      r.detail = s.error().message == "signature does not verify" ? "the manifest or signature was changed"
+                                                                    : s.error().message;
       if (!first_bad)
         first_bad = make_error(Code::signature, "signature by " + key_label(r) + " does not verify: " + r.detail);
     } else if (auto sets = sets_of(trust, env.key_id, chain); sets.size() != 1) {

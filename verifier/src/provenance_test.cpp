@@ -45,6 +45,7 @@ Signed sign_sample(const Provenance& p, bool ecdsa = false) {
   std::string sig(len, '\0');
   EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, msg, pae.size());
   sig.resize(len);
+  sig = *ecdsa_low_s(ecdsa ? Algorithm::ecdsa_p256 : Algorithm::ed25519, sig);
   DsseEnvelope env{std::string(kInTotoPayloadType), payload, {{to_hex(tk->key_id), sig}}};
   s.file = serialize_dsse(env).value();
   return s;

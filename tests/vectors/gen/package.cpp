@@ -300,13 +300,29 @@ std::string Keys::sign(std::string_view key, std::string_view message, Variant v
   const Params p = params(k.alg, v);
   EVP_PKEY* pkey = k.private_key.get();
   if (k.alg == Algorithm::ed25519) return must(k.signer->sign(message), "sign");  // deterministic
-  for (const auto& old : old_[k.id]) {
-    if (raw_verify(pkey, p, message, old)) {
+  const bool rsa = k.alg == Algorithm::rsa_pss_3072 || k.alg == Algorithm::rsa_pss_4096;
+  const auto modulus = static_cast<std::size_t>(EVP_PKEY_get_size(pkey));
+  require(v != Variant::leading_zero || rsa, "leading_zero is for RSA keys");
+  for (const auto& found : old_[k.id]) {
+    // A vector may hold the signature without its leading zero byte.
+    const std::string old = v == Variant::leading_zero && found.size() + 1 == modulus ? '\0' + found : found;
+    // A kept valid signature must still be in the form R17 and R22 require.
+    bool ok = raw_verify(pkey, p, message, old);
+    if (v == Variant::standard)
+      ok = ok && must(ecdsa_low_s(k.alg, old), "low S") == old && (!rsa || old.size() == modulus);
+    if (v == Variant::leading_zero) ok = ok && old.size() == modulus && old[0] == '\0';
+    if (ok) {
       ++reused_;
       return old;
     }
   }
-  std::string sig = v == Variant::standard ? must(k.signer->sign(message), "sign") : raw_sign(pkey, p, message);
+  std::string sig;
+  if (v == Variant::leading_zero) {
+    for (int i = 0; i < 20000 && (sig.empty() || sig[0] != '\0'); ++i) sig = must(k.signer->sign(message), "sign");
+    require(!sig.empty() && sig[0] == '\0', "no RSA signature with a leading zero byte in 20000");
+  } else {
+    sig = v == Variant::standard ? must(k.signer->sign(message), "sign") : raw_sign(pkey, p, message);
+  }
   require(raw_verify(pkey, p, message, sig), "a fresh signature does not verify");
   ++fresh_;
   old_[k.id].push_back(sig);

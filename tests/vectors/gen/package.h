@@ -88,6 +88,7 @@ enum class Variant {
   other_digest,    // ECDSA with the other SHA-2 (P-256 with SHA-384, P-384 with SHA-256)
   rsa_pkcs1_v15,   // RSA with PKCS #1 v1.5 padding instead of PSS
   rsa_pss_salt64,  // RSA-PSS with a 64-byte salt
+  leading_zero,    // standard, and an RSA signature whose first byte is zero (about 1 in 256)
 };
 
 class Keys {

@@ -1,5 +1,7 @@
-// R15-R16: signature entries. R17-R21: the decision (step 7 of FORMAT.md).
+// R15-R16: signature entries. R17-R22: the decision (step 7 of FORMAT.md).
+#include <openssl/ec.h>
 #include <openssl/ecdsa.h>
+#include <openssl/obj_mac.h>
 
 #include <tuple>
 
@@ -209,11 +211,51 @@ void bad_signature_vectors(Ctx& c) {
           .bytes(),
       12, does_not_verify(c.keys, "rsa-pss-4096"));
 
+  // OpenSSL accepts an RSA signature whose leading zero byte was dropped; a
+  // strict bootloader does not, and the format says modulus-sized.
+  const std::string zero_first = c.keys.sign("rsa-pss-3072", tbs, Variant::leading_zero);
+  c.out.invalid("R17", "r17-rsa-pss-one-byte-short",
+                "a valid RSA-3072 signature starting with a zero byte, stored without it (383 bytes)",
+                signed_by("rsa-pss-3072", zero_first.substr(1), Algorithm::rsa_pss_3072).bytes(), 12,
+                does_not_verify(c.keys, "rsa-pss-3072",
+                                "RSA-PSS signature of 383 bytes; it must be exactly as long as the modulus, 384 bytes"));
+
   p = assemble(base, c.keys);
   p.entries.push_back(entry(c.keys.entry_name("ecdsa-p256"),
                             envelope_of(Algorithm::ecdsa_p256, c.keys.id("ecdsa-p256"), flipped("ecdsa-p256")), t));
   c.out.invalid("R17", "r17-bad-beside-valid", "a valid Ed25519 signature and a P-256 signature with a flipped bit",
                 p.bytes(), 12, does_not_verify(c.keys, "ecdsa-p256"));
+}
+
+// R22: ECDSA signatures in low-S form only.
+void high_s_vectors(Ctx& c) {
+  const Spec base = base_spec();
+  const std::string tbs = signed_bytes(Spec(base).manifest_bytes());
+  for (const char* key : {"ecdsa-p256", "ecdsa-p384"}) {
+    const Algorithm alg = c.keys.algorithm(key);
+    const std::string low = c.keys.sign(key, tbs);
+    const auto* d = reinterpret_cast<const unsigned char*>(low.data());
+    ECDSA_SIG* es = d2i_ECDSA_SIG(nullptr, &d, static_cast<long>(low.size()));
+    EC_GROUP* group = EC_GROUP_new_by_curve_name(alg == Algorithm::ecdsa_p256 ? NID_X9_62_prime256v1 : NID_secp384r1);
+    BIGNUM* high_s = BN_new();
+    BN_sub(high_s, EC_GROUP_get0_order(group), ECDSA_SIG_get0_s(es));
+    ECDSA_SIG_set0(es, BN_dup(ECDSA_SIG_get0_r(es)), high_s);
+    unsigned char* der = nullptr;
+    const int len = i2d_ECDSA_SIG(es, &der);
+    std::string high(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
+    OPENSSL_free(der);
+    ECDSA_SIG_free(es);
+    EC_GROUP_free(group);
+    Spec s = base;
+    s.signers.clear();
+    Pkg p = assemble(s, c.keys);
+    p.entries.push_back(entry(c.keys.entry_name(key), envelope_of(alg, c.keys.id(key), high), base.manifest.created));
+    c.out.invalid("R22", std::string("r22-high-s-") + key,
+                  std::string("a valid ") + key + " signature (r, s) stored as (r, n - s), which verifies too", p.bytes(),
+                  12,
+                  does_not_verify(c.keys, key,
+                                  "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form (R22)"));
+  }
 }
 
 // R18-R21: trust, digests, rollback, hardware.
@@ -302,6 +344,7 @@ void signature_vectors(Ctx& c) {
   envelope_vectors(c);
   bad_signature_vectors(c);
   decision_vectors(c);
+  high_s_vectors(c);
 }
 
 }  // namespace fwseal::vectors

@@ -60,6 +60,10 @@ using DirectBuffer = std::unique_ptr<std::uint8_t[], FreeDeleter>;
 DirectBuffer direct_buffer(std::size_t size, bool huge = true);
 // Reads a whole (small) file; Code::io if it is larger than `max_bytes`.
 Result<std::string> read_file(const std::string& path, std::size_t max_bytes = 64u << 20);
+// read_file for a file that must be a regular file: a FIFO or a device is
+// refused (Code::io) without blocking, before any byte is read. For files a
+// policy names, which must not make fwseal wait on a pipe or read a device.
+Result<std::string> read_regular_file(const std::string& path, std::size_t max_bytes);
 // Reads exactly `n` bytes, or Code::io naming `what`.
 Result<std::string> read_exact(int fd, std::size_t n, std::string_view what);
 // Loops over short reads; returns bytes read (< n only at end of file).

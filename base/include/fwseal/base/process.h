@@ -23,6 +23,9 @@ struct ChildOptions {
   std::optional<mode_t> umask;
   std::optional<std::string> stdin_file;  // default: /dev/null
   bool new_session = false;               // setsid(): no controlling terminal, so nothing can prompt
+  // Close every descriptor above stderr in the child, inherited ones included
+  // (e.g. the PIN memory file `pipeline run` hands to its signing steps).
+  bool close_inherited_fds = false;
   // Called with each line the child writes on stdout (without the newline),
   // as it arrives. Without it, stdout is collected into ChildResult::out.
   std::function<void(std::string_view)> on_stdout_line;

@@ -43,8 +43,25 @@ const EVP_MD* algorithm_digest(Algorithm alg);
 // 3072 or of another size).
 Result<Algorithm> algorithm_of(const EVP_PKEY* key);
 
-using KeyId = Sha256;  // SHA-256 of the DER SubjectPublicKeyInfo
+// The one encoding fwseal gives a public key, whatever encoding it came in:
+// RSA as rsaEncryption (an id-RSASSA-PSS SubjectPublicKeyInfo of the same
+// modulus and exponent is the same key), EC on its named curve with an
+// uncompressed point, Ed25519 as its 32 bytes. Any curve or RSA size (keys
+// fwseal does not sign with still get one id); Code::untrusted for other key
+// types.
+Result<ossl::PKey> canonical_public_key(const EVP_PKEY* key);
+
+// SHA-256 of the DER SubjectPublicKeyInfo of canonical_public_key: one key,
+// one id, so that one key can never count as two.
+using KeyId = Sha256;
 Result<KeyId> key_id_of(const EVP_PKEY* key);
+
+// Refuses public keys no honest signer has, with which a forged signature can
+// verify or that are outside their group: an Ed25519 point of small order
+// (the identity made a forged signature verify) or not canonically encoded,
+// an EC point at infinity or off the curve, an RSA public exponent that is
+// even, below 65537 or above 2^256. Code::untrusted naming `where`.
+Status check_public_key(const EVP_PKEY* key, std::string_view where);
 
 Result<ossl::PKey> public_key_from_pem(std::string_view pem, std::string_view where);
 Result<ossl::PKey> public_key_from_der(std::string_view der, std::string_view where);
@@ -54,11 +71,19 @@ Result<std::string> public_key_to_der(const EVP_PKEY* key);
 std::string signed_bytes(std::string_view manifest_bytes);
 
 // Checks `sig` over `message` with `key` for `alg`. The key must be of the
-// algorithm's type and size. ECDSA signatures are DER; RSA-PSS uses MGF1 with
-// the same digest and a salt as long as the digest. Code::signature on a
+// algorithm's type and size. ECDSA signatures are DER with a low S (R22);
+// RSA-PSS signatures are exactly as long as the modulus and use MGF1 with the
+// same digest and a salt as long as the digest. Code::signature on a
 // mismatch, Code::untrusted if the key does not fit `alg`.
 Status verify_signature(Algorithm alg, const EVP_PKEY* key, std::string_view message,
                         std::string_view sig);
+
+// ECDSA signatures are malleable: (r, s) and (r, n - s) both verify. fwseal
+// stores only the low-S form, s <= n/2 (rule R22), so that every byte of a
+// package is canonical. Returns `der` unchanged for other algorithms and for
+// low-S signatures, else the DER of (r, n - s). Code::signature if `der` is not
+// a DER ECDSA-Sig-Value.
+Result<std::string> ecdsa_low_s(Algorithm alg, std::string_view der);
 
 struct SignatureEnvelope {
   Algorithm algorithm = Algorithm::ecdsa_p256;

@@ -3,6 +3,11 @@
 // HSM keys. Header-only, part of the test kit (fwseal_testing).
 #pragma once
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +27,28 @@ inline constexpr std::int64_t kYear = 365 * 24 * 3600;
 // (test::generate_key, test::sign_message).
 using test::generate_key;
 using test::sign_message;
+
+// The same RSA key with an id-RSASSA-PSS SubjectPublicKeyInfo instead of
+// rsaEncryption: another encoding of one key (issue 15, point 3).
+inline ossl::PKey as_rsa_pss(const EVP_PKEY* rsa) {
+  BIGNUM* n = nullptr;
+  BIGNUM* e = nullptr;
+  EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_N, &n);
+  EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_E, &e);
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
+  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA-PSS", nullptr);
+  EVP_PKEY* out = nullptr;
+  if (ctx && params && EVP_PKEY_fromdata_init(ctx) == 1) EVP_PKEY_fromdata(ctx, &out, EVP_PKEY_PUBLIC_KEY, params);
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  BN_free(n);
+  BN_free(e);
+  return ossl::PKey(out);
+}
 
 struct Cert {
   std::string der;
