@@ -83,93 +83,113 @@ std::string needs(std::uint64_t missing, const KeySet& set) {
          (missing == 1 ? " is" : " are") + " needed";
 }
 
-}  // namespace
+// What phase 1 learns about one envelope: its report, and for a valid
+// signature the key that made it and the one key set it counts for.
+struct Classified {
+  SignatureReport report;
+  ossl::PKey key;              // the verifying key, for a valid signature
+  std::size_t set = 0;         // its key set, for a valid signature
+  std::optional<Error> error;  // a trusted key's signature that does not verify
+};
 
-Status check_signatures(const UnverifiedManifest& manifest, const std::vector<SignatureEnvelope>& envelopes,
-                        const TrustPolicy& trust, SignatureDecision* out) {
-  const std::string message = signed_bytes(manifest.bytes);
-  const bool roots = trust.has_roots();
-  std::vector<Counted> counted;
-  std::optional<Error> first_bad;
-  std::optional<ChainAnchors> anchors;  // parsed on the first envelope with a chain, then shared
-  for (const auto& env : envelopes) {
-    SignatureReport r;
-    r.key_id = env.key_id;
-    r.algorithm = env.algorithm;
-    const TrustedKey* pinned = trust.find_key(env.key_id);
-    if (pinned) r.key_name = pinned->name;
-    std::optional<ChainVerdict> chain;
-    if (!env.certificates.empty() && roots) {
-      if (!anchors) {
-        FWSEAL_ASSIGN(anchors, ChainAnchors::load(trust));
-      }
-      FWSEAL_ASSIGN(chain, check_chain(env, trust, *anchors, manifest.content.created));
-      r.chain = chain->report;
-    } else if (!env.certificates.empty()) {
-      r.chain = ChainReport{CheckResult::skip, "not checked: trust.json lists no roots", {}, {}, {}};
-    }
-    const bool certified = chain && chain->outcome == ChainVerdict::Outcome::trusted;
-    const EVP_PKEY* key = nullptr;
-    ossl::PKey pinned_key;
-    if (pinned) {
-      FWSEAL_ASSIGN(pinned_key, public_key_from_der(pinned->spki_der, "trusted key"));
-      key = pinned_key.get();
-    } else if (certified) {
-      key = chain->leaf_key.get();
-    }
-    FWSEAL_ASSIGN(Algorithm key_alg, key ? algorithm_of(key) : Result<Algorithm>(env.algorithm));
-
-    if (trust.revoked(env.key_id)) {
-      r.status = SignatureStatus::revoked;
-      r.detail = "is revoked by trust.json (revoked_key_ids)";
-    } else if (chain && chain->outcome == ChainVerdict::Outcome::revoked) {
-      r.status = SignatureStatus::revoked;
-      r.detail = chain->report.detail;
-    } else if (!key) {
-      r.status = chain ? SignatureStatus::chain_not_trusted : SignatureStatus::unknown;
-      r.detail = chain ? chain->report.detail
-                       : "is not in trust.json" + std::string(roots && env.certificates.empty()
-                                                                  ? " and the signature carries no certificate chain"
-                                                                  : "");
-    } else if (!trust.algorithm_allowed(env.algorithm) || !trust.algorithm_allowed(key_alg)) {
-      r.status = SignatureStatus::algorithm_not_allowed;
-      Algorithm refused = trust.algorithm_allowed(env.algorithm) ? key_alg : env.algorithm;
-      r.detail = "signs with " + std::string(algorithm_name(refused)) + ", which trust.json does not allow";
-    } else if (Status s = verify_signature(env.algorithm, key, message, env.signature); !s.ok()) {
-      if (s.error().code != Code::signature && s.error().code != Code::untrusted) return std::move(s).error();
-      r.status = SignatureStatus::invalid;
-      // OpenSSL's plain "does not verify" says only that bytes changed; fwseal's
-      // own refusals (a high S, an RSA signature of the wrong length) say why.
-      r.detail = s.error().message == "signature does not verify" ? "the manifest or signature was changed"
-                                                                    : s.error().message;
-      if (!first_bad)
-        first_bad = make_error(Code::signature, "signature by " + key_label(r) + " does not verify: " + r.detail);
-    } else if (auto sets = sets_of(trust, env.key_id, chain); sets.size() != 1) {
-      r.status = SignatureStatus::role_conflict;
-      r.detail = conflict_detail(trust, sets);
-    } else {
-      r.status = SignatureStatus::valid;
-      r.detail = "valid";
-      r.role = key_set_label(trust.key_sets[sets[0]]);
-      const bool again = std::any_of(counted.begin(), counted.end(), [&](const Counted& c) {
-        return c.id == env.key_id || EVP_PKEY_eq(c.key.get(), key) == 1;
-      });
-      if (!again) {
-        ossl::PKey copy(EVP_PKEY_dup(const_cast<EVP_PKEY*>(key)));  // NOLINT: EVP_PKEY_dup only reads
-        if (!copy) return make_error(Code::internal, "out of memory");
-        counted.push_back(Counted{sets[0], env.key_id, std::move(copy)});
-      }
-    }
-    out->reports.push_back(std::move(r));
+// The key an envelope is checked with: pinned in trust.json, else the leaf of
+// a trusted chain; null if neither.
+Result<ossl::PKey> verifying_key(const TrustedKey* pinned, const std::optional<ChainVerdict>& chain) {
+  if (pinned) return public_key_from_der(pinned->spki_der, "trusted key");
+  if (chain && chain->outcome == ChainVerdict::Outcome::trusted) {
+    ossl::PKey copy(EVP_PKEY_dup(const_cast<EVP_PKEY*>(chain->leaf_key.get())));  // NOLINT: EVP_PKEY_dup only reads
+    if (!copy) return make_error(Code::internal, "out of memory");
+    return copy;
   }
-  for (const auto& set : trust.key_sets) out->required += set.threshold;
-  out->valid = counted.size();
+  return ossl::PKey();
+}
 
-  // A trusted key's signature that fails means the package was changed after
-  // signing: that is worth its own code even when other signatures suffice.
-  if (first_bad) return std::move(*first_bad);
-  if (envelopes.empty()) return make_error(Code::untrusted, "package is not signed");
+// Phase 1, one envelope: its status, in the order of FORMAT.md step 7a --
+// revoked, unknown or untrusted chain, algorithm not allowed, invalid (R17),
+// in two roles, valid.
+Result<Classified> classify(const SignatureEnvelope& env, const TrustPolicy& trust, const std::string& message,
+                            std::optional<ChainAnchors>& anchors, std::int64_t created) {
+  Classified c;
+  SignatureReport& r = c.report;
+  r.key_id = env.key_id;
+  r.algorithm = env.algorithm;
+  const bool roots = trust.has_roots();
+  const TrustedKey* pinned = trust.find_key(env.key_id);
+  if (pinned) r.key_name = pinned->name;
+  std::optional<ChainVerdict> chain;
+  if (!env.certificates.empty() && roots) {
+    if (!anchors) {  // parsed once, then shared by every envelope
+      FWSEAL_ASSIGN(anchors, ChainAnchors::load(trust));
+    }
+    FWSEAL_ASSIGN(chain, check_chain(env, trust, *anchors, created));
+    r.chain = chain->report;
+  } else if (!env.certificates.empty()) {
+    r.chain = ChainReport{CheckResult::skip, "not checked: trust.json lists no roots", {}, {}, {}};
+  }
+  FWSEAL_ASSIGN(ossl::PKey key, verifying_key(pinned, chain));
+  FWSEAL_ASSIGN(Algorithm key_alg, key ? algorithm_of(key.get()) : Result<Algorithm>(env.algorithm));
 
+  if (trust.revoked(env.key_id)) {
+    r.status = SignatureStatus::revoked;
+    r.detail = "is revoked by trust.json (revoked_key_ids)";
+  } else if (chain && chain->outcome == ChainVerdict::Outcome::revoked) {
+    r.status = SignatureStatus::revoked;
+    r.detail = chain->report.detail;
+  } else if (!key) {
+    r.status = chain ? SignatureStatus::chain_not_trusted : SignatureStatus::unknown;
+    r.detail = chain ? chain->report.detail
+                     : "is not in trust.json" + std::string(roots && env.certificates.empty()
+                                                                ? " and the signature carries no certificate chain"
+                                                                : "");
+  } else if (!trust.algorithm_allowed(env.algorithm) || !trust.algorithm_allowed(key_alg)) {
+    r.status = SignatureStatus::algorithm_not_allowed;
+    Algorithm refused = trust.algorithm_allowed(env.algorithm) ? key_alg : env.algorithm;
+    r.detail = "signs with " + std::string(algorithm_name(refused)) + ", which trust.json does not allow";
+  } else if (Status v = verify_signature(env.algorithm, key.get(), message, env.signature); !v.ok()) {
+    if (v.error().code != Code::signature && v.error().code != Code::untrusted) return std::move(v).error();
+    r.status = SignatureStatus::invalid;
+    // OpenSSL's plain "does not verify" says only that bytes changed; fwseal's
+    // own refusals (a high S, an RSA signature of the wrong length) say why.
+    r.detail = v.error().message == "signature does not verify" ? "the manifest or signature was changed"
+                                                                  : v.error().message;
+    c.error = make_error(Code::signature, "signature by " + key_label(r) + " does not verify: " + r.detail);
+  } else if (auto sets = sets_of(trust, env.key_id, chain); sets.size() != 1) {
+    r.status = SignatureStatus::role_conflict;
+    r.detail = conflict_detail(trust, sets);
+  } else {
+    r.status = SignatureStatus::valid;
+    r.detail = "valid";
+    r.role = key_set_label(trust.key_sets[sets[0]]);
+    c.set = sets[0];
+    c.key = std::move(key);
+  }
+  return c;
+}
+
+// Phase 2: each key counts once, for its key set, however many envelopes it
+// signed (the same key id, or the same public key under another encoding).
+std::vector<Counted> count_keys(const std::vector<Classified>& classified) {
+  std::vector<Counted> counted;
+  for (const auto& c : classified) {
+    if (c.report.status != SignatureStatus::valid) continue;
+    const bool again = std::any_of(counted.begin(), counted.end(), [&](const Counted& k) {
+      return k.id == c.report.key_id || EVP_PKEY_eq(k.key.get(), c.key.get()) == 1;
+    });
+    if (again) continue;
+    ossl::PKey copy(EVP_PKEY_dup(const_cast<EVP_PKEY*>(c.key.get())));  // NOLINT: EVP_PKEY_dup only reads
+    counted.push_back(Counted{c.set, c.report.key_id, std::move(copy)});
+  }
+  return counted;
+}
+
+// Phase 3: the decision. A trusted key's signature that fails means the
+// package was changed after signing (12), even when other signatures would
+// suffice; then every key set needs its threshold (13).
+Status decide(const TrustPolicy& trust, const std::vector<Classified>& classified, const std::vector<Counted>& counted,
+              const std::vector<SignatureReport>& reports) {
+  for (const auto& c : classified)
+    if (c.error) return *c.error;
+  if (classified.empty()) return make_error(Code::untrusted, "package is not signed");
   for (std::size_t s = 0; s < trust.key_sets.size(); ++s) {
     const KeySet& set = trust.key_sets[s];
     const auto count = static_cast<std::uint64_t>(
@@ -177,7 +197,7 @@ Status check_signatures(const UnverifiedManifest& manifest, const std::vector<Si
     if (count >= set.threshold) continue;
     const std::string label = key_set_label(set);
     std::string why;
-    for (const auto& r : out->reports)
+    for (const auto& r : reports)
       if (std::string clause = why_not_counted(r, label, trust.key_sets.size() > 1); !clause.empty())
         why += (why.empty() ? "" : "; ") + clause;
     if (why.empty()) why = "no other signature by a key in trust.json";
@@ -187,6 +207,24 @@ Status check_signatures(const UnverifiedManifest& manifest, const std::vector<Si
                                            ")");
   }
   return ok_status();
+}
+
+}  // namespace
+
+Status check_signatures(const UnverifiedManifest& manifest, const std::vector<SignatureEnvelope>& envelopes,
+                        const TrustPolicy& trust, SignatureDecision* out) {
+  const std::string message = signed_bytes(manifest.bytes);
+  std::optional<ChainAnchors> anchors;
+  std::vector<Classified> classified;
+  for (const auto& env : envelopes) {
+    FWSEAL_ASSIGN(Classified c, classify(env, trust, message, anchors, manifest.content.created));
+    out->reports.push_back(c.report);
+    classified.push_back(std::move(c));
+  }
+  const std::vector<Counted> counted = count_keys(classified);
+  for (const auto& set : trust.key_sets) out->required += set.threshold;
+  out->valid = counted.size();
+  return decide(trust, classified, counted, out->reports);
 }
 
 }  // namespace fwseal::verifier::steps
