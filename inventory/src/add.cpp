@@ -12,6 +12,7 @@
 #include <set>
 
 #include "fwseal/base/digest.h"
+#include "fwseal/base/time.h"
 #include "fwseal/inventory/purl_match.h"
 #include "fwseal/sbom/purl.h"
 #include "fwseal/sbom/validate.h"
@@ -43,15 +44,6 @@ struct Release {
   };
   std::vector<Component> components;
 };
-
-std::string iso_time(std::int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Cell json_cell(const json& j, const char* key) {
   if (!j.contains(key)) return std::nullopt;
@@ -110,7 +102,7 @@ Status read_components(std::string_view bytes, Release& release) {
 }
 
 std::string now_iso() {
-  return iso_time(std::chrono::duration_cast<std::chrono::seconds>(
+  return rfc3339_utc(std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count());
 }
@@ -224,7 +216,7 @@ Result<AddResult> add_package(Connection& db, const std::string& path, const Tru
   r.product = m.product;
   r.version = m.version;
   r.security_version = m.security_version;
-  r.created = iso_time(m.created);
+  r.created = rfc3339_utc(m.created);
   r.manifest_digest = to_hex(std::span<const std::uint8_t>(p.manifest_digest()));
   r.verified = true;
   r.hardware = m.hardware;
