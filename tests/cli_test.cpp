@@ -233,6 +233,33 @@ TEST_F(Cli, InspectSaysItIsUnverified) {
   EXPECT_EQ(parsed["images"].size(), 3u);
 }
 
+TEST_F(Cli, NoCreatedTimeIsSaidNotShownAs1970) {
+  auto spec_text = read_bytes(ws_->write_spec());
+  auto at = spec_text.find("\"created\": 1790000000,");
+  ASSERT_NE(at, std::string::npos);
+  spec_text.erase(at, std::string("\"created\": 1790000000,").size());
+  write_bytes(ws_->path("no-created.json"), spec_text);
+  auto pkg = ws_->path("no-created.fwpkg");
+  auto p = ws_->fwseal({"package", "--spec", ws_->path("no-created.json"), "-o", pkg});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_THAT(p.err, HasSubstr("fwseal: note: created is 0 (not recorded): give the spec a `created` time or set "
+                               "SOURCE_DATE_EPOCH"));
+  auto r = ws_->fwseal({"inspect", pkg});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("created           not recorded (created 0: no time given by the spec or SOURCE_DATE_EPOCH)"));
+  EXPECT_THAT(r.out, Not(HasSubstr("1970")));
+  auto j = ws_->fwseal({"inspect", pkg, "--json"});
+  ASSERT_EQ(j.exit_code, 0);
+  EXPECT_TRUE(nlohmann::json::parse(j.out)["created"].is_null());
+  // With SOURCE_DATE_EPOCH, no note and the time itself.
+  RunOptions sde;
+  sde.env = {{"SOURCE_DATE_EPOCH", "1790000000"}};
+  auto q = ws_->fwseal({"package", "--spec", ws_->path("no-created.json"), "-o", ws_->path("sde.fwpkg")}, sde);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_THAT(q.err, Not(HasSubstr("note:")));
+  EXPECT_THAT(ws_->fwseal({"inspect", ws_->path("sde.fwpkg")}).out, HasSubstr("created           2026-09-21T14:13:20Z"));
+}
+
 TEST_F(Cli, ExtractWritesOnlyAValidPackage) {
   auto pkg = ws_->signed_package({"k-ed"}, "x.fwpkg");
   auto trust = ws_->trust({"k-ed"});

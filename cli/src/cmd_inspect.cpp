@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/format/created.h"
 #include "fwseal/format/package_reader.h"
 #include "fwseal/base/time.h"
 #include "fwseal/base/digest.h"
@@ -42,7 +43,7 @@ int cmd_inspect(const Argv& argv) {
                         {"version", m.version},
                         {"security_version", std::to_string(m.security_version)},
                         {"hardware", m.hardware},
-                        {"created", rfc3339_utc(m.created)},
+                        {"created", m.created == 0 ? nlohmann::json(nullptr) : nlohmann::json(rfc3339_utc(m.created))},
                         {"images", images},
                         {"signatures", sigs}};
     if (m.sbom) j["sbom"] = {{"size", m.sbom->size}, {"sha256", to_hex(m.sbom->sha256)}};
@@ -57,7 +58,7 @@ int cmd_inspect(const Argv& argv) {
   std::string hw;
   for (const auto& h : m.hardware) hw += (hw.empty() ? "" : ", ") + h;
   std::printf("hardware          %s\n", hw.c_str());
-  std::printf("created           %s\n", rfc3339_utc(m.created).c_str());
+  std::printf("created           %s\n", describe_created(m.created).c_str());
   std::printf("manifest sha256   %s\n", digest.c_str());
   std::printf("images            %zu\n", m.images.size());
   for (const auto& img : m.images)

@@ -3,6 +3,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/format/created.h"
 #include "fwseal/pipeline/steps.h"
 
 namespace fwseal::cli {
@@ -29,6 +30,8 @@ int cmd_package(const Argv& argv) {
   auto result = pipeline::package_from_spec(request);
   if (!result.ok())
     return result.error().code == Code::usage ? usage_error(result.error().message, kPackageUsage) : fail(result.error());
+  if (result->manifest.created == 0 && !args->flag("--quiet"))
+    std::fprintf(stderr, "fwseal: note: %.*s\n", static_cast<int>(kCreatedZeroNote.size()), kCreatedZeroNote.data());
   if (args->flag("--json")) {
     std::printf("{\"package\":\"%s\",\"manifest_sha256\":\"%s\",\"size\":%llu}\n", output->c_str(),
                 to_hex(result->manifest_digest).c_str(), static_cast<unsigned long long>(result->total_size));

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "fwseal/base/text.h"
+#include "fwseal/base/time.h"
 #include "fwseal/format/manifest.h"
 
 namespace fwseal {
@@ -45,6 +46,10 @@ Result<std::int64_t> resolve_created(std::optional<std::int64_t> from_file, std:
   }
   FWSEAL_ASSIGN(std::optional<std::int64_t> sde, source_date_epoch_from_env());
   return sde.value_or(0);
+}
+
+std::string describe_created(std::int64_t t) {
+  return t == 0 ? std::string(kCreatedNotRecorded) : rfc3339_utc(t);
 }
 
 }  // namespace fwseal

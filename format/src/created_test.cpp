@@ -42,5 +42,11 @@ TEST(Created, FileWinsThenEnvironmentThenZero) {
   EXPECT_THAT(resolve_created(-1, "spec.created"), IsError(Code::malformed, HasSubstr("spec.created")));
 }
 
+TEST(Created, ZeroIsShownAsNotRecordedNever1970) {
+  EXPECT_EQ(describe_created(0), "not recorded (created 0: no time given by the spec or SOURCE_DATE_EPOCH)");
+  EXPECT_EQ(describe_created(1790000000), "2026-09-21T14:13:20Z");
+  EXPECT_EQ(describe_created(1), "1970-01-01T00:00:01Z");
+}
+
 }  // namespace
 }  // namespace fwseal

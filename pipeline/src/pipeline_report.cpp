@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "fwseal/format/created.h"
 #include "fwseal/base/time.h"
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/base/digest.h"
@@ -301,7 +302,7 @@ Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOut
                {"product", first.product},
                {"version", first.version},
                {"security_version", std::to_string(first.security_version)},
-               {"created", rfc3339_utc(first.created)},
+               {"created", describe_created(first.created)},
                {"generated_by", ctx.tool_version},
                {"verdict", all_pass ? "pass" : "fail"},
                {"message", all_pass ? passed : first_failure.empty() ? "a check failed" : first_failure},

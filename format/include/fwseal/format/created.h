@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "fwseal/base/error.h"
@@ -27,5 +28,18 @@ Result<std::int64_t> resolve_created(std::optional<std::int64_t> from_file, std:
 // A time given by other means (an option, a library caller) within R11's range;
 // `code` for the error, whose message names `where`.
 Status check_created(std::int64_t t, std::string_view where, Code code = Code::malformed);
+
+// How messages and reports show a `created` time: RFC 3339 UTC, except 0, which
+// R11 records when neither the spec nor SOURCE_DATE_EPOCH gave a time. That is
+// shown as kCreatedNotRecorded, never as 1970-01-01.
+inline constexpr std::string_view kCreatedNotRecorded =
+    "not recorded (created 0: no time given by the spec or SOURCE_DATE_EPOCH)";
+std::string describe_created(std::int64_t t);
+
+// The note `fwseal package` prints when it records 0: reproducible-builds.org's
+// advice is a fixed time from the source (the last commit), not the clock.
+inline constexpr std::string_view kCreatedZeroNote =
+    "created is 0 (not recorded): give the spec a `created` time or set SOURCE_DATE_EPOCH, "
+    "e.g. to the last commit's time (git log -1 --format=%ct)";
 
 }  // namespace fwseal
