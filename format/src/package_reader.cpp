@@ -21,6 +21,16 @@ namespace {
 
 Error malformed(std::string message) { return make_error(Code::malformed, std::move(message)); }
 
+}  // namespace
+
+Error truncated_package(std::uint64_t ended, std::string_view inside, std::uint64_t needed) {
+  return malformed("package ends at offset " + std::to_string(ended) + " inside " + std::string(inside) +
+                   " (truncated): it has " + std::to_string(ended) + " bytes, at least " +
+                   std::to_string(needed) + " expected");
+}
+
+namespace {
+
 // What a header block that is not a plain file is, by its typeflag, for
 // messages ("a symbolic link (typeflag '2')"); empty for anything else.
 std::string special_kind(std::string_view block) {
@@ -108,9 +118,7 @@ std::size_t first_nonzero(std::string_view bytes) {
 
 Result<std::string> PackageSource::read(std::size_t n, std::string_view inside) {
   FWSEAL_ASSIGN(std::string out, read_up_to(n));
-  if (out.size() < n)
-    return malformed("package ends at offset " + std::to_string(offset()) + " inside " + std::string(inside) +
-                     " (truncated)");
+  if (out.size() < n) return truncated_package(offset(), inside, offset() - out.size() + n);
   return out;
 }
 
@@ -143,16 +151,19 @@ Status FileSource::stream(std::uint64_t n, std::string_view inside,
                           const std::function<Status(std::string_view chunk)>& consume) {
   if (!consume) {
     if (n > size_ - std::min(offset_, size_)) {
+      const std::uint64_t needed = offset_ + n;
       offset_ = size_;
-      return malformed("package ends at offset " + std::to_string(size_) + " inside " + std::string(inside) +
-                       " (truncated)");
+      return truncated_package(size_, inside, needed);
     }
     offset_ += n;
     return ok_status();
   }
   constexpr std::size_t kChunk = 1 << 20;
+  const std::uint64_t entry_end = offset_ + n;
   while (n > 0) {
-    FWSEAL_ASSIGN(std::string chunk, read(static_cast<std::size_t>(std::min<std::uint64_t>(n, kChunk)), inside));
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(n, kChunk));
+    FWSEAL_ASSIGN(std::string chunk, read_up_to(want));
+    if (chunk.size() < want) return truncated_package(offset_, inside, entry_end);
     FWSEAL_TRY(consume(chunk));
     n -= chunk.size();
   }
@@ -207,10 +218,10 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageSource& in, const 
     FWSEAL_ASSIGN(std::string block, in.read_up_to(kBlock));
     if (block.empty())
       return malformed("package ends at offset " + std::to_string(at) +
-                       " where a signature entry or the end-of-archive marker must start (truncated)");
+                       " where a signature entry or the end-of-archive marker must start (truncated): it has " +
+                       std::to_string(at) + " bytes, at least " + std::to_string(at + 2 * kBlock) + " expected");
     if (block.size() < kBlock)
-      return malformed("package ends at offset " + std::to_string(in.offset()) + " inside the block at offset " +
-                       std::to_string(at) + " (truncated)");
+      return truncated_package(in.offset(), "the block at offset " + std::to_string(at), at + kBlock);
 
     if (is_zero(block)) {
       // The end of the archive: exactly two zero blocks, then nothing.

@@ -1,6 +1,7 @@
 #include "package_stream.h"
 
 #include "fwseal/format/layout.h"
+#include "fwseal/format/package_reader.h"
 
 namespace fwseal::verifier {
 
@@ -17,12 +18,11 @@ Result<std::string> PackageStream::read_up_to(std::size_t n) {
 
 Status PackageStream::stream(std::uint64_t n, std::string_view inside,
                              const std::function<Status(std::string_view chunk)>& consume) {
+  const std::uint64_t entry_end = offset_ + n;
   while (n > 0) {
     std::size_t want = n < kBufferSize ? static_cast<std::size_t>(n) : kBufferSize;
     FWSEAL_ASSIGN(std::string_view got, input_.next(want, "package"));
-    if (got.empty())
-      return make_error(Code::malformed, "package ends at offset " + std::to_string(offset_) + " inside " +
-                                             std::string(inside) + " (truncated)");
+    if (got.empty()) return truncated_package(offset_, inside, entry_end);
     offset_ += got.size();
     if (consume) FWSEAL_TRY(consume(got));
     n -= got.size();

@@ -22,6 +22,12 @@
 
 namespace fwseal {
 
+// The error of a package that ends early (Code::malformed): where it ended (the
+// bytes it has), what it was in the middle of, and the least size the bytes read
+// so far require, e.g. "package ends at offset 100000 inside image/kernel
+// (truncated): it has 100000 bytes, at least 168448 expected".
+Error truncated_package(std::uint64_t ended, std::string_view inside, std::uint64_t needed);
+
 // Where package bytes come from, front to back.
 class PackageSource {
  public:
