@@ -260,6 +260,41 @@ TEST_F(Cli, NoCreatedTimeIsSaidNotShownAs1970) {
   EXPECT_THAT(ws_->fwseal({"inspect", ws_->path("sde.fwpkg")}).out, HasSubstr("created           2026-09-21T14:13:20Z"));
 }
 
+TEST_F(Cli, AFileOfTheWrongKindIsNamedForWhatItIs) {
+  auto pkg = ws_->signed_package({"k-ed"}, "kind.fwpkg");
+  auto trust = ws_->trust({"k-ed"});
+  auto spec = ws_->write_spec("kind-spec.json");
+  auto dir = ws_->dir().mkdir("kind-dir");
+  struct Case {
+    std::vector<std::string> args;
+    bool standalone;
+    int exit_code;
+    std::string message;  // the whole first line of stderr, up to " (read as" where that follows
+  };
+  const std::vector<Case> cases = {
+      {{spec, "--trust", trust}, true, 10, "fwseal-verify: \"" + spec + "\" is a package spec, not an fwseal package"},
+      {{trust, "--trust", trust}, true, 10, "fwseal-verify: \"" + trust + "\" is a trust policy, not an fwseal package"},
+      {{dir, "--trust", trust}, true, 3, "fwseal-verify: \"" + dir + "\" is a directory, not an fwseal package"},
+      {{pkg, "--trust", spec}, true, 10, "fwseal-verify: \"" + spec + "\" is a package spec, not a trust policy"},
+      {{"package", "--spec", pkg, "-o", ws_->path("never.fwpkg")}, false, 10,
+       "fwseal: \"" + pkg + "\" is an fwseal package, not a package spec"},
+      {{"pipeline", "run", pkg}, false, 10, "fwseal: \"" + pkg + "\" is an fwseal package, not a release file"},
+      {{"pipeline", "run", spec}, false, 10, "fwseal: \"" + spec + "\" is a package spec, not a release file"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.args[0] + " " + c.args[1]);
+    auto r = c.standalone ? ws_->verify(c.args) : ws_->fwseal(c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << r.err;
+    EXPECT_EQ(r.err.substr(0, r.err.find(" (read as ")), c.message + (r.err.find(" (read as ") == std::string::npos ? "\n" : ""));
+  }
+  EXPECT_FALSE(exists(ws_->path("never.fwpkg")));
+  // A package of the right kind keeps its own message.
+  write_bytes(ws_->path("cut.fwpkg"), read_bytes(pkg).substr(0, 700));
+  auto cut = ws_->verify({ws_->path("cut.fwpkg"), "--trust", trust});
+  EXPECT_EQ(cut.exit_code, 10);
+  EXPECT_THAT(cut.err, HasSubstr("(truncated): it has 700 bytes, at least "));
+}
+
 TEST_F(Cli, ExtractWritesOnlyAValidPackage) {
   auto pkg = ws_->signed_package({"k-ed"}, "x.fwpkg");
   auto trust = ws_->trust({"k-ed"});

@@ -1,6 +1,7 @@
 // Reading trust.json (versions 1 and 2).
 #include <algorithm>
 
+#include "fwseal/format/file_kind.h"
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
@@ -262,10 +263,13 @@ Result<TrustPolicy> parse_trust(std::string_view text, std::string_view what, st
 }
 
 Result<TrustPolicy> load_trust(const std::string& path) {
-  FWSEAL_ASSIGN(std::string text, read_file(path, kMaxTrustBytes));
+  auto text = read_file(path, kMaxTrustBytes);
+  if (!text.ok()) return explain_wrong_kind(path, FileKind::trust, text.error());
   std::string dir = ".";
   if (auto slash = path.rfind('/'); slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
-  return parse_trust(text, path, dir);
+  auto trust = parse_trust(*text, path, dir);
+  if (!trust.ok()) return explain_wrong_kind(path, FileKind::trust, trust.error());
+  return trust;
 }
 
 }  // namespace fwseal

@@ -1,3 +1,4 @@
+#include "fwseal/format/file_kind.h"
 #include "fwseal/packager/spec.h"
 
 #include <fcntl.h>
@@ -214,8 +215,11 @@ Result<Spec> parse_spec(std::string_view text, const std::string& base_dir) {
 }
 
 Result<Spec> load_spec(const std::string& path) {
-  FWSEAL_ASSIGN(std::string text, read_file(path, JsonLimits{}.max_bytes));
-  return parse_spec_impl(text, dir_of(path), path);
+  auto text = read_file(path, JsonLimits{}.max_bytes);
+  if (!text.ok()) return explain_wrong_kind(path, FileKind::spec, text.error());
+  auto spec = parse_spec_impl(*text, dir_of(path), path);
+  if (!spec.ok()) return explain_wrong_kind(path, FileKind::spec, spec.error());
+  return spec;
 }
 
 Status check_built_from(const Spec& spec, const Manifest& m, const std::string& pkg) {

@@ -1,3 +1,4 @@
+#include "fwseal/format/file_kind.h"
 #include "fwseal/pipeline/release.h"
 
 #include <sys/stat.h>
@@ -369,12 +370,16 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
 }
 
 Result<Release> load_release(const std::string& path) {
-  FWSEAL_ASSIGN(std::string text, read_file(path, kMaxReleaseBytes));
+  auto read = read_file(path, kMaxReleaseBytes);
+  if (!read.ok()) return explain_wrong_kind(path, FileKind::release, read.error());
+  const std::string& text = *read;
   std::error_code ec;
   auto abs = std::filesystem::absolute(path, ec);
   if (ec) return make_error(Code::io, path + ": " + ec.message());
   abs = abs.lexically_normal();
-  FWSEAL_ASSIGN(Release r, parse_release(text, abs.parent_path().string(), path));
+  auto parsed = parse_release(text, abs.parent_path().string(), path);
+  if (!parsed.ok()) return explain_wrong_kind(path, FileKind::release, parsed.error());
+  Release r = std::move(parsed).value();
   r.file = abs.string();
   return r;
 }

@@ -1,3 +1,4 @@
+#include "fwseal/format/file_kind.h"
 #include "fwseal/verifier/cli.h"
 #include "fwseal/verifier/provenance.h"
 
@@ -126,6 +127,13 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
     err << program << ": " << e.message << "\n";
     return exit_code(e.code);
   };
+  // A directory, a spec or a trust policy given as the package is named so
+  // (an empty file keeps its "truncated" message).
+  auto fail_package = [&](Error e) {
+    if (args->package != "-" && sniff_file_kind(args->package) != FileKind::empty)
+      e = explain_wrong_kind(args->package, FileKind::package, std::move(e));
+    return fail(e);
+  };
 
   auto trust = load_trust(args->trust);
   if (!trust.ok()) return fail(trust.error());
@@ -133,7 +141,7 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
   int fd = 0;  // "-": standard input
   if (args->package != "-") {
     auto opened = open_read(args->package);
-    if (!opened.ok()) return fail(opened.error());
+    if (!opened.ok()) return fail_package(opened.error());
     owned = std::move(opened).value();
     fd = owned.get();
     // Read front to back once: a larger read-ahead window (no effect on a pipe).
@@ -142,7 +150,7 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
   report = verify_package(fd, *trust, args->options);
   if (!report.ok()) {
     if (report.status.ok()) report.status = make_error(Code::internal, "verification ended without a verdict");
-    return fail(report.status.error());
+    return fail_package(report.status.error());
   }
   if (args->provenance.empty()) {
     out << (args->json ? report_json(report) : summary(report));

@@ -21,6 +21,7 @@ namespace fwseal::test {
 
 namespace detail {
 inline const Error* error_of(const Status& s) { return s.ok() ? nullptr : &s.error(); }
+inline const Error* error_of(const Error& e) { return &e; }
 template <class T>
 const Error* error_of(const Result<T>& r) {
   return r.ok() ? nullptr : &r.error();
