@@ -125,7 +125,16 @@ void Release::sign(const FixedKey& key) {
 
 std::string Release::package() const {
   std::vector<Entry> entries = content_entries();
-  entries.insert(entries.end(), signatures.begin(), signatures.end());
+  if (manifest.format_version >= kManifestFormatVersion) {
+    // Version 2: the envelopes in signatures.json, before the content.
+    std::vector<SignatureEnvelope> envelopes;
+    for (const auto& e : signatures) envelopes.push_back(must(parse_envelope(e.data, e.name), "envelope"));
+    auto area = serialize_signature_area(std::move(envelopes), manifest.signature_space);
+    if (!area.ok()) fail(__FILE__, __LINE__, "signature area: " + area.error().message);
+    entries.insert(entries.begin(), Entry{std::string(kSignaturesEntry), *area});
+  } else {
+    entries.insert(entries.end(), signatures.begin(), signatures.end());
+  }
   return test::PackageBuilder::assemble(*manifest_bytes_override, manifest.created, entries);
 }
 

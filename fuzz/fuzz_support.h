@@ -81,7 +81,7 @@ using test::pattern;
 // security version 3, hardware acme-cam-v1 and acme-cam-v2, no SBOM.
 struct Release : test::PackageBuilder {
   Release() : test::PackageBuilder(300, 900) {}
-  std::vector<Entry> signatures;  // appended after the images, in order
+  std::vector<Entry> signatures;  // version 1: appended after the images, in order; version 2: in signatures.json
 
   // Fills sizes and digests and freezes the manifest bytes: images changed
   // afterwards no longer match their digests.

@@ -220,6 +220,20 @@ void packages() {
     package("edge-sizes", Code::ok, r.package());
   }
 
+  // Version 2: signatures first.
+  auto v2_signed_by = [](std::initializer_list<KeyName> keys, std::uint64_t space) {
+    fuzz::Release r;
+    r.use_version_2(space);
+    r.finish();
+    for (KeyName k : keys) r.sign(fixed_key(k));
+    return r;
+  };
+  package("v2-signed-a", Code::ok, v2_signed_by({KeyName::trusted_a}, 2048).package());
+  package("v2-signed-a-b-unknown", Code::ok,
+          v2_signed_by({KeyName::trusted_a, KeyName::trusted_b, KeyName::unknown}, 4096).package());
+  package("v2-unsigned", Code::untrusted, v2_signed_by({}, 512).package());
+  package("v2-revoked-only", Code::untrusted, v2_signed_by({KeyName::revoked}, 1024).package());
+
   package("unsigned", Code::untrusted, signed_by({}).package());
   package("revoked-only", Code::untrusted, signed_by({KeyName::revoked}).package());
   package("unknown-only", Code::untrusted, signed_by({KeyName::unknown}).package());

@@ -231,6 +231,37 @@ TEST_F(Cli, InspectSaysItIsUnverified) {
   auto parsed = nlohmann::json::parse(j.out);
   EXPECT_EQ(parsed["verified"], false);
   EXPECT_EQ(parsed["images"].size(), 3u);
+  EXPECT_EQ(parsed["format_version"], 2);
+  EXPECT_EQ(parsed["signature_space"], 16384);
+  EXPECT_THAT(r.out, HasSubstr("format            version 2 (signatures first; 16384 bytes reserved for them)\n"));
+}
+
+// A spec's signature_space sizes the area signing fills in place; a package
+// whose area is full refuses another signature, exit 2, and stays as it was.
+TEST_F(Cli, SignatureSpaceFromTheSpecAndAFullArea) {
+  auto spec_text = read_bytes(ws_->write_spec("small-space.json"));
+  auto at = spec_text.find('{');
+  spec_text.insert(at + 1, "\"signature_space\": 512,");
+  write_bytes(ws_->path("small-space.json"), spec_text);
+  const std::string pkg = ws_->path("small.fwpkg");
+  auto made = ws_->fwseal({"package", "--spec", ws_->path("small-space.json"), "-o", pkg});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ASSERT_EQ(ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-ed")}).exit_code, 0);
+  const std::string before = read_bytes(pkg);
+  ws_->keygen("k-rsa", "rsa-pss-3072");  // a 384-byte signature: no room left beside the Ed25519 one
+  auto full = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k-rsa")});
+  EXPECT_EQ(full.exit_code, 2) << full.err;
+  EXPECT_THAT(full.err, HasSubstr("more than the 512 the package reserves (its signature_space): package it again "
+                                  "with a larger signature_space"));
+  EXPECT_EQ(read_bytes(pkg), before);
+  auto j = nlohmann::json::parse(ws_->fwseal({"inspect", pkg, "--json"}).out);
+  EXPECT_EQ(j["signature_space"], 512);
+
+  spec_text.replace(spec_text.find("\"signature_space\": 512,"), 24, "\"signature_space\": 1000,");
+  write_bytes(ws_->path("small-space.json"), spec_text);
+  auto bad = ws_->fwseal({"package", "--spec", ws_->path("small-space.json"), "-o", ws_->path("bad.fwpkg")});
+  EXPECT_EQ(bad.exit_code, 10);
+  EXPECT_THAT(bad.err, HasSubstr("spec.signature_space: 1000 must be a multiple of 512 from 512 to 1048576"));
 }
 
 TEST_F(Cli, NoCreatedTimeIsSaidNotShownAs1970) {

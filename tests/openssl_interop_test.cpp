@@ -57,10 +57,9 @@ TEST(OpensslInterop, EveryAlgorithmVerifiesWithTheOpensslCommandLine) {
     SCOPED_TRACE(alg);
     std::string sig = ws.path(alg + ".sig");
     auto extract = run({"/bin/sh", "-c",
-                        "tar -xOf '" + pkg + "' signature/" + id +
-                            ".json | python3 -c 'import sys,json,base64; "
-                            "sys.stdout.buffer.write(base64.b64decode(json.load(sys.stdin)[\"signature\"]))' > '" +
-                            sig + "'"});
+                        "tar -xOf '" + pkg + "' signatures.json | python3 -c 'import sys,json,base64; "
+                            "sys.stdout.buffer.write(base64.b64decode([e for e in json.load(sys.stdin)[\"signatures\"] "
+                            "if e[\"key_id\"] == \"" + id + "\"][0][\"signature\"]))' > '" + sig + "'"});
     ASSERT_EQ(extract.exit_code, 0) << extract.err;
     const Case* c = nullptr;
     for (const auto& k : cases)

@@ -45,7 +45,9 @@ int cmd_inspect(const Argv& argv) {
                         {"hardware", m.hardware},
                         {"created", m.created == 0 ? nlohmann::json(nullptr) : nlohmann::json(rfc3339_utc(m.created))},
                         {"images", images},
+                        {"format_version", m.format_version},
                         {"signatures", sigs}};
+    if (m.format_version >= kManifestFormatVersion) j["signature_space"] = m.signature_space;
     if (m.sbom) j["sbom"] = {{"size", m.sbom->size}, {"sha256", to_hex(m.sbom->sha256)}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
@@ -59,6 +61,11 @@ int cmd_inspect(const Argv& argv) {
   for (const auto& h : m.hardware) hw += (hw.empty() ? "" : ", ") + h;
   std::printf("hardware          %s\n", hw.c_str());
   std::printf("created           %s\n", describe_created(m.created).c_str());
+  if (m.format_version >= kManifestFormatVersion)
+    std::printf("format            version %d (signatures first; %llu bytes reserved for them)\n", m.format_version,
+                static_cast<unsigned long long>(m.signature_space));
+  else
+    std::printf("format            version %d (signatures last)\n", m.format_version);
   std::printf("manifest sha256   %s\n", digest.c_str());
   std::printf("images            %zu\n", m.images.size());
   for (const auto& img : m.images)

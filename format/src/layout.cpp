@@ -91,9 +91,12 @@ Result<ParsedHeader> parse_tar_header(std::string_view block, std::string_view w
 Result<std::vector<EntryLayout>> compute_layout(const Manifest& m, std::uint64_t manifest_size) {
   std::vector<EntryLayout> out;
   std::uint64_t at = 0;
-  auto add = [&](std::string name, std::uint64_t size) -> Status {
+  auto add = [&](std::string name, std::uint64_t size, EntryLayout::Kind kind = EntryLayout::Kind::image,
+                 std::size_t image = 0) -> Status {
     FWSEAL_ASSIGN(std::string header, tar_header(name, size, m.created));
     EntryLayout e;
+    e.kind = kind;
+    e.image = image;
     e.name = std::move(name);
     e.header_offset = at;
     e.header_size = header.size();
@@ -104,9 +107,12 @@ Result<std::vector<EntryLayout>> compute_layout(const Manifest& m, std::uint64_t
     out.push_back(std::move(e));
     return ok_status();
   };
-  FWSEAL_TRY(add(std::string(kManifestEntry), manifest_size));
-  if (m.sbom) FWSEAL_TRY(add(std::string(kSbomEntry), m.sbom->size));
-  for (const auto& img : m.images) FWSEAL_TRY(add(image_entry_name(img.name), img.size));
+  FWSEAL_TRY(add(std::string(kManifestEntry), manifest_size, EntryLayout::Kind::manifest));
+  if (m.format_version >= kManifestFormatVersion)
+    FWSEAL_TRY(add(std::string(kSignaturesEntry), m.signature_space, EntryLayout::Kind::signatures));
+  if (m.sbom) FWSEAL_TRY(add(std::string(kSbomEntry), m.sbom->size, EntryLayout::Kind::sbom));
+  for (std::size_t i = 0; i < m.images.size(); ++i)
+    FWSEAL_TRY(add(image_entry_name(m.images[i].name), m.images[i].size, EntryLayout::Kind::image, i));
   return out;
 }
 

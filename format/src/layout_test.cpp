@@ -43,18 +43,38 @@ TEST(Layout, OffsetsFollowTheManifest) {
   m.created = 5;
   m.images = {{"a", "kernel", 1, {}}, {"b", "rootfs", 513, {}}};
   m.sbom = SbomInfo{10, {}};
+  m.signature_space = 2048;
   auto l = compute_layout(m, 700);
   ASSERT_TRUE(l.ok());
-  ASSERT_EQ(l->size(), 4u);
+  ASSERT_EQ(l->size(), 5u);
   EXPECT_EQ((*l)[0].name, "manifest.json");
   EXPECT_EQ((*l)[0].data_offset, 512u);
   EXPECT_EQ((*l)[0].end_offset, 512u + 1024u);
-  EXPECT_EQ((*l)[1].name, "sbom.cdx.json");
-  EXPECT_EQ((*l)[2].name, "image/a");
-  EXPECT_EQ((*l)[3].header_offset, (*l)[2].end_offset);
-  EXPECT_EQ((*l)[3].end_offset, (*l)[3].data_offset + 1024u);
+  // Version 2: the signature area right after the manifest, its size from the manifest.
+  EXPECT_EQ((*l)[1].name, "signatures.json");
+  EXPECT_EQ((*l)[1].kind, EntryLayout::Kind::signatures);
+  EXPECT_EQ((*l)[1].data_offset, 512u + 1024u + 512u);
+  EXPECT_EQ((*l)[1].end_offset, (*l)[1].data_offset + 2048u);
+  EXPECT_EQ((*l)[2].name, "sbom.cdx.json");
+  EXPECT_EQ((*l)[3].name, "image/a");
+  EXPECT_EQ((*l)[3].image, 0u);
+  EXPECT_EQ((*l)[4].image, 1u);
+  EXPECT_EQ((*l)[4].header_offset, (*l)[3].end_offset);
+  EXPECT_EQ((*l)[4].end_offset, (*l)[4].data_offset + 1024u);
   EXPECT_EQ(padded_size(0), 0u);
   EXPECT_EQ(padded_size(512), 512u);
+}
+
+TEST(Layout, Version1HasNoSignatureArea) {
+  Manifest m;
+  m.format_version = kManifestFormatVersion1;
+  m.signature_space = 0;
+  m.images = {{"a", "kernel", 1, {}}};
+  auto l = compute_layout(m, 700);
+  ASSERT_TRUE(l.ok());
+  ASSERT_EQ(l->size(), 2u);
+  EXPECT_EQ((*l)[1].name, "image/a");
+  EXPECT_EQ((*l)[1].header_offset, 512u + 1024u);
 }
 
 }  // namespace

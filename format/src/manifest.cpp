@@ -77,6 +77,18 @@ Result<std::uint64_t> parse_security_version(std::string_view text, std::string_
 }
 
 Status check_manifest(const Manifest& m) {
+  if (m.format_version == kManifestFormatVersion) {
+    if (m.signature_space < kMinSignatureSpace || m.signature_space > kMaxSignatureSpace ||
+        m.signature_space % 512 != 0)
+      return bad("manifest.signature_space", std::to_string(m.signature_space) + " must be a multiple of 512 from " +
+                                                 std::to_string(kMinSignatureSpace) + " to " +
+                                                 std::to_string(kMaxSignatureSpace));
+  } else if (m.format_version == kManifestFormatVersion1) {
+    if (m.signature_space != 0) return bad("manifest.signature_space", "a version-1 manifest has no signature area");
+  } else {
+    return bad("manifest.format_version", "version " + std::to_string(m.format_version) +
+                                              " is not supported (this fwseal reads versions 1 and 2)");
+  }
   FWSEAL_TRY(check_text(m.product, "manifest.product"));
   FWSEAL_TRY(check_text(m.version, "manifest.version"));
   if (m.hardware.empty()) return bad("manifest.hardware", "at least one hardware id is required");
@@ -112,7 +124,7 @@ Result<std::string> serialize_manifest(const Manifest& m) {
   for (const auto& img : m.images)
     images.push_back({{"name", img.name}, {"type", img.type}, {"size", img.size}, {"sha256", to_hex(img.sha256)}});
   json j = {{"format", kManifestFormat},
-            {"format_version", kManifestFormatVersion},
+            {"format_version", m.format_version},
             {"product", m.product},
             {"version", m.version},
             {"security_version", std::to_string(m.security_version)},
@@ -120,6 +132,7 @@ Result<std::string> serialize_manifest(const Manifest& m) {
             {"created", m.created},
             {"images", images}};
   if (m.sbom) j["sbom"] = {{"size", m.sbom->size}, {"sha256", to_hex(m.sbom->sha256)}};
+  if (m.format_version >= kManifestFormatVersion) j["signature_space"] = m.signature_space;
   return canonical_json(j);
 }
 
@@ -129,16 +142,26 @@ Result<UnverifiedManifest> parse_manifest(std::string_view bytes) {
   FWSEAL_ASSIGN(json j, parse_canonical_json(bytes, "manifest.json", JsonLimits{kMaxManifestBytes, 8}));
   const std::string w = "manifest";
   FWSEAL_TRY(check_members(j, {"format", "format_version", "product", "version", "security_version", "hardware",
-                                "created", "images", "sbom"},
+                                "created", "images", "sbom", "signature_space"},
                            w));
   FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
   if (format != kManifestFormat) return bad("manifest.format", "expected \"fwseal-manifest\", found " + quote(format));
   FWSEAL_ASSIGN(std::uint64_t version, get_uint(j, "format_version", w));
-  if (version != kManifestFormatVersion)
-    return bad("manifest.format_version", "version " + std::to_string(version) + " is not supported (this fwseal reads version 1)");
+  if (version != kManifestFormatVersion && version != kManifestFormatVersion1)
+    return bad("manifest.format_version",
+               "version " + std::to_string(version) + " is not supported (this fwseal reads versions 1 and 2)");
 
   UnverifiedManifest out;
   Manifest& m = out.content;
+  m.format_version = static_cast<int>(version);
+  m.signature_space = 0;
+  if (version == kManifestFormatVersion1) {
+    if (has_member(j, "signature_space"))
+      return bad("manifest.signature_space", "not a member of a version-1 manifest");
+  } else {
+    if (!has_member(j, "signature_space")) return bad("manifest.signature_space", "missing (required in version 2)");
+    FWSEAL_ASSIGN(m.signature_space, get_uint(j, "signature_space", w));
+  }
   FWSEAL_ASSIGN(m.product, get_string(j, "product", w));
   FWSEAL_ASSIGN(m.version, get_string(j, "version", w));
   FWSEAL_ASSIGN(std::string sv, get_string(j, "security_version", w));

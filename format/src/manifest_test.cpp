@@ -102,11 +102,39 @@ TEST(ManifestParse, RefusesUnknownMembersAndNonCanonicalBytes) {
 
 TEST(ManifestParse, RefusesOtherFormatVersions) {
   auto bytes = *serialize_manifest(sample());
-  auto at = bytes.find("\"format_version\":1");
-  bytes.replace(at, 18, "\"format_version\":2");
+  auto at = bytes.find("\"format_version\":2");
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, 18, "\"format_version\":3");
   auto r = parse_manifest(bytes);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("version 2 is not supported"), std::string::npos);
+  EXPECT_EQ(r.error().message,
+            "manifest.format_version: version 3 is not supported (this fwseal reads versions 1 and 2)");
+}
+
+TEST(ManifestParse, SignatureSpaceBelongsToVersion2) {
+  Manifest m = sample();
+  auto v2 = parse_manifest(*serialize_manifest(m));
+  ASSERT_TRUE(v2.ok()) << v2.error().message;
+  EXPECT_EQ(v2->content.format_version, 2);
+  EXPECT_EQ(v2->content.signature_space, kDefaultSignatureSpace);
+  EXPECT_NE(v2->bytes.find("\"signature_space\":16384"), std::string::npos);
+
+  m.format_version = kManifestFormatVersion1;
+  m.signature_space = 0;
+  const std::string v1_bytes = *serialize_manifest(m);
+  EXPECT_EQ(v1_bytes.find("signature_space"), std::string::npos);
+  auto v1 = parse_manifest(v1_bytes);
+  ASSERT_TRUE(v1.ok()) << v1.error().message;
+  EXPECT_EQ(v1->content.format_version, 1);
+
+  m.signature_space = 512;  // a version-1 manifest has no signature area
+  EXPECT_EQ(serialize_manifest(m).error().message, "manifest.signature_space: a version-1 manifest has no signature area");
+  m = sample();
+  for (std::uint64_t bad : {std::uint64_t{0}, std::uint64_t{1000}, std::uint64_t{2} << 20}) {
+    m.signature_space = bad;
+    EXPECT_EQ(serialize_manifest(m).error().message, "manifest.signature_space: " + std::to_string(bad) +
+                                                         " must be a multiple of 512 from 512 to 1048576");
+  }
 }
 
 }  // namespace

@@ -108,6 +108,16 @@ Result<KeyId> signature_entry_key_id(std::string_view name, std::uint64_t at) {
   return *id;
 }
 
+// After the first zero block at `at`: the second, then nothing (R4).
+Status finish_end_of_archive(PackageSource& in, std::uint64_t at) {
+  FWSEAL_ASSIGN(std::string second, in.read(kBlock, "the end-of-archive marker"));
+  if (std::size_t i = first_nonzero(second); i != std::string::npos)
+    return malformed("end-of-archive marker: byte at offset " + std::to_string(at + kBlock + i) + " is not zero");
+  FWSEAL_ASSIGN(std::string after, in.read_up_to(1));
+  if (!after.empty()) return malformed("data after the end of the archive at offset " + std::to_string(at + 2 * kBlock));
+  return ok_status();
+}
+
 }  // namespace
 
 std::size_t first_nonzero(std::string_view bytes) {
@@ -224,14 +234,7 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageSource& in, const 
       return truncated_package(in.offset(), "the block at offset " + std::to_string(at), at + kBlock);
 
     if (is_zero(block)) {
-      // The end of the archive: exactly two zero blocks, then nothing.
-      FWSEAL_ASSIGN(std::string second, in.read(kBlock, "the end-of-archive marker"));
-      if (std::size_t i = first_nonzero(second); i != std::string::npos)
-        return malformed("end-of-archive marker: byte at offset " + std::to_string(at + kBlock + i) +
-                         " is not zero");
-      FWSEAL_ASSIGN(std::string after, in.read_up_to(1));
-      if (!after.empty())
-        return malformed("data after the end of the archive at offset " + std::to_string(at + 2 * kBlock));
+      FWSEAL_TRY(finish_end_of_archive(in, at));
       return envelopes;
     }
 
@@ -263,6 +266,46 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageSource& in, const 
   }
 }
 
+// Version 2, step 5.
+Result<std::vector<SignatureEnvelope>> read_signature_area(PackageSource& in, const UnverifiedManifest& manifest) {
+  const Manifest& m = manifest.content;
+  if (m.format_version < kManifestFormatVersion)
+    return make_error(Code::internal, "read_signature_area on a version-1 package");
+  EntryLayout e;
+  e.name = std::string(kSignaturesEntry);
+  e.header_offset = in.offset();
+  e.data_size = m.signature_space;
+  std::string area;
+  area.reserve(static_cast<std::size_t>(m.signature_space));
+  FWSEAL_TRY(read_entry(in, e, m.created, [&](std::string_view chunk) {
+    area.append(chunk);
+    return ok_status();
+  }));
+  const std::uint64_t data_offset = in.offset() - padded_size(m.signature_space);
+  FWSEAL_ASSIGN(std::vector<SignatureEnvelope> envelopes, parse_signature_area(area, data_offset));
+  // Certificates are structure too: bytes that are not a DER certificate are
+  // malformed whoever signed, before any decision looks at them.
+  for (std::size_t i = 0; i < envelopes.size(); ++i)
+    for (std::size_t c = 0; c < envelopes[i].certificates.size(); ++c)
+      FWSEAL_TRY(certificate_from_der(
+          envelopes[i].certificates[c],
+          index_path(index_path(std::string(kSignaturesEntry) + ".signatures", i) + ".certificates", c)));
+  return envelopes;
+}
+
+Status read_end_of_archive(PackageSource& in) {
+  const std::uint64_t at = in.offset();
+  FWSEAL_ASSIGN(std::string block, in.read(kBlock, "the end-of-archive marker"));
+  if (!is_zero(block)) {
+    if (auto parsed = parse_tar_header(block, "header"); parsed.ok())
+      return malformed("offset " + std::to_string(at) + ": entry " + quote(parsed->name) +
+                       " after the last image, where the end of the archive must be");
+    return malformed("end-of-archive marker: byte at offset " + std::to_string(at + first_nonzero(block)) +
+                     " is not zero");
+  }
+  return finish_end_of_archive(in, at);
+}
+
 // --- Without the decision -------------------------------------------------------
 
 Result<UnverifiedPackage> read_unverified_package(const std::string& path) {
@@ -286,6 +329,14 @@ Result<UnverifiedPackage> read_unverified_package(int fd, const std::string& pat
     FWSEAL_TRY(check_manifest_header(header, out.manifest));
     const Manifest& m = out.manifest.content;
     FWSEAL_ASSIGN(std::vector<EntryLayout> layout, compute_layout(m, bytes.size()));
+    if (m.format_version >= kManifestFormatVersion) {
+      out.signature_area_offset = layout[1].data_offset;
+      FWSEAL_ASSIGN(out.signatures, read_signature_area(in, out.manifest));
+      for (std::size_t i = 2; i < layout.size(); ++i) FWSEAL_TRY(read_entry(in, layout[i], m.created, nullptr));
+      out.end_offset = in.offset();
+      FWSEAL_TRY(read_end_of_archive(in));
+      return out;
+    }
     for (std::size_t i = 1; i < layout.size(); ++i) FWSEAL_TRY(read_entry(in, layout[i], m.created, nullptr));
     out.end_offset = layout.back().end_offset;
     FWSEAL_ASSIGN(out.signatures, read_signatures(in, out.manifest));

@@ -1,6 +1,7 @@
 #include "fwseal/format/signature.h"
 #include "fwseal/format/x509.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <openssl/core_names.h>
@@ -13,6 +14,7 @@
 
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/base/text.h"
 
 namespace fwseal {
 namespace {
@@ -369,8 +371,9 @@ Result<std::string> serialize_envelope(const SignatureEnvelope& env) {
   return out;
 }
 
-Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_view where) {
-  FWSEAL_ASSIGN(json j, parse_canonical_json(bytes, where, JsonLimits{kMaxSignatureEntryBytes, 4}));
+namespace {
+
+Result<SignatureEnvelope> envelope_from_json(const json& j, std::string_view where) {
   const std::string w(where);
   FWSEAL_TRY(check_members(j, {"format", "algorithm", "key_id", "signature", "certificates"}, w));
   FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
@@ -396,6 +399,72 @@ Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_vie
     }
   }
   return env;
+}
+
+Result<json> envelope_to_json(const SignatureEnvelope& env) {
+  FWSEAL_ASSIGN(std::string text, serialize_envelope(env));
+  return json::parse(text);
+}
+
+}  // namespace
+
+Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_view where) {
+  FWSEAL_ASSIGN(json j, parse_canonical_json(bytes, where, JsonLimits{kMaxSignatureEntryBytes, 4}));
+  return envelope_from_json(j, where);
+}
+
+Result<std::string> serialize_signature_area(std::vector<SignatureEnvelope> envelopes, std::uint64_t space) {
+  if (envelopes.size() > kMaxSignatures)
+    return make_error(Code::usage, "more than " + std::to_string(kMaxSignatures) + " signatures");
+  std::sort(envelopes.begin(), envelopes.end(),
+            [](const SignatureEnvelope& a, const SignatureEnvelope& b) { return a.key_id < b.key_id; });
+  json list = json::array();
+  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    if (i > 0 && envelopes[i - 1].key_id == envelopes[i].key_id)
+      return make_error(Code::usage, "two signatures by key " + to_hex(envelopes[i].key_id) + "; a key signs once");
+    FWSEAL_ASSIGN(json e, envelope_to_json(envelopes[i]));
+    list.push_back(std::move(e));
+  }
+  FWSEAL_ASSIGN(std::string text, canonical_json(json{{"format", kSignatureAreaFormat}, {"signatures", list}}));
+  if (text.size() > space)
+    return make_error(Code::usage, "the signatures need " + std::to_string(text.size()) + " bytes, more than the " +
+                                       std::to_string(space) +
+                                       " the package reserves (its signature_space): package it again with a "
+                                       "larger signature_space to add this signature");
+  text.append(static_cast<std::size_t>(space - text.size()), ' ');
+  return text;
+}
+
+Result<std::vector<SignatureEnvelope>> parse_signature_area(std::string_view bytes, std::uint64_t data_offset) {
+  const std::string w(kSignaturesEntry);
+  // The list is one JSON object: it ends at the last '}', and only spaces follow it.
+  const std::size_t close = bytes.find_last_of('}');
+  if (close == std::string_view::npos)
+    return make_error(Code::malformed, w + ": no signature list (offset " + std::to_string(data_offset) + ")");
+  if (std::size_t pad = bytes.find_first_not_of(' ', close + 1); pad != std::string_view::npos)
+    return make_error(Code::malformed, w + ": byte at offset " + std::to_string(data_offset + pad) +
+                                           " after the signature list is not a space (0x20)");
+  std::string_view text = bytes.substr(0, close + 1);
+  FWSEAL_ASSIGN(json j, parse_canonical_json(text, w, JsonLimits{kMaxSignatureSpace, 5}));
+  FWSEAL_TRY(check_members(j, {"format", "signatures"}, w));
+  FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
+  if (format != kSignatureAreaFormat)
+    return make_error(Code::malformed, w + ".format: expected \"" + std::string(kSignatureAreaFormat) + "\", found " +
+                                           quote(format));
+  if (!has_member(j, "signatures")) return make_error(Code::malformed, w + ".signatures: missing");
+  FWSEAL_ASSIGN(const json* list, get_array(j, "signatures", w, kMaxSignatures));
+  std::vector<SignatureEnvelope> out;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string where = index_path(w + ".signatures", i);
+    FWSEAL_ASSIGN(SignatureEnvelope env, envelope_from_json((*list)[i], where));
+    if (!out.empty() && !(out.back().key_id < env.key_id))
+      return make_error(Code::malformed,
+                        where + ": key id " + to_hex(env.key_id) +
+                            (out.back().key_id == env.key_id ? " signs a second time (one signature per key)"
+                                                             : " is out of order (signatures are sorted by key id)"));
+    out.push_back(std::move(env));
+  }
+  return out;
 }
 
 }  // namespace fwseal

@@ -14,6 +14,7 @@
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/format/signature.h"
 #include "fwseal/base/parallel.h"
 
 namespace fwseal::packager {
@@ -180,6 +181,7 @@ Result<Manifest> planned_manifest(const Spec& spec, const PackageOptions& option
   m.version = spec.version;
   m.security_version = spec.security_version;
   m.hardware = spec.hardware;
+  m.signature_space = spec.signature_space;
   std::sort(m.hardware.begin(), m.hardware.end());  // duplicates are left for check_manifest to name
   FWSEAL_ASSIGN(m.created, resolve_created(spec, options));
   if (sbom) m.sbom = SbomInfo{sbom->size(), sha256(*sbom)};
@@ -207,13 +209,17 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
   const std::uint64_t archive_end = layout.back().end_offset;
   const std::uint64_t total = archive_end + 2 * kBlock;
 
+  // compute_layout: manifest, signatures.json, then the SBOM if any, then the images.
+  const std::size_t sbom_at = 2, first_image = m.sbom ? 3 : 2;
   FWSEAL_ASSIGN(AtomicFile out, AtomicFile::create(options.output));
   const Writer w(out.fd(), options.output);
-  if (sbom) FWSEAL_TRY(w.entry(layout[1], *sbom, m.created));
-  FWSEAL_TRY(copy_images(images, layout, m.sbom ? 2 : 1, w, out.fd(), options, total, m));
+  FWSEAL_ASSIGN(std::string no_signatures, serialize_signature_area({}, m.signature_space));
+  FWSEAL_TRY(w.entry(layout[1], no_signatures, m.created));
+  if (sbom) FWSEAL_TRY(w.entry(layout[sbom_at], *sbom, m.created));
+  FWSEAL_TRY(copy_images(images, layout, first_image, w, out.fd(), options, total, m));
   std::string rendered;
   if (pending) {
-    FWSEAL_ASSIGN(rendered, finish_sbom(*pending, layout[1], w, m));
+    FWSEAL_ASSIGN(rendered, finish_sbom(*pending, layout[sbom_at], w, m));
     sbom = rendered;
   }
 

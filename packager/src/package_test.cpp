@@ -22,6 +22,7 @@
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/format/signature.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/testing/matchers.h"
 #include "fwseal/testing/temp_dir.h"
@@ -123,7 +124,9 @@ TEST(Package, BytesAreExactlyWhatFormatDefines) {
   // Every header, every data byte, every padding byte where compute_layout puts it.
   auto layout = compute_layout(m, r->manifest_bytes.size());
   ASSERT_TRUE(layout.ok());
-  std::vector<std::string> contents = {r->manifest_bytes, kSbom};
+  const std::string no_signatures = *serialize_signature_area({}, kDefaultSignatureSpace);
+  EXPECT_EQ(no_signatures.substr(0, 51), "{\"format\":\"fwseal-signatures\",\"signatures\":[]}     ");
+  std::vector<std::string> contents = {r->manifest_bytes, no_signatures, kSbom};
   for (const auto& img : images) contents.push_back(img.bytes);
   ASSERT_EQ(layout->size(), contents.size());
   EXPECT_EQ((*layout)[0].header_offset, 0u);
@@ -189,8 +192,10 @@ TEST(Package, LibarchiveReadsExactlyTheEntries) {
   }
   EXPECT_EQ(rc, ARCHIVE_EOF) << archive_error_string(a.get());
 
-  std::vector<std::pair<std::string, std::string>> expected = {{"manifest.json", r->manifest_bytes},
-                                                               {"sbom.cdx.json", kSbom}};
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"manifest.json", r->manifest_bytes},
+      {"signatures.json", *serialize_signature_area({}, kDefaultSignatureSpace)},
+      {"sbom.cdx.json", kSbom}};
   for (const auto& img : images) expected.emplace_back("image/" + img.name, img.bytes);
   ASSERT_EQ(entries.size(), expected.size());
   for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -228,6 +233,7 @@ TEST(Package, GnuTarListsAndExtractsIt) {
   ASSERT_EQ(status, 0) << listing;
   std::vector<std::string> expected = {
       "-rw-r--r-- 0/0 " + std::to_string(r->manifest_bytes.size()) + " 2023-11-14 22:13 manifest.json",
+      "-rw-r--r-- 0/0 16384 2023-11-14 22:13 signatures.json",
       "-rw-r--r-- 0/0 " + std::to_string(kSbom.size()) + " 2023-11-14 22:13 sbom.cdx.json"};
   for (const auto& img : images)
     expected.push_back("-rw-r--r-- 0/0 " + std::to_string(img.bytes.size()) + " 2023-11-14 22:13 image/" + img.name);
@@ -503,7 +509,8 @@ TEST(Package, SparseImageAbove8GiB) {
 
   auto layout = compute_layout(r->manifest, r->manifest_bytes.size());
   ASSERT_TRUE(layout.ok());
-  const EntryLayout& e = (*layout)[1];
+  const EntryLayout& e = (*layout)[2];  // after manifest.json and signatures.json
+  ASSERT_EQ(e.name, "image/rootfs");
   auto header = tar_header("image/rootfs", size, 7);
   ASSERT_TRUE(header.ok());
   ASSERT_EQ(header->size(), 3 * kBlock);  // pax extended header + ustar block
@@ -714,8 +721,8 @@ TEST(PackageRules, PendingSbomGetsTheDigestsOfTheCopy) {
   const std::string file = read_bytes(dir / "out.fwpkg");
   auto layout = compute_layout(r->manifest, r->manifest_bytes.size());
   ASSERT_TRUE(layout.ok()) << layout.error().message;
-  EXPECT_EQ((*layout)[1].name, "sbom.cdx.json");
-  EXPECT_EQ(file.substr((*layout)[1].data_offset, r->sbom.size()), r->sbom);
+  EXPECT_EQ((*layout)[2].name, "sbom.cdx.json");
+  EXPECT_EQ(file.substr((*layout)[2].data_offset, r->sbom.size()), r->sbom);
 }
 
 TEST(PackageFailure, PendingSbomOfAnotherFileLeavesNothing) {

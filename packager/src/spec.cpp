@@ -175,7 +175,8 @@ Result<SbomGeneration> get_sbom_generation(const json& j, const std::string& bas
 
 Result<Spec> parse_spec_impl(std::string_view text, const std::string& base_dir, std::string_view what) {
   FWSEAL_ASSIGN(json j, parse_json_with_comments(text, what));
-  FWSEAL_TRY(check_members(j, {"product", "version", "security_version", "hardware", "created", "images", "sbom"},
+  FWSEAL_TRY(check_members(j, {"product", "version", "security_version", "hardware", "created", "images", "sbom",
+                                "signature_space"},
                            kSpec));
   Spec spec;
   FWSEAL_ASSIGN(spec.product, get_string(j, "product", kSpec));
@@ -187,6 +188,14 @@ Result<Spec> parse_spec_impl(std::string_view text, const std::string& base_dir,
   if (has_member(j, "created")) {
     FWSEAL_ASSIGN(std::uint64_t created, get_uint(j, "created", kSpec));
     spec.created = static_cast<std::int64_t>(created);
+  }
+  if (has_member(j, "signature_space")) {
+    FWSEAL_ASSIGN(spec.signature_space, get_uint(j, "signature_space", kSpec));
+    if (spec.signature_space < kMinSignatureSpace || spec.signature_space > kMaxSignatureSpace ||
+        spec.signature_space % 512 != 0)
+      return make_error(Code::malformed, "spec.signature_space: " + std::to_string(spec.signature_space) +
+                                             " must be a multiple of 512 from " + std::to_string(kMinSignatureSpace) +
+                                             " to " + std::to_string(kMaxSignatureSpace) + " (bytes reserved for signatures)");
   }
   FWSEAL_ASSIGN(spec.images, get_images(j, base_dir));
   if (has_member(j, "sbom") && j["sbom"].is_object()) {

@@ -180,10 +180,22 @@ Result<CompareResult> compare_unsigned(const std::string& signed_package, const 
   const Manifest& mb = b.head.manifest.content;
 
   // The stream, front to back, up to where the shorter one's entries end; the
-  // end blocks are the same two zero blocks in both (read_unverified_package checked).
-  FWSEAL_ASSIGN(auto mismatch, first_mismatch(a.fd.get(), 0, b.fd.get(), 0, std::min(a.end, b.end), signed_package,
-                                              rebuilt_package));
-  if (!mismatch && a.end != b.end) mismatch = std::min(a.end, b.end);
+  // end blocks are the same two zero blocks in both (read_unverified_package
+  // checked). A version-2 package's signature area is what signing changes:
+  // its data is left out (its header, with the reserved size, is compared).
+  const std::uint64_t end = std::min(a.end, b.end);
+  std::uint64_t skip_from = end, skip_to = end;
+  if (ma.format_version >= kManifestFormatVersion && a.layout.size() > 1) {
+    skip_from = std::min(a.layout[1].data_offset, end);
+    skip_to = std::min(a.layout[1].end_offset, end);
+  }
+  FWSEAL_ASSIGN(auto mismatch, first_mismatch(a.fd.get(), 0, b.fd.get(), 0, skip_from, signed_package, rebuilt_package));
+  if (!mismatch && skip_to < end) {
+    FWSEAL_ASSIGN(auto later, first_mismatch(a.fd.get(), skip_to, b.fd.get(), skip_to, end - skip_to, signed_package,
+                                             rebuilt_package));
+    if (later) mismatch = skip_to + *later;
+  }
+  if (!mismatch && a.end != b.end) mismatch = end;
   if (!mismatch) {
     r.identical = true;
     return r;
@@ -198,6 +210,10 @@ Result<CompareResult> compare_unsigned(const std::string& signed_package, const 
       continue;
     }
     std::uint64_t len_a = ea.end_offset - ea.header_offset, len_b = eb->end_offset - eb->header_offset;
+    if (ea.kind == EntryLayout::Kind::signatures) {  // the header only: signing fills the data
+      len_a = ea.data_offset - ea.header_offset;
+      len_b = eb->data_offset - eb->header_offset;
+    }
     if (len_a != len_b || ea.data_size != eb->data_size) {
       r.differing_entries.push_back(ea.name);
       continue;

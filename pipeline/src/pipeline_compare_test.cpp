@@ -31,10 +31,12 @@ TEST(Compare, LocatesHeaderDataAndPadding) {
   Manifest m = sample();
   auto layout = compute_layout(m, 300);
   ASSERT_TRUE(layout.ok());
-  // manifest.json: header 0-511, data 512-811, padding to 1024; image/boot header at 1024.
+  // manifest.json: header 0-511, data 512-811, padding to 1024; signatures.json
+  // header at 1024, its 16384 bytes at 1536; image/boot header at 17920.
   EXPECT_EQ(locate(*layout, 136).describe(), "manifest.json header field mtime at offset 136");
   EXPECT_EQ(locate(*layout, 900).part, "padding");
-  Location l = locate(*layout, 1024 + 512 + 17);
+  EXPECT_EQ(locate(*layout, 1536 + 3).describe(), "signatures.json data byte 3 at offset 1539");
+  Location l = locate(*layout, 17920 + 512 + 17);
   EXPECT_EQ(l.entry, "image/boot");
   EXPECT_EQ(l.part, "data");
   EXPECT_EQ(l.field, "byte 17");

@@ -63,7 +63,9 @@ class AuditTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   void write_package() {
-    Manifest m;
+    Manifest m;  // version 1: the signer appends entries (signer_test covers version 2)
+    m.format_version = kManifestFormatVersion1;
+    m.signature_space = 0;
     m.product = "cam";
     m.version = "2.0";
     m.hardware = {"hw"};

@@ -31,6 +31,8 @@ Result<Fd> open_locked(const std::string& path) {
   }
 }
 
+Status append_entry(int fd, const std::string& path, const UnverifiedPackage& head, const SignatureEnvelope& env);
+
 Result<SignResult> append(int fd, const std::string& path, const UnverifiedPackage& head, const SignatureEnvelope& env) {
   for (const auto& existing : head.signatures)
     if (existing.key_id == env.key_id)
@@ -38,6 +40,30 @@ Result<SignResult> append(int fd, const std::string& path, const UnverifiedPacka
                                          "; each key signs a package once (use another key for m-of-n)");
   if (head.signatures.size() >= kMaxSignatures)
     return make_error(Code::usage, path + ": already carries the maximum of " + std::to_string(kMaxSignatures) + " signatures");
+  if (head.manifest.content.format_version >= kManifestFormatVersion) {
+    // Version 2: the signature area is rewritten in place, the same size, with
+    // the envelopes sorted by key id (so the order of signers does not show).
+    std::vector<SignatureEnvelope> all = head.signatures;
+    all.push_back(env);
+    auto area = serialize_signature_area(std::move(all), head.manifest.content.signature_space);
+    if (!area.ok()) return make_error(area.error().code, path + ": " + area.error().message);
+    // One write of the area. If it is interrupted the area no longer parses and
+    // every verifier refuses the package; it never verifies with content it did not have.
+    FWSEAL_TRY(pwrite_all(fd, *area, head.signature_area_offset, path));
+  } else {
+    FWSEAL_TRY(append_entry(fd, path, head, env));
+  }
+  if (::fsync(fd) != 0) return make_error(Code::io, path + ": fsync failed: " + errno_text(errno));
+  SignResult r;
+  r.key_id = env.key_id;
+  r.algorithm = env.algorithm;
+  r.manifest_digest = manifest_digest(head.manifest.bytes);
+  r.signature_count = head.signatures.size() + 1;
+  return r;
+}
+
+// Version 1: a signature entry over the old end-of-archive blocks.
+Status append_entry(int fd, const std::string& path, const UnverifiedPackage& head, const SignatureEnvelope& env) {
   FWSEAL_ASSIGN(std::string body, serialize_envelope(env));
   std::string name = signature_entry_name(to_hex(env.key_id));
   FWSEAL_ASSIGN(std::string tail, tar_header(name, body.size(), head.manifest.content.created));
@@ -47,14 +73,7 @@ Result<SignResult> append(int fd, const std::string& path, const UnverifiedPacka
   // One write over the old end-of-archive blocks. If it is interrupted the
   // package no longer parses and every verifier refuses it; it never becomes
   // a package that verifies with content it did not have.
-  FWSEAL_TRY(pwrite_all(fd, tail, head.end_offset, path));
-  if (::fsync(fd) != 0) return make_error(Code::io, path + ": fsync failed: " + errno_text(errno));
-  SignResult r;
-  r.key_id = env.key_id;
-  r.algorithm = env.algorithm;
-  r.manifest_digest = manifest_digest(head.manifest.bytes);
-  r.signature_count = head.signatures.size() + 1;
-  return r;
+  return pwrite_all(fd, tail, head.end_offset, path);
 }
 
 // A chain whose first certificate is for another key would be embedded and

@@ -27,9 +27,12 @@ class SignerTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // A package as the packager lays it out, built from format/ alone.
-  void write_package(const std::string& image) {
+  // A package as the packager lays it out, built from format/ alone: version 2
+  // with a signature area of `space` bytes, or version 1 (`space` 0).
+  void write_package(const std::string& image, std::uint64_t space = kDefaultSignatureSpace) {
     Manifest m;
+    m.format_version = space ? kManifestFormatVersion : kManifestFormatVersion1;
+    m.signature_space = space;
     m.product = "p";
     m.version = "1";
     m.hardware = {"hw"};
@@ -38,6 +41,7 @@ class SignerTest : public ::testing::Test {
     std::string bytes = *serialize_manifest(m);
     std::string out = *tar_header("manifest.json", bytes.size(), 42) + bytes;
     out.resize(padded_size(out.size()), '\0');
+    if (space) out += *tar_header("signatures.json", space, 42) + *serialize_signature_area({}, space);
     out += *tar_header("image/app", image.size(), 42) + image;
     out.resize(padded_size(out.size()), '\0');
     out += end_of_archive();
@@ -77,14 +81,48 @@ TEST_F(SignerTest, AppendsOneVerifyingEnvelopePerKey) {
   auto head = read_unverified_package(pkg_);
   ASSERT_TRUE(head.ok()) << head.error().message;
   ASSERT_EQ(head->signatures.size(), 2u);
-  EXPECT_EQ(head->signatures[0].algorithm, Algorithm::ed25519);
-  EXPECT_EQ(head->signatures[1].algorithm, Algorithm::ecdsa_p384);
+  // Sorted by key id, whoever signed first.
+  EXPECT_LT(head->signatures[0].key_id, head->signatures[1].key_id);
   for (const auto& env : head->signatures) {
     const auto* key = env.algorithm == Algorithm::ed25519 ? (*k1)->public_key() : (*k2)->public_key();
     EXPECT_TRUE(verify_signature(env.algorithm, key, signed_bytes(manifest_bytes_), env.signature).ok());
   }
+  // Signed in place: the package keeps its size.
+  EXPECT_EQ(fs::file_size(pkg_), before);
+}
+
+TEST_F(SignerTest, AVersion1PackageGetsEntriesAppended) {
+  write_package("firmware", 0);
+  auto before = fs::file_size(pkg_);
+  auto k1 = load_software_key(key_file("ED25519"));
+  auto k2 = load_software_key(key_file("EC", "P-384"));
+  ASSERT_TRUE(k1.ok() && k2.ok());
+  ASSERT_TRUE(sign_package(pkg_, **k1).ok());
+  ASSERT_TRUE(sign_package(pkg_, **k2).ok());
+  auto head = read_unverified_package(pkg_);
+  ASSERT_TRUE(head.ok()) << head.error().message;
+  ASSERT_EQ(head->signatures.size(), 2u);
+  EXPECT_EQ(head->signatures[0].algorithm, Algorithm::ed25519);  // in the order of signing
+  EXPECT_EQ(head->signatures[1].algorithm, Algorithm::ecdsa_p384);
   // The unsigned package is a prefix of the signed one, less its end blocks.
   EXPECT_EQ(head->end_offset, before - 1024 + 2 * (512 + 512));
+}
+
+TEST_F(SignerTest, AFullSignatureAreaIsRefusedAndLeftAsItWas) {
+  write_package("firmware", 512);
+  auto k1 = load_software_key(key_file("ED25519"));
+  auto k2 = load_software_key(key_file("RSA", nullptr, 3072));
+  ASSERT_TRUE(k1.ok() && k2.ok());
+  ASSERT_TRUE(sign_package(pkg_, **k1).ok());  // about 200 bytes: fits in 512
+  const std::string before = *read_file(pkg_);
+  auto full = sign_package(pkg_, **k2);
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().code, Code::usage);
+  EXPECT_NE(full.error().message.find("more than the 512 the package reserves (its signature_space): package it "
+                                      "again with a larger signature_space"),
+            std::string::npos)
+      << full.error().message;
+  EXPECT_EQ(*read_file(pkg_), before);
 }
 
 TEST_F(SignerTest, SameKeyTwiceIsRefused) {
@@ -246,7 +284,8 @@ TEST_F(SignerTest, MalformedTailsAreRefused) {
   EXPECT_EQ(truncated.error().code, Code::malformed);
 
   std::string header_changed = good;
-  header_changed[512 + 512 * ((manifest_bytes_.size() + 511) / 512) + 100] = '7';  // image mode field
+  // The image's mode field, after the manifest and the signature area's header and data.
+  header_changed[512 + 512 * ((manifest_bytes_.size() + 511) / 512) + 512 + kDefaultSignatureSpace + 100] = '7';
   ASSERT_TRUE(write_file_atomic(pkg_, header_changed).ok());
   auto mode = sign_package(pkg_, **k);
   ASSERT_FALSE(mode.ok());

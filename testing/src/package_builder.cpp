@@ -119,6 +119,8 @@ PackageBuilder::PackageBuilder(std::size_t kernel_size, std::size_t rootfs_size)
   manifest.security_version = 3;
   manifest.hardware = {"acme-cam-v1", "acme-cam-v2"};
   manifest.created = 1700000000;
+  manifest.format_version = kManifestFormatVersion1;  // use_version_2() for signatures first
+  manifest.signature_space = 0;
   add_image("kernel", "kernel", pattern(kernel_size, 1));
   add_image("rootfs", "rootfs", pattern(rootfs_size, 2));
 }
@@ -185,10 +187,29 @@ std::vector<SignatureEntry> PackageBuilder::content_entries() const {
   return entries;
 }
 
+void PackageBuilder::use_version_2(std::uint64_t signature_space) {
+  manifest.format_version = kManifestFormatVersion;
+  manifest.signature_space = signature_space;
+}
+
+std::string PackageBuilder::signature_area(std::string_view mb) const {
+  std::vector<SignatureEnvelope> envelopes;
+  for (const auto& make : entries_) {
+    SignatureEntry e = make(mb);
+    envelopes.push_back(must(parse_envelope(e.data, e.name), "envelope"));
+  }
+  return must(serialize_signature_area(std::move(envelopes), manifest.signature_space), "signature area");
+}
+
 std::string PackageBuilder::build(std::vector<Region>* regions) {
   const std::string mb = manifest_bytes();
-  std::vector<SignatureEntry> entries = content_entries();
-  for (const auto& make : entries_) entries.push_back(make(mb));
+  std::vector<SignatureEntry> entries;
+  if (manifest.format_version >= kManifestFormatVersion)
+    entries.push_back({std::string(kSignaturesEntry), signature_area_override ? *signature_area_override
+                                                                              : signature_area(mb)});
+  for (auto& e : content_entries()) entries.push_back(std::move(e));
+  if (manifest.format_version < kManifestFormatVersion)
+    for (const auto& make : entries_) entries.push_back(make(mb));
   return assemble(mb, manifest.created, entries, regions);
 }
 

@@ -3,7 +3,10 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,11 +15,46 @@
 
 #include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
+#include "fwseal/format/package_reader.h"
 
 namespace fwseal::verifier {
 namespace {
 
 Error io_error(const std::string& what, int err) { return make_error(Code::io, what + ": " + errno_text(err)); }
+
+// Staging directories of earlier runs that were killed: named like ours and
+// no longer locked by a live run. Only their regular files are removed, then
+// the directory; anything else in one (never made by extract) keeps it.
+void remove_leftovers(int dirfd) {
+  Fd dup(::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dup) return;
+  DIR* d = ::fdopendir(dup.get());
+  if (!d) return;
+  dup.release();
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n.size() == 24 && n.starts_with(".fwseal-extract-") &&
+        n.find_first_not_of("0123456789abcdef", 16) == std::string_view::npos)
+      names.emplace_back(n);
+  }
+  ::closedir(d);
+  for (const auto& name : names) {
+    Fd stage(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!stage || ::flock(stage.get(), LOCK_EX | LOCK_NB) != 0) continue;  // a live run's, or not ours
+    Fd list(::openat(stage.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    DIR* sd = list ? ::fdopendir(list.get()) : nullptr;
+    if (!sd) continue;
+    list.release();
+    while (dirent* e = ::readdir(sd)) {
+      struct stat st {};
+      if (::fstatat(stage.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+        ::unlinkat(stage.get(), e->d_name, 0);
+    }
+    ::closedir(sd);
+    ::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR);
+  }
+}
 
 // The staging directory inside DIR and the files in it. Its destructor removes
 // whatever is left, so every early return leaves DIR as it was.
@@ -29,6 +67,7 @@ class Staging final : public PackageSink {
       if (err == ENOTDIR) return make_error(Code::io, dir + ": not a directory");
       return io_error(dir + ": cannot open the output directory", err);
     }
+    remove_leftovers(dirfd.get());
     // mkdirat relative to DIR's descriptor, so a renamed or replaced path
     // cannot send the staging directory elsewhere.
     std::random_device rd;
@@ -40,6 +79,9 @@ class Staging final : public PackageSink {
         return io_error(dir + ": cannot create a staging directory", errno);
       }
       Fd stage(::openat(dirfd.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      // Held while this run lives: a later run that can take the lock knows
+      // the run that made the directory is gone (remove_leftovers).
+      if (stage && ::flock(stage.get(), LOCK_EX | LOCK_NB) != 0) stage = Fd();
       if (!stage) {
         int err = errno;
         ::unlinkat(dirfd.get(), name, AT_REMOVEDIR);
@@ -54,14 +96,30 @@ class Staging final : public PackageSink {
   Staging& operator=(const Staging&) = delete;
   ~Staging() override { remove(); }
 
+  // A version-1 package carries its signatures after the images: extract
+  // verifies it completely once before this sink sees it (extract_package).
+  void allow_version_1() { version_1_verified_ = true; }
+
   // Refuse up front: before a byte of any image is written.
   Status begin(const UnverifiedManifest& manifest) override {
+    if (manifest.content.format_version < kManifestFormatVersion && !version_1_verified_)
+      return make_error(Code::usage, "a version-1 package (signatures last) is extracted from a file, not a pipe: "
+                                     "it is verified completely before anything is written");
+    std::uint64_t needed = 0;
     for (const auto& img : manifest.content.images) {
+      needed += (img.size + 4095) / 4096 * 4096;  // whole file-system blocks
       FWSEAL_TRY(check_image_name(img.name, "manifest.images"));
       struct stat st {};
       if (::fstatat(dirfd_.get(), img.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
         return make_error(Code::io, dir_ + "/" + img.name + " already exists; extract does not overwrite files");
       if (errno != ENOENT) return io_error(dir_ + "/" + img.name, errno);
+    }
+    struct statvfs fs {};
+    if (::fstatvfs(stage_.get(), &fs) == 0) {
+      const std::uint64_t available = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+      if (needed > available)
+        return make_error(Code::io, dir_ + ": " + std::to_string(available) + " bytes free, the images need " +
+                                        std::to_string(needed) + "; nothing was written");
     }
     return ok_status();
   }
@@ -141,7 +199,34 @@ class Staging final : public PackageSink {
   std::vector<std::string> files_;  // created in the staging directory
   std::string current_name_;
   Fd current_;
+  bool version_1_verified_ = false;
 };
+
+// The format version a package states, read without consuming the input of
+// a pipe: only a regular file is peeked at (pread); a pipe counts as version 2,
+// and a version-1 package from a pipe then stops at staging's begin().
+Result<int> package_format_version(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return kManifestFormatVersion;
+  const off_t at = ::lseek(fd, 0, SEEK_CUR);
+  if (at < 0) return kManifestFormatVersion;
+  FWSEAL_ASSIGN(FileSource in, FileSource::open(fd, "package"));
+  if (at != 0) return kManifestFormatVersion;
+  auto header = read_manifest_header(in);
+  if (!header.ok()) return kManifestFormatVersion;  // the verifier says what is wrong
+  auto bytes = read_manifest_bytes(in, *header);
+  if (!bytes.ok()) return kManifestFormatVersion;
+  auto manifest = parse_manifest(*bytes);
+  if (!manifest.ok()) return kManifestFormatVersion;
+  return manifest->content.format_version;
+}
+
+Status rewind(int fd) {
+  if (::lseek(fd, 0, SEEK_SET) != 0)
+    return make_error(Code::io, "a version-1 package (signatures last) is extracted from a file, not a pipe: it is "
+                                "verified completely before anything is written");
+  return ok_status();
+}
 
 }  // namespace
 
@@ -151,6 +236,22 @@ Status extract_package(int fd, const TrustPolicy& trust, const VerifyOptions& op
   if (!staging.ok()) {
     if (report) report->status = staging.error();
     return std::move(staging).error();
+  }
+  // A version-1 package (signatures last) is verified completely first, so
+  // that nothing unverified is written; it must be a file that can be read twice.
+  auto version = package_format_version(fd);
+  if (version.ok() && *version < kManifestFormatVersion) {
+    VerifyReport first = verify_package(fd, trust, options, nullptr);
+    Status again = first.ok() ? rewind(fd) : first.status;
+    if (!again.ok()) {
+      if (report) {
+        *report = std::move(first);
+        report->status = again;
+        report->verified.reset();
+      }
+      return again;
+    }
+    (*staging)->allow_version_1();
   }
   VerifyReport r = verify_package(fd, trust, options, staging->get());
   Status s = r.ok() ? (*staging)->publish() : r.status;

@@ -1,6 +1,8 @@
 #include "fwseal/verifier/extract.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,12 +79,67 @@ TEST(Extract, FromAPipeBesideOtherFiles) {
   TempDir d;
   ASSERT_TRUE(write_file_atomic(d.path() + "/notes.txt", "keep me").ok());
   PackageBuilder b;
+  b.use_version_2();
   test::PipeFeed feed(valid_package(b));
   Status s = extract_package(feed.fd(), trust_for({&key()}), {}, d.path(), nullptr);
   ASSERT_TRUE(s.ok()) << s.error().message;
   auto after = listing(d.path());
   EXPECT_EQ(after.size(), 3u);
   EXPECT_EQ(after["notes.txt"], "keep me");
+}
+
+TEST(Extract, AVersion1PackageIsVerifiedBeforeAnythingIsWritten) {
+  TempDir d;
+  PackageBuilder b;  // version 1: signatures last
+  const std::string pkg = valid_package(b);
+  // From a file: read twice, verified first, then written.
+  ASSERT_TRUE(extract_bytes(pkg, d.path()).ok());
+  EXPECT_EQ(listing(d.path()).size(), 2u);
+  // From a pipe it cannot be read twice: refused before a byte is written.
+  TempDir e;
+  test::PipeFeed feed(pkg);
+  Status s = extract_package(feed.fd(), trust_for({&key()}), {}, e.path(), nullptr);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Code::usage);
+  EXPECT_EQ(s.error().message, "a version-1 package (signatures last) is extracted from a file, not a pipe: it is "
+                               "verified completely before anything is written");
+  EXPECT_TRUE(listing(e.path()).empty());
+}
+
+TEST(Extract, TheDeclaredSizesMustFitBeforeAnythingIsWritten) {
+  TempDir d;
+  PackageBuilder b;
+  b.use_version_2();
+  b.sign_with(key());
+  (void)b.manifest_bytes();  // sizes and digests filled in, then kept
+  b.keep_digests = true;
+  b.manifest.images[1].size = std::uint64_t{1} << 50;  // 1 PiB, signed
+  std::string pkg = b.build();
+  VerifyReport report;
+  Status s = extract_bytes(pkg, d.path(), {}, &report);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Code::io) << s.error().message;
+  EXPECT_NE(s.error().message.find(" bytes free, the images need "), std::string::npos) << s.error().message;
+  EXPECT_TRUE(listing(d.path()).empty());
+}
+
+TEST(Extract, LeftoversOfKilledRunsAreRemovedLiveOnesKept) {
+  TempDir d;
+  const std::string dead = d.path() + "/.fwseal-extract-0000dead";
+  const std::string live = d.path() + "/.fwseal-extract-0000beef";
+  ASSERT_EQ(::mkdir(dead.c_str(), 0700), 0);
+  ASSERT_TRUE(write_file_atomic(dead + "/rootfs", "half an image").ok());
+  ASSERT_EQ(::mkdir(live.c_str(), 0700), 0);
+  Fd held(::open(live.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(static_cast<bool>(held));
+  ASSERT_EQ(::flock(held.get(), LOCK_EX | LOCK_NB), 0);  // as a running extract holds it
+  PackageBuilder b;
+  b.use_version_2();
+  ASSERT_TRUE(extract_bytes(valid_package(b), d.path()).ok());
+  auto after = listing(d.path());
+  EXPECT_EQ(after.count(".fwseal-extract-0000dead"), 0u);
+  EXPECT_EQ(after[".fwseal-extract-0000beef"], "<dir>");
+  EXPECT_EQ(after.size(), 3u);  // kernel, rootfs, the live run's directory
 }
 
 struct FailureCase {
@@ -94,21 +151,33 @@ struct FailureCase {
 
 class ExtractFailure : public ::testing::TestWithParam<FailureCase> {};
 
+// The format version the failure cases build (both are run).
+bool version_2 = false;
+PackageBuilder make_builder() {
+  PackageBuilder b;
+  if (version_2) b.use_version_2();
+  return b;
+}
+
 TEST_P(ExtractFailure, LeavesTheDirectoryAsItWas) {
-  TempDir d;
-  ASSERT_TRUE(write_file_atomic(d.path() + "/notes.txt", "keep me").ok());
-  ASSERT_EQ(::mkdir((d.path() + "/sub").c_str(), 0755), 0);
-  auto before = listing(d.path());
-  VerifyReport report;
-  Status s = extract_bytes(GetParam().package(), d.path(), GetParam().options, &report);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, GetParam().code) << s.error().message;
-  EXPECT_FALSE(report.ok());
-  EXPECT_EQ(listing(d.path()), before);  // no image, no staging directory
+  for (bool v2 : {false, true}) {
+    version_2 = v2;
+    SCOPED_TRACE(v2 ? "version 2" : "version 1");
+    TempDir d;
+    ASSERT_TRUE(write_file_atomic(d.path() + "/notes.txt", "keep me").ok());
+    ASSERT_EQ(::mkdir((d.path() + "/sub").c_str(), 0755), 0);
+    auto before = listing(d.path());
+    VerifyReport report;
+    Status s = extract_bytes(GetParam().package(), d.path(), GetParam().options, &report);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, GetParam().code) << s.error().message;
+    EXPECT_FALSE(report.ok());
+    EXPECT_EQ(listing(d.path()), before);  // no image, no staging directory
+  }
 }
 
 std::string signed_then(const std::function<void(std::string&, PackageBuilder&)>& change) {
-  PackageBuilder b;
+  PackageBuilder b = make_builder();
   b.sign_with(key());
   std::string pkg = b.build();
   change(pkg, b);
@@ -123,7 +192,7 @@ INSTANTIATE_TEST_SUITE_P(
                     {}},
         FailureCase{"changed_image", Code::digest,
                     [] {
-                      PackageBuilder b;
+                      PackageBuilder b = make_builder();
                       b.sign_with(key());
                       std::vector<test::Region> regions;
                       std::string p = b.build(&regions);
@@ -132,10 +201,10 @@ INSTANTIATE_TEST_SUITE_P(
                       return p;
                     },
                     {}},
-        FailureCase{"unsigned", Code::untrusted, [] { return PackageBuilder().build(); }, {}},
+        FailureCase{"unsigned", Code::untrusted, [] { return make_builder().build(); }, {}},
         FailureCase{"bad_signature", Code::signature,
                     [] {
-                      PackageBuilder b;
+                      PackageBuilder b = make_builder();
                       const test::TestKey* k = &key();
                       b.add_entry([k](std::string_view) {
                         return test::SignatureEntry{signature_entry_name(to_hex(k->id)),

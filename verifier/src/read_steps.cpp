@@ -19,24 +19,23 @@ std::string short_hex(const Sha256& digest) { return to_hex(digest).substr(0, 16
 // Step 3.
 Result<UnverifiedManifest> parse_unverified_manifest(std::string_view bytes) { return parse_manifest(bytes); }
 
-// Step 5.
+// Step 5 (version 1), step 9 (version 2).
 Result<Contents> read_contents(PackageSource& in, const UnverifiedManifest& manifest, PackageSink* sink) {
   const Manifest& m = manifest.content;
   if (m.sbom && m.sbom->size > kMaxSbomBytes)
     return malformed("manifest.sbom.size: " + std::to_string(m.sbom->size) + " bytes, more than the limit of " +
                      std::to_string(kMaxSbomBytes));
   FWSEAL_ASSIGN(std::vector<EntryLayout> layout, compute_layout(m, manifest.bytes.size()));
-  if (layout.empty() || in.offset() != layout.front().end_offset)
-    return make_error(Code::internal, "verifier lost its place after manifest.json");
   if (sink) FWSEAL_TRY(sink->begin(manifest));
 
   Contents out;
   Hasher hasher = Hasher::sha256();
-  for (std::size_t i = 1; i < layout.size(); ++i) {
-    const EntryLayout& e = layout[i];
-    // compute_layout lists the SBOM first when there is one, then the images.
-    const bool is_sbom = m.sbom.has_value() && i == 1;
-    const ImageInfo* image = is_sbom ? nullptr : &m.images[i - (m.sbom ? 2 : 1)];
+  for (const EntryLayout& e : layout) {
+    if (e.kind == EntryLayout::Kind::manifest || e.kind == EntryLayout::Kind::signatures) continue;
+    if (in.offset() != e.header_offset)
+      return make_error(Code::internal, "verifier lost its place before " + e.name);
+    const bool is_sbom = e.kind == EntryLayout::Kind::sbom;
+    const ImageInfo* image = is_sbom ? nullptr : &m.images[e.image];
 
     if (is_sbom) out.sbom.emplace().reserve(static_cast<std::size_t>(e.data_size));
     if (sink && image) FWSEAL_TRY(sink->begin_image(*image));

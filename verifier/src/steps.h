@@ -28,7 +28,9 @@ using fwseal::check_manifest_header;  // step 4
 using fwseal::ManifestHeader;
 using fwseal::read_manifest_bytes;   // step 2
 using fwseal::read_manifest_header;  // step 1
-using fwseal::read_signatures;       // step 6
+using fwseal::read_signatures;       // step 6 (version 1)
+using fwseal::read_signature_area;   // step 5 (version 2)
+using fwseal::read_end_of_archive;   // after the images (version 2)
 
 // Step 3: the manifest parses (canonical JSON, every rule of check_manifest).
 // The result is used only to locate entries until step 7 has passed.

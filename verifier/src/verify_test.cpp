@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fwseal/base/digest.h"
+#include "fwseal/base/file.h"
+#include "fwseal/format/layout.h"
 #include "steps.h"
 #include "test_package.h"
 
@@ -360,21 +362,30 @@ TEST(Hardware, SkippedWhenNoIdIsKnown) {
 
 // --- order of the decision ----------------------------------------------------
 
-TEST(Decision, SignaturesBeforeDigestsBeforeRollbackBeforeHardware) {
+// Signed by key_b, security version 1, the kernel changed after signing.
+std::string rollback_with_a_changed_image(bool version_2) {
   PackageBuilder b;
+  if (version_2) b.use_version_2();
   b.manifest.security_version = 1;
   b.sign_with(key_b());
   b.manifest_bytes();
   b.keep_digests = true;
   b.images[0][0] ^= 1;
-  std::string pkg = b.build();
-  TrustPolicy t = trust_for({&key_a()});
+  return b.build();
+}
+
+// A device that trusts `keys`, with minimum security version 2, for hardware "other".
+TrustPolicy strict_device(std::initializer_list<const test::TestKey*> keys) {
+  TrustPolicy t = trust_for(keys);
   t.min_security_version = 2;
   t.hardware = {"other"};
-  EXPECT_EQ(verify_bytes(pkg, t).status.error().code, Code::untrusted);
-  t = trust_for({&key_a(), &key_b()});
-  t.min_security_version = 2;
-  t.hardware = {"other"};
+  return t;
+}
+
+TEST(Decision, SignaturesBeforeDigestsBeforeRollbackBeforeHardware) {
+  std::string pkg = rollback_with_a_changed_image(false);
+  EXPECT_EQ(verify_bytes(pkg, strict_device({&key_a()})).status.error().code, Code::untrusted);
+  TrustPolicy t = strict_device({&key_a(), &key_b()});
   EXPECT_EQ(verify_bytes(pkg, t).status.error().code, Code::digest);
 
   PackageBuilder c;
@@ -384,6 +395,57 @@ TEST(Decision, SignaturesBeforeDigestsBeforeRollbackBeforeHardware) {
   EXPECT_EQ(verify_bytes(pkg2, t).status.error().code, Code::rollback);
   t.min_security_version = 1;
   EXPECT_EQ(verify_bytes(pkg2, t).status.error().code, Code::hardware);
+}
+
+TEST(Decision, Version2DecidesBeforeItReadsTheContent) {
+  // Signatures, rollback and hardware first; the digests last.
+  std::string pkg = rollback_with_a_changed_image(true);
+  EXPECT_EQ(verify_bytes(pkg, strict_device({&key_a()})).status.error().code, Code::untrusted);
+  TrustPolicy t = strict_device({&key_a(), &key_b()});
+  EXPECT_EQ(verify_bytes(pkg, t).status.error().code, Code::rollback);  // version 1 says digest here
+  t.min_security_version = 1;
+  EXPECT_EQ(verify_bytes(pkg, t).status.error().code, Code::hardware);
+  t.hardware = {"acme-cam-v1"};
+  auto r = verify_bytes(pkg, t);
+  EXPECT_EQ(r.status.error().code, Code::digest);
+  // The report lists the checks in the order they ran.
+  std::vector<std::string> names;
+  for (const auto& c : r.checks) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"manifest", "signatures", "rollback", "hardware", "layout", "digests"}));
+  EXPECT_EQ(r.checks[5].result, CheckResult::fail);
+}
+
+// From a pipe, a version-2 package nobody trusted signed costs exactly its
+// manifest and its signature area: not a byte of what follows is read.
+TEST(Decision, Version2RefusesAnUnsignedPackageAfterItsFirstKilobytes) {
+  PackageBuilder b;
+  b.use_version_2(2048);
+  b.manifest_bytes();
+  b.keep_digests = true;
+  b.manifest.images[1].size = std::uint64_t{100} << 30;  // declares 100 GiB
+  const std::string pkg = b.build();
+  const std::size_t head = 512 + padded_size(b.manifest_bytes().size()) + 512 + 2048;
+
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+  Fd rd(p[0]), wr(p[1]);
+  ::fcntl(wr.get(), F_SETPIPE_SZ, 1 << 20);
+  std::size_t written = 0;
+  for (;;) {  // the package's start, then as much of the rest as the pipe holds
+    std::string_view rest = written < pkg.size() ? std::string_view(pkg).substr(written) : std::string_view("\0\0\0\0", 4);
+    ssize_t n = ::write(wr.get(), rest.data(), rest.size());
+    if (n <= 0) break;
+    written += static_cast<std::size_t>(n);
+  }
+  ASSERT_GT(written, head + 4096);
+  ASSERT_EQ(::fcntl(rd.get(), F_SETFL, 0), 0);  // the verifier reads blocking
+  VerifyReport r = verify_package(rd.get(), trust_for({&key_a()}), {});
+  EXPECT_TRUE(Fails(r, Code::untrusted, "package is not signed"));
+  ASSERT_EQ(::fcntl(rd.get(), F_SETFL, O_NONBLOCK), 0);
+  std::size_t left = 0;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(rd.get(), buf, sizeof buf)) > 0;) left += static_cast<std::size_t>(n);
+  EXPECT_EQ(written - left, head);
 }
 
 TEST(Decision, InvalidTrustPolicyIsMalformed) {

@@ -61,6 +61,7 @@ void valid_vectors(Ctx& c);      // valid/
 void container_vectors(Ctx& c);  // R1-R5: the tar container
 void manifest_vectors(Ctx& c);   // R6-R14: the manifest
 void signature_vectors(Ctx& c);  // R15-R16: signature entries; R17-R21: the decision
+void version2_vectors(Ctx& c);   // R23-R25: signatures first
 
 // A signature entry by a made-up key that no trust file lists: its signature
 // bytes are never checked.

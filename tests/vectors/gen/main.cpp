@@ -141,6 +141,7 @@ int run(int argc, char** argv) {
   container_vectors(c);
   manifest_vectors(c);
   signature_vectors(c);
+  version2_vectors(c);
 
   write_vectors_json(dir, out.list());
   if (argc == 3) update_format_md(argv[2], out.list());

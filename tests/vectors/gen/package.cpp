@@ -344,15 +344,30 @@ Spec base_spec() {
   return s;
 }
 
+Spec base_spec_v2() {
+  Spec s = base_spec();
+  s.use_version_2(2048);  // smaller than fwseal's default, to keep the vectors small
+  return s;
+}
+
 Pkg assemble(Spec spec, Keys& keys) {
   const std::string mb = spec.manifest_bytes();
   const std::int64_t t = spec.manifest.created;
   Pkg p;
   p.entries.push_back(entry(std::string(kManifestEntry), mb, t));
+  if (spec.manifest.format_version >= kManifestFormatVersion) {
+    std::vector<SignatureEnvelope> envelopes;
+    for (const auto& key : spec.signers)
+      envelopes.push_back(must(parse_envelope(keys.envelope(key, mb), key), "envelope"));
+    const std::uint64_t space = check_manifest(spec.manifest).ok() ? spec.manifest.signature_space : kDefaultSignatureSpace;
+    p.entries.push_back(
+        entry(std::string(kSignaturesEntry), must(serialize_signature_area(std::move(envelopes), space), "area"), t));
+  }
   if (spec.sbom) p.entries.push_back(entry(std::string(kSbomEntry), *spec.sbom, t));
   for (std::size_t i = 0; i < spec.images.size(); ++i)
     p.entries.push_back(entry(image_entry_name(spec.manifest.images[i].name), spec.images[i], t));
-  for (const auto& key : spec.signers) p.entries.push_back(entry(keys.entry_name(key), keys.envelope(key, mb), t));
+  if (spec.manifest.format_version < kManifestFormatVersion)
+    for (const auto& key : spec.signers) p.entries.push_back(entry(keys.entry_name(key), keys.envelope(key, mb), t));
   return p;
 }
 

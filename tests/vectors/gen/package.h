@@ -133,6 +133,8 @@ struct Spec : test::PackageBuilder {
 // acme-cam 1.4.2, security version 3, hardware acme-cam-v1 and acme-cam-v2,
 // images kernel (100 bytes) and rootfs (300 bytes), no SBOM, signed by ed25519.
 Spec base_spec();
+// The same as a version-2 package (signatures first, signature_space 2048).
+Spec base_spec_v2();
 Pkg assemble(Spec spec, Keys& keys);
 
 using test::pattern;  // deterministic filler bytes

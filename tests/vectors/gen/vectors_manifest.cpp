@@ -52,8 +52,8 @@ void member_vectors(Ctx& c) {
   edited(c, "R6", "r06-format-missing", "no format member", fmt + ",", "", "manifest.format: missing");
 
   const std::string ver = R"("format_version":1)";
-  edited(c, "R7", "r07-format-version-2", "format_version 2", ver, R"("format_version":2)",
-         "manifest.format_version: version 2 is not supported");
+  edited(c, "R7", "r07-format-version-3", "format_version 3", ver, R"("format_version":3)",
+         "manifest.format_version: version 3 is not supported");
   edited(c, "R7", "r07-format-version-0", "format_version 0", ver, R"("format_version":0)",
          "manifest.format_version: version 0 is not supported");
   edited(c, "R7", "r07-format-version-string", "format_version \"1\"", ver, R"("format_version":"1")",

@@ -67,6 +67,28 @@ void valid_vectors(Ctx& c) {
   c.out.valid("edges", "images of 0, 1, 511, 512 and 513 bytes, the longest names, the largest security version",
               assemble(edge, c.keys).bytes(), valid_message(edge, 1, 1));
 
+  // Version 2: signatures first.
+  for (const char* alg : {"ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-pss-3072", "rsa-pss-4096"}) {
+    Spec s = base_spec_v2();
+    s.signers = {alg};
+    c.out.valid(std::string("v2-") + alg, std::string("version 2, two images, signed with ") + alg,
+                assemble(s, c.keys).bytes(), valid_message(s, 1, 1));
+  }
+  Spec v2all = base_spec_v2();
+  v2all.signers = {"ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-pss-3072", "rsa-pss-4096", "unknown-ed25519"};
+  v2all.sbom = *sbom.sbom;
+  v2all.manifest.signature_space = 4096;
+  c.out.valid("v2-five-signatures-sbom", "version 2, an SBOM, five trusted signatures and an unknown one",
+              assemble(v2all, c.keys).bytes(), valid_message(v2all, 5, 6));
+  Spec small = base_spec_v2();
+  small.manifest.signature_space = 512;
+  c.out.valid("v2-space-512", "version 2 with the smallest signature area (512 bytes), one Ed25519 signature",
+              assemble(small, c.keys).bytes(), valid_message(small, 1, 1));
+  Spec v2edge = edge;
+  v2edge.use_version_2();
+  c.out.valid("v2-edges", "version 2: images of 0, 1, 511, 512 and 513 bytes, the longest names",
+              assemble(v2edge, c.keys).bytes(), valid_message(v2edge, 1, 1));
+
   Spec base = base_spec();
   c.out.again("valid", "device-arguments", "--hw and --installed-security-version equal to the package's",
               "valid/ed25519.fwpkg", 0, valid_message(base, 1, 1),

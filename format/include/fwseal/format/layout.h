@@ -1,10 +1,17 @@
-// Where every byte of a package sits. A package is a POSIX (pax) tar archive:
+// Where every byte of a package sits. A package is a POSIX (pax) tar archive.
+// Version 2 (written by fwseal), signatures first:
 //
 //   manifest.json                  the canonical manifest
+//   signatures.json                the signature area: manifest.signature_space bytes
 //   sbom.cdx.json                  only if the manifest names an SBOM
 //   image/<name>                   one per image, in manifest order
-//   signature/<key id hex>.json    zero or more signature envelopes
 //   two zero blocks                end of archive, nothing after it
+//
+// Version 1 (still verified), signatures last:
+//
+//   manifest.json, sbom.cdx.json, image/<name>...
+//   signature/<key id hex>.json    zero or more signature envelopes
+//   two zero blocks
 //
 // Every header is the one libarchive writes for (name, size, created) with mode
 // 0644, owner 0:0, no user or group names; tar_header() is the single source of
@@ -27,6 +34,7 @@ inline constexpr std::string_view kManifestEntry = "manifest.json";
 inline constexpr std::string_view kSbomEntry = "sbom.cdx.json";
 inline constexpr std::string_view kImagePrefix = "image/";
 inline constexpr std::string_view kSignaturePrefix = "signature/";
+inline constexpr std::string_view kSignaturesEntry = "signatures.json";
 inline constexpr std::size_t kMaxSignatures = 32;
 inline constexpr std::size_t kMaxSignatureEntryBytes = 256 * 1024;
 inline constexpr std::size_t kMaxSbomBytes = 64u << 20;
@@ -55,6 +63,9 @@ struct ParsedHeader {
 Result<ParsedHeader> parse_tar_header(std::string_view block, std::string_view where);
 
 struct EntryLayout {
+  enum class Kind { manifest, signatures, sbom, image };
+  Kind kind = Kind::manifest;
+  std::size_t image = 0;  // the index in manifest.images, for Kind::image
   std::string name;
   std::uint64_t header_offset = 0;
   std::uint64_t header_size = 0;
@@ -63,8 +74,9 @@ struct EntryLayout {
   std::uint64_t end_offset = 0;  // after padding
 };
 
-// Offsets of manifest, SBOM and images for a manifest of `manifest_size`
-// bytes; `back().end_offset` is where signatures (or the end of archive) begin.
+// Offsets of the manifest, the signature area (version 2), the SBOM and the
+// images for a manifest of `manifest_size` bytes; `back().end_offset` is where
+// the end of archive (version 2) or the signature entries (version 1) begin.
 Result<std::vector<EntryLayout>> compute_layout(const Manifest& m, std::uint64_t manifest_size);
 
 }  // namespace fwseal

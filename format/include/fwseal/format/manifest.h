@@ -13,7 +13,14 @@
 
 namespace fwseal {
 
-inline constexpr int kManifestFormatVersion = 1;
+// Version 2 (signatures first: the signature area follows the manifest) is
+// written; version 1 (signatures last) is still read and verified.
+inline constexpr int kManifestFormatVersion = 2;
+inline constexpr int kManifestFormatVersion1 = 1;
+// The signature area of a version-2 package (R23): a multiple of 512 bytes.
+inline constexpr std::uint64_t kDefaultSignatureSpace = 16 * 1024;
+inline constexpr std::uint64_t kMinSignatureSpace = 512;
+inline constexpr std::uint64_t kMaxSignatureSpace = 1 << 20;
 inline constexpr std::string_view kManifestFormat = "fwseal-manifest";
 inline constexpr std::size_t kMaxManifestBytes = 1 << 20;
 inline constexpr std::size_t kMaxImages = 256;
@@ -34,6 +41,10 @@ struct SbomInfo {
 };
 
 struct Manifest {
+  int format_version = kManifestFormatVersion;  // 1 or 2
+  // Version 2: bytes reserved for signatures.json after the manifest (R23).
+  // Version 1 has no signature area: 0.
+  std::uint64_t signature_space = kDefaultSignatureSpace;
   std::string product;                 // check_text
   std::string version;                 // check_text
   std::uint64_t security_version = 0;  // full 64-bit range; written as a decimal string

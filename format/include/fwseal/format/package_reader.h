@@ -94,13 +94,22 @@ Status read_entry(PackageSource& in, const EntryLayout& e, std::int64_t created,
 // certificates must be DER X.509; one entry per key.
 Result<std::vector<SignatureEnvelope>> read_signatures(PackageSource& in, const UnverifiedManifest& manifest);
 
+// Version 2, step 5 (R1, R2, R24): the canonical header of signatures.json with
+// the manifest's signature_space, the area's bytes, parsed; certificates must
+// be DER X.509. Nothing is verified yet.
+Result<std::vector<SignatureEnvelope>> read_signature_area(PackageSource& in, const UnverifiedManifest& manifest);
+
+// Version 2, after the last image (R4): exactly two zero blocks, then nothing.
+Status read_end_of_archive(PackageSource& in);
+
 // Steps 1-6 without the decision, image data skipped: what `inspect`, `sign`,
 // `provenance` and `pipeline compare` read. Unverified: the signatures have
 // not been checked and the images not hashed.
 struct UnverifiedPackage {
   UnverifiedManifest manifest;
   std::vector<SignatureEnvelope> signatures;
-  std::uint64_t end_offset = 0;  // where the end-of-archive blocks start
+  std::uint64_t end_offset = 0;             // where the end-of-archive blocks start
+  std::uint64_t signature_area_offset = 0;  // version 2: the first byte of signatures.json's data
 };
 // Errors name `path`: Code::io (3) if it cannot be read, Code::malformed (10)
 // naming the entry and offset otherwise.

@@ -97,4 +97,15 @@ Result<std::string> serialize_envelope(const SignatureEnvelope& env);
 // Strict parse: canonical JSON, known members, sizes; Code::malformed naming `where`.
 Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_view where);
 
+// The signature area of a version-2 package, `signatures.json` (R24): the
+// canonical JSON {"format":"fwseal-signatures","signatures":[envelope...]}, the
+// envelopes sorted by key id, then ASCII spaces up to exactly `space` bytes
+// (the manifest's signature_space). Code::usage if they do not fit or a key
+// signs twice.
+inline constexpr std::string_view kSignatureAreaFormat = "fwseal-signatures";
+Result<std::string> serialize_signature_area(std::vector<SignatureEnvelope> envelopes, std::uint64_t space);
+// Strict parse of the area's bytes (all of them): Code::malformed naming
+// "signatures.json.signatures[i]" and, for the padding, the offset.
+Result<std::vector<SignatureEnvelope>> parse_signature_area(std::string_view bytes, std::uint64_t data_offset);
+
 }  // namespace fwseal

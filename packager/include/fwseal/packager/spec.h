@@ -38,6 +38,9 @@ struct Spec {
   std::optional<std::string> sbom;      // bytes of the SBOM file the spec names, checked by check_sbom
   std::string sbom_path;                // where `sbom` came from, for messages
   std::optional<SbomGeneration> sbom_generation;  // instead of `sbom`: generate one
+  // Bytes reserved after the manifest for signatures (docs/FORMAT.md R23):
+  // 16 KiB holds a dozen signatures with certificate chains.
+  std::uint64_t signature_space = kDefaultSignatureSpace;
 };
 
 // Parses spec text (JSON, // and /* */ comments allowed). Image and SBOM paths

@@ -72,6 +72,16 @@ class PackageBuilder {
   std::optional<std::string> sbom;       // data
   bool keep_digests = false;             // build() leaves manifest digests as they are
   std::optional<std::string> manifest_bytes_override;
+  // Version 2: the bytes of signatures.json instead of the area made from the
+  // signatures added (it should be manifest.signature_space bytes long).
+  std::optional<std::string> signature_area_override;
+
+  // The package format: version 1 (signatures last) until this is called;
+  // then version 2, the signatures added with sign_with/add_entry going into
+  // signatures.json (sorted by key id), `signature_space` bytes.
+  void use_version_2(std::uint64_t signature_space = kDefaultSignatureSpace);
+  // The signature area for these manifest bytes.
+  std::string signature_area(std::string_view manifest_bytes) const;
 
   void add_image(std::string name, std::string type, std::string data);
   // Adds a signature entry computed from the final manifest bytes.
@@ -84,8 +94,8 @@ class PackageBuilder {
   std::string build(std::vector<Region>* regions = nullptr);
 
   // A package exactly as the format lays it out, from parts: manifest.json and
-  // each of `entries` as tar_header(name, size, created), data and zero
-  // padding, then the end of the archive.
+  // each of `entries` (version 2: signatures.json first) as tar_header(name,
+  // size, created), data and zero padding, then the end of the archive.
   static std::string assemble(std::string_view manifest_bytes, std::int64_t created,
                               const std::vector<SignatureEntry>& entries, std::vector<Region>* regions = nullptr);
 
