@@ -25,8 +25,9 @@ struct Built {
   std::vector<Region> regions;
 };
 
-Built small_package(bool with_sbom = true) {
+Built small_package(bool with_sbom = true, bool version_2 = false) {
   PackageBuilder b;
+  if (version_2) b.use_version_2(2048);
   if (with_sbom) b.sbom = R"({"bomFormat":"CycloneDX","components":[]})";
   b.sign_with(key());
   b.sign_with(test_key(Algorithm::ecdsa_p256, 0));
@@ -58,8 +59,7 @@ TEST(Structure, TheSmallPackageIsValid) {
   EXPECT_EQ(r.signatures_valid, 2u);
 }
 
-TEST(Structure, TruncationAtEveryBoundaryAndInsideEveryEntry) {
-  Built p = small_package();
+void truncations_are_malformed(const Built& p) {
   std::set<std::uint64_t> cuts;
   for (const auto& r : p.regions) {
     cuts.insert(r.offset);
@@ -76,6 +76,13 @@ TEST(Structure, TruncationAtEveryBoundaryAndInsideEveryEntry) {
     expect_malformed(p.bytes.substr(0, cut), "package ends at offset " + std::to_string(cut),
                      "cut at " + std::to_string(cut));
   }
+}
+
+TEST(Structure, TruncationAtEveryBoundaryAndInsideEveryEntry) { truncations_are_malformed(small_package()); }
+
+// Version 2: cut before the decision or after it, a truncated package is malformed.
+TEST(Version2, TruncationAtEveryBoundaryAndInsideEveryEntry) {
+  truncations_are_malformed(small_package(true, true));
 }
 
 TEST(Structure, TruncationMessageNamesTheEntry) {
@@ -245,8 +252,7 @@ TEST(Structure, SignatureEntryLimits) {
 
 // Invariant 5: any single changed byte anywhere is rejected, with a code of the
 // package checks (10-15), never accepted and never an internal error.
-TEST(TamperSweep, EverySingleByteFlipIsRejected) {
-  Built p = small_package();
+void every_flip_is_rejected(const Built& p) {
   ASSERT_TRUE(verify_bytes(p.bytes, trust()).ok());
   std::map<std::string, std::size_t> flips_per_region;
   std::map<int, std::size_t> per_code;
@@ -285,6 +291,11 @@ TEST(TamperSweep, EverySingleByteFlipIsRejected) {
   EXPECT_GT(per_code[11], 0u);
   EXPECT_GT(per_code[12], 0u);
 }
+
+TEST(TamperSweep, EverySingleByteFlipIsRejected) { every_flip_is_rejected(small_package()); }
+
+// Version 2: the signature area (both envelopes by trusted keys, then spaces) included.
+TEST(Version2, EverySingleByteFlipIsRejected) { every_flip_is_rejected(small_package(true, true)); }
 
 }  // namespace
 }  // namespace fwseal::verifier
