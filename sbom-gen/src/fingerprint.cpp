@@ -155,6 +155,79 @@ void FingerprintScanner::search(bool final) {
   buf_.erase(0, starts);
 }
 
+std::map<std::string, std::string> FingerprintScanner::versions_of(const FingerprintRule& rule,
+                                                                   std::string_view head) const {
+  std::map<std::string, std::string> versions;  // version -> kernel release
+  if (!rule.marker.empty() &&
+      std::none_of(hits_.begin(), hits_.end(), [&](const Hit& h) { return needles_[h.needle] == rule.marker; }))
+    return versions;
+  auto consider = [&](std::string_view window) {
+    std::cmatch m;
+    if (!std::regex_search(window.data(), window.data() + window.size(), m, compiled()[index_of(&rule)],
+                           std::regex_constants::match_continuous))
+      return;
+    if (rule.from == VersionFrom::linux_banner) {
+      Version v = linux_version(window.substr(static_cast<std::size_t>(m.position(1))));
+      if (!v.version.empty()) versions[v.version] = v.release;
+    } else {
+      versions[m[1].str()] = "";
+    }
+  };
+  // A bzImage's boot header names its kernel exactly; text found further
+  // on may be a fragment inside the compressed kernel.
+  std::string banner = rule.from == VersionFrom::linux_banner ? bzimage_banner(head) : std::string();
+  if (!banner.empty()) {
+    consider("Linux version " + banner + " ");
+  } else {
+    for (const Hit& h : hits_)
+      if (needles_[h.needle] == rule.needle) consider(h.window);
+  }
+  // Collapse "9.2" into "9.2p1".
+  for (auto it = versions.begin(); it != versions.end();) {
+    bool covered = std::any_of(versions.begin(), versions.end(), [&](const auto& other) {
+      return other.first != it->first && same_release(it->first, other.first);
+    });
+    it = covered ? versions.erase(it) : std::next(it);
+  }
+  return versions;
+}
+
+namespace {
+
+Finding versioned_finding(const FingerprintRule& rule, const std::string& version, const std::string& release,
+                          const Occurrence& where, const std::string& place) {
+  Finding f;
+  f.source = Source::fingerprint;
+  f.rule = &rule;
+  f.name = std::string(rule.component);
+  f.version = version;
+  f.upstream_version = version;
+  f.type = std::string(rule.type);
+  f.cpe = fingerprint_cpe(rule, version);
+  f.purl = make_purl("generic", "", f.name, f.version);
+  if (!release.empty()) f.properties["fwseal:kernel-release"] = release;
+  f.image = where.image;
+  f.occurrences.push_back(where);
+  f.method = {"binary-analysis", 0.7, "fingerprint " + std::string(rule.component) + " " + version + " in " + place};
+  return f;
+}
+
+// A file that is part of a component but carries no version of its own.
+Finding versionless_finding(const FingerprintRule& rule, const Occurrence& where) {
+  Finding f;
+  f.source = Source::fingerprint;
+  f.rule = &rule;
+  f.versionless = true;
+  f.name = std::string(rule.component);
+  f.type = std::string(rule.type);
+  f.image = where.image;
+  f.occurrences.push_back(where);
+  f.method = {"binary-analysis", 0.5, "file name " + where.path + " belongs to " + f.name + " (no version text of its own)"};
+  return f;
+}
+
+}  // namespace
+
 void FingerprintScanner::finish(std::string_view head, bool is_elf, const Occurrence& where,
                                 std::vector<Finding>& findings, std::vector<std::string>& warnings) {
   if (rules_.empty()) return;
@@ -166,39 +239,7 @@ void FingerprintScanner::finish(std::string_view head, bool is_elf, const Occurr
   std::set<std::string> matched_components;
   for (const FingerprintRule* rule : rules_) {
     if (rule->from == VersionFrom::none) continue;
-    if (!rule->marker.empty()) {
-      bool marked = std::any_of(hits_.begin(), hits_.end(), [&](const Hit& h) { return needles_[h.needle] == rule->marker; });
-      if (!marked) continue;
-    }
-    std::map<std::string, std::string> versions;  // version -> kernel release
-    auto consider = [&](std::string_view window) {
-      std::cmatch m;
-      if (!std::regex_search(window.data(), window.data() + window.size(), m, compiled()[index_of(rule)],
-                             std::regex_constants::match_continuous))
-        return;
-      if (rule->from == VersionFrom::linux_banner) {
-        Version v = linux_version(window.substr(static_cast<std::size_t>(m.position(1))));
-        if (!v.version.empty()) versions[v.version] = v.release;
-      } else {
-        versions[m[1].str()] = "";
-      }
-    };
-    // A bzImage's boot header names its kernel exactly; text found further
-    // on may be a fragment inside the compressed kernel.
-    std::string banner = rule->from == VersionFrom::linux_banner ? bzimage_banner(head) : std::string();
-    if (!banner.empty()) {
-      consider("Linux version " + banner + " ");
-    } else {
-      for (const Hit& h : hits_)
-        if (needles_[h.needle] == rule->needle) consider(h.window);
-    }
-    // Collapse "9.2" into "9.2p1".
-    for (auto it = versions.begin(); it != versions.end();) {
-      bool covered = std::any_of(versions.begin(), versions.end(), [&](const auto& other) {
-        return other.first != it->first && same_release(it->first, other.first);
-      });
-      it = covered ? versions.erase(it) : std::next(it);
-    }
+    const std::map<std::string, std::string> versions = versions_of(*rule, head);
     if (versions.empty()) continue;
     if (versions.size() > 1) {
       std::string list;
@@ -208,38 +249,14 @@ void FingerprintScanner::finish(std::string_view head, bool is_elf, const Occurr
       continue;
     }
     const auto& [version, release] = *versions.begin();
-    Finding f;
-    f.source = Source::fingerprint;
-    f.rule = rule;
-    f.name = std::string(rule->component);
-    f.version = version;
-    f.upstream_version = version;
-    f.type = std::string(rule->type);
-    f.cpe = fingerprint_cpe(*rule, version);
-    f.purl = make_purl("generic", "", f.name, f.version);
-    if (!release.empty()) f.properties["fwseal:kernel-release"] = release;
-    f.image = where.image;
-    f.occurrences.push_back(where);
-    f.method = {"binary-analysis", 0.7,
-                "fingerprint " + std::string(rule->component) + " " + version + " in " + place};
-    findings.push_back(std::move(f));
+    findings.push_back(versioned_finding(*rule, version, release, where, place));
     matched_components.insert(std::string(rule->component));
   }
-  // Files that are part of a component but carry no version of their own.
   if (!is_elf) return;
   for (const FingerprintRule* rule : rules_) {
     if (rule->from != VersionFrom::none || matched_components.contains(std::string(rule->component))) continue;
-    Finding f;
-    f.source = Source::fingerprint;
-    f.rule = rule;
-    f.versionless = true;
-    f.name = std::string(rule->component);
-    f.type = std::string(rule->type);
-    f.image = where.image;
-    f.occurrences.push_back(where);
-    f.method = {"binary-analysis", 0.5, "file name " + where.path + " belongs to " + f.name + " (no version text of its own)"};
-    matched_components.insert(f.name);
-    findings.push_back(std::move(f));
+    findings.push_back(versionless_finding(*rule, where));
+    matched_components.insert(std::string(rule->component));
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <span>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,9 @@ class FingerprintScanner {
     std::string window;
   };
   void search(bool final);
+  // The versions `rule` finds in this file's hits (version -> kernel release),
+  // "9.2" collapsed into "9.2p1"; empty if its marker is missing.
+  std::map<std::string, std::string> versions_of(const FingerprintRule& rule, std::string_view head) const;
 
   std::vector<const FingerprintRule*> rules_;
   std::vector<std::string_view> needles_;  // markers and needles of rules_, deduplicated

@@ -117,19 +117,20 @@ OsRelease parse_os_release(std::string_view text) {
 
 std::string os_release_id(std::string_view text) { return parse_os_release(text).id; }
 
-Result<std::vector<Finding>> parse_status_file(const StatusFile& file, const OsRelease& os,
-                                               const std::map<std::string, CopyrightLicences>& copyrights) {
-  std::string what = file.image + ":" + file.path;
-  FWSEAL_ASSIGN(auto paragraphs, parse_deb822(file.text, what, kMaxPackages));
-  bool dpkg = file.kind == Source::dpkg;
-  std::string distro = os.distro();
-  // First pass: what is installed, and which package provides which name.
+namespace {
+
+// Phase 1: what is installed, and which installed package provides which name.
+struct InstalledIndex {
   std::set<std::string> installed;
   std::map<std::string, std::string> provided_by;
+};
+
+InstalledIndex index_installed(const std::vector<Paragraph>& paragraphs) {
+  InstalledIndex out;
   for (const Paragraph& p : paragraphs) {
     const std::string* package = p.find("Package");
     if (package == nullptr || state_of(p) != "installed") continue;
-    installed.insert(*package);
+    out.installed.insert(*package);
   }
   for (const Paragraph& p : paragraphs) {
     const std::string* package = p.find("Package");
@@ -137,9 +138,104 @@ Result<std::vector<Finding>> parse_status_file(const StatusFile& file, const OsR
     if (package == nullptr || provides == nullptr || state_of(p) != "installed") continue;
     for (std::string_view rel : split(*provides, ',')) {
       std::string name = relation_name(rel);
-      if (!name.empty() && !installed.contains(name)) provided_by.emplace(name, *package);
+      if (!name.empty() && !out.installed.contains(name)) out.provided_by.emplace(name, *package);
     }
   }
+  return out;
+}
+
+// Source package and version: what Debian's security tracker and every
+// advisory are keyed by. "Source: systemd (252.39-1~deb12u1)" when the source
+// version differs from the binary's, "Source: systemd" otherwise. Then the
+// purl, with purl-spec's deb qualifiers `distro` (the os-release
+// ID-VERSION_ID) and `upstream` (the source package, with @version when it
+// differs).
+void set_identity(Finding& f, const Paragraph& p, bool dpkg, const OsRelease& os) {
+  std::string arch;
+  if (const std::string* a = p.find("Architecture"); a != nullptr && token(*a, 64)) arch = *a;
+  std::string src_name, src_version;
+  for (const char* field : {"Source", "OE"}) {
+    const std::string* s = p.find(field);
+    if (s == nullptr) continue;
+    std::string name = source_name(*s);
+    if (!name.empty() && name != f.name && std::find(f.aliases.begin(), f.aliases.end(), name) == f.aliases.end())
+      f.aliases.push_back(name);
+    if (!dpkg || std::string_view(field) != "Source" || name.empty()) continue;
+    src_name = name;
+    auto open = s->find('('), close = s->rfind(')');
+    if (open != std::string::npos && close != std::string::npos && close > open) {
+      std::string_view v = trim(std::string_view(*s).substr(open + 1, close - open - 1));
+      if (token(v, 256)) src_version = std::string(v);
+    }
+  }
+  const std::string distro = os.distro();
+  if (!dpkg) {
+    f.purl = make_purl("opkg", os.id, f.name, f.version, {{"arch", arch}, {"distro", distro}});
+    return;
+  }
+  if (src_name.empty()) src_name = f.name;
+  if (src_version.empty()) src_version = f.version;
+  f.properties["fwseal:debian-source-package"] = src_name;
+  f.properties["fwseal:debian-source-version"] = src_version;
+  std::string upstream;
+  if (src_name != f.name || src_version != f.version)
+    upstream = src_version != f.version ? src_name + "@" + src_version : src_name;
+  f.purl = make_purl("deb", os.id.empty() ? "debian" : os.id, f.name, f.version,
+                     {{"arch", arch}, {"distro", distro}, {"upstream", upstream}});
+}
+
+void set_supplier_and_description(Finding& f, const Paragraph& p) {
+  if (const std::string* m = p.find("Maintainer"); m != nullptr && is_clean_text(*m) && m->size() <= 256) {
+    f.publisher = *m;
+    // The maintainer supplies the package: "Name <mail>" -> supplier "Name".
+    std::string_view who = trim(std::string_view(*m).substr(0, m->find('<')));
+    f.supplier = std::string(who.empty() ? std::string_view(*m) : who);
+  }
+  if (const std::string* d = p.find("Description"); d != nullptr) {
+    std::string first = sanitize_utf8(std::string_view(*d).substr(0, d->find('\n')));
+    if (!first.empty() && first.size() <= 1024 && is_clean_text(first)) f.description = first;
+  }
+}
+
+// dpkg: the package's copyright file, as read beforehand; opkg: its License field.
+void set_licence(Finding& f, const Paragraph& p, bool dpkg,
+                 const std::map<std::string, CopyrightLicences>& copyrights) {
+  if (dpkg) {
+    auto it = copyrights.find(f.name);
+    if (it == copyrights.end() || it->second.spdx.empty()) return;
+    const CopyrightLicences& c = it->second;
+    f.licence = combine_licences(c.spdx);
+    f.licence.acknowledgement = "declared";
+    std::string file_path = "/usr/share/doc/" + f.name + "/copyright";
+    if (c.machine_readable) {
+      f.properties["fwseal:licence-source"] = file_path + " (DEP-5: the License of the header and of all " +
+                                              std::to_string(c.paragraphs) + " paragraphs)";
+    } else {
+      f.properties["fwseal:licence-source"] =
+          file_path + " (free text: only the /usr/share/common-licenses files it names: " +
+          join(c.common_licences, ", ") + "; licences stated only in prose are not read)";
+    }
+    if (!c.unmapped.empty()) f.properties["fwseal:licences-not-mapped-to-spdx"] = join(c.unmapped, "; ");
+  } else if (const std::string* l = p.find("License"); l != nullptr) {
+    // OpenWrt and Yocto write SPDX-style License fields into opkg control data.
+    std::string spdx = map_licence_term(*l, LicenceDialect::yocto);
+    if (!spdx.empty()) {
+      f.licence = combine_licences({spdx});
+      f.licence.acknowledgement = "declared";
+    } else if (is_clean_text(*l) && l->size() <= 1024) {
+      f.licence.name = *l;  // stated, with no SPDX form: kept as the package says it
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<Finding>> parse_status_file(const StatusFile& file, const OsRelease& os,
+                                               const std::map<std::string, CopyrightLicences>& copyrights) {
+  std::string what = file.image + ":" + file.path;
+  FWSEAL_ASSIGN(auto paragraphs, parse_deb822(file.text, what, kMaxPackages));
+  const bool dpkg = file.kind == Source::dpkg;
+  const InstalledIndex index = index_installed(paragraphs);
   std::vector<Finding> out;
   for (const Paragraph& p : paragraphs) {
     std::string where = what + ":" + std::to_string(p.line);
@@ -159,83 +255,10 @@ Result<std::vector<Finding>> parse_status_file(const StatusFile& file, const OsR
     f.name = *package;
     f.version = *version;
     f.upstream_version = upstream_of_package_version(*version);
-    std::string arch;
-    if (const std::string* a = p.find("Architecture"); a != nullptr && token(*a, 64)) arch = *a;
-    // Source package and version: what Debian's security tracker and every
-    // advisory are keyed by. "Source: systemd (252.39-1~deb12u1)" when the
-    // source version differs from the binary's, "Source: systemd" otherwise.
-    std::string src_name, src_version;
-    for (const char* field : {"Source", "OE"}) {
-      if (const std::string* s = p.find(field); s != nullptr) {
-        std::string name = source_name(*s);
-        if (!name.empty() && name != f.name &&
-            std::find(f.aliases.begin(), f.aliases.end(), name) == f.aliases.end())
-          f.aliases.push_back(name);
-        if (dpkg && std::string_view(field) == "Source" && !name.empty()) {
-          src_name = name;
-          auto open = s->find('('), close = s->rfind(')');
-          if (open != std::string::npos && close != std::string::npos && close > open) {
-            std::string_view v = trim(std::string_view(*s).substr(open + 1, close - open - 1));
-            if (token(v, 256)) src_version = std::string(v);
-          }
-        }
-      }
-    }
-    if (dpkg) {
-      if (src_name.empty()) src_name = f.name;
-      if (src_version.empty()) src_version = f.version;
-      f.properties["fwseal:debian-source-package"] = src_name;
-      f.properties["fwseal:debian-source-version"] = src_version;
-    }
-    if (dpkg) {
-      // purl-spec's deb qualifiers: `distro` (the os-release ID-VERSION_ID),
-      // `upstream` (the source package, with @version when it differs).
-      std::string upstream;
-      if (src_name != f.name || src_version != f.version)
-        upstream = src_version != f.version ? src_name + "@" + src_version : src_name;
-      f.purl = make_purl("deb", os.id.empty() ? "debian" : os.id, f.name, f.version,
-                         {{"arch", arch}, {"distro", distro}, {"upstream", upstream}});
-    } else {
-      f.purl = make_purl("opkg", os.id, f.name, f.version, {{"arch", arch}, {"distro", distro}});
-    }
-    if (const std::string* m = p.find("Maintainer"); m != nullptr && is_clean_text(*m) && m->size() <= 256) {
-      f.publisher = *m;
-      // The maintainer supplies the package: "Name <mail>" -> supplier "Name".
-      std::string_view who = trim(std::string_view(*m).substr(0, m->find('<')));
-      f.supplier = std::string(who.empty() ? std::string_view(*m) : who);
-    }
-    if (const std::string* d = p.find("Description"); d != nullptr) {
-      std::string first = sanitize_utf8(std::string_view(*d).substr(0, d->find('\n')));
-      if (!first.empty() && first.size() <= 1024 && is_clean_text(first)) f.description = first;
-    }
-    f.depends = resolve_depends(p, installed, provided_by);
-    if (dpkg) {
-      if (auto it = copyrights.find(f.name); it != copyrights.end() && !it->second.spdx.empty()) {
-        const CopyrightLicences& c = it->second;
-        f.licence = combine_licences(c.spdx);
-        f.licence.acknowledgement = "declared";
-        std::string file_path = "/usr/share/doc/" + f.name + "/copyright";
-        if (c.machine_readable) {
-          f.properties["fwseal:licence-source"] =
-              file_path + " (DEP-5: the License of the header and of all " + std::to_string(c.paragraphs) +
-              " paragraphs)";
-        } else {
-          f.properties["fwseal:licence-source"] =
-              file_path + " (free text: only the /usr/share/common-licenses files it names: " +
-              join(c.common_licences, ", ") + "; licences stated only in prose are not read)";
-        }
-        if (!c.unmapped.empty()) f.properties["fwseal:licences-not-mapped-to-spdx"] = join(c.unmapped, "; ");
-      }
-    } else if (const std::string* l = p.find("License"); l != nullptr) {
-      // OpenWrt and Yocto write SPDX-style License fields into opkg control data.
-      std::string spdx = map_licence_term(*l, LicenceDialect::yocto);
-      if (!spdx.empty()) {
-        f.licence = combine_licences({spdx});
-        f.licence.acknowledgement = "declared";
-      } else if (is_clean_text(*l) && l->size() <= 1024) {
-        f.licence.name = *l;  // stated, with no SPDX form: kept as the package says it
-      }
-    }
+    set_identity(f, p, dpkg, os);
+    set_supplier_and_description(f, p);
+    f.depends = resolve_depends(p, index.installed, index.provided_by);
+    set_licence(f, p, dpkg, copyrights);
     f.image = file.image;
     f.method = {"manifest-analysis", 1.0,
                 std::string(dpkg ? "dpkg" : "opkg") + " status " + what + " line " + std::to_string(p.line)};

@@ -55,15 +55,6 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
-bool valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8_sequence(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 std::string sanitize_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -87,25 +78,6 @@ bool is_clean_text(std::string_view s) {
     if (u < 0x20 || u == 0x7f) return false;
   }
   return true;
-}
-
-std::string shown(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  constexpr std::size_t kShown = 80;
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size() && i < kShown; ++i) {
-    auto u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u >= 0x7f || u == '"' || u == '\\') {
-      out += "\\x";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xf]);
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  if (s.size() > kShown) out += "...";
-  out += "\"";
-  return out;
 }
 
 bool glob_match(std::string_view pattern, std::string_view text) {

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fwseal/base/text.h"  // quote() for messages, valid_utf8()
+
 namespace fwseal::sbom {
 
 std::string_view trim(std::string_view s);
@@ -13,16 +15,14 @@ std::string lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool starts_with_icase(std::string_view s, std::string_view prefix);
 
-bool valid_utf8(std::string_view s);
 // Invalid UTF-8 sequences become U+FFFD, so hostile bytes never make the JSON
 // writer throw and the same bytes always give the same text.
 std::string sanitize_utf8(std::string_view s);
 // True if `s` is valid UTF-8 with no control characters (C0, DEL).
 bool is_clean_text(std::string_view s);
 
-// For error messages: the value in double quotes, control and non-ASCII bytes
-// as \xNN, cut after 80 bytes with "...".
-std::string shown(std::string_view s);
+// For error messages: base's quote(), cut after 80 bytes.
+inline std::string shown(std::string_view s) { return quote(s, 80); }
 
 // Shell-style match of a whole string: '*' any run, '?' one byte, others literal.
 bool glob_match(std::string_view pattern, std::string_view text);

@@ -37,7 +37,8 @@ TEST(Text, NormalizesImagePaths) {
 
 TEST(Text, ShownEscapesAndCuts) {
   EXPECT_EQ(shown("a\"b\n"), "\"a\\x22b\\x0a\"");
-  EXPECT_EQ(shown(std::string(100, 'x')), "\"" + std::string(80, 'x') + "...\"");
+  EXPECT_EQ(shown(std::string(100, 'x')), "\"" + std::string(80, 'x') + "\"...");  // base's quote()
+  EXPECT_EQ(shown("\xc2\x85"), "\"\\u{0085}\"");  // a C1 control, as every message shows it
 }
 
 TEST(Text, SplitLinesDropsCarriageReturns) {

@@ -177,6 +177,34 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
   return check_chain(env, trust, anchors, build_time);
 }
 
+namespace {
+
+// Phase 1: the first certificate holds the signing key, one fwseal accepts.
+// Empty if so; else why not.
+Result<std::string> leaf_key_problem(X509* leaf, const KeyId& signing_key) {
+  EVP_PKEY* leaf_key = X509_get0_pubkey(leaf);
+  if (!leaf_key) return "certificate " + quoted(leaf) + " has no usable public key";
+  if (auto alg = algorithm_of(leaf_key); !alg.ok())
+    return "certificate " + quoted(leaf) + " has a key fwseal does not accept: " + alg.error().message;
+  if (Status weak = check_public_key(leaf_key, "its key"); !weak.ok())
+    return "certificate " + quoted(leaf) + " certifies a weak key: " + weak.error().message;
+  FWSEAL_ASSIGN(KeyId leaf_id, certificate_key_id(leaf));
+  if (leaf_id != signing_key)
+    return "certificate " + quoted(leaf) + " is for key " + short_hex(leaf_id) + ", not the signing key " +
+           short_hex(signing_key) + ": put the signing key's own certificate first (fwseal sign --cert)";
+  return std::string();
+}
+
+// A failed chain: revoked, or refused for another reason.
+ChainVerdict failed(ChainVerdict v, Failure f) {
+  v.outcome = f.revoked ? ChainVerdict::Outcome::revoked : ChainVerdict::Outcome::refused;
+  v.report.result = CheckResult::fail;
+  v.report.detail = std::move(f.message);
+  return v;
+}
+
+}  // namespace
+
 Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy& trust, const ChainAnchors& anchors,
                                  std::int64_t build_time) {
   ChainVerdict v;
@@ -188,26 +216,14 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
     certs.push_back(std::move(c));
   }
   if (certs.empty()) return make_error(Code::internal, "check_chain without certificates");
-  auto refuse = [&v](std::string why) {
-    v.outcome = ChainVerdict::Outcome::refused;
-    v.report.result = CheckResult::fail;
-    v.report.detail = std::move(why);
-    return std::move(v);
-  };
   X509* leaf = certs[0].get();
+  FWSEAL_ASSIGN(std::string leaf_problem_text, leaf_key_problem(leaf, env.key_id));
+  if (!leaf_problem_text.empty()) return failed(std::move(v), Failure{false, std::move(leaf_problem_text)});
   EVP_PKEY* leaf_key = X509_get0_pubkey(leaf);
-  if (!leaf_key) return refuse("certificate " + quoted(leaf) + " has no usable public key");
-  if (auto alg = algorithm_of(leaf_key); !alg.ok())
-    return refuse("certificate " + quoted(leaf) + " has a key fwseal does not accept: " + alg.error().message);
-  if (Status weak = check_public_key(leaf_key, "its key"); !weak.ok())
-    return refuse("certificate " + quoted(leaf) + " certifies a weak key: " + weak.error().message);
-  FWSEAL_ASSIGN(KeyId leaf_id, certificate_key_id(leaf));
-  if (leaf_id != env.key_id)
-    return refuse("certificate " + quoted(leaf) + " is for key " + short_hex(leaf_id) + ", not the signing key " +
-                  short_hex(env.key_id) + ": put the signing key's own certificate first (fwseal sign --cert)");
   EVP_PKEY_up_ref(leaf_key);
   v.leaf_key.reset(leaf_key);
 
+  // Phase 2: OpenSSL builds and checks the chain to a trust.json root.
   const std::vector<ChainRoot>& roots = anchors.impl().roots;
   X509_STORE* store = anchors.impl().store.get();
   ossl::X509Stack untrusted(sk_X509_new_null());
@@ -231,27 +247,17 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
     v.report.certificates.clear();
     for (int i = 0; i < sk_X509_num(built); ++i) v.report.certificates.push_back(describe(sk_X509_value(built, i)));
   }
-  if (rc != 1) {
-    Failure f = state.failure ? std::move(*state.failure) : explain_failure(ctx.get(), trust, roots, build_time);
-    if (f.revoked) {
-      v.outcome = ChainVerdict::Outcome::revoked;
-      v.report.result = CheckResult::fail;
-      v.report.detail = std::move(f.message);
-      return v;
-    }
-    return refuse(std::move(f.message));
-  }
+  if (rc != 1)
+    return failed(std::move(v), state.failure ? std::move(*state.failure)
+                                              : explain_failure(ctx.get(), trust, roots, build_time));
+
+  // Phase 3: every trust.json CRL of an issuer in the chain, then the leaf's uses.
   const ChainRoot* root = root_of_chain(roots, X509_STORE_CTX_get0_chain(ctx.get()));
   if (!root) return make_error(Code::internal, "verified chain does not end at a trust.json root");
   v.report.root = root_label(*root);
-  if (std::optional<Failure> f = apply_crls(X509_STORE_CTX_get0_chain(ctx.get()), anchors.impl().crls, trust)) {
-    if (!f->revoked) return refuse(std::move(f->message));
-    v.outcome = ChainVerdict::Outcome::revoked;
-    v.report.result = CheckResult::fail;
-    v.report.detail = std::move(f->message);
-    return v;
-  }
-  if (auto why = leaf_problem(leaf, trust); !why.empty()) return refuse(std::move(why));
+  if (std::optional<Failure> f = apply_crls(X509_STORE_CTX_get0_chain(ctx.get()), anchors.impl().crls, trust))
+    return failed(std::move(v), std::move(*f));
+  if (auto why = leaf_problem(leaf, trust); !why.empty()) return failed(std::move(v), Failure{false, std::move(why)});
   v.outcome = ChainVerdict::Outcome::trusted;
   v.key_set = root->set;
   v.report.result = CheckResult::pass;

@@ -98,7 +98,7 @@ class PackageVerifier {
   // Version 2: signatures first. Nothing past signatures.json is read, and the
   // sink sees nothing, until the signed manifest is accepted for this device.
   Status decide_version_2(UnverifiedManifest manifest) {
-    current_ = kLayout;
+    current_ = kSignatures;  // a malformed signature area fails this check (exit 10)
     FWSEAL_ASSIGN(std::vector<SignatureEnvelope> envelopes, steps::read_signature_area(in_, manifest));
     FWSEAL_TRY(check_signatures(manifest, envelopes));
     FWSEAL_TRY(check_device(manifest.content));

@@ -415,6 +415,19 @@ TEST(Decision, Version2DecidesBeforeItReadsTheContent) {
   EXPECT_EQ(r.checks[5].result, CheckResult::fail);
 }
 
+TEST(Decision, Version2MalformedSignatureAreaFailsTheSignaturesCheck) {
+  PackageBuilder b;
+  b.use_version_2(512);
+  b.signature_area_override = std::string(512, ' ');
+  VerifyReport r = verify_bytes(b.build(), trust_for({&key_a()}));
+  EXPECT_TRUE(Fails(r, Code::malformed, "signatures.json: no signature list"));
+  ASSERT_EQ(r.checks.size(), 6u);
+  EXPECT_EQ(r.checks[0].result, CheckResult::pass);
+  EXPECT_EQ(r.checks[1].name, "signatures");
+  EXPECT_EQ(r.checks[1].result, CheckResult::fail);
+  for (std::size_t i = 2; i < 6; ++i) EXPECT_EQ(r.checks[i].result, CheckResult::skip) << r.checks[i].name;
+}
+
 // From a pipe, a version-2 package nobody trusted signed costs exactly its
 // manifest and its signature area: not a byte of what follows is read.
 TEST(Decision, Version2RefusesAnUnsignedPackageAfterItsFirstKilobytes) {
