@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "support/workspace.h"
 
@@ -15,41 +17,116 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(Interrupt, KilledPackageRunLeavesNoOutput) {
-  Workspace ws("kill");
-  std::string big = ws.path("big.img");
-  {
-    // 2 GiB of data the packager must read and hash: long enough to be killed mid-way.
-    std::string chunk(1 << 20, '\x5a');
-    FILE* f = std::fopen(big.c_str(), "wb");
-    ASSERT_NE(f, nullptr);
-    for (int i = 0; i < 2048; ++i) ASSERT_EQ(std::fwrite(chunk.data(), 1, chunk.size(), f), chunk.size());
-    std::fclose(f);
-  }
+// `mib` MiB of data the packager must read and hash, and a spec for it.
+std::string big_spec(const Workspace& ws, int mib) {
+  std::string chunk(1 << 20, '\x5a');
+  FILE* f = std::fopen(ws.path("big.img").c_str(), "wb");
+  if (f == nullptr) throw std::runtime_error("cannot write big.img");
+  for (int i = 0; i < mib; ++i) std::fwrite(chunk.data(), 1, chunk.size(), f);
+  std::fclose(f);
   write_bytes(ws.path("big.json"), R"({"product":"p","version":"1","security_version":0,"hardware":["h"],"created":0,
     "images":[{"name":"rootfs","type":"rootfs","path":"big.img"}]})");
-  std::string out = ws.path("out/big.fwpkg");
-  fs::create_directories(ws.path("out"));
+  return ws.path("big.json");
+}
+
+// Starts `fwseal ARGS...` (or fwseal-verify) with the workspace's environment.
+pid_t start(const Workspace& ws, const std::string& binary, std::vector<std::string> args) {
   pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
   if (pid == 0) {
     for (const auto& [k, v] : ws.env().env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::string b = bin("fwseal"), spec = ws.path("big.json");
-    ::execl(b.c_str(), b.c_str(), "package", "--spec", spec.c_str(), "-o", out.c_str(), nullptr);
+    std::string b = bin(binary);
+    std::vector<char*> argv{b.data()};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(b.c_str(), argv.data());
     ::_exit(127);
   }
-  // Kill once the temp file exists and is growing.
-  for (int i = 0; i < 400; ++i) {
-    bool started = false;
-    for (const auto& e : fs::directory_iterator(ws.path("out"))) started |= fs::file_size(e.path()) > (64u << 20);
-    if (started) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return pid;
+}
+
+// Waits until some file under `dir` (one level of subdirectories included) is
+// larger than 64 MiB: the run is writing its output.
+void wait_until_writing(const std::string& dir) {
+  for (int i = 0; i < 2000; ++i) {
+    for (const auto& e : fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied)) {
+      std::error_code ec;
+      if (e.is_regular_file(ec) && e.file_size(ec) > (64u << 20)) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  ::kill(pid, SIGKILL);
+}
+
+int stop(pid_t pid, int sig) {
+  ::kill(pid, sig);
   int status = 0;
   ::waitpid(pid, &status, 0);
+  return status;
+}
+
+TEST(Interrupt, KilledPackageRunLeavesNoOutputAndTheNextRunRemovesItsLeftover) {
+  Workspace ws("kill");
+  const std::string spec = big_spec(ws, 1024);
+  std::string out = ws.path("out/big.fwpkg");
+  fs::create_directories(ws.path("out"));
+  pid_t pid = start(ws, "fwseal", {"package", "--spec", spec, "-o", out});
+  wait_until_writing(ws.path("out"));
+  const int status = stop(pid, SIGKILL);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
   EXPECT_FALSE(fs::exists(out));
+  // SIGKILL cannot be caught: the temporary file stays, under a name the next run knows.
+  ASSERT_EQ(list_dir(ws.path("out")).size(), 1u);
+  EXPECT_TRUE(list_dir(ws.path("out"))[0].starts_with(".big.fwpkg.tmp-")) << list_dir(ws.path("out"))[0];
+  auto next = ws.fwseal({"package", "--spec", ws.write_spec(), "-o", out});
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_EQ(list_dir(ws.path("out")), std::vector<std::string>{"big.fwpkg"});
+}
+
+TEST(Interrupt, SigintOrSigtermDuringPackageRemovesItsTemporaryFile) {
+  Workspace ws("int");
+  const std::string spec = big_spec(ws, 1024);
+  fs::create_directories(ws.path("out"));
+  for (int sig : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(sig);
+    pid_t pid = start(ws, "fwseal", {"package", "--spec", spec, "-o", ws.path("out/big.fwpkg")});
+    wait_until_writing(ws.path("out"));
+    const int status = stop(pid, sig);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before the signal";
+    EXPECT_EQ(WTERMSIG(status), sig);
+    EXPECT_EQ(list_dir(ws.path("out")), std::vector<std::string>{});
+  }
+}
+
+TEST(Interrupt, SigintDuringExtractLeavesTheDirectoryAsItWas) {
+  Workspace ws("xint");
+  ws.keygen("k", "ed25519");
+  const std::string pkg = ws.path("big.fwpkg");
+  ASSERT_EQ(ws.fwseal({"package", "--spec", big_spec(ws, 1024), "-o", pkg}).exit_code, 0);
+  ASSERT_EQ(ws.fwseal({"sign", pkg, "--key", ws.key_uri("k")}).exit_code, 0);
+  const std::string trust = ws.trust({"k"});
+  const std::string target = ws.dir().mkdir("target");
+  write_bytes(target + "/notes.txt", "keep me");
+  pid_t pid = start(ws, "fwseal", {"extract", pkg, "-C", target, "--trust", trust, "--hw", "h"});
+  wait_until_writing(target);
+  const int status = stop(pid, SIGINT);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before the signal";
+  EXPECT_EQ(list_dir(target), std::vector<std::string>{"notes.txt"});
+}
+
+TEST(Interrupt, PackageDoesNotReplaceAFileUnlessForced) {
+  Workspace ws("force");
+  const std::string spec = ws.write_spec();
+  const std::string out = ws.path("p.fwpkg");
+  write_bytes(out, "a signed release");
+  auto refused = ws.fwseal({"package", "--spec", spec, "-o", out});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find(out + " already exists; fwseal package does not replace a file (it may be a signed "
+                                   "release): choose another output, or --force to replace it"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(read_bytes(out), "a signed release");
+  auto forced = ws.fwseal({"package", "--spec", spec, "-o", out, "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_NE(read_bytes(out), "a signed release");
 }
 
 TEST(Interrupt, FailedRunLeavesNoOutputAndKeepsTheOldOne) {
@@ -59,7 +136,7 @@ TEST(Interrupt, FailedRunLeavesNoOutputAndKeepsTheOldOne) {
   ASSERT_EQ(ws.fwseal({"package", "--spec", spec, "-o", out}).exit_code, 0);
   std::string before = read_bytes(out);
   fs::remove(ws.path("b.bin"));
-  auto r = ws.fwseal({"package", "--spec", spec, "-o", out});
+  auto r = ws.fwseal({"package", "--spec", spec, "-o", out, "--force"});
   EXPECT_EQ(r.exit_code, 10);
   EXPECT_NE(r.err.find("spec.images[1].path"), std::string::npos) << r.err;
   EXPECT_EQ(read_bytes(out), before);

@@ -90,7 +90,7 @@ TEST(SbomCli, PackageEmbedsAndWritesTheSbomSbomGenerateMakes) {
       "sbom":{"supplier":"Acme","components":["components.json"],"sha512":)" + flag + R"(},
       "images":[{"name":"rootfs","type":"rootfs","path":"b.bin"},{"name":"config","type":"config","path":"c.bin"}]})");
     const std::string pkg = ws.path("g.fwpkg"), out = ws.path("g.cdx.json");
-    auto p = ws.fwseal({"package", "--spec", ws.path("gen-spec.json"), "-o", pkg, "--sbom-out", out, "--quiet"});
+    auto p = ws.fwseal({"package", "--spec", ws.path("gen-spec.json"), "-o", pkg, "--force", "--sbom-out", out, "--quiet"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
     std::vector<std::string> gen{"sbom", "generate", "--product", "acme-cam", "--version", "1.4.2", "--supplier", "Acme",
                                  "--image", "rootfs:rootfs=" + ws.path("b.bin"), "--image",

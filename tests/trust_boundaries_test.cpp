@@ -33,7 +33,7 @@ class Boundaries : public ::testing::Test {
                                              security_version + R"(,"hardware":["rev-b","rev-c"],"created":1790000000,
       "images":[{"name":"rootfs","type":"rootfs","path":"b.bin"}]})");
     const std::string pkg = ws_->path(name + ".fwpkg");
-    auto p = ws_->fwseal({"package", "--spec", ws_->path(name + ".json"), "-o", pkg});
+    auto p = ws_->fwseal({"package", "--spec", ws_->path(name + ".json"), "-o", pkg, "--force"});
     EXPECT_EQ(p.exit_code, 0) << p.err;
     auto s = ws_->fwseal({"sign", pkg, "--key", ws_->key_uri("k"), "--quiet"});
     EXPECT_EQ(s.exit_code, 0) << s.err;

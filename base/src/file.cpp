@@ -1,6 +1,8 @@
 #include "fwseal/base/file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +12,8 @@
 #include <new>
 #include <cstring>
 #include <random>
+#include <string_view>
+#include <vector>
 
 namespace fwseal {
 
@@ -163,16 +167,49 @@ std::string dir_of(const std::string& path) {
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path, std::string temp, Fd fd)
-    : path_(std::move(path)), temp_(std::move(temp)), fd_(std::move(fd)) {}
+    : path_(std::move(path)), temp_(std::move(temp)), fd_(std::move(fd)), on_interrupt_(temp_) {}
 
 AtomicFile::AtomicFile(AtomicFile&& o) noexcept
-    : path_(std::move(o.path_)), temp_(std::move(o.temp_)), fd_(std::move(o.fd_)), committed_(o.committed_) {
+    : path_(std::move(o.path_)),
+      temp_(std::move(o.temp_)),
+      fd_(std::move(o.fd_)),
+      committed_(o.committed_),
+      on_interrupt_(std::move(o.on_interrupt_)) {
   o.committed_ = true;  // the moved-from object owns nothing to clean up
 }
 
 AtomicFile::~AtomicFile() {
   if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
 }
+
+namespace {
+
+// ".NAME.tmp-" followed by 16 hex digits: what AtomicFile::create names its files.
+bool is_temp_of(std::string_view entry, std::string_view base) {
+  const std::string prefix = "." + std::string(base) + ".tmp-";
+  if (entry.size() != prefix.size() + 16 || !entry.starts_with(prefix)) return false;
+  return entry.find_first_not_of("0123456789abcdef", prefix.size()) == std::string_view::npos;
+}
+
+// Temporary files of earlier runs for the same target that were killed: a
+// live run holds a lock on its own.
+void remove_stale_temps(const std::string& dir, const std::string& base) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> stale;
+  while (dirent* e = ::readdir(d))
+    if (is_temp_of(e->d_name, base)) stale.emplace_back(e->d_name);
+  ::closedir(d);
+  for (const auto& name : stale) {
+    const std::string path = dir + "/" + name;
+    Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) ::unlink(path.c_str());
+  }
+}
+
+}  // namespace
 
 Result<AtomicFile> AtomicFile::create(const std::string& path, unsigned mode) {
   // The temp file sits beside the target so rename() is atomic; its name starts
@@ -185,19 +222,32 @@ Result<AtomicFile> AtomicFile::create(const std::string& path, unsigned mode) {
     std::snprintf(suffix, sizeof suffix, "%08x%08x", rd(), rd());
     std::string temp = (dir == "." && path.find('/') == std::string::npos ? std::string() : dir + "/") + "." + base +
                        ".tmp-" + suffix;
+    if (attempt == 0) remove_stale_temps(dir, base);
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
-    if (fd >= 0) return AtomicFile(path, temp, Fd(fd));
+    if (fd >= 0) {
+      ::flock(fd, LOCK_EX | LOCK_NB);  // ours while this run lives (remove_stale_temps)
+      return AtomicFile(path, temp, Fd(fd));
+    }
     if (errno != EEXIST) return make_error(Code::io, path + ": cannot create: " + errno_text(errno));
   }
   return make_error(Code::io, path + ": cannot create a temporary file beside it");
 }
 
-Status AtomicFile::commit() {
+Status AtomicFile::commit() { return finish(true); }
+Status AtomicFile::commit_no_replace() { return finish(false); }
+
+Status AtomicFile::finish(bool replace) {
   if (::fsync(fd_.get()) != 0) return make_error(Code::io, path_ + ": fsync failed: " + errno_text(errno));
   Fd closing = std::move(fd_);
   if (::close(closing.release()) != 0) return make_error(Code::io, path_ + ": close failed: " + errno_text(errno));
-  if (::rename(temp_.c_str(), path_.c_str()) != 0)
+  if (!replace) {
+    if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) != 0) {
+      if (errno == EEXIST) return make_error(Code::usage, path_ + " already exists; it was not replaced");
+      return make_error(Code::io, path_ + ": cannot rename into place: " + errno_text(errno));
+    }
+  } else if (::rename(temp_.c_str(), path_.c_str()) != 0) {
     return make_error(Code::io, path_ + ": cannot rename into place: " + errno_text(errno));
+  }
   committed_ = true;
   Fd dir(::open(dir_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir) ::fsync(dir.get());  // best effort: some file systems refuse fsync on directories

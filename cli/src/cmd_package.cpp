@@ -9,11 +9,12 @@
 namespace fwseal::cli {
 
 namespace {
-constexpr const char* kPackageUsage = "fwseal package --spec SPEC.json -o PKG [--sbom-out SBOM.json] [--quiet|--json]";
+constexpr const char* kPackageUsage =
+    "fwseal package --spec SPEC.json -o PKG [--force] [--sbom-out SBOM.json] [--quiet|--json]";
 }
 
 int cmd_package(const Argv& argv) {
-  auto args = Args::parse(argv, {{"--spec", "-o", "--output", "--sbom-out"}, {}, {"--quiet", "--json"}});
+  auto args = Args::parse(argv, {{"--spec", "-o", "--output", "--sbom-out"}, {}, {"--quiet", "--json", "--force"}});
   if (!args.ok()) return usage_error(args.error().message, kPackageUsage);
   auto spec_path = args->required("--spec");
   auto output = args->value("-o") ? args->value("-o") : args->value("--output");
@@ -26,6 +27,7 @@ int cmd_package(const Argv& argv) {
   request.output = *output;
   request.sbom_out = args->value("--sbom-out");
   request.tool_version = FWSEAL_VERSION;
+  request.replace_existing = args->flag("--force");
   request.on_warning = [](const std::string& w) { std::fprintf(stderr, "fwseal: sbom: %s\n", w.c_str()); };
   auto result = pipeline::package_from_spec(request);
   if (!result.ok())

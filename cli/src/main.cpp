@@ -3,6 +3,8 @@
 #include <exception>
 #include <string>
 
+#include "fwseal/base/interrupt.h"
+
 #include "commands.h"
 
 namespace {
@@ -39,6 +41,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 I/O, 10 malformed, 11 digest, 12 signat
 
 int main(int argc, char** argv) {
   using namespace fwseal::cli;
+  fwseal::install_interrupt_cleanup();  // SIGINT, SIGTERM, SIGHUP remove what the run created
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

@@ -192,8 +192,23 @@ Result<Manifest> planned_manifest(const Spec& spec, const PackageOptions& option
 
 }  // namespace
 
+namespace {
+
+Error output_exists(const std::string& output) {
+  return make_error(Code::usage, output + " already exists; fwseal package does not replace a file (it may be a "
+                                          "signed release): choose another output, or --force to replace it");
+}
+
+}  // namespace
+
 Result<PackageResult> build_package(const Spec& spec, const PackageOptions& options) {
   if (options.output.empty()) return make_error(Code::usage, "no output path given for the package");
+  struct stat existing {};
+  if (!options.replace_existing && ::lstat(options.output.c_str(), &existing) == 0) {
+    if (S_ISDIR(existing.st_mode))
+      return make_error(Code::io, options.output + ": is a directory; the output is the package's file name");
+    return output_exists(options.output);
+  }
   const PendingSbom* pending = options.pending_sbom ? &*options.pending_sbom : nullptr;
   FWSEAL_ASSIGN(std::optional<std::string_view> sbom, chosen_sbom(spec, options));
   FWSEAL_ASSIGN(Manifest m, planned_manifest(spec, options, sbom));
@@ -236,7 +251,11 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
   if (static_cast<std::uint64_t>(st.st_size) != total)
     return make_error(Code::internal, options.output + ": wrote " + std::to_string(st.st_size) + " bytes, expected " +
                                           std::to_string(total));
-  FWSEAL_TRY(out.commit());
+  if (options.replace_existing) {
+    FWSEAL_TRY(out.commit());
+  } else if (Status s = out.commit_no_replace(); !s.ok()) {
+    return s.error().code == Code::usage ? output_exists(options.output) : s.error();
+  }
 
   PackageResult result;
   result.manifest_digest = manifest_digest(manifest_bytes);

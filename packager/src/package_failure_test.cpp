@@ -97,7 +97,13 @@ TEST(PackageFailure, OutputPathIsADirectory) {
   TempDir dir;
   Spec spec = make_spec(dir, {{"kernel", "kernel", random_bytes(100000, 9)}});
   ASSERT_EQ(::mkdir((dir / "out.fwpkg").c_str(), 0755), 0);
-  auto r = build_package(spec, to(dir / "out.fwpkg"));
+  auto early = build_package(spec, to(dir / "out.fwpkg"));  // refused before anything is read
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, Code::io);
+  EXPECT_EQ(early.error().message, dir / "out.fwpkg" + ": is a directory; the output is the package's file name");
+  PackageOptions forced = to(dir / "out.fwpkg");
+  forced.replace_existing = true;  // only the final rename finds it
+  auto r = build_package(spec, forced);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Code::io);
   EXPECT_EQ(r.error().message, dir / "out.fwpkg" + ": cannot rename into place: Is a directory");

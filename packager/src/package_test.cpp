@@ -350,6 +350,7 @@ TEST(Package, CreatedComesFromTheSpecThenSourceDateEpochThenZero) {
   // The spec's `created` wins over SOURCE_DATE_EPOCH.
   Spec with_created = spec;
   with_created.created = 5;
+  o2.replace_existing = true;  // two.fwpkg again
   auto r5 = build_package(with_created, o2);
   ASSERT_TRUE(r5.ok()) << r5.error().message;
   EXPECT_EQ(created_of(*r5, o2.output), std::make_pair(std::int64_t{5}, std::string("header ok")));

@@ -233,7 +233,7 @@ namespace {
 // edge's output: the sign edge moves the package on, so that signing never
 // copies the images. A failure removes the stamp and the SBOM.
 void package_edge(std::string& out, const ReleasePlan& plan, const VariantPlan& v) {
-  const std::string cmd = argv_to_shell({plan.tools.fwseal, "package", "--quiet", "--spec", v.spec_path(), "-o",
+  const std::string cmd = argv_to_shell({plan.tools.fwseal, "package", "--quiet", "--force", "--spec", v.spec_path(), "-o",
                                          v.unsigned_path(), "--sbom-out", v.sbom_path()}) +
                           " && : > " + shell_quote(v.unsigned_stamp());
   std::vector<std::string> inputs = image_paths(v);

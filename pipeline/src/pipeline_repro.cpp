@@ -1,5 +1,8 @@
 #include "fwseal/pipeline/repro.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -9,6 +12,7 @@
 #include <set>
 
 #include "fwseal/base/file.h"
+#include "fwseal/base/interrupt.h"
 #include "fwseal/base/process.h"
 
 namespace fwseal::pipeline {
@@ -45,15 +49,26 @@ Perturbation perturb(const std::string& scratch) {
   return p;
 }
 
+// "fwseal-repro-XXXXXX" in TMPDIR (or the given root), locked while its run
+// lives, removed with everything in it when the run ends, also by SIGINT,
+// SIGTERM or SIGHUP; those of killed runs (this user's, no longer locked) are
+// removed by the next run.
 class ScratchDir {
  public:
   static Result<ScratchDir> create(const std::string& root) {
     std::string base = root.empty() ? env_or("TMPDIR", "/tmp") : root;
+    remove_stale(base);
     std::string tmpl = base + "/fwseal-repro-XXXXXX";
     if (!::mkdtemp(tmpl.data())) return make_error(Code::io, "cannot create a scratch directory in " + base + ": " + errno_text(errno));
-    return ScratchDir(tmpl);
+    ScratchDir out(tmpl);
+    out.lock_ = Fd(::open(tmpl.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (out.lock_) ::flock(out.lock_.get(), LOCK_EX | LOCK_NB);
+    return out;
   }
-  ScratchDir(ScratchDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  ScratchDir(ScratchDir&& o) noexcept
+      : path_(std::move(o.path_)), lock_(std::move(o.lock_)), on_interrupt_(std::move(o.on_interrupt_)) {
+    o.path_.clear();
+  }
   ScratchDir& operator=(ScratchDir&&) = delete;
   ~ScratchDir() {
     if (!path_.empty() && !keep_) {
@@ -62,11 +77,39 @@ class ScratchDir {
     }
   }
   const std::string& path() const { return path_; }
-  void keep() { keep_ = true; }
+  // Kept for the user (--keep-scratch): a sibling "NAME.kept" file tells
+  // later runs it is not a leftover.
+  void keep() {
+    keep_ = true;
+    on_interrupt_.release();
+    Fd marker(::open((path_ + ".kept").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  }
 
  private:
-  explicit ScratchDir(std::string p) : path_(std::move(p)) {}
+  explicit ScratchDir(std::string p) : path_(std::move(p)), on_interrupt_(path_) {}
+
+  static void remove_stale(const std::string& base) {
+    DIR* d = ::opendir(base.c_str());
+    if (!d) return;
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      std::string_view n = e->d_name;
+      if (n.size() == 19 && n.starts_with("fwseal-repro-")) names.emplace_back(n);
+    }
+    ::closedir(d);
+    for (const auto& name : names) {
+      const std::string path = base + "/" + name;
+      Fd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      struct stat st {};
+      if (!fd || ::fstat(fd.get(), &st) != 0 || st.st_uid != ::geteuid()) continue;
+      if (::access((path + ".kept").c_str(), F_OK) == 0) continue;  // --keep-scratch
+      if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) remove_tree_signal_safe(path.c_str());
+    }
+  }
+
   std::string path_;
+  Fd lock_;
+  RemoveOnInterrupt on_interrupt_;
   bool keep_ = false;
 };
 

@@ -71,7 +71,7 @@ std::string Workspace::write_spec(const std::string& name, int security_version)
 std::string Workspace::signed_package(const std::vector<std::string>& key_objects, const std::string& name) const {
   std::string spec = write_spec();
   std::string pkg = path(name);
-  auto p = fwseal({"package", "--spec", spec, "-o", pkg});
+  auto p = fwseal({"package", "--spec", spec, "-o", pkg, "--force"});  // tests reuse names
   EXPECT_EQ(p.exit_code, 0) << p.err;
   for (const auto& k : key_objects) {
     auto s = fwseal({"sign", pkg, "--key", key_uri(k)});

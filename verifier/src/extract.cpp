@@ -14,6 +14,7 @@
 #include <random>
 
 #include "fwseal/base/file.h"
+#include "fwseal/base/interrupt.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/package_reader.h"
 
@@ -164,7 +165,11 @@ class Staging final : public PackageSink {
 
  private:
   Staging(std::string dir, Fd dirfd, std::string name, Fd stage)
-      : dir_(std::move(dir)), dirfd_(std::move(dirfd)), name_(std::move(name)), stage_(std::move(stage)) {}
+      : dir_(std::move(dir)),
+        dirfd_(std::move(dirfd)),
+        name_(std::move(name)),
+        stage_(std::move(stage)),
+        on_interrupt_(dir_ + "/" + name_) {}
 
   std::string path(const std::string& file) const { return dir_ + "/" + name_ + "/" + file; }
 
@@ -200,6 +205,7 @@ class Staging final : public PackageSink {
   std::string current_name_;
   Fd current_;
   bool version_1_verified_ = false;
+  RemoveOnInterrupt on_interrupt_;  // SIGINT, SIGTERM, SIGHUP: DIR as it was
 };
 
 // The format version a package states, read without consuming the input of

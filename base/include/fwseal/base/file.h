@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "fwseal/base/error.h"
+#include "fwseal/base/interrupt.h"
 
 namespace fwseal {
 
@@ -73,6 +74,10 @@ Status pwrite_all(int fd, std::string_view data, std::uint64_t offset, std::stri
 
 // Writes a file atomically: a temp file beside `path`, fsync, rename, fsync of
 // the directory. A failed or killed run leaves nothing at `path`.
+// The temporary file is ".NAME.tmp-<16 hex>" beside the target, locked while
+// its run lives and removed if SIGINT, SIGTERM or SIGHUP ends the run
+// (interrupt.h); create() removes such files of earlier runs that were killed
+// (no longer locked) for the same target.
 class AtomicFile {
  public:
   static Result<AtomicFile> create(const std::string& path, unsigned mode = 0644);
@@ -82,13 +87,17 @@ class AtomicFile {
   int fd() const { return fd_.get(); }
   const std::string& temp_path() const { return temp_; }
   Status commit();  // fsync, rename over `path`, fsync the directory
+  // The same, but Code::usage (nothing replaced) if `path` exists by then.
+  Status commit_no_replace();
 
  private:
   AtomicFile(std::string path, std::string temp, Fd fd);
+  Status finish(bool replace);
   std::string path_;
   std::string temp_;
   Fd fd_;
   bool committed_ = false;
+  RemoveOnInterrupt on_interrupt_;
 };
 
 Status write_file_atomic(const std::string& path, std::string_view data, unsigned mode = 0644);

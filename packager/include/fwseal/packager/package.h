@@ -38,6 +38,10 @@ struct PackageOptions {
   std::optional<PendingSbom> pending_sbom;       // instead of `sbom`: completed with the image digests
   std::optional<std::int64_t> source_date_epoch; // used when the spec has no `created`; otherwise 0
   std::uint64_t direct_io_minimum = kDirectIoMinimum;  // package size from which O_DIRECT is used
+  // An existing file at `output` (perhaps a signed release) is replaced only
+  // with this; otherwise Code::usage before anything is read, and the final
+  // rename never replaces a file that appeared meanwhile.
+  bool replace_existing = false;
 };
 
 struct PackageResult {

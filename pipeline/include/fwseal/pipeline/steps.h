@@ -17,6 +17,7 @@ struct PackageRequest {
   std::string output;
   std::optional<std::string> sbom_out;  // also write the generated SBOM here
   std::string tool_version;             // recorded in a generated SBOM
+  bool replace_existing = false;        // --force: replace a file at `output`
   // Each SBOM warning, as it is found (before the package is written).
   std::function<void(const std::string&)> on_warning;
 };
