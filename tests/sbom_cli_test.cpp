@@ -40,6 +40,14 @@ TEST(SbomCli, EmbeddedSbomIsSignedValidatedAndDiffed) {
   auto same = ws.fwseal({"sbom", "diff", pkg, ws.path("bom.json"), "--trust", trust, "--json"});
   ASSERT_EQ(same.exit_code, 0) << same.err;
   EXPECT_TRUE(nlohmann::json::parse(same.out)["added"].empty());
+  // Different SBOMs: exit 1, as diff(1) does, with the differences on stdout.
+  auto edited = bom;
+  edited["components"].push_back({{"type", "library"}, {"name", "zlib"}, {"version", "1.3"}});
+  write_bytes(ws.path("bom2.json"), edited.dump());
+  auto differ = ws.fwseal({"sbom", "diff", ws.path("bom.json"), ws.path("bom2.json")});
+  EXPECT_EQ(differ.exit_code, 1) << differ.err;
+  EXPECT_THAT(differ.out, HasSubstr("+ zlib 1.3"));
+  EXPECT_TRUE(differ.err.empty()) << differ.err;
 
   // The SBOM's bytes are covered: changing one is a digest mismatch, and nothing is handed out.
   std::string bytes = read_bytes(pkg);

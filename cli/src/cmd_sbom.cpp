@@ -19,7 +19,7 @@ constexpr const char* kSbomUsage =
     "fwseal sbom generate --product NAME --version V [--supplier S] --image NAME[:TYPE]=PATH... "
     "[--components FILE...] [--sha512] -o SBOM.cdx.json\n"
     "       fwseal sbom validate SBOM.cdx.json\n"
-    "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--json]   (SBOM files or packages)\n"
+    "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--json]   (SBOM files or packages; exit 0 the same, 1 different)\n"
     "       fwseal sbom extract PKG --trust TRUST.json [-o SBOM.cdx.json]";
 
 
@@ -78,7 +78,7 @@ int diff(const Args& args) {
   auto d = sbom::diff_sbom(*old_bom, *new_bom);
   if (!d.ok()) return fail(d.error());
   std::fputs((args.flag("--json") ? sbom::diff_to_json(*d) : sbom::diff_to_text(*d)).c_str(), stdout);
-  return 0;
+  return d->empty() ? 0 : 1;  // diff(1)'s convention: 0 the same, 1 different
 }
 
 int extract(const Args& args) {
