@@ -220,6 +220,43 @@ TEST_F(Cli, SameKeyTwiceIsRefused) {
   EXPECT_THAT(r.err, HasSubstr("already signed"));
 }
 
+// --help on every command and subcommand: its usage on stdout, exit 0, nothing done.
+TEST_F(Cli, HelpOnEveryCommandAndVersionOnBothBinaries) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"package", "--help"}, "usage: fwseal package --spec SPEC.json -o PKG"},
+      {{"sign", "-h"}, "usage: fwseal sign PKG --key URI"},
+      {{"inspect", "--help"}, "usage: fwseal inspect PKG"},
+      {{"extract", "--help"}, "usage: fwseal extract PKG|- -C DIR"},
+      {{"hsm", "keygen", "--help"}, "keygen --key URI --alg ALG"},
+      {{"hsm", "--help"}, "usage: fwseal hsm init"},
+      {{"trust", "create", "--help"}, "usage: fwseal trust create -o TRUST.json"},
+      {{"sbom", "diff", "--help"}, "fwseal sbom diff OLD NEW"},
+      {{"pipeline", "--help"}, "usage: fwseal pipeline run RELEASE.json"},
+      {{"inventory", "query", "--help"}, "usage: fwseal inventory add PKG..."},
+      {{"audit", "--help"}, "usage: fwseal audit verify LOG"},
+      {{"help", "sign"}, "usage: fwseal sign PKG --key URI"},
+  };
+  for (const auto& [args, usage] : cases) {
+    SCOPED_TRACE(args[0] + " " + args[1]);
+    auto r = ws_->fwseal(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr(usage));
+    EXPECT_EQ(r.err, "");
+  }
+  // --help wins over what would otherwise be done: nothing is written.
+  auto nothing = ws_->fwseal({"package", "--spec", ws_->write_spec("help-spec.json"), "-o", ws_->path("help.fwpkg"), "--help"});
+  EXPECT_EQ(nothing.exit_code, 0);
+  EXPECT_FALSE(exists(ws_->path("help.fwpkg")));
+  // A mistake still is one.
+  auto wrong = ws_->fwseal({"package", "--bogus"});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_THAT(wrong.err, HasSubstr("usage: fwseal package"));
+  EXPECT_THAT(ws_->fwseal({"--version"}).out, ::testing::MatchesRegex("fwseal [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+  auto v = ws_->verify({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_THAT(v.out, ::testing::MatchesRegex("fwseal-verify [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+}
+
 TEST_F(Cli, InspectSaysItIsUnverified) {
   auto pkg = ws_->signed_package({"k-ed"}, "i.fwpkg");
   auto r = ws_->fwseal({"inspect", pkg});

@@ -27,8 +27,12 @@ int cmd_inventory(const Argv& args);  // cmd_inventory.cpp: add | add-sbom | que
 
 // Prints "fwseal: <message>" on stderr and returns the error's exit code.
 int fail(const Error& e);
-// The same for a usage error, followed by the command's usage line.
+// The same for a usage error, followed by the command's usage line. After
+// ask_for_help() (main saw --help or -h), it prints the usage on stdout and
+// returns 0 instead: every command refuses the option it does not parse, so
+// each command and subcommand answers --help with its own usage.
 int usage_error(const std::string& message, const char* usage);
+void ask_for_help();
 
 
 }  // namespace fwseal::cli

@@ -48,6 +48,19 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   Argv args(argv + 2, argv + argc);
+  if (command == "help") {  // fwseal help CMD [SUB]: the same as fwseal CMD [SUB] --help
+    if (args.empty()) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    command = args.front();
+    args.erase(args.begin());
+    args.push_back("--help");
+  }
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a == "--help" || a == "-h") ask_for_help();
+  }
   try {
     if (command == "package") return cmd_package(args);
     if (command == "sign") return cmd_sign(args);
