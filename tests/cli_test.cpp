@@ -1,5 +1,8 @@
 // End-to-end: the fwseal and fwseal-verify binaries, a real SoftHSM2 token,
 // and every exit code of docs/USAGE.md with its message.
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -255,6 +258,62 @@ TEST_F(Cli, HelpOnEveryCommandAndVersionOnBothBinaries) {
   auto v = ws_->verify({"--version"});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_THAT(v.out, ::testing::MatchesRegex("fwseal-verify [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+}
+
+// Runs `fwseal ARGS...` on a pseudo-terminal with no PIN in the environment,
+// typing `lines` one after another whenever it asks; returns the exit code
+// and everything it wrote to the terminal.
+std::pair<int, std::string> on_a_terminal(const Workspace& ws, std::vector<std::string> args,
+                                          const std::vector<std::string>& lines) {
+  int master = -1;
+  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    for (const auto& [k, v] : ws.env().env) ::setenv(k.c_str(), v.c_str(), 1);
+    ::unsetenv("FWSEAL_PIN_FILE");
+    ::unsetenv("FWSEAL_PIN");
+    std::string b = bin("fwseal");
+    std::vector<char*> argv{b.data()};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(b.c_str(), argv.data());
+    ::_exit(127);
+  }
+  std::string seen;
+  std::size_t typed = 0, prompts = 0;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;  // EIO once the child has exited
+    seen.append(buf, static_cast<std::size_t>(n));
+    std::size_t asked = 0;
+    for (std::size_t at = 0; (at = seen.find("PIN for token", at)) != std::string::npos; ++at) ++asked;
+    while (prompts < asked && typed < lines.size()) {
+      const std::string line = lines[typed++] + "\n";
+      (void)!::write(master, line.data(), line.size());
+      ++prompts;
+    }
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), seen};
+}
+
+// A PIN typed at the terminal is asked again after a wrong one, three times in all.
+TEST_F(Cli, AWrongPinTypedAtTheTerminalIsAskedAgain) {
+  const std::string pin = read_bytes(ws_->path("pin"));
+  const std::string right = pin.substr(0, pin.find('\n'));
+  const std::string pkg = ws_->signed_package({}, "prompt.fwpkg");
+  auto [code, seen] = on_a_terminal(*ws_, {"sign", pkg, "--key", ws_->key_uri("k-ed")}, {"wrong-1", right});
+  EXPECT_EQ(code, 0) << seen;
+  EXPECT_THAT(seen, HasSubstr("Wrong PIN. PIN for token \"" + ws_->token() + "\" (attempt 2 of 3): "));
+  EXPECT_EQ(seen.find(right), std::string::npos) << "the PIN was echoed";
+
+  const std::string pkg2 = ws_->signed_package({}, "prompt2.fwpkg");
+  auto [code2, seen2] = on_a_terminal(*ws_, {"sign", pkg2, "--key", ws_->key_uri("k-ed")}, {"no-1", "no-2", "no-3"});
+  EXPECT_EQ(code2, 21) << seen2;
+  EXPECT_THAT(seen2, HasSubstr("(attempt 3 of 3)"));
+  EXPECT_THAT(seen2, HasSubstr("the PIN typed at the terminal, 3 times"));
 }
 
 TEST_F(Cli, InspectSaysItIsUnverified) {

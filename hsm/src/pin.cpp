@@ -112,7 +112,7 @@ class Terminal {
       return make_error(Code::login, "cannot turn off echo on the terminal: " + errno_text(errno));
     echo_off_ = true;
     FWSEAL_TRY(write_all(fd_.get(), prompt, "terminal"));
-    Pin pin("the terminal");
+    Pin pin{std::string(kTerminalSource)};
     bool too_long = false;
     bool line_end = false;
     for (;;) {
@@ -219,6 +219,12 @@ Result<Pin> user_pin(std::string_view token, std::string_view pin_source) {
   if (auto p = prompt("PIN for token " + quote(token), false)) return std::move(*p);
   return make_error(Code::login, "no PIN for token " + quote(token) +
                                      ": set FWSEAL_PIN_FILE or FWSEAL_PIN, or add pin-source to the key URI");
+}
+
+std::optional<Result<Pin>> user_pin_again(std::string_view token, int attempt) {
+  return prompt("Wrong PIN. PIN for token " + quote(token) + " (attempt " + std::to_string(attempt) + " of " +
+                    std::to_string(kPromptAttempts) + ")",
+                false);
 }
 
 Result<Pin> new_so_pin(std::string_view token) {

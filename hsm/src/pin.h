@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,12 @@ class Pin {
 // PIN or it is empty or too long, Code::io if a PIN file cannot be read,
 // Code::usage for a pin-source that is neither a file: URI nor a path.
 Result<Pin> user_pin(std::string_view token, std::string_view pin_source);
+
+// The user PIN asked again at the terminal after a wrong one ("attempt 2 of
+// 3"); nullopt without a terminal.
+inline constexpr int kPromptAttempts = 3;
+inline constexpr std::string_view kTerminalSource = "the terminal";
+std::optional<Result<Pin>> user_pin_again(std::string_view token, int attempt);
 
 // For a new token: the Security Officer PIN ($FWSEAL_SO_PIN, $FWSEAL_SO_PIN_FILE
 // or the terminal) and the user PIN ($FWSEAL_PIN, $FWSEAL_PIN_FILE or the

@@ -161,8 +161,10 @@ Status Session::login(CK_USER_TYPE user, const Pin& pin) {
   if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) return ok_status();
   std::string who = user == CKU_SO ? "Security Officer login" : "HSM login";
   std::string hint;
-  if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE)
-    hint = "PIN from " + pin.source() + "; check FWSEAL_PIN / FWSEAL_PIN_FILE";
+  if ((rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE) && pin.source() == kTerminalSource)
+    hint = "the PIN typed at the terminal, " + std::to_string(kPromptAttempts) + " times";
+  else if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE)
+    hint = "the PIN came from " + pin.source() + "; check it";
   else if (rv == CKR_PIN_LOCKED)
     hint = "the PIN is locked after too many failed logins; the token's Security Officer must reset it";
   else if (rv == CKR_USER_PIN_NOT_INITIALIZED)
@@ -183,6 +185,15 @@ Status Session::login_user(std::string_view pin_source) {
     return pkcs11_error("HSM login to " + token_name() + " (on its PIN pad) failed", rv);
   }
   FWSEAL_ASSIGN(Pin pin, user_pin(token_.label, pin_source));
+  // A PIN typed at the terminal may be mistyped: asked again, up to three times in all.
+  for (int attempt = 2; pin.source() == kTerminalSource && attempt <= kPromptAttempts; ++attempt) {
+    CK_RV first = fn().C_Login(handle_, CKU_USER, pin.data(), pin.size());
+    if (first == CKR_OK || first == CKR_USER_ALREADY_LOGGED_IN) return ok_status();
+    if (first != CKR_PIN_INCORRECT) break;
+    auto again = user_pin_again(token_.label, attempt);
+    if (!again) break;
+    FWSEAL_ASSIGN(pin, std::move(*again));
+  }
   return login(CKU_USER, pin);
 }
 
