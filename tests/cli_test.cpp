@@ -299,6 +299,27 @@ std::pair<int, std::string> on_a_terminal(const Workspace& ws, std::vector<std::
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), seen};
 }
 
+// A module that does not start says why, as far as fwseal can tell.
+TEST_F(Cli, CInitializeFailureNamesTheLikelyCause) {
+  // A home without fwseal's own tokens: the module's configuration comes from SOFTHSM2_CONF.
+  const std::string empty_home = ws_->dir().mkdir("empty-home");
+  RunOptions missing;
+  missing.env["FWSEAL_HOME"] = empty_home;
+  missing.env["SOFTHSM2_CONF"] = ws_->path("no-such.conf");
+  auto r = ws_->fwseal({"hsm", "list"}, missing);
+  EXPECT_EQ(r.exit_code, 20);
+  EXPECT_THAT(r.err, HasSubstr("C_Initialize: CKR_GENERAL_ERROR; likely cause: the SoftHSM2 configuration " +
+                               ws_->path("no-such.conf") + " cannot be read (No such file or directory)"));
+  write_bytes(ws_->path("bad.conf"), "directories.tokendir = " + ws_->path("no-such-dir") + "\n");
+  RunOptions bad;
+  bad.env["FWSEAL_HOME"] = empty_home;
+  bad.env["SOFTHSM2_CONF"] = ws_->path("bad.conf");
+  auto b = ws_->fwseal({"hsm", "list"}, bad);
+  EXPECT_EQ(b.exit_code, 20);
+  EXPECT_THAT(b.err, HasSubstr("likely cause: the token directory " + ws_->path("no-such-dir") +
+                               " (directories.tokendir in " + ws_->path("bad.conf") + ") does not exist"));
+}
+
 // A PIN typed at the terminal is asked again after a wrong one, three times in all.
 TEST_F(Cli, AWrongPinTypedAtTheTerminalIsAskedAgain) {
   const std::string pin = read_bytes(ws_->path("pin"));

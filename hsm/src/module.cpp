@@ -4,13 +4,16 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 
+#include "fwseal/base/file.h"
 #include "token_store.h"
 
 namespace fwseal::hsm {
@@ -33,6 +36,43 @@ bool has_all_functions(const CK_FUNCTION_LIST& f) {
 
 // SoftHSM2 reads SOFTHSM2_CONF during C_Initialize. Once fwseal has pointed it
 // at a state directory, a later load without one gets the user's own value back.
+// Why C_Initialize failed, as far as can be told from outside: SoftHSM2 fails
+// with CKR_GENERAL_ERROR when its configuration or token directory cannot be
+// read. Empty if nothing specific is found.
+std::string likely_cause(const std::string& module_path, const std::string& conf_in_use) {
+  if (module_path.find("softhsm") == std::string::npos) return {};
+  std::string conf = conf_in_use;
+  if (conf.empty()) {
+    const char* env = std::getenv("SOFTHSM2_CONF");
+    conf = env && *env ? env : "/etc/softhsm/softhsm2.conf";
+  }
+  std::FILE* f = std::fopen(conf.c_str(), "r");
+  if (!f) return "the SoftHSM2 configuration " + conf + " cannot be read (" + errno_text(errno) +
+                  "): check SOFTHSM2_CONF, or unset it and let fwseal use $FWSEAL_HOME";
+  std::string tokendir;
+  char line[4096];
+  while (std::fgets(line, sizeof line, f)) {
+    std::string_view l = line;
+    if (!l.starts_with("directories.tokendir")) continue;
+    auto eq = l.find('=');
+    if (eq == std::string_view::npos) continue;
+    l.remove_prefix(eq + 1);
+    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
+    while (!l.empty() && (l.back() == '\n' || l.back() == ' ' || l.back() == '\t' || l.back() == '\r')) l.remove_suffix(1);
+    tokendir = std::string(l);
+  }
+  std::fclose(f);
+  if (tokendir.empty()) return "the SoftHSM2 configuration " + conf + " names no directories.tokendir";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(tokendir, ec))
+    return "the token directory " + tokendir + " (directories.tokendir in " + conf +
+           ") does not exist or is not a directory: check FWSEAL_HOME / SOFTHSM2_CONF, or run fwseal hsm init";
+  if (::access(tokendir.c_str(), R_OK | W_OK | X_OK) != 0)
+    return "the token directory " + tokendir + " (directories.tokendir in " + conf + ") is not readable and "
+           "writable by this user";
+  return {};
+}
+
 void set_softhsm2_conf(const std::string& conf) {
   static bool overridden = false;
   static std::optional<std::string> original;
@@ -229,8 +269,10 @@ Result<std::shared_ptr<Module>> Module::load(const std::string& path, const std:
   rv = fn->C_Initialize(&args);
   if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
     close_dl();
+    const std::string cause = likely_cause(path, softhsm2_conf);
     return fail("failed to initialise: C_Initialize: " + ckr_name(rv) +
-                (softhsm2_conf.empty() ? "" : " (SOFTHSM2_CONF=" + softhsm2_conf + ")"));
+                (softhsm2_conf.empty() ? "" : " (SOFTHSM2_CONF=" + softhsm2_conf + ")") +
+                (cause.empty() ? "" : "; likely cause: " + cause));
   }
   std::shared_ptr<Module> m(new Module(path, key, softhsm2_conf, dl, fn, rv == CKR_OK, std::move(store)));
   registry()[key] = m;

@@ -24,7 +24,10 @@ RunOptions Workspace::env() const {
 
 RunResult Workspace::fwseal(const std::vector<std::string>& args, RunOptions options) const {
   RunOptions o = env();
-  for (const auto& [k, v] : options.env) o.env[k] = v;
+  for (const auto& [k, v] : options.env) {
+    o.env[k] = v;
+    std::erase(o.unset, k);  // set by the test: not removed
+  }
   for (const auto& u : options.unset) {
     o.env.erase(u);
     o.unset.push_back(u);
