@@ -44,9 +44,8 @@ int hsm_keygen(const Args& args) {
 }
 
 int hsm_list(const Args& args) {
-  std::string text = "pkcs11:";
-  if (auto t = args.value("--token")) text += "token=" + *t;
-  auto uri = hsm::parse_token_uri(text);
+  auto t = args.value("--token");
+  auto uri = t ? hsm::token_uri_for_label(*t) : hsm::parse_token_uri("pkcs11:");
   if (!uri.ok()) return fail(uri.error());
   auto keys = hsm::list_keys(hsm_options(args), *uri);
   if (!keys.ok()) return fail(keys.error());

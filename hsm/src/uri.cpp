@@ -9,6 +9,7 @@
 #include <new>
 
 #include "fwseal/base/digest.h"
+#include "fwseal/base/text.h"
 
 namespace fwseal::hsm {
 namespace {
@@ -91,6 +92,26 @@ std::optional<std::string> unsupported_query(std::string_view text) {
   return std::nullopt;
 }
 
+// The first attribute of the URI's path (before '?') that fwseal does not
+// know, so that a typo is named ("objekt") instead of p11-kit's "unrecognized".
+std::optional<std::string> unknown_path_attribute(std::string_view text) {
+  std::string_view path = text.substr(0, text.find('?'));
+  path.remove_prefix(std::string_view("pkcs11:").size());
+  static constexpr std::string_view kKnown[] = {"token", "serial", "manufacturer", "model", "object", "id", "type",
+                                                "library-description", "library-manufacturer", "library-version",
+                                                "slot-description", "slot-manufacturer", "slot-id"};
+  while (!path.empty()) {
+    std::size_t semi = path.find(';');
+    std::string_view item = path.substr(0, semi);
+    std::string_view name = item.substr(0, item.find('='));
+    if (!name.empty() && std::find(std::begin(kKnown), std::end(kKnown), name) == std::end(kKnown))
+      return std::string(name);
+    if (semi == std::string_view::npos) break;
+    path.remove_prefix(semi + 1);
+  }
+  return std::nullopt;
+}
+
 Result<KeyUri> parse(std::string_view text, bool need_key) {
   // Checked on the raw text, before anything else, so that no message below
   // can ever echo a PIN.
@@ -110,10 +131,11 @@ Result<KeyUri> parse(std::string_view text, bool need_key) {
   UriPtr uri = new_uri();
   int rc = p11_kit_uri_parse(std::string(text).c_str(), P11_KIT_URI_FOR_ANY, uri.get());
   if (rc != P11_KIT_URI_OK) return bad(p11_kit_uri_message(rc));
+  if (auto name = unknown_path_attribute(text))
+    return bad("unknown attribute " + quote(*name) + " (supported: token, serial, manufacturer, model, object, id, type)");
   if (p11_kit_uri_any_unrecognized(uri.get()))
-    return bad(
-        "unknown attribute, or a value too long for it (token labels have at most 32 bytes; "
-        "supported: token, serial, manufacturer, model, object, id, type)");
+    return bad("a value too long for its attribute (token labels have at most 32 bytes, serial numbers 16, "
+               "manufacturer and model 32)");
 
   UriPtr blank = new_uri();
   if (std::memcmp(p11_kit_uri_get_module_info(uri.get()), p11_kit_uri_get_module_info(blank.get()), sizeof(CK_INFO)) !=
@@ -169,5 +191,21 @@ std::string KeyUri::describe_key() const {
 
 Result<KeyUri> parse_key_uri(std::string_view uri) { return parse(uri, true); }
 Result<KeyUri> parse_token_uri(std::string_view uri) { return parse(uri, false); }
+
+Result<KeyUri> token_uri_for_label(std::string_view label) {
+  if (label.empty() || label.size() > 32)
+    return make_error(Code::usage, "token label " + quote(label) + ": 1 to 32 bytes");
+  // p11-kit writes the URI, percent-encoding what needs it ("dev token" -> dev%20token).
+  UriPtr uri = new_uri();
+  CK_TOKEN_INFO* info = p11_kit_uri_get_token_info(uri.get());
+  std::memset(info->label, ' ', sizeof info->label);
+  std::memcpy(info->label, label.data(), label.size());
+  char* text = nullptr;
+  if (p11_kit_uri_format(uri.get(), P11_KIT_URI_FOR_TOKEN, &text) != P11_KIT_URI_OK || !text)
+    return make_error(Code::internal, "p11-kit cannot write a URI for token " + quote(label));
+  std::string formatted(text);
+  std::free(text);
+  return parse_token_uri(formatted);
+}
 
 }  // namespace fwseal::hsm

@@ -75,7 +75,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadUri{"pkcs11:token=release", "no key (add object=LABEL or id="},
                       BadUri{"pkcs11:token=release;type=private", "no key"},
                       BadUri{"/keys/fw.pem", "not a PKCS#11 URI"},
-                      BadUri{"pkcs11:token=release;objekt=k", "unknown attribute"},
+                      BadUri{"pkcs11:token=release;objekt=k", "unknown attribute \"objekt\" (supported: token,"},
+                      BadUri{"pkcs11:token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;object=k",
+                             "a value too long for its attribute (token labels have at most 32 bytes"},
                       BadUri{"pkcs11:token=release;object=k?pin-sorce=/p", "unsupported attribute \"pin-sorce\""},
                       BadUri{"pkcs11:token=release;object=k?module-name=softhsm2", "module-name is not supported"},
                       BadUri{"pkcs11:token=release;object=k;slot-id=3", "slot-* attributes are not supported"},
@@ -85,6 +87,18 @@ INSTANTIATE_TEST_SUITE_P(
                       BadUri{"pkcs11:token=release;object=", "empty object label"},
                       BadUri{"pkcs11:token=release;id=%zz", "key URI"},
                       BadUri{"pkcs11:token=release;object=a%00b", "NUL"}));
+
+// `hsm list --token "dev token"`: the label becomes a URI through p11-kit, spaces encoded.
+TEST(KeyUri, TokenUriForALabelWithReservedCharacters) {
+  for (const char* label : {"dev token", "a;b=c?d", "100%", "x/y"}) {
+    Result<KeyUri> u = token_uri_for_label(label);
+    ASSERT_TRUE(u.ok()) << label << ": " << u.error().message;
+    EXPECT_EQ(u->token, label);
+  }
+  EXPECT_EQ(token_uri_for_label("").error().code, Code::usage);
+  EXPECT_EQ(token_uri_for_label(std::string(33, 'a')).error().message,
+            "token label \"" + std::string(33, 'a') + "\": 1 to 32 bytes");
+}
 
 TEST(KeyUri, PinValueIsRefusedWithoutEchoingIt) {
   // Issue 15, point 6: in any spelling, percent-encoded names included.

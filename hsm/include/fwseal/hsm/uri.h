@@ -35,5 +35,8 @@ Result<KeyUri> parse_key_uri(std::string_view uri);
 // "pkcs11:" matches every token. Same errors as parse_key_uri, but token and
 // key may be left out.
 Result<KeyUri> parse_token_uri(std::string_view uri);
+// The URI of the token labelled `label` (any bytes, spaces included), as
+// p11-kit writes it. Code::usage for an empty label or one over 32 bytes.
+Result<KeyUri> token_uri_for_label(std::string_view label);
 
 }  // namespace fwseal::hsm
