@@ -52,6 +52,21 @@ function(fwseal_test name)
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 900)
 endfunction()
 
+# Tests that run against PostgreSQL share one throwaway server per build tree,
+# started before them and stopped after them by ctest (the postgres_server
+# fixture, tests/tools/postgres_server.sh). It listens only on a Unix socket in
+# a directory of its own under /tmp: short enough for a socket path, and
+# reachable by the unprivileged user the server runs as when tests run as root.
+string(SHA1 FWSEAL_BUILD_HASH "${CMAKE_BINARY_DIR}")
+string(SUBSTRING "${FWSEAL_BUILD_HASH}" 0 12 FWSEAL_BUILD_HASH)
+set(FWSEAL_TEST_POSTGRESQL_DIR /tmp/fwseal-pg-${FWSEAL_BUILD_HASH})
+function(fwseal_needs_postgres)
+  foreach(t ${ARGN})
+    set_property(TEST ${t} APPEND PROPERTY FIXTURES_REQUIRED postgres_server)
+    set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT FWSEAL_TEST_POSTGRESQL=${FWSEAL_TEST_POSTGRESQL_DIR})
+  endforeach()
+endfunction()
+
 # The layers (docs/ARCHITECTURE.md draws them): each library and the fwseal
 # libraries it may link. Dependencies point one way, from cli/ down to base/;
 # fwseal-verify's libraries reach nothing above format/. Configuring fails if

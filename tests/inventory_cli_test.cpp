@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+
+#include "fwseal/testing/postgres.h"
 #include "support/workspace.h"
 
 namespace fwseal::test {
@@ -17,9 +20,18 @@ constexpr const char* kSbom = R"({"bomFormat":"CycloneDX","specVersion":"1.6",
   "components":[{"bom-ref":"bb","type":"application","name":"busybox","version":"1.36.1-r18",
     "purl":"pkg:generic/busybox@1.36.1-r18"}]})";
 
-class InventoryCli : public ::testing::Test {
+// Every test runs on SQLite and on the test run's PostgreSQL server.
+class InventoryCli : public ::testing::TestWithParam<std::string> {
  protected:
-  InventoryCli() : ws_("inventory"), db_("sqlite:" + ws_.path("inv.db")) {}
+  InventoryCli() : ws_("inventory") {
+    if (GetParam() == "postgresql") {
+      postgres_.emplace();
+      db_ = postgres_->uri();
+    } else {
+      db_ = "sqlite:" + ws_.path("inv.db");
+    }
+  }
+  void SetUp() override { ASSERT_FALSE(db_.empty()); }
   RunResult inv(std::vector<std::string> args) {
     args.insert(args.begin(), "inventory");
     args.push_back("--db");
@@ -31,10 +43,11 @@ class InventoryCli : public ::testing::Test {
     return ws_.path(name);
   }
   Workspace ws_;
+  std::optional<PostgresDatabase> postgres_;
   std::string db_;
 };
 
-TEST_F(InventoryCli, AddsASignedPackageAndFindsItsComponents) {
+TEST_P(InventoryCli, AddsASignedPackageAndFindsItsComponents) {
   ws_.keygen("k", "ed25519");
   ws_.write_spec();
   write_bytes(ws_.path("spec2.json"), R"({"product":"acme-cam","version":"1.4.2","security_version":3,
@@ -69,7 +82,7 @@ TEST_F(InventoryCli, AddsASignedPackageAndFindsItsComponents) {
   EXPECT_EQ(inv({"query", "--name", "openssl", "--fail-if-found"}).exit_code, 0);
 }
 
-TEST_F(InventoryCli, BadInputIsOneLineAndAnExitCode) {
+TEST_P(InventoryCli, BadInputIsOneLineAndAnExitCode) {
   auto bad_purl = inv({"query", "--purl", "pkg:deb"});
   EXPECT_EQ(bad_purl.exit_code, 2);
   EXPECT_THAT(bad_purl.err, HasSubstr("fwseal: --purl: invalid purl \"pkg:deb\": no type\n"));
@@ -84,11 +97,133 @@ TEST_F(InventoryCli, BadInputIsOneLineAndAnExitCode) {
   auto bad_date = inv({"query", "--name", "x", "--on", "2024-02-30"});
   EXPECT_EQ(bad_date.exit_code, 2);
   EXPECT_THAT(bad_date.err, HasSubstr("fwseal: --on: \"2024-02-30\" is not a date (YYYY-MM-DD)\n"));
-  std::string notes = file("notes.db", std::string(200, 'x'));
-  auto not_db = ws_.fwseal({"inventory", "query", "--name", "x", "--db", notes});
+}
+
+// Two releases of one product from bare SBOMs: the list, the diff between
+// them, and the security team's page.
+TEST_P(InventoryCli, ListDiffAndReport) {
+  std::string v20 = kSbom;
+  std::string v21 = R"({"bomFormat":"CycloneDX","specVersion":"1.6",
+  "serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b80","version":1,
+  "metadata":{"timestamp":"2026-01-01T00:00:00Z"},
+  "components":[{"bom-ref":"bb","type":"application","name":"busybox","version":"1.36.2",
+    "purl":"pkg:generic/busybox@1.36.2"},
+    {"bom-ref":"x","type":"library","name":"<img src=x onerror=alert(1)>","version":"1\u001b[2J"}]})";
+  ASSERT_EQ(inv({"add-sbom", file("v20.json", v20), "--product", "gw", "--version", "2.0"}).exit_code, 0);
+  ASSERT_EQ(inv({"add-sbom", file("v21.json", v21), "--product", "gw", "--version", "2.1"}).exit_code, 0);
+  ASSERT_EQ(inv({"product", "gw", "--launched", "2020-01-01", "--discontinued", "2023-06-01"}).exit_code, 0);
+
+  // A lifecycle file: a longer security-fix period changes the stage.
+  auto lifecycle = inv({"lifecycle", file("lifecycle.json", R"({"policy": {"security_years_after_discontinuation": 10},
+    "products": [{"name": "gw", "launched": "2020-01-01", "discontinued": "2023-06-01"}]})")});
+  ASSERT_EQ(lifecycle.exit_code, 0) << lifecycle.err;
+  EXPECT_EQ(lifecycle.out, ws_.path("lifecycle.json") +
+                               ": 1 products; policy: active 2 years, fixes until discontinued, then CVSS >= 7.0 for "
+                               "10 years\n");
+  auto late = inv({"list", "--on", "2030-01-01", "--json"});
+  ASSERT_EQ(late.exit_code, 0);
+  EXPECT_THAT(late.out, HasSubstr("\"stage\": \"security-fixes\""));
+  auto bad_lifecycle = inv({"lifecycle", file("bad-lifecycle.json", R"({"products": [{"name": "gw"}]})")});
+  EXPECT_EQ(bad_lifecycle.exit_code, 10);
+  EXPECT_THAT(bad_lifecycle.err, HasSubstr("products[0].launched"));
+  ASSERT_EQ(inv({"lifecycle", file("default.json", R"({"policy": {}})")}).exit_code, 0);
+
+  auto list = inv({"list", "--on", "2025-01-01", "--csv"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, ::testing::StartsWith("product,version,verified,stage,security_version,created,hardware,"
+                                              "components,launched,discontinued,manifest_digest\n"
+                                              "gw,2.0,no,security-fixes,,,,1,2020-01-01,2023-06-01,sbom:"));
+  EXPECT_THAT(list.out, HasSubstr("\ngw,2.1,no,security-fixes,,,,2,2020-01-01,2023-06-01,sbom:"));
+  auto table = inv({"list", "--on", "2030-01-01"});
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_THAT(table.out, HasSubstr("gw       2.1 (unverified)  end-of-support"));
+  auto unknown = inv({"list", "--product", "router"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.err, "fwseal: product \"router\" is not in the inventory\n");
+
+  auto diff = inv({"diff", "gw", "2.0", "2.1"});
+  EXPECT_EQ(diff.exit_code, 1) << diff.err;
+  // Control characters from the SBOM never reach the terminal.
+  EXPECT_EQ(diff.out, "+ <img src=x onerror=alert(1)> 1?[2J\n~ busybox 1.36.1-r18 -> 1.36.2\n"
+                      "1 added, 0 removed, 1 version changed, 0 licence changed, 0 hash changed\n");
+  EXPECT_EQ(inv({"diff", "gw", "2.1", "2.1"}).exit_code, 0);
+  auto json_diff = inv({"diff", "gw", "2.0", "2.1", "--json"});
+  EXPECT_EQ(json_diff.exit_code, 1);
+  EXPECT_THAT(json_diff.out, HasSubstr("\"new_version\": \"1.36.2\""));
+  auto missing = inv({"diff", "gw", "2.0", "9.9"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err, "fwseal: \"gw\" \"9.9\" is not in the inventory (fwseal inventory list shows what is)\n");
+
+  std::string page = ws_.path("inventory.html");
+  auto report = inv({"report", "--html", "-o", page, "--on", "2025-01-01", "--purl", "pkg:generic/busybox", "--range",
+                     "vers:generic/<1.36.2"});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_EQ(report.out, page + ": 2 releases; the query found 1 release\n");
+  std::string html = read_bytes(page);
+  EXPECT_THAT(html, HasSubstr("1 release carries a matching component"));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("<script")));
+  // A component named like markup is text on the page.
+  auto hostile = inv({"report", "--html", "-o", page, "--name", "<img src=x onerror=alert(1)>"});
+  ASSERT_EQ(hostile.exit_code, 0) << hostile.err;
+  html = read_bytes(page);
+  EXPECT_THAT(html, HasSubstr("<td>&lt;img src=x onerror=alert(1)&gt;</td>"));
+  EXPECT_THAT(html, ::testing::Not(HasSubstr("<img")));
+  auto bad_range = inv({"report", "--html", "-o", ws_.path("bad.html"), "--range", "vers:generic/<1"});
+  EXPECT_EQ(bad_range.exit_code, 2);
+  EXPECT_THAT(bad_range.err, HasSubstr("fwseal: --range needs --purl, --name or --cpe\n"));
+  EXPECT_FALSE(exists(ws_.path("bad.html")));
+}
+
+std::string engine_name(const ::testing::TestParamInfo<std::string>& p) { return p.param; }
+INSTANTIATE_TEST_SUITE_P(Engines, InventoryCli, ::testing::Values(std::string("sqlite"), std::string("postgresql")),
+                         engine_name);
+
+// The security team's page in a real browser: headless Chromium opens it
+// offline and shows the impacted release, the products and their stages.
+TEST(InventoryReport, ChromiumShowsImpactProductsAndStages) {
+  Workspace ws("inventory-report");
+  std::string db = "sqlite:" + ws.path("inv.db");
+  write_bytes(ws.path("bom.json"), kSbom);
+  ASSERT_EQ(ws.fwseal({"inventory", "add-sbom", ws.path("bom.json"), "--product", "gw", "--version", "2.0", "--db", db})
+                .exit_code,
+            0);
+  ASSERT_EQ(ws.fwseal({"inventory", "product", "gw", "--launched", "2020-01-01", "--db", db}).exit_code, 0);
+  std::string page = ws.path("inventory.html");
+  auto r = ws.fwseal({"inventory", "report", "--html", "-o", page, "--on", "2021-06-01", "--name", "busybox", "--db", db});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  TempDir profile;
+  std::vector<std::string> dump = headless_chromium(profile.path());
+  dump.push_back("--dump-dom");
+  dump.push_back("file://" + page);
+  RunOptions o;
+  o.unset = chromium_unset();
+  auto d = run(dump, o);
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_THAT(d.out, HasSubstr("1 release carries a matching component"));
+  EXPECT_THAT(d.out, HasSubstr("<td>busybox</td><td>1.36.1-r18</td>"));
+  EXPECT_THAT(d.out, HasSubstr("<span class=\"stage active\">active</span>"));
+  EXPECT_THAT(d.out, HasSubstr("<td>2020-01-01</td>"));
+  EXPECT_THAT(d.out, HasSubstr("(unverified)"));
+}
+
+TEST(InventoryDatabases, NotAnInventoryAndNoServer) {
+  Workspace ws("inventory-db");
+  std::string notes = ws.path("notes.db");
+  write_bytes(notes, std::string(200, 'x'));
+  auto not_db = ws.fwseal({"inventory", "query", "--name", "x", "--db", notes});
   EXPECT_EQ(not_db.exit_code, 10);
   EXPECT_EQ(not_db.err, "fwseal: " + notes + ": not an fwseal inventory (not an SQLite database)\n");
   EXPECT_EQ(read_bytes(notes), std::string(200, 'x'));
+
+  // A PostgreSQL server that is not there: exit 3, one line, no password.
+  auto no_server = ws.fwseal({"inventory", "query", "--name", "x", "--db",
+                              "postgresql://ci:hunter2@/inv?host=" + ws.path("nosocket") + "&port=6001"});
+  EXPECT_EQ(no_server.exit_code, 3);
+  EXPECT_THAT(no_server.err, ::testing::StartsWith("fwseal: postgresql://ci@" + ws.path("nosocket") +
+                                                   ":6001/inv: cannot connect to PostgreSQL: "));
+  EXPECT_EQ(std::count(no_server.err.begin(), no_server.err.end(), '\n'), 1);
+  EXPECT_EQ(no_server.err.find("hunter2"), std::string::npos);
+  EXPECT_EQ(no_server.out, "");
 }
 
 }  // namespace

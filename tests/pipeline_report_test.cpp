@@ -17,11 +17,6 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::vector<std::string> chromium(const std::string& profile) {
-  return {"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + profile};
-}
-
 TEST(PipelineReport, ChromiumShowsVerdictAndImageTable) {
   Workspace ws("report");
   ws.keygen("ed", "ed25519");
@@ -45,11 +40,11 @@ TEST(PipelineReport, ChromiumShowsVerdictAndImageTable) {
   EXPECT_THAT(html, Not(HasSubstr("@import")));
 
   TempDir profile;
-  std::vector<std::string> dump = chromium(profile.path());
+  std::vector<std::string> dump = headless_chromium(profile.path());
   dump.push_back("--dump-dom");
   dump.push_back("file://" + html_path);
   RunOptions o;
-  o.unset = {"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"};
+  o.unset = chromium_unset();
   auto d = run(dump, o);
   ASSERT_EQ(d.exit_code, 0) << d.err;
   const std::string& dom = d.out;
@@ -64,7 +59,7 @@ TEST(PipelineReport, ChromiumShowsVerdictAndImageTable) {
   EXPECT_THAT(dom, HasSubstr("GPL-2.0-only"));  // SBOM by licence
   EXPECT_THAT(dom, HasSubstr("byte-for-byte identical"));
 
-  std::vector<std::string> shot = chromium(profile.path());
+  std::vector<std::string> shot = headless_chromium(profile.path());
   shot.push_back("--screenshot=" + ws.path("report.png"));
   shot.push_back("--window-size=1200,2000");
   shot.push_back("file://" + html_path);

@@ -102,6 +102,25 @@ TEST_F(PipelineRun, ReleasesVerifiedPackageSbomTrustAndReport) {
   EXPECT_EQ(variant["provenance"]["sha256"], to_hex(sha256(read_bytes(out + "/acme-cam-2.0.0.fwpkg.intoto.jsonl"))));
 }
 
+TEST_F(PipelineRun, AddsThePublishedReleaseToTheInventory) {
+  const std::string db = ws_->path("pipeline-inventory.db");
+  auto r = ws_->fwseal({"pipeline", "run", release("inv", R"(, "inventory": {"db": "pipeline-inventory.db"})")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("inventory: added acme-cam 2.0.0 (1 components) in " + db + "\n"));
+  auto q = ws_->fwseal({"inventory", "query", "--name", "libfoo", "--csv", "--db", db});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_THAT(q.out, HasSubstr("\nacme-cam,2.0.0,yes,unknown,rev-b rev-c,rootfs,libfoo,1.2.3,"));
+  // The same release again is the same package: nothing changes.
+  auto again = ws_->fwseal({"pipeline", "run", release("inv", R"(, "inventory": {"db": "pipeline-inventory.db"})")});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("inventory: unchanged acme-cam 2.0.0 (1 components) in " + db + "\n"));
+
+  auto bad = ws_->fwseal({"pipeline", "run", release("inv-bad", R"(, "inventory": {"db": "", "replace": false})")});
+  EXPECT_EQ(bad.exit_code, 10);
+  EXPECT_EQ(bad.err, "fwseal: release.inventory.db: must not be empty (leave it out for the default inventory)\n");
+  EXPECT_FALSE(fs::exists(ws_->path("out/inv-bad")));
+}
+
 TEST_F(PipelineRun, ProvenanceKeyOfItsOwn) {
   std::string file = release("prov", R"(, "provenance": {"uri": ")" + ws_->key_uri("p256") + R"("},
   "reproducibility": {"check": false})");

@@ -1,4 +1,6 @@
 #include <cstdio>
+#include <ctime>
+#include <set>
 
 #include "args.h"
 #include "commands.h"
@@ -6,7 +8,10 @@
 #include "fwseal/format/layout.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/inventory/add.h"
+#include "fwseal/base/time.h"
 #include "fwseal/inventory/query.h"
+#include "fwseal/inventory/releases.h"
+#include "fwseal/sbom/diff.h"
 
 namespace fwseal::cli {
 
@@ -18,6 +23,11 @@ constexpr const char* kInventoryUsage =
     "       fwseal inventory query (--purl PURL | --name NAME | --cpe CPE) [--range vers:SCHEME/...]\n"
     "                              [--on DATE] [--json | --csv] [--fail-if-found] [--db DB]\n"
     "       fwseal inventory product NAME --launched DATE [--discontinued DATE] [--db DB]\n"
+    "       fwseal inventory lifecycle FILE [--db DB]   (support policy and product dates)\n"
+    "       fwseal inventory list [--product P] [--on DATE] [--json | --csv] [--db DB]\n"
+    "       fwseal inventory diff PRODUCT FROM TO [--json] [--db DB]   (exit 0 the same, 1 different)\n"
+    "       fwseal inventory report --html -o FILE [--on DATE] [(--purl PURL | --name NAME | --cpe CPE)\n"
+    "                               [--range vers:SCHEME/...]] [--db DB]\n"
     "  DB: sqlite:PATH or PATH (default $FWSEAL_HOME/inventory.db)";
 
 // Exit code of `query --fail-if-found` when a release carries the component.
@@ -59,32 +69,44 @@ int add_sbom(const Args& args) {
   return 0;
 }
 
-int query(const Args& args) {
-  if (!args.positionals().empty()) return usage_error("query takes no positional arguments", kInventoryUsage);
+// --on DATE, default today (UTC).
+Result<inventory::Date> on_date(const Args& args) {
+  if (auto on = args.value("--on")) return inventory::parse_date(*on, "--on");
+  return inventory::today_utc();
+}
+
+// The component a query or a report names (--purl, --name, --cpe, --range);
+// nullopt when none is named. Code::usage for one that does not parse.
+Result<std::optional<inventory::Query>> component_query(const Args& args) {
+  if (!args.value("--purl") && !args.value("--name") && !args.value("--cpe")) {
+    if (args.value("--range")) return make_error(Code::usage, "--range needs --purl, --name or --cpe");
+    return std::optional<inventory::Query>();
+  }
   inventory::Query q;
   if (auto purl = args.value("--purl")) {
-    auto parsed = inventory::PurlQuery::parse(*purl);
-    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
-    q.purl = std::move(parsed).value();
+    FWSEAL_ASSIGN(auto parsed, inventory::PurlQuery::parse(*purl));
+    q.purl = std::move(parsed);
   }
   q.name = args.value("--name");
   q.cpe = args.value("--cpe");
-  if (q.cpe)
-    if (auto c = inventory::check_cpe(*q.cpe); !c.ok()) return usage_error(c.error().message, kInventoryUsage);
+  if (q.cpe) FWSEAL_TRY(inventory::check_cpe(*q.cpe));
   if (auto range = args.value("--range")) {
-    auto parsed = inventory::VersionRange::parse(*range);
-    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
-    q.range = std::move(parsed).value();
+    FWSEAL_ASSIGN(auto parsed, inventory::VersionRange::parse(*range));
+    q.range = std::move(parsed);
   }
-  if (auto on = args.value("--on")) {
-    auto parsed = inventory::parse_date(*on, "--on");
-    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
-    q.on = *parsed;
-  }
+  FWSEAL_ASSIGN(q.on, on_date(args));
+  return std::optional<inventory::Query>(std::move(q));
+}
+
+int query(const Args& args) {
+  if (!args.positionals().empty()) return usage_error("query takes no positional arguments", kInventoryUsage);
+  auto q = component_query(args);
+  if (!q.ok()) return usage_error(q.error().message, kInventoryUsage);
+  if (!*q) return usage_error("name the component by exactly one of --purl, --name, --cpe", kInventoryUsage);
   if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other", kInventoryUsage);
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
-  auto hits = inventory::run_query(**db, q);
+  auto hits = inventory::run_query(**db, **q);
   if (!hits.ok())
     return hits.error().code == Code::usage ? usage_error(hits.error().message, kInventoryUsage) : fail(hits.error());
   std::string out = args.flag("--json")  ? inventory::hits_to_json(*hits)
@@ -92,6 +114,90 @@ int query(const Args& args) {
                                          : inventory::hits_to_table(*hits);
   std::fputs(out.c_str(), stdout);
   return args.flag("--fail-if-found") && !hits->empty() ? kFound : 0;
+}
+
+int lifecycle(const Args& args) {
+  if (args.positionals().size() != 1) return usage_error("expected one lifecycle file", kInventoryUsage);
+  const std::string& path = args.positionals()[0];
+  auto text = read_file(path, 4u << 20);
+  if (!text.ok()) return fail(text.error());
+  auto parsed = inventory::parse_lifecycle(*text, path);
+  if (!parsed.ok()) return fail(parsed.error());
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  if (auto s = inventory::apply_lifecycle(**db, *parsed); !s.ok()) return fail(s.error());
+  auto policy = inventory::load_policy(**db);
+  if (!policy.ok()) return fail(policy.error());
+  std::printf("%s: %zu products; policy: active %d years, fixes until discontinued, then CVSS >= %.1f for %d years\n",
+              path.c_str(), parsed->products.size(), policy->active_years, policy->severe_cvss,
+              policy->security_years_after_discontinuation);
+  return 0;
+}
+
+int list(const Args& args) {
+  if (!args.positionals().empty()) return usage_error("list takes no positional arguments", kInventoryUsage);
+  auto on = on_date(args);
+  if (!on.ok()) return usage_error(on.error().message, kInventoryUsage);
+  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other", kInventoryUsage);
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  auto rows = inventory::list_releases(**db, args.value("--product"), *on);
+  if (!rows.ok()) return fail(rows.error());
+  std::string out = args.flag("--json")  ? inventory::releases_to_json(*rows)
+                    : args.flag("--csv") ? inventory::releases_to_csv(*rows)
+                                         : inventory::releases_to_table(*rows);
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+int diff(const Args& args) {
+  if (args.positionals().size() != 3) return usage_error("expected PRODUCT FROM TO", kInventoryUsage);
+  const auto& p = args.positionals();
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  auto d = inventory::diff_releases(**db, p[0], p[1], p[2]);
+  if (!d.ok()) return fail(d.error());
+  std::fputs((args.flag("--json") ? sbom::diff_to_json(*d) : sbom::diff_to_text(*d)).c_str(), stdout);
+  return d->empty() ? 0 : 1;  // as sbom diff: 0 the same, 1 different
+}
+
+int report(const Args& args) {
+  if (!args.positionals().empty()) return usage_error("report takes no positional arguments", kInventoryUsage);
+  if (!args.flag("--html")) return usage_error("report writes --html (the page); give --html -o FILE", kInventoryUsage);
+  auto out = args.required("-o");
+  if (!out.ok()) return usage_error(out.error().message, kInventoryUsage);
+  auto on = on_date(args);
+  if (!on.ok()) return usage_error(on.error().message, kInventoryUsage);
+  auto q = component_query(args);
+  if (!q.ok()) return usage_error(q.error().message, kInventoryUsage);
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  inventory::InventoryReport r;
+  r.on = *on;
+  auto policy = inventory::load_policy(**db);
+  if (!policy.ok()) return fail(policy.error());
+  r.policy = *policy;
+  r.generated = rfc3339_utc(std::time(nullptr));
+  auto rows = inventory::list_releases(**db, std::nullopt, *on);
+  if (!rows.ok()) return fail(rows.error());
+  r.releases = std::move(rows).value();
+  if (*q) {
+    auto hits = inventory::run_query(**db, **q);
+    if (!hits.ok())
+      return hits.error().code == Code::usage ? usage_error(hits.error().message, kInventoryUsage) : fail(hits.error());
+    r.impact = std::move(hits).value();
+    for (const char* option : {"--purl", "--name", "--cpe", "--range"})
+      if (auto v = args.value(option)) r.impact_title += (r.impact_title.empty() ? "" : " ") + std::string(option) + " " + *v;
+  }
+  if (auto w = write_file_atomic(*out, inventory::render_inventory_html(r)); !w.ok()) return fail(w.error());
+  std::string found;
+  if (r.impact) {
+    std::set<std::pair<std::string, std::string>> impacted;
+    for (const auto& hit : *r.impact) impacted.insert({hit.product, hit.version});
+    found = "; the query found " + std::to_string(impacted.size()) + (impacted.size() == 1 ? " release" : " releases");
+  }
+  std::printf("%s: %zu releases%s\n", out->c_str(), r.releases.size(), found.c_str());
+  return 0;
 }
 
 int product(const Args& args) {
@@ -116,7 +222,7 @@ int product(const Args& args) {
 }  // namespace
 
 int cmd_inventory(const Argv& args) {
-  if (args.empty()) return usage_error("expected add, add-sbom, query or product", kInventoryUsage);
+  if (args.empty()) return usage_error("expected add, add-sbom, query, product, lifecycle, list, diff or report", kInventoryUsage);
   const std::string& sub = args[0];
   Argv rest(args.begin() + 1, args.end());
   OptionSpec spec;
@@ -138,6 +244,19 @@ int cmd_inventory(const Argv& args) {
   } else if (sub == "product") {
     spec.with_value.insert({"--launched", "--discontinued"});
     run = product;
+  } else if (sub == "lifecycle") {
+    run = lifecycle;
+  } else if (sub == "list") {
+    spec.with_value.insert({"--product", "--on"});
+    spec.flags = {"--json", "--csv"};
+    run = list;
+  } else if (sub == "diff") {
+    spec.flags = {"--json"};
+    run = diff;
+  } else if (sub == "report") {
+    spec.with_value.insert({"-o", "--on", "--purl", "--name", "--cpe", "--range"});
+    spec.flags = {"--html"};
+    run = report;
   } else {
     return usage_error("unknown inventory command \"" + sub + "\"", kInventoryUsage);
   }

@@ -85,6 +85,8 @@ ojson summary_json(const pipeline::RunSummary& s) {
           {"output", s.out_dir},
           {"published", s.published},
           {"report", {{"json", s.report_json}, {"html", s.report_html}}},
+          {"inventory", s.inventory_db.empty() ? ojson(nullptr)
+                                               : ojson{{"db", s.inventory_db}, {"added", s.inventory}}},
           {"steps_run", s.steps_run},
           {"up_to_date", s.up_to_date},
           {"variants", variants}};
@@ -128,6 +130,7 @@ int run(const Args& args) {
   for (const auto& v : s.variants)
     std::printf("  %s  manifest sha256 %s  verified%s\n", v.package.c_str(), v.manifest_sha256.c_str(),
                 v.reproducibility == "pass" ? ", reproducible" : v.reproducibility == "skipped" ? ", reproducibility not checked" : "");
+  for (const auto& line : s.inventory) std::printf("inventory: %s in %s\n", line.c_str(), s.inventory_db.c_str());
   std::printf("report %s\n", s.report_html.c_str());
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -113,6 +114,64 @@ Result<std::string> one_value(Connection& db, std::string_view sql, const std::v
   return *rows[0][0];
 }
 
+// Each component stored once (looked up by identity, the SHA-256 of its
+// recorded fields; inserted when new), inside the write transaction. Returns
+// component id -> the images it is in, over every occurrence in the SBOM.
+Result<std::map<std::string, std::set<std::string>>> store_components(Connection& db,
+                                                                      const std::vector<Release::Component>& components) {
+  static const char* kFields[] = {"name",     "version",  "purl",     "purl_type", "purl_namespace", "purl_name",
+                                  "upstream", "cpe",      "licences", "hashes",    "supplier",       "evidence"};
+  std::map<std::string, std::vector<Cell>> rows;                 // identity -> the row to insert
+  std::vector<std::pair<std::string, const std::set<std::string>*>> uses;  // identity, images
+  for (const auto& c : components) {
+    std::string identity_text;
+    std::vector<Cell> params;
+    for (const char* k : kFields) {
+      auto it = c.fields.find(k);
+      Cell v = it == c.fields.end() ? std::nullopt : it->second;
+      identity_text += v ? "1" + std::to_string(v->size()) + ":" + *v : "0";
+      params.push_back(v);
+    }
+    std::string identity = sha256_hex(identity_text);
+    params.insert(params.begin(), identity);
+    rows.emplace(identity, std::move(params));
+    uses.emplace_back(identity, &c.images);
+  }
+  std::vector<std::string> identities;
+  for (const auto& [identity, row] : rows) identities.push_back(identity);
+  std::map<std::string, std::string> id_of;  // identity -> component id
+  auto look_up = [&](const std::vector<std::string>& wanted) -> Status {
+    FWSEAL_ASSIGN(auto found, query_in(db, "SELECT identity, id FROM components WHERE identity IN ", wanted));
+    for (auto& f : found) id_of[f[0].value_or("")] = f[1].value_or("");
+    return ok_status();
+  };
+  FWSEAL_TRY(look_up(identities));
+  std::vector<std::string> missing;
+  for (const auto& identity : identities)
+    if (!id_of.count(identity)) missing.push_back(identity);
+  constexpr std::size_t kRowsPerInsert = 50;  // 13 parameters each
+  for (std::size_t at = 0; at < missing.size(); at += kRowsPerInsert) {
+    std::size_t n = std::min(kRowsPerInsert, missing.size() - at);
+    std::string sql = "INSERT INTO components (identity, name, version, purl, purl_type, purl_namespace, purl_name, "
+                      "upstream, cpe, licences, hashes, supplier, evidence) VALUES ";
+    std::vector<Cell> params;
+    for (std::size_t i = 0; i < n; ++i) {
+      sql += i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      const auto& row = rows[missing[at + i]];
+      params.insert(params.end(), row.begin(), row.end());
+    }
+    FWSEAL_TRY(db.query(sql + " ON CONFLICT (identity) DO NOTHING", params));
+  }
+  FWSEAL_TRY(look_up(missing));
+  std::map<std::string, std::set<std::string>> images_by_component;
+  for (const auto& [identity, images] : uses) {
+    auto it = id_of.find(identity);
+    if (it == id_of.end()) return make_error(Code::internal, "a component the inventory just stored is not there");
+    images_by_component[it->second].insert(images->begin(), images->end());
+  }
+  return images_by_component;
+}
+
 // Inside the write transaction.
 Result<AddResult> write_release(Connection& db, const Release& r, bool replace) {
   AddResult result{AddOutcome::added, r.product, r.version, r.components.size()};
@@ -150,30 +209,22 @@ Result<AddResult> write_release(Connection& db, const Release& r, bool replace) 
   for (const auto& i : r.images)
     FWSEAL_TRY(db.query("INSERT INTO images (release_id, name, type, size, sha256) VALUES (?, ?, ?, ?, ?)",
                         {release_id, i.name, i.type, std::to_string(i.size), i.sha256}));
-  static const char* kFields[] = {"name",     "version",  "purl",     "purl_type", "purl_namespace", "purl_name",
-                                  "upstream", "cpe",      "licences", "hashes",    "supplier",       "evidence"};
-  std::map<std::string, std::set<std::string>> images_by_component;
-  for (const auto& c : r.components) {
-    std::string identity_text;
+  FWSEAL_ASSIGN(auto images_by_component, store_components(db, r.components));
+  // Multi-row inserts: a few statements per release instead of one per
+  // component (docs/BENCHMARKS.md, "Inventory").
+  std::vector<std::pair<std::string, std::string>> links;  // component id, images JSON
+  for (const auto& [component_id, images] : images_by_component) links.emplace_back(component_id, json(images).dump());
+  constexpr std::size_t kLinksPerInsert = 200;
+  for (std::size_t at = 0; at < links.size(); at += kLinksPerInsert) {
+    std::size_t n = std::min(kLinksPerInsert, links.size() - at);
+    std::string sql = "INSERT INTO release_components (release_id, component_id, images) VALUES ";
     std::vector<Cell> params;
-    for (const char* k : kFields) {
-      auto it = c.fields.find(k);
-      Cell v = it == c.fields.end() ? std::nullopt : it->second;
-      identity_text += v ? "1" + std::to_string(v->size()) + ":" + *v : "0";
-      params.push_back(v);
+    for (std::size_t i = 0; i < n; ++i) {
+      sql += i ? ", (?, ?, ?)" : "(?, ?, ?)";
+      params.insert(params.end(), {release_id, links[at + i].first, links[at + i].second});
     }
-    std::string identity = sha256_hex(identity_text);
-    params.insert(params.begin(), identity);
-    FWSEAL_TRY(db.query("INSERT INTO components (identity, name, version, purl, purl_type, purl_namespace, purl_name, "
-                        "upstream, cpe, licences, hashes, supplier, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?) ON CONFLICT (identity) DO NOTHING",
-                        params));
-    FWSEAL_ASSIGN(std::string component_id, one_value(db, "SELECT id FROM components WHERE identity = ?", {identity}));
-    images_by_component[component_id].insert(c.images.begin(), c.images.end());
+    FWSEAL_TRY(db.query(sql, params));
   }
-  for (const auto& [component_id, images] : images_by_component)
-    FWSEAL_TRY(db.query("INSERT INTO release_components (release_id, component_id, images) VALUES (?, ?, ?)",
-                        {release_id, component_id, json(images).dump()}));
   result.components = images_by_component.size();
   return result;
 }

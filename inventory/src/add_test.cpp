@@ -9,15 +9,17 @@
 
 #include "fwseal/testing/package_builder.h"
 #include "fwseal/testing/temp_dir.h"
+#include "test_inventory.h"
 #include "test_sbom.h"
 
 namespace fwseal::inventory {
 namespace {
 
-class AddTest : public ::testing::Test {
+class AddTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    db_path_ = (dir_ / "inv.db").string();
+    db_path_ = inventory_.spec();
+    ASSERT_FALSE(db_path_.empty());
     auto c = open_inventory(db_path_);
     ASSERT_TRUE(c.ok()) << c.error().message;
     db_ = std::move(c).value();
@@ -33,13 +35,13 @@ class AddTest : public ::testing::Test {
     return rows.ok() ? *(*rows)[0][0] : "error";
   }
 
-  test::TempDir tmp_{"fwseal-add"};
-  std::filesystem::path dir_{tmp_.path()};
+  TestInventory inventory_{GetParam()};
+  std::filesystem::path dir_{inventory_.dir().path()};
   std::string db_path_;
   std::unique_ptr<Connection> db_;
 };
 
-TEST_F(AddTest, RecordsAVerifiedPackageOnce) {
+TEST_P(AddTest, RecordsAVerifiedPackageOnce) {
   const auto& key = test::test_key(Algorithm::ed25519);
   test::PackageBuilder b;
   b.sbom = sbom_with("1.36.1-r18");
@@ -72,7 +74,7 @@ TEST_F(AddTest, RecordsAVerifiedPackageOnce) {
   EXPECT_EQ(count("components"), "2");
 }
 
-TEST_F(AddTest, AnotherPackageForTheSameReleaseNeedsReplace) {
+TEST_P(AddTest, AnotherPackageForTheSameReleaseNeedsReplace) {
   const auto& key = test::test_key(Algorithm::ed25519);
   auto trust = test::trust_for({&key});
   test::PackageBuilder a;
@@ -100,7 +102,7 @@ TEST_F(AddTest, AnotherPackageForTheSameReleaseNeedsReplace) {
   EXPECT_EQ((*v)[0][0], "1.36.1-r18");
 }
 
-TEST_F(AddTest, UnsignedPackageAddsNothing) {
+TEST_P(AddTest, UnsignedPackageAddsNothing) {
   const auto& key = test::test_key(Algorithm::ed25519);
   test::PackageBuilder b;
   b.sbom = sbom_with("1.36.1");
@@ -113,7 +115,7 @@ TEST_F(AddTest, UnsignedPackageAddsNothing) {
   EXPECT_EQ(count("products"), "0");
 }
 
-TEST_F(AddTest, TamperedPackageAddsNothing) {
+TEST_P(AddTest, TamperedPackageAddsNothing) {
   const auto& key = test::test_key(Algorithm::ed25519);
   test::PackageBuilder b;
   b.sbom = sbom_with("1.36.1");
@@ -132,7 +134,7 @@ TEST_F(AddTest, TamperedPackageAddsNothing) {
   EXPECT_EQ(count("releases"), "0");
 }
 
-TEST_F(AddTest, BareSbomIsUnverifiedAndComponentsAreStoredOnce) {
+TEST_P(AddTest, BareSbomIsUnverifiedAndComponentsAreStoredOnce) {
   auto one = add_sbom(*db_, sbom_with("1.36.1"), "a.json", "gateway", "2.0", false);
   ASSERT_TRUE(one.ok()) << one.error().message;
   auto two = add_sbom(*db_, sbom_with("1.36.2", "000000000002"), "b.json", "gateway", "2.1", false);
@@ -146,7 +148,7 @@ TEST_F(AddTest, BareSbomIsUnverifiedAndComponentsAreStoredOnce) {
   EXPECT_EQ((*v)[0][0], "0");
 }
 
-TEST_F(AddTest, SbomThatIsNotCycloneDxIsRefused) {
+TEST_P(AddTest, SbomThatIsNotCycloneDxIsRefused) {
   auto r = add_sbom(*db_, R"({"spdxVersion":"SPDX-2.3"})", "spdx.json", "gateway", "2.0", false);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Code::malformed);
@@ -154,7 +156,7 @@ TEST_F(AddTest, SbomThatIsNotCycloneDxIsRefused) {
   EXPECT_EQ(count("releases"), "0");
 }
 
-TEST_F(AddTest, AKilledAddLeavesNothing) {
+TEST_P(AddTest, AKilledAddLeavesNothing) {
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -173,7 +175,7 @@ TEST_F(AddTest, AKilledAddLeavesNothing) {
   EXPECT_EQ((*rows)[0][0], "0");
 }
 
-TEST_F(AddTest, ConcurrentAddsNeitherLoseNorDuplicate) {
+TEST_P(AddTest, ConcurrentAddsNeitherLoseNorDuplicate) {
   constexpr int kEach = 15;
   std::vector<pid_t> children;
   for (int p = 0; p < 2; ++p) {
@@ -202,6 +204,8 @@ TEST_F(AddTest, ConcurrentAddsNeitherLoseNorDuplicate) {
   EXPECT_EQ(count("releases"), std::to_string(5 + 2 * (kEach - 5)));
   EXPECT_EQ(count("components"), std::to_string(1 + 5 + 2 * (kEach - 5)));
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, AddTest, kEngines, engine_name);
 
 }  // namespace
 }  // namespace fwseal::inventory

@@ -1,7 +1,10 @@
 #include "fwseal/inventory/query.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
+
+#include "table.h"
 
 namespace fwseal::inventory {
 namespace {
@@ -31,16 +34,6 @@ bool cpe_matches(std::string_view want, std::string_view have) {
     if (i >= h.size() || h[i] != w[i]) return false;
   }
   return true;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -77,7 +70,9 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
                          "JOIN releases r ON r.id = rc.release_id JOIN products p ON p.id = r.product_id WHERE " +
                              where,
                          params));
+  FWSEAL_ASSIGN(SupportPolicy policy, load_policy(db));
   std::vector<Hit> hits;
+  std::vector<std::string> release_of_hit;  // the release id of each hit
   for (auto& row : rows) {
     auto text = [&](std::size_t i) { return row[i].value_or(""); };
     Hit h{text(0), text(1), text(2) == "1", {}, text(3), text(4), text(5), text(6), text(7), {}};
@@ -86,7 +81,7 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
       auto parsed = parse_date(*row[i], "inventory");
       return parsed.ok() ? std::optional<Date>(*parsed) : std::nullopt;
     };
-    h.stage = std::string(stage_name(stage_on(date(9), date(10), q.on)));
+    h.stage = std::string(stage_name(stage_on(date(9), date(10), q.on, policy)));
     std::string version = h.component_version;
     if (!h.purl.empty()) {
       auto parts = sbom::parse_purl(h.purl, "component");
@@ -95,11 +90,19 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
     if (q.purl && !q.purl->matches(h.purl)) continue;
     if (q.cpe && !cpe_matches(*q.cpe, h.cpe)) continue;
     if (q.range && (version.empty() || !q.range->contains(version))) continue;
-    FWSEAL_ASSIGN(auto hw, db.query("SELECT hardware_id FROM release_hardware WHERE release_id = ? ORDER BY hardware_id",
-                                    {row[8]}));
-    for (auto& r : hw) h.hardware.push_back(r[0].value_or(""));
     hits.push_back(std::move(h));
+    release_of_hit.push_back(row[8].value_or(""));
   }
+  // Hardware ids of the matching releases, a few hundred releases per
+  // statement rather than one statement per hit.
+  std::map<std::string, std::vector<std::string>> hardware;
+  std::vector<std::string> ids(release_of_hit.begin(), release_of_hit.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  FWSEAL_ASSIGN(auto hw, query_in(db, "SELECT release_id, hardware_id FROM release_hardware WHERE release_id IN ", ids,
+                                  " ORDER BY hardware_id"));
+  for (auto& r : hw) hardware[r[0].value_or("")].push_back(r[1].value_or(""));
+  for (std::size_t i = 0; i < hits.size(); ++i) hits[i].hardware = hardware[release_of_hit[i]];
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     if (a.product != b.product) return a.product < b.product;
     if (int d = compare_generic(a.version, b.version); d != 0) return d < 0;
@@ -132,10 +135,8 @@ std::string hits_to_csv(const std::vector<Hit>& hits) {
     std::string images;
     for (const auto& i : nlohmann::json::parse(h.images, nullptr, false))
       if (i.is_string()) images += (images.empty() ? "" : " ") + i.get<std::string>();
-    for (const std::string& f : {h.product, h.version, std::string(h.verified ? "yes" : "no"), h.stage, hw, images,
-                                 h.component, h.component_version, h.purl})
-      out += csv_field(f) + ",";
-    out += csv_field(h.cpe) + "\n";
+    out += csv_row({h.product, h.version, h.verified ? "yes" : "no", h.stage, hw, images, h.component,
+                    h.component_version, h.purl, h.cpe});
   }
   return out;
 }
@@ -151,19 +152,7 @@ std::string hits_to_table(const std::vector<Hit>& hits) {
     rows.push_back({h.product, h.version + (h.verified ? "" : " (unverified)"), h.stage, h.component, h.component_version,
                     images, hw});
   }
-  std::vector<std::size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows)
-    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  std::string out;
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
-    }
-    out += line + "\n";
-  }
-  return out;
+  return text_table(rows);
 }
 
 }  // namespace fwseal::inventory

@@ -4,15 +4,17 @@
 
 #include "fwseal/inventory/add.h"
 #include "fwseal/testing/temp_dir.h"
+#include "test_inventory.h"
 #include "test_sbom.h"
 
 namespace fwseal::inventory {
 namespace {
 
-class QueryTest : public ::testing::Test {
+class QueryTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto c = open_inventory(tmp_ / "inv.db");
+    ASSERT_FALSE(inventory_.spec().empty());
+    auto c = open_inventory(inventory_.spec());
     ASSERT_TRUE(c.ok()) << c.error().message;
     db_ = std::move(c).value();
     int serial = 1;
@@ -31,11 +33,11 @@ class QueryTest : public ::testing::Test {
       for (const auto& h : *hits) out.push_back(h.component_version);
     return out;
   }
-  test::TempDir tmp_{"fwseal-query"};
+  TestInventory inventory_{GetParam()};
   std::unique_ptr<Connection> db_;
 };
 
-TEST_F(QueryTest, PurlWithRangeOrdersDistroRevisions) {
+TEST_P(QueryTest, PurlWithRangeOrdersDistroRevisions) {
   Query q;
   q.purl = PurlQuery::parse("pkg:generic/busybox").value();
   q.range = VersionRange::parse("vers:generic/>=1.36.1-r3|<1.36.2").value();
@@ -44,7 +46,7 @@ TEST_F(QueryTest, PurlWithRangeOrdersDistroRevisions) {
   EXPECT_EQ(versions(q).size(), 4u);
 }
 
-TEST_F(QueryTest, UpstreamSourceNameFindsBinaryPackages) {
+TEST_P(QueryTest, UpstreamSourceNameFindsBinaryPackages) {
   Query q;
   q.purl = PurlQuery::parse("pkg:deb/debian/openssl").value();
   q.range = VersionRange::parse("vers:deb/<3.0.13-1~deb12u1").value();
@@ -58,7 +60,7 @@ TEST_F(QueryTest, UpstreamSourceNameFindsBinaryPackages) {
   EXPECT_TRUE(versions(q).empty());
 }
 
-TEST_F(QueryTest, ByNameAndByCpe) {
+TEST_P(QueryTest, ByNameAndByCpe) {
   Query by_name;
   by_name.name = "busybox";
   EXPECT_EQ(versions(by_name).size(), 4u);
@@ -69,7 +71,7 @@ TEST_F(QueryTest, ByNameAndByCpe) {
   EXPECT_TRUE(versions(by_cpe).empty());
 }
 
-TEST_F(QueryTest, OutputsNameTheReleases) {
+TEST_P(QueryTest, OutputsNameTheReleases) {
   Query q;
   q.name = "busybox";
   q.range = VersionRange::parse("vers:generic/1.36.2").value();
@@ -84,7 +86,7 @@ TEST_F(QueryTest, OutputsNameTheReleases) {
   EXPECT_NE(hits_to_table(*hits).find("2.5 (unverified)"), std::string::npos);
 }
 
-TEST_F(QueryTest, BadQueries) {
+TEST_P(QueryTest, BadQueries) {
   Query none;
   auto r = run_query(*db_, none);
   ASSERT_FALSE(r.ok());
@@ -95,6 +97,8 @@ TEST_F(QueryTest, BadQueries) {
             "invalid CPE \"cpe:/a:openssl:openssl\": expected cpe:2.3:PART:VENDOR:PRODUCT[:VERSION...] with PART a, o "
             "or h");
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, QueryTest, kEngines, engine_name);
 
 }  // namespace
 }  // namespace fwseal::inventory

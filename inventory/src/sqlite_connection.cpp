@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <map>
+
 namespace fwseal::inventory {
 namespace {
 
@@ -20,10 +22,26 @@ class SqliteConnection final : public Connection {
   std::string_view id_column() const override { return "INTEGER PRIMARY KEY"; }
 
   Result<std::vector<Row>> query(std::string_view sql, const std::vector<Cell>& params) override {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK)
-      return failure();
-    std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(raw);
+    // Prepared statements are kept and reused: an add runs the same few
+    // statements for every release.
+    std::string key(sql);
+    auto cached = statements_.find(key);
+    if (cached == statements_.end()) {
+      sqlite3_stmt* prepared = nullptr;
+      if (sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &prepared,
+                             nullptr) != SQLITE_OK)
+        return failure();
+      if (statements_.size() >= kMaxStatements) statements_.clear();
+      cached = statements_.emplace(std::move(key), Statement(prepared)).first;
+    }
+    sqlite3_stmt* raw = cached->second.get();
+    struct Reset {
+      sqlite3_stmt* s;
+      ~Reset() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } reset{raw};
     for (std::size_t i = 0; i < params.size(); ++i) {
       int index = static_cast<int>(i) + 1;
       int rc = params[i] ? sqlite3_bind_text(raw, index, params[i]->data(), static_cast<int>(params[i]->size()),
@@ -67,8 +85,12 @@ class SqliteConnection final : public Connection {
     return make_error(Code::io, message);
   }
 
+  using Statement = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+  static constexpr std::size_t kMaxStatements = 64;
+  // Declared after db_: destroyed (finalized) before the database closes.
   std::unique_ptr<sqlite3, DbClose> db_;
   std::string path_;
+  std::map<std::string, Statement> statements_;
 };
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include "fwseal/inventory/store.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <filesystem>
 
+#include "postgres_connection.h"
 #include "sqlite_connection.h"
 
 namespace fwseal::inventory {
@@ -117,9 +120,40 @@ std::string sqlite_path_of(std::string_view spec) {
   return (home / "inventory.db").string();
 }
 
+Result<std::vector<Row>> query_in(Connection& db, std::string_view before, const std::vector<std::string>& values,
+                                  std::string_view after) {
+  constexpr std::size_t kPerStatement = 250;
+  std::vector<Row> rows;
+  for (std::size_t at = 0; at < values.size(); at += kPerStatement) {
+    std::size_t n = std::min(kPerStatement, values.size() - at);
+    std::string sql(before);
+    sql += "(";
+    std::vector<Cell> params;
+    for (std::size_t i = 0; i < n; ++i) {
+      sql += i ? ", ?" : "?";
+      params.push_back(values[at + i]);
+    }
+    sql += ")";
+    sql += after;
+    FWSEAL_ASSIGN(auto part, db.query(sql, params));
+    rows.insert(rows.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+  }
+  return rows;
+}
+
+std::string inventory_display_name(std::string_view spec) {
+  if (spec.starts_with("postgresql://") || spec.starts_with("postgres://"))
+    return postgres_display_name(std::string(spec));
+  return sqlite_path_of(spec);
+}
+
 Result<std::unique_ptr<Connection>> open_inventory(std::string_view spec) {
-  if (spec.starts_with("postgresql:") || spec.starts_with("postgres:"))
-    return make_error(Code::usage, "--db " + std::string(spec) + ": PostgreSQL is not supported by this build yet");
+  if (spec.starts_with("postgresql://") || spec.starts_with("postgres://")) {
+    std::string uri(spec);
+    FWSEAL_ASSIGN(auto connection, open_postgres(uri));
+    FWSEAL_TRY(migrate(*connection, postgres_display_name(uri)));
+    return connection;
+  }
   if (auto colon = spec.find(':'); colon != std::string_view::npos && colon > 1 && !spec.starts_with("sqlite:") &&
                                    spec.find('/') > colon)
     return make_error(Code::usage, "--db " + std::string(spec) + ": unknown database kind (use sqlite:PATH or a path)");

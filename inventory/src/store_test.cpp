@@ -1,11 +1,13 @@
 #include "fwseal/inventory/store.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "fwseal/testing/temp_dir.h"
+#include "test_inventory.h"
 
 namespace fwseal::inventory {
 namespace {
@@ -17,24 +19,83 @@ class StoreTest : public ::testing::Test {
   std::filesystem::path dir_{tmp_.path()};
 };
 
-TEST_F(StoreTest, CreatesTheSchemaOnceAndReopens) {
-  std::string db = path("inv.db");
+// On each engine.
+class StoreEngineTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { ASSERT_FALSE(spec_.empty()); }
+  TestInventory inventory_{GetParam()};
+  std::string spec_ = inventory_.spec();
+};
+
+TEST_P(StoreEngineTest, CreatesTheSchemaOnceAndReopens) {
   {
-    auto c = open_inventory("sqlite:" + db);
+    auto c = open_inventory(spec_);
     ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ((*c)->engine(), GetParam());
     auto rows = (*c)->query("SELECT value FROM fwseal_inventory WHERE key = 'schema_version'");
     ASSERT_TRUE(rows.ok());
     ASSERT_EQ(rows->size(), 1u);
     EXPECT_EQ((*rows)[0][0], std::to_string(kSchemaVersion));
     ASSERT_TRUE((*c)->query("INSERT INTO products (name) VALUES (?)", {std::string("router")}).ok());
   }
-  auto again = open_inventory(db);
+  auto again = open_inventory(spec_);
   ASSERT_TRUE(again.ok()) << again.error().message;
   auto rows = (*again)->query("SELECT name FROM products");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0][0], "router");
 }
+
+TEST_P(StoreEngineTest, RefusesAnotherApplicationsDatabase) {
+  {
+    auto c = open_inventory(spec_);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    // Some other program's table beside no fwseal_inventory table.
+    ASSERT_TRUE((*c)->query("DROP TABLE fwseal_inventory").ok());
+  }
+  auto c = open_inventory(spec_);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, Code::malformed);
+  EXPECT_THAT(c.error().message,
+              ::testing::EndsWith(": not an fwseal inventory (it holds other tables); give --db a new file or an "
+                                  "existing inventory"));
+}
+
+TEST_P(StoreEngineTest, RefusesANewerSchemaAndLeavesItAlone) {
+  {
+    auto c = open_inventory(spec_);
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE((*c)->query("UPDATE fwseal_inventory SET value = '99' WHERE key = 'schema_version'").ok());
+  }
+  auto c = open_inventory(spec_);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, Code::malformed);
+  EXPECT_THAT(c.error().message, ::testing::EndsWith(": inventory schema version 99 is newer than this fwseal "
+                                                     "understands (1); use a newer fwseal"));
+}
+
+TEST_P(StoreEngineTest, RollbackLeavesNothing) {
+  auto c = open_inventory(spec_);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->begin_write().ok());
+  ASSERT_TRUE((*c)->query("INSERT INTO products (name) VALUES ('a')").ok());
+  (*c)->rollback();
+  auto rows = (*c)->query("SELECT count(*) FROM products");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ((*rows)[0][0], "0");
+}
+
+TEST_P(StoreEngineTest, AFailedStatementNamesTheDatabase) {
+  auto c = open_inventory(spec_);
+  ASSERT_TRUE(c.ok());
+  auto r = (*c)->query("SELECT nosuchcolumn FROM products");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::io);
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr("nosuchcolumn"));
+  EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreEngineTest, kEngines, engine_name);
 
 TEST_F(StoreTest, DefaultPathIsUnderFwsealHome) {
   ::setenv("FWSEAL_HOME", (dir_ / "home").c_str(), 1);
@@ -58,51 +119,62 @@ TEST_F(StoreTest, RefusesAFileThatIsNotADatabase) {
   EXPECT_EQ(first, "these are my notes, not a database, and they are long enough to be read as a header");
 }
 
-TEST_F(StoreTest, RefusesAnotherApplicationsDatabase) {
-  std::string db = path("other.db");
-  {
-    auto c = open_inventory(db);
-    ASSERT_TRUE(c.ok());
-  }
-  std::filesystem::remove(db);
-  // An SQLite file of some other program: a table that is not ours.
-  ASSERT_EQ(std::system(("sqlite3 '" + db + "' 'CREATE TABLE t (x)'").c_str()), 0);
-  auto c = open_inventory(db);
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.error().code, Code::malformed);
-  EXPECT_EQ(c.error().message,
-            db + ": not an fwseal inventory (it holds other tables); give --db a new file or an existing inventory");
-}
-
-TEST_F(StoreTest, RefusesANewerSchema) {
-  std::string db = path("new.db");
-  {
-    auto c = open_inventory(db);
-    ASSERT_TRUE(c.ok());
-    ASSERT_TRUE((*c)->query("UPDATE fwseal_inventory SET value = '99' WHERE key = 'schema_version'").ok());
-  }
-  auto c = open_inventory(db);
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.error().code, Code::malformed);
-  EXPECT_EQ(c.error().message, db + ": inventory schema version 99 is newer than this fwseal understands (1); use a "
-                                    "newer fwseal");
-}
-
 TEST_F(StoreTest, UnknownDatabaseKind) {
   auto c = open_inventory("mysql://host/db");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code, Code::usage);
 }
 
-TEST_F(StoreTest, RollbackLeavesNothing) {
-  auto c = open_inventory(path("tx.db"));
-  ASSERT_TRUE(c.ok());
-  ASSERT_TRUE((*c)->begin_write().ok());
-  ASSERT_TRUE((*c)->query("INSERT INTO products (name) VALUES ('a')").ok());
-  (*c)->rollback();
-  auto rows = (*c)->query("SELECT count(*) FROM products");
+// SQLite: another program's database file is left exactly as it was.
+TEST_F(StoreTest, LeavesAnotherSqliteDatabaseAlone) {
+  std::string db = path("other.db");
+  ASSERT_EQ(std::system(("sqlite3 '" + db + "' 'CREATE TABLE t (x)'").c_str()), 0);
+  auto c = open_inventory(db);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message,
+            db + ": not an fwseal inventory (it holds other tables); give --db a new file or an existing inventory");
+  FILE* p = ::popen(("sqlite3 '" + db + "' .tables").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[256] = {};
+  std::string tables(buf, std::fread(buf, 1, sizeof buf - 1, p));
+  ::pclose(p);
+  EXPECT_EQ(tables, "t\n");
+}
+
+TEST_F(StoreTest, UnreachablePostgresqlIsOneLineWithoutThePassword) {
+  // Nothing listens on this socket directory.
+  auto c = open_inventory("postgresql://alice:s3cret@/inventory?host=" + dir_.string() + "&port=5999");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, Code::io);
+  EXPECT_THAT(c.error().message, ::testing::StartsWith("postgresql://alice@" + dir_.string() +
+                                                       ":5999/inventory: cannot connect to PostgreSQL: "));
+  EXPECT_EQ(c.error().message.find("s3cret"), std::string::npos);
+  EXPECT_EQ(c.error().message.find('\n'), std::string::npos);
+}
+
+TEST_F(StoreTest, MalformedPostgresqlUri) {
+  auto c = open_inventory("postgresql://host/db?sslmode=sometimes&password=s3cret&nosuch=1");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, Code::usage);
+  EXPECT_THAT(c.error().message, ::testing::HasSubstr("not a PostgreSQL connection URI: "));
+  EXPECT_THAT(c.error().message, ::testing::HasSubstr("nosuch"));
+  EXPECT_EQ(c.error().message.find("s3cret"), std::string::npos);
+}
+
+TEST_F(StoreTest, PostgresqlSchemaOnAServerNamedByTheTestRun) {
+  // The same schema as SQLite's: every table and the version row.
+  test::PostgresDatabase pg;
+  ASSERT_FALSE(pg.uri().empty());
+  auto c = open_inventory(pg.uri());
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto rows = (*c)->query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name");
   ASSERT_TRUE(rows.ok());
-  EXPECT_EQ((*rows)[0][0], "0");
+  std::vector<std::string> names;
+  for (const auto& r : *rows) names.push_back(r[0].value_or(""));
+  EXPECT_THAT(names, ::testing::ElementsAre("components", "fwseal_inventory", "images", "products",
+                                            "release_components", "release_hardware", "release_signers",
+                                            "releases"));
 }
 
 }  // namespace

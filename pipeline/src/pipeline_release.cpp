@@ -262,6 +262,30 @@ Status get_repro(const json& j, Release& r) {
   return ok_status();
 }
 
+Status get_inventory(const json& j, const std::string& base_dir, Release& r) {
+  const std::string where = member_path(kRelease, "inventory");
+  if (!has_member(j, "inventory")) return ok_status();
+  const json& p = j["inventory"];
+  if (!p.is_object()) return bad(where, "must be an object: {\"db\": ..., \"replace\": false}");
+  FWSEAL_TRY(check_members(p, {"db", "replace"}, where));
+  r.inventory.add = true;
+  if (has_member(p, "db")) {
+    FWSEAL_ASSIGN(std::string db, get_string(p, "db", where));
+    if (db.empty()) return bad(member_path(where, "db"), "must not be empty (leave it out for the default inventory)");
+    if (db.starts_with("postgresql://") || db.starts_with("postgres://")) {
+      r.inventory.db = db;
+    } else {
+      std::string path = db.starts_with("sqlite:") ? db.substr(7) : db;
+      if (path.empty()) return bad(member_path(where, "db"), "sqlite: needs a path");
+      r.inventory.db = "sqlite:" + (std::filesystem::path(base_dir) / path).lexically_normal().string();
+    }
+  }
+  if (has_member(p, "replace")) {
+    FWSEAL_ASSIGN(r.inventory.replace, get_bool(p, "replace", where));
+  }
+  return ok_status();
+}
+
 Result<Variant> get_variant(const json& item, std::string_view at, const std::string& base_dir, const Variant& shared,
                             bool has_shared_hardware) {
   FWSEAL_TRY(check_members(item, {"name", "hardware", "images", "components"}, at));
@@ -300,7 +324,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
   FWSEAL_ASSIGN(json j, parse_json_with_comments(text, what, JsonLimits{kMaxReleaseBytes, 16}));
   FWSEAL_TRY(check_members(j, {"release", "product", "version", "security_version", "supplier", "created", "hardware",
                                "images", "components", "sbom", "signing", "provenance", "trust", "reproducibility",
-                               "output", "variants"},
+                               "output", "inventory", "variants"},
                            kRelease));
   Release r;
   r.base_dir = base_dir;
@@ -330,6 +354,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
   FWSEAL_TRY(get_signing(j, base_dir, r));
   FWSEAL_TRY(get_trust(j, base_dir, r));
   FWSEAL_TRY(get_repro(j, r));
+  FWSEAL_TRY(get_inventory(j, base_dir, r));
   if (has_member(j, "sbom")) {
     const std::string where = member_path(kRelease, "sbom");
     FWSEAL_TRY(check_members(j["sbom"], {"sha512"}, where));

@@ -20,6 +20,7 @@
 #include "fwseal/format/x509.h"
 #include "fwseal/hsm/signing_key.h"
 #include "fwseal/hsm/uri.h"
+#include "fwseal/inventory/add.h"
 #include "fwseal/packager/spec.h"
 #include "fwseal/pipeline/plan.h"
 #include "fwseal/base/process.h"
@@ -446,6 +447,25 @@ Status publish_release(const ReleasePlan& plan, const std::string& out_dir, RunS
   return ok_status();
 }
 
+// The published packages into the release inventory, verified again there
+// with the run's trust policy. The release stays published when this fails;
+// the error says so.
+Status add_to_inventory(const Release& release, const TrustPolicy& trust, RunSummary& summary) {
+  auto failed_add = [&](const Error& e) {
+    return make_error(e.code, "published " + summary.out_dir + ", but not added to the inventory: " + e.message);
+  };
+  auto db = inventory::open_inventory(release.inventory.db);
+  if (!db.ok()) return failed_add(db.error());
+  summary.inventory_db = inventory::inventory_display_name(release.inventory.db);
+  for (const auto& v : summary.variants) {
+    auto added = inventory::add_package(**db, v.package, trust, release.inventory.replace);
+    if (!added.ok()) return failed_add(added.error());
+    summary.inventory.push_back(std::string(inventory::add_outcome_name(added->outcome)) + " " + added->product + " " +
+                                added->version + " (" + std::to_string(added->components) + " components)");
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<RunSummary> run_release(const RunOptions& o) {
@@ -494,6 +514,10 @@ Result<RunSummary> run_release(const RunOptions& o) {
 
   phase("publishing");
   FWSEAL_TRY(publish_release(plan, out_dir, summary));
+  if (release.inventory.add) {
+    phase("adding to the inventory");
+    FWSEAL_TRY(add_to_inventory(release, trust, summary));
+  }
   return summary;
 }
 

@@ -26,9 +26,11 @@ std::string licence_of(const json& c) {
   if (it == c.end()) return {};
   std::vector<std::string> parts;
   for (const auto& e : *it) {
-    if (e.contains("expression")) parts.push_back(e["expression"].get<std::string>());
-    else if (e["license"].contains("id")) parts.push_back(e["license"]["id"].get<std::string>());
-    else parts.push_back(e["license"]["name"].get<std::string>());
+    // at(), not []: a component list that skipped validate_sbom throws
+    // (caught by list_entries) instead of reading what is not there.
+    if (e.contains("expression")) parts.push_back(e.at("expression").get<std::string>());
+    else if (e.at("license").contains("id")) parts.push_back(e.at("license").at("id").get<std::string>());
+    else parts.push_back(e.at("license").at("name").get<std::string>());
   }
   std::sort(parts.begin(), parts.end());
   std::string out;
@@ -39,12 +41,12 @@ std::string licence_of(const json& c) {
 void collect(const json& list, std::multimap<std::string, Entry>& out) {
   for (const auto& c : list) {
     Entry e;
-    e.name = c["name"].get<std::string>();
+    e.name = c.at("name").get<std::string>();
     e.version = c.value("version", "");
     e.purl = c.value("purl", "");
     e.licence = licence_of(c);
     if (auto h = c.find("hashes"); h != c.end())
-      for (const auto& x : *h) e.hashes[x["alg"].get<std::string>()] = lower(x["content"].get<std::string>());
+      for (const auto& x : *h) e.hashes[x.at("alg").get<std::string>()] = lower(x.at("content").get<std::string>());
     // Pair by what the component is, not which version of it: the purl
     // without its version, else the name.
     std::string key = e.purl.empty() ? std::string() : purl_without_version(e.purl);
@@ -84,15 +86,8 @@ void sort_by(std::vector<T>& v, Key key) {
   std::sort(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
 }
 
-}  // namespace
-
-bool SbomDiff::empty() const {
-  return added.empty() && removed.empty() && version_changed.empty() && licence_changed.empty() && hash_changed.empty();
-}
-
-Result<SbomDiff> diff_sbom(std::string_view old_bytes, std::string_view new_bytes) {
-  FWSEAL_ASSIGN(auto olds, entries(old_bytes, "old"));
-  FWSEAL_ASSIGN(auto news, entries(new_bytes, "new"));
+// The one comparison behind diff_sbom and diff_components.
+SbomDiff diff_entries(const std::multimap<std::string, Entry>& olds, const std::multimap<std::string, Entry>& news) {
   std::set<std::string> keys;
   for (const auto& [k, e] : olds) keys.insert(k);
   for (const auto& [k, e] : news) keys.insert(k);
@@ -126,6 +121,40 @@ Result<SbomDiff> diff_sbom(std::string_view old_bytes, std::string_view new_byte
   sort_by(d.licence_changed, [](const LicenceChange& c) { return std::tie(c.name, c.version); });
   sort_by(d.hash_changed, [](const HashChange& c) { return std::tie(c.name, c.version, c.algorithm); });
   return d;
+}
+
+// A list of component objects that need not have passed validate_sbom (the
+// inventory's records): any shape other than CycloneDX's is an error, not a
+// crash.
+Result<std::multimap<std::string, Entry>> list_entries(std::string_view list, const char* side) {
+  json components = json::parse(list, nullptr, false);
+  if (components.is_discarded() || !components.is_array())
+    return make_error(Code::malformed, std::string(side) + ": the component list is not a JSON array");
+  std::multimap<std::string, Entry> out;
+  try {
+    collect(components, out);
+  } catch (const json::exception&) {
+    return make_error(Code::malformed, std::string(side) + ": a component is not in CycloneDX's shape");
+  }
+  return out;
+}
+
+}  // namespace
+
+bool SbomDiff::empty() const {
+  return added.empty() && removed.empty() && version_changed.empty() && licence_changed.empty() && hash_changed.empty();
+}
+
+Result<SbomDiff> diff_sbom(std::string_view old_bytes, std::string_view new_bytes) {
+  FWSEAL_ASSIGN(auto olds, entries(old_bytes, "old"));
+  FWSEAL_ASSIGN(auto news, entries(new_bytes, "new"));
+  return diff_entries(olds, news);
+}
+
+Result<SbomDiff> diff_components(std::string_view old_components, std::string_view new_components) {
+  FWSEAL_ASSIGN(auto olds, list_entries(old_components, "old"));
+  FWSEAL_ASSIGN(auto news, list_entries(new_components, "new"));
+  return diff_entries(olds, news);
 }
 
 std::string diff_to_json(const SbomDiff& d) {

@@ -72,6 +72,30 @@ TEST(Diff, InvalidInputNamesTheSide) {
   EXPECT_EQ(d.error().message, "new sbom: $.specVersion: expected \"1.6\", got \"1.4\"");
 }
 
+TEST(Diff, ComponentListsCompareLikeSboms) {
+  std::vector<json> a = {comp("busybox", "1.36.1", "pkg:generic/busybox@1.36.1", "GPL-2.0-only"),
+                         comp("zlib", "1.2.13", "pkg:deb/debian/zlib1g@1.2.13")};
+  std::vector<json> b = {comp("busybox", "1.36.2", "pkg:generic/busybox@1.36.2", "GPL-2.0-only"),
+                         comp("openssl", "3.0.15", "")};
+  auto from_boms = diff_sbom(bom(a), bom(b));
+  auto from_lists = diff_components(json(a).dump(), json(b).dump());
+  ASSERT_TRUE(from_boms.ok() && from_lists.ok());
+  EXPECT_EQ(diff_to_json(*from_lists), diff_to_json(*from_boms));
+  EXPECT_EQ(diff_to_text(*from_lists), "+ openssl 3.0.15\n- zlib 1.2.13\n~ busybox 1.36.1 -> 1.36.2\n"
+                                       "1 added, 1 removed, 1 version changed, 0 licence changed, 0 hash changed\n");
+}
+
+TEST(Diff, ComponentListsOfAnotherShapeAreRefusedNotRead) {
+  for (const char* bad : {"{}", "not json", R"([{"version":"1"}])", R"([{"name":1}])",
+                          R"([{"name":"a","licenses":[{"license":"MIT"}]}])", R"([{"name":"a","licenses":[{}]}])",
+                          R"([{"name":"a","hashes":[{"alg":"SHA-256"}]}])"}) {
+    auto d = diff_components("[]", bad);
+    ASSERT_FALSE(d.ok()) << bad;
+    EXPECT_EQ(d.error().code, Code::malformed) << bad;
+    EXPECT_TRUE(d.error().message.starts_with("new: ")) << d.error().message;
+  }
+}
+
 TEST(Diff, TextHasNoControlCharacters) {
   auto d = diff_sbom(bom({}), bom({comp("evil\x1b[2J", "1", "")}));
   ASSERT_TRUE(d.ok());

@@ -20,4 +20,11 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   return RunResult{child->exit_code, std::move(child->out), std::move(child->err)};
 }
 
+std::vector<std::string> headless_chromium(const std::string& profile_dir) {
+  return {"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+          "--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + profile_dir};
+}
+
+std::vector<std::string> chromium_unset() { return {"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"}; }
+
 }  // namespace fwseal::test

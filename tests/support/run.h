@@ -27,6 +27,13 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options = 
 
 // build/bin/<name>
 std::string bin(const std::string& name);
+
+// Headless Chromium (Debian's chromium, installed by the chromium fixture in
+// tests/CMakeLists.txt) with a throwaway profile and nothing fetched in the
+// background; append --dump-dom or --screenshot=... and the page's URL.
+std::vector<std::string> headless_chromium(const std::string& profile_dir);
+// Environment variables to unset for it: no proxy reaches a file:// page.
+std::vector<std::string> chromium_unset();
 std::string source_dir();
 
 // Files and scratch directories: the test kit's (read_bytes, write_bytes, TempDir).

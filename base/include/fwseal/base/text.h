@@ -20,4 +20,8 @@ bool valid_utf8(std::string_view s);
 // "..." after the closing quote's content.
 std::string quote(std::string_view untrusted, std::size_t max_bytes = 200);
 
+// Text for an HTML page's content or a quoted attribute: &, <, >, " and '
+// escaped. (The project's HTML pages are self-contained and script-free.)
+std::string html_escape(std::string_view text);
+
 }  // namespace fwseal

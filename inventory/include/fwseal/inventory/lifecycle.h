@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fwseal/base/error.h"
 #include "fwseal/inventory/store.h"
@@ -38,5 +39,31 @@ Stage stage_on(std::optional<Date> launched, std::optional<Date> discontinued, D
 // Records a product's launch and (optional) discontinuation dates. Code::usage
 // if discontinued is before launched.
 Status set_lifecycle(Connection& db, const std::string& product, Date launched, std::optional<Date> discontinued);
+
+// The support policy the inventory holds: the default until a lifecycle file
+// sets one. Code::malformed when the stored values are not a policy.
+Result<SupportPolicy> load_policy(Connection& db);
+
+// A lifecycle file (docs/INVENTORY.md):
+//   {"policy": {"active_years": 2, "security_years_after_discontinuation": 5,
+//               "severe_cvss": 7.0},
+//    "products": [{"name": "gw", "launched": "2020-01-01",
+//                  "discontinued": "2023-06-01"}]}
+// Every member optional but each product's name and launched.
+struct Lifecycle {
+  struct Product {
+    std::string name;
+    Date launched;
+    std::optional<Date> discontinued;
+  };
+  std::optional<SupportPolicy> policy;
+  std::vector<Product> products;
+};
+// Code::malformed naming `where` and the member for anything else: unknown
+// members, years outside 0-100, a CVSS threshold outside 0.0-10.0, a date
+// that is not one, discontinued before launched, a product named twice.
+Result<Lifecycle> parse_lifecycle(std::string_view text, std::string_view where);
+// Records the file's policy and products in one transaction.
+Status apply_lifecycle(Connection& db, const Lifecycle& lifecycle);
 
 }  // namespace fwseal::inventory

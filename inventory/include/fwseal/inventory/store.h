@@ -1,6 +1,6 @@
 // The inventory's storage: one schema, versioned migrations, over a small
-// interface that SQLite (the embedded default) implements; a PostgreSQL
-// implementation goes behind the same interface.
+// interface that SQLite (the embedded default) and PostgreSQL (a shared
+// inventory, through libpq) implement.
 #pragma once
 
 #include <cstdint>
@@ -35,17 +35,29 @@ class Connection {
   virtual std::string_view id_column() const = 0;
 };
 
+// `before` + "(?, ?, ...)" + `after` for `values`, a few hundred values per
+// statement (engines limit a statement's parameters): every row of every
+// statement, e.g. query_in(db, "SELECT id FROM t WHERE k IN ", keys).
+Result<std::vector<Row>> query_in(Connection& db, std::string_view before, const std::vector<std::string>& values,
+                                  std::string_view after = "");
+
 // The schema version this build writes and understands.
 inline constexpr int kSchemaVersion = 1;
 
 // Opens (creating when absent) the inventory `spec` names:
 //   ""                          $FWSEAL_HOME/inventory.db (~/.fwseal if unset)
 //   "sqlite:PATH" or "PATH"     an SQLite file
+//   "postgresql://..."          a PostgreSQL database (a libpq connection URI;
+//                               "postgres://" too)
 // then brings its schema up to kSchemaVersion in one transaction.
 // Code::malformed (10): the file is not an fwseal inventory, or its schema is
 // newer than this build; Code::io (3): it cannot be opened or created;
 // Code::usage (2): an unknown scheme.
 Result<std::unique_ptr<Connection>> open_inventory(std::string_view spec);
+
+// The inventory `spec` names, as messages show it: the SQLite file's path, or
+// the PostgreSQL URI without its password and parameters.
+std::string inventory_display_name(std::string_view spec);
 
 // The SQLite file `spec` resolves to ("" -> the default path).
 std::string sqlite_path_of(std::string_view spec);

@@ -54,6 +54,16 @@ struct ReproSpec {
   std::string rebuild_images;
 };
 
+// "inventory": {"db": DB, "replace": false}: once published, each package is
+// added to the release inventory (fwseal inventory add) with the release's
+// trust policy. DB as `--db` takes it (an SQLite path, relative to the release
+// file, or postgresql://...); without "db", $FWSEAL_HOME/inventory.db.
+struct InventorySpec {
+  bool add = false;
+  std::string db;
+  bool replace = false;
+};
+
 // One package of the release. A release without "variants" has one, unnamed.
 struct Variant {
   std::string name;                    // empty for the implicit variant
@@ -79,6 +89,7 @@ struct Release {
   ReproSpec reproducibility;
   bool sbom_sha512 = false;             // "sbom": {"sha512": true}: image SHA-512s in the SBOM too
   std::string output;                   // absolute output directory; empty: out/<name> under the working directory
+  InventorySpec inventory;
   bool has_variants = false;
   std::vector<Variant> variants;        // at least one
 };

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fwseal/base/error.h"
+#include "fwseal/base/text.h"  // html_escape, for the page
 #include "fwseal/format/trust.h"
 #include "fwseal/pipeline/plan.h"
 
@@ -55,8 +56,5 @@ nlohmann::ordered_json sbom_summary(const nlohmann::json& bom);
 
 // report.html for a report made by build_report.
 std::string render_html(const nlohmann::ordered_json& report);
-
-// HTML text escaping (&, <, >, ", ').
-std::string html_escape(std::string_view text);
 
 }  // namespace fwseal::pipeline

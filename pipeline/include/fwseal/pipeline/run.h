@@ -64,6 +64,10 @@ struct RunSummary {
   std::string report_html;
   bool published = false;
   std::vector<VariantSummary> variants;
+  // With "inventory" in the release file: per package, what `inventory add`
+  // said ("added acme-cam 1.4.2 (57 components)"), and the inventory.
+  std::vector<std::string> inventory;
+  std::string inventory_db;
   std::optional<Error> error;      // set when verdict is "fail": the first failure
 };
 

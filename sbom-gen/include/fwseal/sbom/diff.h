@@ -48,6 +48,12 @@ struct SbomDiff {
 // a licence or hash change. Every list is sorted.
 Result<SbomDiff> diff_sbom(std::string_view old_bytes, std::string_view new_bytes);
 
+// The same comparison over two JSON arrays of CycloneDX component objects
+// (name, version, purl, licenses, hashes; nested components), such as the
+// components the release inventory recorded for two releases.
+// Code::malformed naming "old" or "new" when a list is not in that shape.
+Result<SbomDiff> diff_components(std::string_view old_components, std::string_view new_components);
+
 // {"added":[...],"hash_changed":[...],"licence_changed":[...],"removed":[...],
 //  "version_changed":[...]}: sorted keys, 2-space indent, final newline.
 std::string diff_to_json(const SbomDiff& diff);
