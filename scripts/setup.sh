@@ -12,6 +12,7 @@ fwseal_packages=(
   python3 python3-jsonschema
   tar file binutils
   libsqlite3-dev sqlite3 libpq-dev postgresql
+  ruby ruby-cvss-suite   # the CVSS tests' independent oracle
 )
 
 fwseal_install_missing() {

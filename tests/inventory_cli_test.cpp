@@ -175,6 +175,54 @@ TEST_P(InventoryCli, ListDiffAndReport) {
 }
 
 std::string engine_name(const ::testing::TestParamInfo<std::string>& p) { return p.param; }
+// Advisories in, findings out, and the gates: --fail-on exits 16 at or
+// above its band, --max-age refuses a stale or empty advisory database.
+TEST_P(InventoryCli, ScanAndGates) {
+  auto empty = inv({"scan", "--max-age", "30"});
+  EXPECT_EQ(empty.exit_code, 16);
+  EXPECT_EQ(empty.err, "fwseal: no advisories imported: --max-age 30 cannot be met (fwseal inventory advisories "
+                       "import)\n");
+  ASSERT_EQ(inv({"add-sbom", file("gw.json", R"({"bomFormat":"CycloneDX","specVersion":"1.6",
+    "serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79","version":1,
+    "components":[{"bom-ref":"s","type":"library","name":"libssl3","version":"3.0.11-1~deb12u2",
+      "purl":"pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl"}]})"),
+                 "--product", "gw", "--version", "1.0"})
+                .exit_code,
+            0);
+  std::string dsa = file("dsa.json", R"({"id":"DSA-5678-1","modified":"2024-01-31T00:00:00Z",
+    "aliases":["CVE-2023-5678"],"affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},
+    "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.13-1~deb12u1"}]}]}]})");
+  std::string cve = file("cve.json", R"({"id":"CVE-2023-5678","modified":"2024-02-01T00:00:00Z",
+    "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}]})");
+  auto imported = inv({"advisories", "import", dsa, cve});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_THAT(imported.out, HasSubstr(dsa + ": 1 records (1 added, 0 updated, 0 withdrawn, 0 unchanged), sha256 "));
+
+  auto table = inv({"scan", "--max-age", "1"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("medium    5.3   DSA-5678-1  gw       1.0 (unverified)"));
+  EXPECT_THAT(table.out, HasSubstr("3.0.13-1~deb12u1"));
+  auto json = inv({"scan", "--json"});
+  ASSERT_EQ(json.exit_code, 0);
+  EXPECT_THAT(json.out, HasSubstr("\"rule\": \"OSV Debian:12 openssl: < 3.0.13-1~deb12u1 (distro debian-12)\""));
+  EXPECT_THAT(json.out, HasSubstr("\"cvss_source\": \"CVE-2023-5678\""));
+
+  auto gate = inv({"scan", "--fail-on", "medium", "--csv"});
+  EXPECT_EQ(gate.exit_code, 16);
+  EXPECT_THAT(gate.out, ::testing::StartsWith("severity,cvss,advisory,aliases,product,version"));
+  EXPECT_EQ(gate.err, "fwseal: policy gate failed: 1 findings at or above medium\n");
+  EXPECT_EQ(inv({"scan", "--fail-on", "high"}).exit_code, 0);
+  auto bad = inv({"scan", "--fail-on", "severe"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("fwseal: --fail-on: \"severe\" is not critical, high, medium or low\n"));
+  auto bad_release = inv({"scan", "--release", "gw"});
+  EXPECT_EQ(bad_release.exit_code, 2);
+  auto broken = inv({"advisories", "import", file("broken.json", R"({"id":"X","modified":"t",
+    "affected":[{"package":{"ecosystem":"OSS-Fuzz","name":"x"},"versions":["1"]}]})")});
+  EXPECT_EQ(broken.exit_code, 10);
+  EXPECT_THAT(broken.err, HasSubstr("broken.json (X).affected[0].package.ecosystem: unknown ecosystem \"OSS-Fuzz\""));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, InventoryCli, ::testing::Values(std::string("sqlite"), std::string("postgresql")),
                          engine_name);
 

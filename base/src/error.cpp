@@ -14,6 +14,7 @@ std::string_view code_name(Code code) {
     case Code::untrusted: return "untrusted";
     case Code::rollback: return "rollback";
     case Code::hardware: return "hardware";
+    case Code::gate: return "gate";
     case Code::hsm: return "hsm";
     case Code::login: return "login";
   }

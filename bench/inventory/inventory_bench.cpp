@@ -160,9 +160,8 @@ int generate(const fs::path& dir, int products, int versions, int components) {
         q << "pkg:deb/debian/" << d.name << " vers:deb/<" << escaped << "\n";
       }
     }
-    std::fprintf(stderr, "\rgenerated %d/%d products", p + 1, products);
+    if ((p + 1) % 10 == 0 || p + 1 == products) std::fprintf(stderr, "generated %d/%d products\n", p + 1, products);
   }
-  std::fprintf(stderr, "\n");
   return 0;
 }
 

@@ -37,6 +37,7 @@ if [ ! -f "$work/generated-$products-$versions-$components" ]; then
   touch "$work/generated-$products-$versions-$components"
 fi
 total=$((products * versions))
+find "$work/data/pkgs" -name '*.fwpkg' | sort > "$work/packages.txt"
 
 pg=/tmp/fwseal-pg-bench
 tests/tools/postgres_server.sh start "$pg"
@@ -51,7 +52,7 @@ add_all() {
     # shellcheck disable=SC2086
     r=$( { /usr/bin/time -f '%M' "$fwseal" inventory add $batch --trust "$work/data/trust.json" --db "$db" >/dev/null; } 2>&1 | tail -n1)
     [ "$r" -gt "$rss" ] && rss=$r
-  done < <(find "$work/data/pkgs" -name '*.fwpkg' | sort | xargs -n 1000 echo)
+  done < <(xargs -n 1000 echo < "$work/packages.txt")
   end=$(date +%s.%N)
   echo "$(echo "$end - $start" | bc) $rss"
 }
@@ -73,7 +74,7 @@ rss_all=$( { /usr/bin/time -f '%M' "$fwseal" inventory query --purl "$purl" --ra
   --db "sqlite:$work/inventory.db" >/dev/null; } 2>&1 | tail -n1)
 # The same query on an inventory of the first 1,000 releases only.
 rm -f "$work/small.db"*
-find "$work/data/pkgs" -name '*.fwpkg' | sort | head -n 1000 |
+sed -n 1,1000p "$work/packages.txt" |
   xargs "$fwseal" inventory add --trust "$work/data/trust.json" --db "sqlite:$work/small.db" >/dev/null
 rss_small=$( { /usr/bin/time -f '%M' "$fwseal" inventory query --purl "$purl" --range "$range" --json \
   --db "sqlite:$work/small.db" >/dev/null; } 2>&1 | tail -n1)

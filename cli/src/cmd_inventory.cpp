@@ -5,12 +5,14 @@
 #include "args.h"
 #include "commands.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/text.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/inventory/add.h"
 #include "fwseal/base/time.h"
 #include "fwseal/inventory/query.h"
 #include "fwseal/inventory/releases.h"
+#include "fwseal/inventory/scan.h"
 #include "fwseal/sbom/diff.h"
 
 namespace fwseal::cli {
@@ -24,6 +26,9 @@ constexpr const char* kInventoryUsage =
     "                              [--on DATE] [--json | --csv] [--fail-if-found] [--db DB]\n"
     "       fwseal inventory product NAME --launched DATE [--discontinued DATE] [--db DB]\n"
     "       fwseal inventory lifecycle FILE [--db DB]   (support policy and product dates)\n"
+    "       fwseal inventory advisories import PATH... [--db DB]   (OSV records: files, directories, zips)\n"
+    "       fwseal inventory scan [--product P | --release P@V] [--on DATE] [--json | --csv]\n"
+    "                             [--fail-on critical|high|medium|low] [--max-age DAYS] [--db DB]\n"
     "       fwseal inventory list [--product P] [--on DATE] [--json | --csv] [--db DB]\n"
     "       fwseal inventory diff PRODUCT FROM TO [--json] [--db DB]   (exit 0 the same, 1 different)\n"
     "       fwseal inventory report --html -o FILE [--on DATE] [(--purl PURL | --name NAME | --cpe CPE)\n"
@@ -41,13 +46,13 @@ int add(const Args& args) {
   if (!trust.ok()) return fail(trust.error());
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
-  for (const auto& pkg : args.positionals()) {
-    auto r = inventory::add_package(**db, pkg, *trust, args.flag("--replace"));
-    if (!r.ok()) return fail(r.error());
-    std::printf("%s: %s %s %s (%zu components)\n", pkg.c_str(), std::string(add_outcome_name(r->outcome)).c_str(),
-                r->product.c_str(), r->version.c_str(), r->components);
-  }
-  return 0;
+  auto s = inventory::add_packages(**db, args.positionals(), *trust, args.flag("--replace"),
+                                   [](const std::string& pkg, const inventory::AddResult& r) {
+                                     std::printf("%s: %s %s %s (%zu components)\n", pkg.c_str(),
+                                                 std::string(add_outcome_name(r.outcome)).c_str(), r.product.c_str(),
+                                                 r.version.c_str(), r.components);
+                                   });
+  return s.ok() ? 0 : fail(s.error());
 }
 
 int add_sbom(const Args& args) {
@@ -114,6 +119,86 @@ int query(const Args& args) {
                                          : inventory::hits_to_table(*hits);
   std::fputs(out.c_str(), stdout);
   return args.flag("--fail-if-found") && !hits->empty() ? kFound : 0;
+}
+
+int advisories(const Args& args) {
+  const auto& p = args.positionals();
+  if (p.empty() || p[0] != "import") return usage_error("expected advisories import PATH...", kInventoryUsage);
+  if (p.size() < 2) return usage_error("expected one or more advisory files, directories or zips", kInventoryUsage);
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  for (std::size_t i = 1; i < p.size(); ++i) {
+    auto r = inventory::import_advisories(**db, p[i]);
+    if (!r.ok()) return fail(r.error());
+    std::printf("%s: %zu records (%zu added, %zu updated, %zu withdrawn, %zu unchanged), sha256 %s\n", p[i].c_str(),
+                r->records, r->added, r->updated, r->withdrawn, r->unchanged, r->sha256.c_str());
+  }
+  return 0;
+}
+
+int scan(const Args& args) {
+  if (!args.positionals().empty()) return usage_error("scan takes no positional arguments", kInventoryUsage);
+  inventory::ScanOptions o;
+  auto on = on_date(args);
+  if (!on.ok()) return usage_error(on.error().message, kInventoryUsage);
+  o.on = *on;
+  o.product = args.value("--product");
+  if (auto release = args.value("--release")) {
+    auto at = release->rfind('@');
+    if (at == std::string::npos || at == 0 || at + 1 == release->size())
+      return usage_error("--release wants PRODUCT@VERSION, got " + quote(*release), kInventoryUsage);
+    o.release = std::make_pair(release->substr(0, at), release->substr(at + 1));
+  }
+  if (o.product && o.release) return usage_error("--product and --release exclude each other", kInventoryUsage);
+  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other", kInventoryUsage);
+  std::optional<inventory::Severity> fail_on;
+  if (auto f = args.value("--fail-on")) {
+    auto parsed = inventory::parse_severity(*f, "--fail-on");
+    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    fail_on = *parsed;
+  }
+  std::optional<std::uint64_t> max_age;
+  if (auto m = args.value("--max-age")) {
+    auto days = parse_security_version(*m, "--max-age");
+    if (!days.ok() || *days > 36500) return usage_error("--max-age wants a number of days", kInventoryUsage);
+    max_age = *days;
+  }
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  if (max_age) {
+    // A stale advisory database is a failed gate, never a pass.
+    auto newest = inventory::newest_import(**db);
+    if (!newest.ok()) return fail(newest.error());
+    if (!*newest) return fail(make_error(Code::gate, "no advisories imported: --max-age " + std::to_string(*max_age) +
+                                                         " cannot be met (fwseal inventory advisories import)"));
+    auto when = parse_rfc3339_utc(**newest, "inventory");
+    if (!when.ok()) return fail(when.error());
+    const std::int64_t age_days = (static_cast<std::int64_t>(std::time(nullptr)) - *when) / 86400;
+    if (age_days > static_cast<std::int64_t>(*max_age))
+      return fail(make_error(Code::gate, "the newest advisory import is " + std::to_string(age_days) + " days old (" +
+                                             **newest + "), more than --max-age " + std::to_string(*max_age)));
+  }
+  auto findings = inventory::scan(**db, o);
+  if (!findings.ok()) return fail(findings.error());
+  std::string out = args.flag("--json")  ? inventory::findings_to_json(*findings)
+                    : args.flag("--csv") ? inventory::findings_to_csv(*findings)
+                                         : inventory::findings_to_table(*findings);
+  std::fputs(out.c_str(), stdout);
+  if (fail_on) {
+    std::size_t failing = 0, unscored = 0;
+    for (const auto& f : *findings)
+      if (inventory::at_or_above(f, *fail_on)) {
+        ++failing;
+        if (!f.cvss) ++unscored;
+      }
+    if (failing)
+      return fail(make_error(Code::gate, "policy gate failed: " + std::to_string(failing) + " findings at or above " +
+                                             std::string(inventory::severity_name(*fail_on)) +
+                                             (unscored ? " (" + std::to_string(unscored) +
+                                                             " without a CVSS v3 score, counted as above)"
+                                                       : std::string())));
+  }
+  return 0;
 }
 
 int lifecycle(const Args& args) {
@@ -222,7 +307,7 @@ int product(const Args& args) {
 }  // namespace
 
 int cmd_inventory(const Argv& args) {
-  if (args.empty()) return usage_error("expected add, add-sbom, query, product, lifecycle, list, diff or report", kInventoryUsage);
+  if (args.empty()) return usage_error("expected add, add-sbom, query, product, lifecycle, advisories, scan, list, diff or report", kInventoryUsage);
   const std::string& sub = args[0];
   Argv rest(args.begin() + 1, args.end());
   OptionSpec spec;
@@ -244,6 +329,12 @@ int cmd_inventory(const Argv& args) {
   } else if (sub == "product") {
     spec.with_value.insert({"--launched", "--discontinued"});
     run = product;
+  } else if (sub == "advisories") {
+    run = advisories;
+  } else if (sub == "scan") {
+    spec.with_value.insert({"--product", "--release", "--on", "--fail-on", "--max-age"});
+    spec.flags = {"--json", "--csv"};
+    run = scan;
   } else if (sub == "lifecycle") {
     run = lifecycle;
   } else if (sub == "list") {

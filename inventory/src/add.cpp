@@ -13,6 +13,7 @@
 #include <set>
 
 #include "fwseal/base/digest.h"
+#include "fwseal/base/parallel.h"
 #include "fwseal/base/time.h"
 #include "fwseal/inventory/purl_match.h"
 #include "fwseal/sbom/purl.h"
@@ -251,7 +252,11 @@ std::string_view add_outcome_name(AddOutcome o) {
   return "added";
 }
 
-Result<AddResult> add_package(Connection& db, const std::string& path, const TrustPolicy& trust, bool replace) {
+namespace {
+
+// Verifies the package and reads what it records; no database involved, so
+// several run at once (add_packages).
+Result<Release> prepare_package(const std::string& path, const TrustPolicy& trust) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return make_error(Code::io, path + ": cannot open: " + std::strerror(errno));
   verifier::VerifyReport report = verifier::verify_package(fd, trust, verifier::VerifyOptions{});
@@ -279,7 +284,71 @@ Result<AddResult> add_package(Connection& db, const std::string& path, const Tru
     auto read = read_components(*p.sbom(), r);
     if (!read.ok()) return make_error(Code::malformed, path + ": " + read.error().message);
   }
+  return r;
+}
+
+}  // namespace
+
+Result<AddResult> add_package(Connection& db, const std::string& path, const TrustPolicy& trust, bool replace) {
+  FWSEAL_ASSIGN(Release r, prepare_package(path, trust));
   return record(db, r, replace);
+}
+
+namespace {
+
+// `releases` in one write transaction, in order; all or nothing. On a
+// failure: the index of the release that failed, and its error.
+Result<std::vector<AddResult>> record_all(Connection& db, const std::vector<const Release*>& releases, bool replace,
+                                          std::size_t& failed_at) {
+  FWSEAL_TRY(db.begin_write());
+  std::vector<AddResult> results;
+  for (std::size_t i = 0; i < releases.size(); ++i) {
+    auto r = write_release(db, *releases[i], replace);
+    if (!r.ok()) {
+      db.rollback();
+      failed_at = i;
+      return std::move(r).error();
+    }
+    results.push_back(*r);
+  }
+  failed_at = releases.size();
+  FWSEAL_TRY(db.commit());
+  return results;
+}
+
+}  // namespace
+
+Status add_packages(Connection& db, const std::vector<std::string>& paths, const TrustPolicy& trust, bool replace,
+                    const std::function<void(const std::string&, const AddResult&)>& added) {
+  // A window of packages is verified and read in parallel, then recorded in
+  // one transaction: consecutive releases of a product share most of their
+  // components, so one commit writes each touched page once (docs/
+  // BENCHMARKS.md, "Inventory"). A failure records the packages before it
+  // and stops.
+  const std::size_t window = 8 * static_cast<std::size_t>(worker_count(paths.size()));
+  for (std::size_t at = 0; at < paths.size(); at += window) {
+    const std::size_t n = std::min(window, paths.size() - at);
+    std::vector<std::optional<Result<Release>>> prepared(n);
+    parallel_for(n, [&](std::size_t i) { prepared[i].emplace(prepare_package(paths[at + i], trust)); });
+    std::vector<const Release*> ready;
+    std::optional<Error> failure;
+    for (std::size_t i = 0; i < n && !failure; ++i) {
+      if (prepared[i]->ok()) ready.push_back(&**prepared[i]);
+      else failure = prepared[i]->error();
+    }
+    std::size_t failed_at = 0;
+    auto results = record_all(db, ready, replace, failed_at);
+    if (!results.ok()) {
+      // Record the ones before the release that failed, then stop.
+      ready.resize(failed_at);
+      failure = std::move(results).error();
+      results = record_all(db, ready, replace, failed_at);
+      if (!results.ok()) return std::move(results).error();
+    }
+    for (std::size_t i = 0; i < results->size(); ++i) added(paths[at + i], (*results)[i]);
+    if (failure) return *failure;
+  }
+  return ok_status();
 }
 
 Result<AddResult> add_sbom(Connection& db, std::string_view sbom_bytes, std::string_view where,

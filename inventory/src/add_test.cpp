@@ -156,6 +156,45 @@ TEST_P(AddTest, SbomThatIsNotCycloneDxIsRefused) {
   EXPECT_EQ(count("releases"), "0");
 }
 
+// Many packages: verified a window at a time, recorded in order; a failure
+// keeps the packages before it and stops there.
+TEST_P(AddTest, ManyPackagesStopAtTheFirstFailureKeepingTheOnesBefore) {
+  const auto& key = test::test_key(Algorithm::ed25519);
+  auto trust = test::trust_for({&key});
+  std::vector<std::string> paths;
+  for (int v = 0; v < 5; ++v) {
+    test::PackageBuilder b;
+    b.manifest.version = "1." + std::to_string(v);
+    b.sbom = sbom_with("1.36." + std::to_string(v));
+    if (v != 3) b.sign_with(key);  // the fourth is unsigned
+    paths.push_back(write_package(b, ("p" + std::to_string(v) + ".fwpkg").c_str()));
+  }
+  std::vector<std::string> recorded;
+  auto s = add_packages(*db_, paths, trust, false, [&](const std::string& path, const AddResult& r) {
+    recorded.push_back(path + " " + std::string(add_outcome_name(r.outcome)) + " " + r.version);
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Code::untrusted);
+  EXPECT_TRUE(s.error().message.starts_with(paths[3] + ": ")) << s.error().message;
+  EXPECT_EQ(recorded, (std::vector<std::string>{paths[0] + " added 1.0", paths[1] + " added 1.1",
+                                                paths[2] + " added 1.2"}));
+  EXPECT_EQ(count("releases"), "3");
+
+  // A conflict found while writing: the ones before it are kept too.
+  test::PackageBuilder other;
+  other.manifest.version = "1.1";
+  other.sbom = sbom_with("9.9.9");
+  other.sign_with(key);
+  std::string conflict = write_package(other, "conflict.fwpkg");
+  recorded.clear();
+  s = add_packages(*db_, {paths[4], conflict, paths[0]}, trust, false,
+                   [&](const std::string& path, const AddResult&) { recorded.push_back(path); });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Code::malformed);
+  EXPECT_EQ(recorded, std::vector<std::string>{paths[4]});
+  EXPECT_EQ(count("releases"), "4");
+}
+
 TEST_P(AddTest, AKilledAddLeavesNothing) {
   pid_t child = ::fork();
   ASSERT_GE(child, 0);

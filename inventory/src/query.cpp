@@ -64,34 +64,53 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
     where = "c.cpe LIKE ?";
     params = {"cpe:2.3:" + (f[2] == "*" ? std::string("_") : f[2]) + ":" + f[3] + ":" + f[4] + ":%"};
   }
-  FWSEAL_ASSIGN(auto rows,
-                db.query("SELECT p.name, r.version, r.verified, c.name, c.version, c.purl, c.cpe, rc.images, r.id, p.launched, p.discontinued "
-                         "FROM components c JOIN release_components rc ON rc.component_id = c.id "
-                         "JOIN releases r ON r.id = rc.release_id JOIN products p ON p.id = r.product_id WHERE " +
-                             where,
-                         params));
-  FWSEAL_ASSIGN(SupportPolicy policy, load_policy(db));
-  std::vector<Hit> hits;
-  std::vector<std::string> release_of_hit;  // the release id of each hit
-  for (auto& row : rows) {
-    auto text = [&](std::size_t i) { return row[i].value_or(""); };
-    Hit h{text(0), text(1), text(2) == "1", {}, text(3), text(4), text(5), text(6), text(7), {}};
-    auto date = [&](std::size_t i) -> std::optional<Date> {
-      if (!row[i]) return std::nullopt;
-      auto parsed = parse_date(*row[i], "inventory");
-      return parsed.ok() ? std::optional<Date>(*parsed) : std::nullopt;
-    };
-    h.stage = std::string(stage_name(stage_on(date(9), date(10), q.on, policy)));
-    std::string version = h.component_version;
-    if (!h.purl.empty()) {
-      auto parts = sbom::parse_purl(h.purl, "component");
+  // First the components (a few hundred at most, however many releases carry
+  // them), each tested once; then the releases of the ones that match.
+  FWSEAL_ASSIGN(auto candidates, db.query("SELECT c.id, c.name, c.version, c.purl, c.cpe FROM components c WHERE " + where,
+                                          params));
+  struct Matched {
+    std::string name, version, purl, cpe;
+  };
+  std::map<std::string, Matched> matched;  // component id ->
+  for (auto& row : candidates) {
+    Matched m{row[1].value_or(""), row[2].value_or(""), row[3].value_or(""), row[4].value_or("")};
+    std::string version = m.version;
+    if (!m.purl.empty()) {
+      auto parts = sbom::parse_purl(m.purl, "component");
       if (parts.ok() && !parts->version.empty()) version = parts->version;
     }
-    if (q.purl && !q.purl->matches(h.purl)) continue;
-    if (q.cpe && !cpe_matches(*q.cpe, h.cpe)) continue;
+    if (q.purl && !q.purl->matches(m.purl)) continue;
+    if (q.cpe && !cpe_matches(*q.cpe, m.cpe)) continue;
     if (q.range && (version.empty() || !q.range->contains(version))) continue;
-    hits.push_back(std::move(h));
-    release_of_hit.push_back(row[8].value_or(""));
+    matched.emplace(row[0].value_or(""), std::move(m));
+  }
+  std::vector<std::string> component_ids;
+  for (const auto& [id, m] : matched) component_ids.push_back(id);
+  FWSEAL_ASSIGN(auto rows, query_in(db,
+                                    "SELECT rc.component_id, rc.images, r.id, r.version, r.verified, p.name, p.launched, "
+                                    "p.discontinued FROM release_components rc JOIN releases r ON r.id = rc.release_id "
+                                    "JOIN products p ON p.id = r.product_id WHERE rc.component_id IN ",
+                                    component_ids));
+  FWSEAL_ASSIGN(SupportPolicy policy, load_policy(db));
+  std::map<std::string, std::string> stage_of_product;
+  std::vector<Hit> hits;
+  std::vector<std::string> release_of_hit;  // the release id of each hit
+  hits.reserve(rows.size());
+  for (auto& row : rows) {
+    const Matched& m = matched[row[0].value_or("")];
+    const std::string product = row[5].value_or("");
+    auto stage = stage_of_product.find(product);
+    if (stage == stage_of_product.end()) {
+      auto date = [&](std::size_t i) -> std::optional<Date> {
+        if (!row[i]) return std::nullopt;
+        auto parsed = parse_date(*row[i], "inventory");
+        return parsed.ok() ? std::optional<Date>(*parsed) : std::nullopt;
+      };
+      stage = stage_of_product.emplace(product, stage_name(stage_on(date(6), date(7), q.on, policy))).first;
+    }
+    hits.push_back(Hit{product, row[3].value_or(""), row[4] == "1", {}, m.name, m.version, m.purl, m.cpe,
+                       row[1].value_or(""), stage->second});
+    release_of_hit.push_back(row[2].value_or(""));
   }
   // Hardware ids of the matching releases, a few hundred releases per
   // statement rather than one statement per hit.

@@ -13,10 +13,8 @@ namespace {
 class QueryTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(inventory_.spec().empty());
-    auto c = open_inventory(inventory_.spec());
-    ASSERT_TRUE(c.ok()) << c.error().message;
-    db_ = std::move(c).value();
+    db_ = inventory_.open();
+    ASSERT_NE(db_, nullptr);
     int serial = 1;
     for (const char* v : {"1.36.0", "1.36.1-r2", "1.36.1-r18", "1.36.2"}) {
       char s[13];

@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-#include <map>
+#include <unordered_map>
 
 namespace fwseal::inventory {
 namespace {
@@ -90,7 +90,7 @@ class SqliteConnection final : public Connection {
   // Declared after db_: destroyed (finalized) before the database closes.
   std::unique_ptr<sqlite3, DbClose> db_;
   std::string path_;
-  std::map<std::string, Statement> statements_;
+  std::unordered_map<std::string, Statement> statements_;
 };
 
 }  // namespace
@@ -109,6 +109,15 @@ Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path) {
   auto pragmas = connection->query("PRAGMA journal_mode = WAL", {});
   if (!pragmas.ok()) return std::move(pragmas).error();
   FWSEAL_TRY(connection->query("PRAGMA foreign_keys = ON", {}));
+  // In WAL mode, NORMAL syncs at checkpoints rather than at every commit: a
+  // crash or kill never loses or corrupts anything committed, a power cut can
+  // lose the last commits before the next checkpoint (docs/INVENTORY.md).
+  FWSEAL_TRY(connection->query("PRAGMA synchronous = NORMAL", {}));
+  // Reads through a memory map instead of one pread per page: a query that
+  // visits thousands of releases spent half its time in the system calls
+  // (docs/BENCHMARKS.md, "Inventory"). The map holds the file's pages, not
+  // copies of them.
+  FWSEAL_TRY(connection->query("PRAGMA mmap_size = 4294967296", {}));
   return std::unique_ptr<Connection>(std::move(connection));
 }
 

@@ -39,6 +39,27 @@ std::vector<std::string> migrations(const Connection& c) {
       " component_id BIGINT NOT NULL REFERENCES components(id), images TEXT NOT NULL,"
       " PRIMARY KEY (release_id, component_id));"
       "CREATE INDEX release_components_component ON release_components (component_id);",
+      // 2: vulnerability advisories, one form for every format they come in.
+      "CREATE TABLE advisory_imports (id " + id + ", source TEXT NOT NULL, format TEXT NOT NULL,"
+      " sha256 TEXT NOT NULL, imported TEXT NOT NULL, records BIGINT NOT NULL);"
+      "CREATE TABLE advisories (id " + id + ", advisory_id TEXT NOT NULL UNIQUE, format TEXT NOT NULL,"
+      " summary TEXT, modified TEXT, withdrawn TEXT, cvss_vector TEXT, cvss_score DOUBLE PRECISION,"
+      " record_sha256 TEXT NOT NULL, import_id BIGINT NOT NULL REFERENCES advisory_imports(id));"
+      "CREATE TABLE advisory_aliases (advisory_id BIGINT NOT NULL REFERENCES advisories(id), alias TEXT NOT NULL,"
+      " PRIMARY KEY (advisory_id, alias));"
+      "CREATE INDEX advisory_aliases_alias ON advisory_aliases (alias);"
+      "CREATE TABLE advisory_affected (advisory_id BIGINT NOT NULL REFERENCES advisories(id),"
+      " purl_type TEXT NOT NULL, purl_namespace TEXT NOT NULL, name TEXT NOT NULL, distro TEXT NOT NULL,"
+      " scheme TEXT NOT NULL, ranges TEXT NOT NULL, versions TEXT NOT NULL, rule TEXT NOT NULL);"
+      "CREATE INDEX advisory_affected_package ON advisory_affected (purl_type, name);"
+      "CREATE INDEX advisory_affected_advisory ON advisory_affected (advisory_id);"
+      // "Which releases carry component X" reads this index alone: release
+      // and images with the component, no lookup into the table per row
+      // (docs/BENCHMARKS.md, "Inventory"). PostgreSQL keeps images out: an
+      // index entry has a size limit that a long image list could pass.
+      "DROP INDEX release_components_component;"
+      "CREATE INDEX release_components_by_component ON release_components (component_id, release_id" +
+          std::string(c.engine() == "sqlite" ? ", images" : "") + ");",
   };
 }
 

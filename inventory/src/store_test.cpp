@@ -71,7 +71,33 @@ TEST_P(StoreEngineTest, RefusesANewerSchemaAndLeavesItAlone) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code, Code::malformed);
   EXPECT_THAT(c.error().message, ::testing::EndsWith(": inventory schema version 99 is newer than this fwseal "
-                                                     "understands (1); use a newer fwseal"));
+                                                     "understands (2); use a newer fwseal"));
+}
+
+// An inventory of schema version 1 (before advisories) is brought to the
+// current version on open, its releases kept.
+TEST_P(StoreEngineTest, MigratesAVersion1InventoryKeepingWhatItHolds) {
+  {
+    auto c = open_inventory(spec_);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    for (const char* t : {"advisory_affected", "advisory_aliases", "advisories", "advisory_imports"})
+      ASSERT_TRUE((*c)->query(std::string("DROP TABLE ") + t).ok()) << t;
+    ASSERT_TRUE((*c)->query("DROP INDEX release_components_by_component").ok());
+    ASSERT_TRUE(
+        (*c)->query("CREATE INDEX release_components_component ON release_components (component_id)").ok());
+    ASSERT_TRUE((*c)->query("UPDATE fwseal_inventory SET value = '1' WHERE key = 'schema_version'").ok());
+    ASSERT_TRUE((*c)->query("INSERT INTO products (name) VALUES ('gw')").ok());
+  }
+  auto c = open_inventory(spec_);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto version = (*c)->query("SELECT value FROM fwseal_inventory WHERE key = 'schema_version'");
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ((*version)[0][0], std::to_string(kSchemaVersion));
+  auto products = (*c)->query("SELECT name FROM products");
+  ASSERT_TRUE(products.ok());
+  ASSERT_EQ(products->size(), 1u);
+  EXPECT_EQ((*products)[0][0], "gw");
+  EXPECT_TRUE((*c)->query("SELECT count(*) FROM advisories").ok());
 }
 
 TEST_P(StoreEngineTest, RollbackLeavesNothing) {
@@ -172,7 +198,8 @@ TEST_F(StoreTest, PostgresqlSchemaOnAServerNamedByTheTestRun) {
   ASSERT_TRUE(rows.ok());
   std::vector<std::string> names;
   for (const auto& r : *rows) names.push_back(r[0].value_or(""));
-  EXPECT_THAT(names, ::testing::ElementsAre("components", "fwseal_inventory", "images", "products",
+  EXPECT_THAT(names, ::testing::ElementsAre("advisories", "advisory_affected", "advisory_aliases", "advisory_imports",
+                                            "components", "fwseal_inventory", "images", "products",
                                             "release_components", "release_hardware", "release_signers",
                                             "releases"));
 }

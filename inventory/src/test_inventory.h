@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "fwseal/inventory/store.h"
 #include "fwseal/testing/postgres.h"
 #include "fwseal/testing/temp_dir.h"
 
@@ -30,6 +31,13 @@ class TestInventory {
   }
   // What open_inventory takes.
   const std::string& spec() const { return spec_; }
+  // The inventory, opened; nullptr (and a test failure) when it cannot be.
+  std::unique_ptr<Connection> open() const {
+    if (spec_.empty()) return nullptr;
+    auto c = open_inventory(spec_);
+    EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
+    return c.ok() ? std::move(c).value() : nullptr;
+  }
   const test::TempDir& dir() const { return dir_; }
 
  private:

@@ -22,6 +22,7 @@ enum class Code : int {
   untrusted = 13,  // unknown/revoked key, disallowed algorithm, threshold not met
   rollback = 14,   // security version below the minimum
   hardware = 15,   // incompatible hardware
+  gate = 16,       // a policy gate failed: a vulnerability at or above --fail-on, a stale advisory database
   hsm = 20,        // HSM or PKCS#11 failure
   login = 21,      // HSM login failed
 };

@@ -1,8 +1,10 @@
 // Recording releases: a verified package, or a bare SBOM marked unverified.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fwseal/base/error.h"
 #include "fwseal/format/trust.h"
@@ -26,6 +28,13 @@ struct AddResult {
 // again: unchanged. Another package for a recorded product and version:
 // Code::malformed (10) unless `replace`.
 Result<AddResult> add_package(Connection& db, const std::string& path, const TrustPolicy& trust, bool replace);
+
+// add_package for each of `paths`, in order, calling `added` after each one
+// is recorded; the first failure stops it (the packages before it stay
+// recorded). Packages are verified a few at a time on several threads; each
+// is still written in its own transaction.
+Status add_packages(Connection& db, const std::vector<std::string>& paths, const TrustPolicy& trust, bool replace,
+                    const std::function<void(const std::string& path, const AddResult& result)>& added);
 
 // Records a bare CycloneDX SBOM (checked with sbom's validate_sbom:
 // Code::malformed naming `where` if it is not one) as release `version` of

@@ -1,0 +1,62 @@
+// Vulnerability advisories, read from the formats their publishers use and
+// held in one form for matching: which package (by purl type, namespace and
+// name, and the distribution release for a distribution's advisories) and
+// which versions of it are affected.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fwseal/base/error.h"
+#include "fwseal/inventory/cvss.h"
+#include "fwseal/inventory/version.h"
+
+namespace fwseal::inventory {
+
+// Versions from `lower` to `upper`; an absent bound is open.
+struct VersionInterval {
+  std::optional<std::string> lower;
+  bool lower_inclusive = true;
+  std::optional<std::string> upper;
+  bool upper_inclusive = false;
+};
+
+struct AffectedPackage {
+  std::string purl_type;       // "deb", "apk", "npm", ...
+  std::string purl_namespace;  // "debian", "alpine", "" ...
+  std::string name;            // deb: the source package
+  std::string distro;          // "debian-12", "alpine-3.18"; "" when any
+  Scheme scheme = Scheme::generic;
+  std::vector<VersionInterval> ranges;
+  std::vector<std::string> versions;  // exact affected versions
+  std::string rule;  // the entry as a person reads it: "OSV Debian:12 openssl: >= 0, < 3.0.14-1~deb12u1"
+};
+
+struct Advisory {
+  std::string id;  // "DSA-5532-1", "CVE-2023-5678", "GHSA-..."
+  std::string format;  // "osv"
+  std::vector<std::string> aliases;
+  std::string summary;
+  std::string modified;   // RFC 3339 as published
+  std::string withdrawn;  // "" unless withdrawn
+  std::optional<Cvss3> cvss;
+  std::vector<AffectedPackage> affected;
+};
+
+// One OSV record (OSV schema 1.x). Code::malformed naming `where` and the
+// member: a record without id or modified, an ecosystem fwseal does not know
+// (the message lists the known ones), a range whose events are not versions
+// of the ecosystem, a CVSS v3 vector that does not parse. GIT ranges (commit
+// hashes) are left out: versions are compared, never commits.
+Result<Advisory> parse_osv(std::string_view json, std::string_view where);
+
+// True when `version` (in the entry's scheme) is one the entry names.
+bool affects(const AffectedPackage& entry, std::string_view version);
+
+// The lowest bound above `version` that leaves an affected interval (the
+// version that fixes it), "" when none is known.
+std::string fixed_version(const AffectedPackage& entry, std::string_view version);
+
+}  // namespace fwseal::inventory

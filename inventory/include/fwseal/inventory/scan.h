@@ -1,0 +1,73 @@
+// Advisories in the inventory, and the scan that matches them against every
+// recorded release: exact (the component's purl identity, the distribution
+// release, the version in the scheme's order) and explained (each finding
+// says which advisory entry matched which component, and how).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fwseal/base/error.h"
+#include "fwseal/inventory/cvss.h"
+#include "fwseal/inventory/lifecycle.h"
+#include "fwseal/inventory/store.h"
+
+namespace fwseal::inventory {
+
+struct ImportResult {
+  std::string source;  // the path given
+  std::string sha256;  // of the file (a directory: of its files' names and digests)
+  std::size_t records = 0, added = 0, updated = 0, unchanged = 0, withdrawn = 0;
+};
+
+// Imports the advisories at `path`: one OSV record (.json), a directory of
+// them (read recursively, in name order) or a zip of them (OSV's per-
+// ecosystem all.zip). One transaction: a record that does not parse stops
+// the import with nothing of it recorded (Code::malformed naming the file,
+// the zip entry and the member). A record already held with the same bytes is
+// unchanged; with other bytes it is replaced (updated, or withdrawn when it
+// says so). Each import is recorded with its source and digest.
+Result<ImportResult> import_advisories(Connection& db, const std::string& path);
+
+struct Finding {
+  std::string product, version;  // the release
+  bool verified = false;
+  std::string stage;             // on ScanOptions::on
+  std::string component, component_version, purl;
+  std::string advisory;          // its id
+  std::vector<std::string> aliases;
+  std::string summary;
+  std::optional<double> cvss;    // base score, computed from the vector
+  std::string cvss_vector;
+  std::string cvss_source;       // the advisory whose vector it is (an alias's when the record has none)
+  std::string severity;          // severity_name, or "unknown" without a CVSS v3 vector
+  std::string fixed;             // the version that fixes it, "" when none is known
+  std::string rule;              // the advisory entry that matched
+  std::string evidence;          // what of the component matched it
+};
+
+struct ScanOptions {
+  std::optional<std::string> product;                          // only this product
+  std::optional<std::pair<std::string, std::string>> release;  // only this product and version
+  Date on = today_utc();
+};
+
+// Every (release, component, advisory) that matches; withdrawn advisories
+// never do. Sorted by severity (critical first, unknown last), product,
+// release version, advisory. Code::usage when the product or release named
+// is not in the inventory.
+Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& options);
+
+// The newest import's time (RFC 3339), nullopt when nothing was imported.
+Result<std::optional<std::string>> newest_import(Connection& db);
+
+// True when `f` is at or above `threshold`: a finding without a CVSS score
+// counts as above (fail closed).
+bool at_or_above(const Finding& f, Severity threshold);
+
+std::string findings_to_json(const std::vector<Finding>& findings);
+std::string findings_to_csv(const std::vector<Finding>& findings);
+std::string findings_to_table(const std::vector<Finding>& findings);
+
+}  // namespace fwseal::inventory

@@ -1,0 +1,225 @@
+#include "fwseal/inventory/scan.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "fwseal/inventory/add.h"
+#include "fwseal/inventory/advisory.h"
+#include "fwseal/sbom/purl.h"
+#include "fwseal/testing/temp_dir.h"
+#include "test_inventory.h"
+
+namespace fwseal::inventory {
+namespace {
+
+// An SBOM of one release holding the given purls.
+std::string sbom_of(const std::vector<std::string>& purls, int serial) {
+  std::string components;
+  for (std::size_t i = 0; i < purls.size(); ++i) {
+    auto parts = sbom::parse_purl(purls[i], "test").value();
+    components += std::string(i ? "," : "") + R"({"bom-ref":"c)" + std::to_string(i) +
+                  R"(","type":"library","name":")" + parts.name + R"(","version":")" + parts.version +
+                  R"(","purl":")" + purls[i] + "\"}";
+  }
+  char tail[13];
+  std::snprintf(tail, sizeof tail, "%012d", serial);
+  return R"({"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-)" +
+         std::string(tail) + R"(","version":1,"metadata":{"timestamp":"2026-01-01T00:00:00Z"},"components":[)" +
+         components + "]}";
+}
+
+// A Debian security advisory as OSV publishes it: keyed by the source
+// package, for one Debian release, no score of its own.
+constexpr const char* kDsa = R"({"id":"DSA-5678-1","modified":"2024-01-31T00:00:00Z",
+  "aliases":["CVE-2023-5678"],"summary":"openssl - security update",
+  "affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},
+    "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.13-1~deb12u1"}]}]}]})";
+// The CVE's own record carries the CVSS vector.
+constexpr const char* kCve = R"({"id":"CVE-2023-5678","modified":"2024-02-01T00:00:00Z",
+  "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"}]})";
+// Alpine's busybox: fixed in 1.36.1-r2, so 1.36.1-r18 is not affected.
+constexpr const char* kAlpine = R"({"id":"ALPINE-CVE-2022-48174","modified":"2024-01-01T00:00:00Z",
+  "affected":[{"package":{"ecosystem":"Alpine:v3.18","name":"busybox"},
+    "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.36.1-r2"}]}]}]})";
+
+class ScanTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_ = inventory_.open();
+    ASSERT_NE(db_, nullptr);
+    const std::string deb = "pkg:deb/debian/libssl3@";
+    // gw 1.0: vulnerable; gw 2.0: fixed; cam 1.0: no distro on the purl;
+    // sensor 1.0: Alpine's busybox after the fix.
+    add("gw", "1.0", {deb + "3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl"}, 1);
+    add("gw", "2.0", {deb + "3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl"}, 2);
+    add("cam", "1.0", {deb + "3.0.11-1~deb12u2?arch=amd64&upstream=openssl"}, 3);
+    add("sensor", "1.0", {"pkg:apk/alpine/busybox@1.36.1-r18?arch=aarch64&distro=alpine-3.18.4"}, 4);
+  }
+  void add(const std::string& product, const std::string& version, const std::vector<std::string>& purls, int serial) {
+    auto r = add_sbom(*db_, sbom_of(purls, serial), "sbom", product, version, false);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  Result<ImportResult> import(const std::string& name, const std::string& json) {
+    return import_advisories(*db_, inventory_.dir().write(name, json));
+  }
+  std::string count(const char* table) {
+    auto rows = db_->query(std::string("SELECT count(*) FROM ") + table);
+    return rows.ok() ? *(*rows)[0][0] : "error";
+  }
+  TestInventory inventory_{GetParam()};
+  std::unique_ptr<Connection> db_;
+};
+
+TEST_P(ScanTest, DistributionAdvisoriesMatchBySourcePackageAndRelease) {
+  ASSERT_TRUE(import("dsa.json", kDsa).ok());
+  ASSERT_TRUE(import("cve.json", kCve).ok());
+  ASSERT_TRUE(import("alpine.json", kAlpine).ok());
+  auto findings = scan(*db_, {});
+  ASSERT_TRUE(findings.ok()) << findings.error().message;
+  // Only gw 1.0: gw 2.0 is past the fix; cam's purl does not say it was built
+  // for Debian 12; 1.36.1-r18 is after 1.36.1-r2.
+  ASSERT_EQ(findings->size(), 1u);
+  const Finding& f = (*findings)[0];
+  EXPECT_EQ(f.product, "gw");
+  EXPECT_EQ(f.version, "1.0");
+  EXPECT_EQ(f.advisory, "DSA-5678-1");
+  EXPECT_EQ(f.aliases, std::vector<std::string>{"CVE-2023-5678"});
+  ASSERT_TRUE(f.cvss.has_value());
+  EXPECT_DOUBLE_EQ(*f.cvss, 5.3);  // computed from the alias's vector
+  EXPECT_EQ(f.cvss_source, "CVE-2023-5678");
+  EXPECT_EQ(f.severity, "medium");
+  EXPECT_EQ(f.fixed, "3.0.13-1~deb12u1");
+  EXPECT_EQ(f.rule, "OSV Debian:12 openssl: < 3.0.13-1~deb12u1 (distro debian-12)");
+  EXPECT_EQ(f.evidence,
+            "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl (source package "
+            "openssl 3.0.11-1~deb12u2)");
+  EXPECT_TRUE(at_or_above(f, Severity::medium));
+  EXPECT_FALSE(at_or_above(f, Severity::high));
+
+  ScanOptions only;
+  only.release = std::make_pair(std::string("gw"), std::string("2.0"));
+  auto none = scan(*db_, only);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  only.release = std::make_pair(std::string("gw"), std::string("9.9"));
+  auto missing = scan(*db_, only);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Code::usage);
+}
+
+TEST_P(ScanTest, ReimportUpdatesAndWithdraws) {
+  auto first = import("dsa.json", kDsa);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->added, 1u);
+  auto again = import("dsa.json", kDsa);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->unchanged, 1u);
+  EXPECT_EQ(again->sha256, first->sha256);
+  EXPECT_EQ(count("advisory_imports"), "2");
+  // Now fixed only in a later revision than gw 1.0 carries: still affected.
+  std::string changed = kDsa;
+  changed.replace(changed.find("2024-01-31"), 10, "2024-03-01");
+  auto updated = import("dsa.json", changed);
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated->updated, 1u);
+  EXPECT_EQ(scan(*db_, {})->size(), 1u);
+  std::string withdrawn = changed;
+  withdrawn.replace(withdrawn.find("\"modified\""), 0, "\"withdrawn\":\"2024-03-02T00:00:00Z\",");
+  auto gone = import("dsa.json", withdrawn);
+  ASSERT_TRUE(gone.ok()) << gone.error().message;
+  EXPECT_EQ(gone->withdrawn, 1u);
+  EXPECT_TRUE(scan(*db_, {})->empty());
+  EXPECT_EQ(count("advisories"), "1");
+}
+
+TEST_P(ScanTest, ABadRecordImportsNothingOfItsDirectory) {
+  std::string dir = inventory_.dir().mkdir("osv");
+  inventory_.dir().write("osv/a.json", kDsa);
+  inventory_.dir().write("osv/b.json", R"({"id":"X-1","modified":"2024-01-01T00:00:00Z",
+    "affected":[{"package":{"ecosystem":"Bitnami","name":"openssl"},"versions":["3.0.0"]}]})");
+  auto r = import_advisories(*db_, dir);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Code::malformed);
+  EXPECT_EQ(r.error().message.find(dir + "/b.json (X-1).affected[0].package.ecosystem: unknown ecosystem \"Bitnami\""),
+            0u)
+      << r.error().message;
+  EXPECT_EQ(count("advisories"), "0");
+  EXPECT_EQ(count("advisory_imports"), "0");
+
+  const std::pair<const char*, const char*> bad[] = {
+      {R"({"modified":"2024-01-01T00:00:00Z"})", "\"id\" is missing"},
+      {R"({"id":"X-2"})", "\"modified\" is missing"},
+      {R"({"id":"X-3","modified":"t","affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},
+          "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"not a version"}]}]}]})",
+       ".events[1].fixed"},
+      {R"({"id":"X-4","modified":"t","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N"}]})",
+       "base metric AC is missing"},
+      {R"({"id":"X-5","modified":"t","affected":[{"package":{"ecosystem":"npm","name":"x"},
+          "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"patched":"1.0.0"}]}]}]})",
+       "unknown event \"patched\""},
+      {"[1,2]", "an OSV record is a JSON object"},
+  };
+  for (const auto& [text, why] : bad) {
+    auto e = import("bad.json", text);
+    ASSERT_FALSE(e.ok()) << text;
+    EXPECT_EQ(e.error().code, Code::malformed) << text;
+    EXPECT_NE(e.error().message.find(why), std::string::npos) << e.error().message;
+  }
+  EXPECT_EQ(count("advisories"), "0");
+}
+
+TEST_P(ScanTest, ZipOfRecords) {
+  std::string dir = inventory_.dir().mkdir("zip");
+  inventory_.dir().write("zip/DSA-5678-1.json", kDsa);
+  inventory_.dir().write("zip/CVE-2023-5678.json", kCve);
+  std::string zip = inventory_.dir() / "all.zip";
+  ASSERT_EQ(std::system(("cd '" + dir + "' && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],\"w\"); "
+                         "[z.write(n) for n in sys.argv[2:]]' '" + zip + "' DSA-5678-1.json CVE-2023-5678.json")
+                            .c_str()),
+            0);
+  auto r = import_advisories(*db_, zip);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->records, 2u);
+  EXPECT_EQ(r->added, 2u);
+  EXPECT_EQ(scan(*db_, {})->size(), 1u);
+  std::string not_zip = inventory_.dir().write("fake.zip", "PK but not really");
+  auto bad = import_advisories(*db_, not_zip);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Code::malformed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, ScanTest, kEngines, engine_name);
+
+TEST(Osv, OrderOfEventsAndLastAffected) {
+  auto a = parse_osv(R"({"id":"G-1","modified":"t","affected":[{"package":{"ecosystem":"npm","name":"left-pad"},
+    "ranges":[{"type":"SEMVER","events":[{"introduced":"2.0.0"},{"last_affected":"2.3.0"},
+                                         {"introduced":"1.0.0"},{"fixed":"1.5.0"}]}],
+    "versions":["3.0.0-beta.1"]}]})",
+                     "g.json");
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_EQ(a->affected.size(), 1u);
+  const auto& e = a->affected[0];
+  EXPECT_EQ(e.rule, "OSV npm left-pad: >= 1.0.0, < 1.5.0; >= 2.0.0, <= 2.3.0; 1 listed versions");
+  for (const char* v : {"1.0.0", "1.4.9", "2.0.0", "2.3.0", "3.0.0-beta.1"}) EXPECT_TRUE(affects(e, v)) << v;
+  for (const char* v : {"0.9.0", "1.5.0", "1.9.0", "2.3.1", "3.0.0"}) EXPECT_FALSE(affects(e, v)) << v;
+  EXPECT_EQ(fixed_version(e, "1.2.0"), "1.5.0");
+  EXPECT_EQ(fixed_version(e, "2.1.0"), "");  // last_affected: no fix known
+}
+
+TEST(Osv, DebianEpochsAndTildesInDpkgOrder) {
+  auto a = parse_osv(R"({"id":"DLA-1","modified":"t","affected":[{"package":{"ecosystem":"Debian:12","name":"ffmpeg"},
+    "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"7:5.1.6-0+deb12u1"}]}]}]})",
+                     "d.json");
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  const auto& e = a->affected[0];
+  EXPECT_EQ(e.distro, "debian-12");
+  EXPECT_TRUE(affects(e, "7:5.1.5-0+deb12u1"));
+  EXPECT_TRUE(affects(e, "5.1.7-1"));  // no epoch: epoch 0, older than any 7:
+  EXPECT_FALSE(affects(e, "7:5.1.6-0+deb12u1"));
+  EXPECT_FALSE(affects(e, "7:5.1.6-1"));
+}
+
+}  // namespace
+}  // namespace fwseal::inventory
