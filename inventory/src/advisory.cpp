@@ -253,3 +253,238 @@ Result<Advisory> parse_osv(std::string_view text, std::string_view where_view) {
 }
 
 }  // namespace fwseal::inventory
+
+namespace fwseal::inventory {
+namespace {
+
+using nlohmann::json;
+
+Error nvd_bad(const std::string& where, const std::string& what) {
+  return make_error(Code::malformed, where + ": " + what);
+}
+
+const json* member(const json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
+std::string string_or(const json& j, const char* key) {
+  const json* m = member(j, key);
+  return m && m->is_string() ? m->get<std::string>() : "";
+}
+
+// One cpeMatch: vendor, product and the versions it covers. nullopt (with
+// `why`) when it can never match a version: a wildcard version with no range.
+Result<std::optional<AffectedPackage>> cpe_entry(const json& match, const std::string& where, std::string& why) {
+  const std::string criteria = string_or(match, "criteria");
+  auto f = split_cpe(criteria);
+  if (f.size() != 13) return nvd_bad(where + ".criteria", "not a CPE 2.3 name: " + quote(criteria));
+  AffectedPackage e;
+  e.purl_type = "cpe";
+  e.purl_namespace = f[3];
+  e.name = f[4];
+  e.scheme = Scheme::generic;
+  VersionInterval range;
+  bool ranged = false;
+  for (const char* key : {"versionStartIncluding", "versionStartExcluding", "versionEndIncluding", "versionEndExcluding"}) {
+    const std::string v = string_or(match, key);
+    if (v.empty()) continue;
+    if (auto c = check_version(Scheme::generic, v, where + "." + key); !c.ok()) return nvd_bad(where + "." + key, c.error().message);
+    ranged = true;
+    std::string_view k = key;
+    if (k.starts_with("versionStart")) {
+      range.lower = v;
+      range.lower_inclusive = k.ends_with("Including");
+    } else {
+      range.upper = v;
+      range.upper_inclusive = k.ends_with("Including");
+    }
+  }
+  std::string text = f[2] + ":" + f[3] + ":" + f[4];
+  if (ranged) {
+    e.ranges.push_back(range);
+    text += " " + std::string(range.lower ? (range.lower_inclusive ? ">= " : "> ") + *range.lower : "") +
+            (range.lower && range.upper ? ", " : "") +
+            std::string(range.upper ? (range.upper_inclusive ? "<= " : "< ") + *range.upper : "");
+  } else if (f[5] != "*" && f[5] != "-" && !f[5].empty()) {
+    e.versions.push_back(f[5]);
+    text += " = " + f[5];
+  } else {
+    why = criteria + ": any version and no range";
+    return std::optional<AffectedPackage>();
+  }
+  if (e.purl_namespace == "*" || e.name == "*") {
+    why = criteria + ": a wildcard vendor or product";
+    return std::optional<AffectedPackage>();
+  }
+  e.rule = text;
+  return std::optional<AffectedPackage>(std::move(e));
+}
+
+Result<Advisory> nvd_record(const json& cve, const std::string& where) {
+  Advisory a;
+  a.format = "nvd";
+  a.id = string_or(cve, "id");
+  if (a.id.empty() || a.id.size() > 256) return nvd_bad(where, "a record without an id");
+  const std::string at = where + " (" + a.id + ")";
+  a.modified = string_or(cve, "lastModified");
+  if (string_or(cve, "vulnStatus") == "Rejected") a.withdrawn = a.modified.empty() ? "rejected" : a.modified;
+  if (const json* d = member(cve, "descriptions"); d && d->is_array())
+    for (const auto& desc : *d)
+      if (string_or(desc, "lang") == "en") {
+        a.summary = string_or(desc, "value");
+        break;
+      }
+  if (const json* metrics = member(cve, "metrics"))
+    for (const char* key : {"cvssMetricV31", "cvssMetricV30"}) {
+      const json* list = member(*metrics, key);
+      if (!list || !list->is_array() || a.cvss) continue;
+      // The NVD's own (Primary) metric first, else the first given.
+      const json* chosen = nullptr;
+      for (const auto& m : *list)
+        if (string_or(m, "type") == "Primary") chosen = &m;
+      if (!chosen && !list->empty()) chosen = &(*list)[0];
+      if (!chosen) continue;
+      const json* data = member(*chosen, "cvssData");
+      const std::string vector = data ? string_or(*data, "vectorString") : "";
+      auto parsed = parse_cvss3(vector);
+      if (!parsed.ok()) return nvd_bad(at + ".metrics." + key, parsed.error().message);
+      a.cvss = *parsed;
+    }
+  const json* configurations = member(cve, "configurations");
+  if (!configurations) return a;
+  if (!configurations->is_array()) return nvd_bad(at + ".configurations", "must be an array");
+  for (std::size_t ci = 0; ci < configurations->size(); ++ci) {
+    const std::string cat = at + ".configurations[" + std::to_string(ci) + "]";
+    const json& config = (*configurations)[ci];
+    const json* nodes = member(config, "nodes");
+    if (!nodes || !nodes->is_array()) return nvd_bad(cat, "needs nodes");
+    const bool all = string_or(config, "operator") == "AND";
+    // Each node: an OR (any) or AND (each) of cpeMatch entries.
+    struct Node {
+      std::vector<std::pair<AffectedPackage, bool>> entries;  // entry, vulnerable
+      bool negate = false, all = false;
+    };
+    std::vector<Node> parsed;
+    for (std::size_t ni = 0; ni < nodes->size(); ++ni) {
+      const std::string nat = cat + ".nodes[" + std::to_string(ni) + "]";
+      const json& node = (*nodes)[ni];
+      const json* matches = member(node, "cpeMatch");
+      if (!matches || !matches->is_array()) return nvd_bad(nat, "needs cpeMatch");
+      Node n;
+      n.all = string_or(node, "operator") == "AND";
+      if (const json* neg = member(node, "negate"); neg && neg->is_boolean()) n.negate = neg->get<bool>();
+      for (std::size_t mi = 0; mi < matches->size(); ++mi) {
+        const std::string mat = nat + ".cpeMatch[" + std::to_string(mi) + "]";
+        std::string why;
+        FWSEAL_ASSIGN(auto entry, cpe_entry((*matches)[mi], mat, why));
+        const json* vulnerable = member((*matches)[mi], "vulnerable");
+        const bool is_vulnerable = vulnerable && vulnerable->is_boolean() && vulnerable->get<bool>();
+        if (entry) n.entries.emplace_back(std::move(*entry), is_vulnerable);
+        else if (!is_vulnerable) n.entries.emplace_back(AffectedPackage{}, false);  // a condition nothing satisfies
+      }
+      parsed.push_back(std::move(n));
+    }
+    // Every vulnerable entry, with the conditions the rest of its
+    // configuration sets: the other nodes of an AND configuration, and the
+    // other entries of an AND node.
+    for (std::size_t ni = 0; ni < parsed.size(); ++ni) {
+      for (std::size_t ei = 0; ei < parsed[ni].entries.size(); ++ei) {
+        const auto& [entry, vulnerable] = parsed[ni].entries[ei];
+        if (!vulnerable || parsed[ni].negate) continue;
+        AffectedPackage e = entry;
+        e.rule = "NVD " + a.id + " " + e.rule;
+        if (parsed[ni].all)
+          for (std::size_t other = 0; other < parsed[ni].entries.size(); ++other)
+            if (other != ei) e.requires_also.push_back(Requirement{{parsed[ni].entries[other].first}, false});
+        if (all)
+          for (std::size_t other = 0; other < parsed.size(); ++other) {
+            if (other == ni) continue;
+            Requirement r;
+            r.negate = parsed[other].negate;
+            for (const auto& [candidate, v] : parsed[other].entries) r.any.push_back(candidate);
+            e.requires_also.push_back(std::move(r));
+          }
+        if (!e.requires_also.empty()) {
+          std::string also;
+          for (const auto& r : e.requires_also) {
+            std::string any;
+            for (const auto& c : r.any) any += (any.empty() ? "" : " or ") + (c.name.empty() ? "(unmatchable)" : c.rule);
+            also += (also.empty() ? "" : " and ") + std::string(r.negate ? "not " : "") + any;
+          }
+          e.rule += ", with " + also;
+        }
+        a.affected.push_back(std::move(e));
+      }
+    }
+  }
+  return a;
+}
+
+}  // namespace
+
+std::vector<std::string> split_cpe(std::string_view cpe) {
+  std::vector<std::string> out;
+  if (!cpe.starts_with("cpe:2.3:")) return out;
+  std::string field;
+  for (std::size_t i = 0; i < cpe.size(); ++i) {
+    if (cpe[i] == '\\' && i + 1 < cpe.size()) {
+      field += cpe[++i];
+    } else if (cpe[i] == ':') {
+      out.push_back(std::move(field));
+      field.clear();
+    } else {
+      field += cpe[i];
+    }
+  }
+  out.push_back(std::move(field));
+  return out;
+}
+
+std::string upstream_version(std::string_view version) {
+  // [epoch:]upstream[-revision], as dpkg reads a version. Only a version
+  // that shows an epoch is taken for a distribution's: "1.36.1-r18" stays.
+  auto colon = version.find(':');
+  if (colon == std::string_view::npos || colon == 0 ||
+      !std::all_of(version.begin(), version.begin() + static_cast<std::ptrdiff_t>(colon),
+                   [](char c) { return c >= '0' && c <= '9'; }))
+    return std::string(version);
+  version.remove_prefix(colon + 1);
+  if (auto dash = version.rfind('-'); dash != std::string_view::npos && dash > 0) version = version.substr(0, dash);
+  return std::string(version);
+}
+
+Result<std::vector<Advisory>> parse_nvd(std::string_view text, std::string_view where_view) {
+  const std::string where(where_view);
+  FWSEAL_ASSIGN(json j, parse_json_strict(text, where, JsonLimits{256u << 20, 64}));
+  std::vector<Advisory> out;
+  if (const json* list = member(j, "vulnerabilities")) {
+    if (!list->is_array()) return nvd_bad(where + ".vulnerabilities", "must be an array");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const json* cve = member((*list)[i], "cve");
+      if (!cve) return nvd_bad(where + ".vulnerabilities[" + std::to_string(i) + "]", "needs a cve object");
+      FWSEAL_ASSIGN(Advisory a, nvd_record(*cve, where + ".vulnerabilities[" + std::to_string(i) + "]"));
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+  const json* cve = member(j, "cve");
+  FWSEAL_ASSIGN(Advisory a, nvd_record(cve ? *cve : j, where));
+  out.push_back(std::move(a));
+  return out;
+}
+
+Result<std::vector<Advisory>> parse_advisories(std::string_view text, std::string_view where) {
+  // Told apart by their top-level members: an NVD response has
+  // "vulnerabilities" (or is one "cve"), an NVD record "configurations" or
+  // "lastModified" without OSV's "modified"; anything else is read as OSV.
+  json probe = json::parse(text, nullptr, false);
+  if (probe.is_object() && (probe.contains("vulnerabilities") || probe.contains("cve") ||
+                            (probe.contains("lastModified") && !probe.contains("modified"))))
+    return parse_nvd(text, where);
+  FWSEAL_ASSIGN(Advisory a, parse_osv(text, where));
+  return std::vector<Advisory>{std::move(a)};
+}
+
+}  // namespace fwseal::inventory

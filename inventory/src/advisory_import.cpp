@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
@@ -104,6 +105,22 @@ Status read_records(const std::string& path, std::string& digest,
   return each(Record{path, std::move(bytes)});
 }
 
+json intervals_json(const std::vector<VersionInterval>& ranges);
+
+// NVD configurations' other conditions: [{"negate": false, "any": [{"vendor",
+// "product", "ranges", "versions"}]}]
+json requires_json(const std::vector<Requirement>& requires_also) {
+  json out = json::array();
+  for (const auto& r : requires_also) {
+    json any = json::array();
+    for (const auto& c : r.any)
+      any.push_back({{"vendor", c.purl_namespace}, {"product", c.name}, {"ranges", intervals_json(c.ranges)},
+                     {"versions", c.versions}});
+    out.push_back({{"negate", r.negate}, {"any", std::move(any)}});
+  }
+  return out;
+}
+
 json intervals_json(const std::vector<VersionInterval>& ranges) {
   json out = json::array();
   for (const auto& r : ranges) {
@@ -113,6 +130,18 @@ json intervals_json(const std::vector<VersionInterval>& ranges) {
     out.push_back(std::move(j));
   }
   return out;
+}
+
+// What of a record the inventory holds, as one digest: a record whose
+// digest is unchanged is not rewritten (also one of many in an NVD response).
+std::string advisory_digest(const Advisory& a) {
+  json affected = json::array();
+  for (const auto& e : a.affected)
+    affected.push_back({e.purl_type, e.purl_namespace, e.name, e.distro, std::string(scheme_name(e.scheme)),
+                        intervals_json(e.ranges), e.versions, requires_json(e.requires_also), e.rule});
+  json j = {a.id, a.format, a.aliases, a.summary, a.modified, a.withdrawn,
+            a.cvss ? a.cvss->vector : std::string(), affected};
+  return sha256_hex(j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 // Records (or replaces) one advisory inside the import's transaction.
@@ -150,9 +179,10 @@ Status store(Connection& db, const Advisory& a, const std::string& record_sha256
     FWSEAL_TRY(db.query("INSERT INTO advisory_aliases (advisory_id, alias) VALUES (?, ?)", {id, alias}));
   for (const auto& e : a.affected)
     FWSEAL_TRY(db.query("INSERT INTO advisory_affected (advisory_id, purl_type, purl_namespace, name, distro, scheme, "
-                        "ranges, versions, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "ranges, versions, requires, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         {id, e.purl_type, e.purl_namespace, e.name, e.distro, std::string(scheme_name(e.scheme)),
-                         intervals_json(e.ranges).dump(), json(e.versions).dump(), e.rule}));
+                         intervals_json(e.ranges).dump(), json(e.versions).dump(),
+                         requires_json(e.requires_also).dump(), e.rule}));
   return ok_status();
 }
 
@@ -164,19 +194,27 @@ Result<ImportResult> import_advisories(Connection& db, const std::string& path) 
   FWSEAL_TRY(db.begin_write());
   auto run = [&]() -> Status {
     FWSEAL_ASSIGN(auto import_row,
-                  db.query("INSERT INTO advisory_imports (source, format, sha256, imported, records) VALUES (?, 'osv', "
+                  db.query("INSERT INTO advisory_imports (source, format, sha256, imported, records) VALUES (?, '', "
                            "'', ?, 0) RETURNING id",
                            {path, rfc3339_utc(std::chrono::duration_cast<std::chrono::seconds>(
                                                   std::chrono::system_clock::now().time_since_epoch())
                                                   .count())}));
     const std::string import_id = import_row.at(0).at(0).value_or("");
-    FWSEAL_TRY(read_records(path, result.sha256, [&](const Record& r) -> Status {
-      FWSEAL_ASSIGN(Advisory a, parse_osv(r.bytes, r.where));
-      ++result.records;
-      return store(db, a, sha256_hex(r.bytes), import_id, result);
-    }));
-    FWSEAL_TRY(db.query("UPDATE advisory_imports SET sha256 = ?, records = ? WHERE id = ?",
-                        {result.sha256, std::to_string(result.records), import_id}));
+    std::set<std::string> formats;
+    auto each = [&](const Record& r) -> Status {
+      FWSEAL_ASSIGN(auto advisories, parse_advisories(r.bytes, r.where));
+      for (const auto& a : advisories) {
+        ++result.records;
+        formats.insert(a.format);
+        if (auto s = store(db, a, advisory_digest(a), import_id, result); !s.ok()) return s;
+      }
+      return ok_status();
+    };
+    FWSEAL_TRY(read_records(path, result.sha256, each));
+    std::string format;
+    for (const auto& f : formats) format += (format.empty() ? "" : "+") + f;
+    FWSEAL_TRY(db.query("UPDATE advisory_imports SET format = ?, sha256 = ?, records = ? WHERE id = ?",
+                        {format, result.sha256, std::to_string(result.records), import_id}));
     return ok_status();
   };
   if (auto s = run(); !s.ok()) {

@@ -43,26 +43,45 @@ std::string lower(std::string s) {
 
 struct Component {
   std::string id, name, version, purl, type, ns, distro;
-  std::string match_version;  // the version advisories are compared with
+  std::string match_version;  // the version purl-keyed advisories are compared with
   std::string evidence;
+  // By CPE, for a component without a package manager's purl: the vendor
+  // and product of its CPE (from fwseal's curated table of fingerprinted
+  // components, or declared by the build) and its upstream version.
+  std::string cpe_vendor, cpe_product, cpe_version;
 };
 
 // What of a component advisories match: its purl type and name, for a
 // Debian-family package the source package (purl `upstream` qualifier) and
-// its version, and the distribution release.
+// its version, and the distribution release; for a component without a
+// package manager's purl, its CPE's vendor and product.
 std::optional<Component> component_of(const Row& row) {
-  Component c{row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3].value_or(""), {}, {}, {}, {}, {}};
-  auto parts = sbom::parse_purl(c.purl, "component");
-  if (!parts.ok()) return std::nullopt;
-  c.type = lower(parts->type);
-  c.ns = lower(parts->ns);
-  c.match_version = !parts->version.empty() ? parts->version : c.version;
-  if (auto d = parts->qualifiers.find("distro"); d != parts->qualifiers.end()) c.distro = normal_distro(d->second);
-  c.evidence = c.purl;
-  if (auto up = parts->qualifiers.find("upstream"); up != parts->qualifiers.end() && (c.type == "deb")) {
-    auto at = up->second.find('@');
-    if (at != std::string::npos) c.match_version = up->second.substr(at + 1);
-    c.evidence += " (source package " + up->second.substr(0, at) + " " + c.match_version + ")";
+  Component c{row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3].value_or(""), {}, {}, {}, {}, {},
+              {}, {}, {}};
+  if (!c.purl.empty()) {
+    auto parts = sbom::parse_purl(c.purl, "component");
+    if (!parts.ok()) return std::nullopt;
+    c.type = lower(parts->type);
+    c.ns = lower(parts->ns);
+    c.match_version = !parts->version.empty() ? parts->version : c.version;
+    if (auto d = parts->qualifiers.find("distro"); d != parts->qualifiers.end()) c.distro = normal_distro(d->second);
+    c.evidence = c.purl;
+    if (auto up = parts->qualifiers.find("upstream"); up != parts->qualifiers.end() && (c.type == "deb")) {
+      auto at = up->second.find('@');
+      if (at != std::string::npos) c.match_version = up->second.substr(at + 1);
+      c.evidence += " (source package " + up->second.substr(0, at) + " " + c.match_version + ")";
+    }
+  }
+  if ((c.type.empty() || c.type == "generic") && row[7]) {
+    auto f = split_cpe(*row[7]);
+    if (f.size() == 13 && f[3] != "*" && f[4] != "*" && !f[3].empty() && !f[4].empty()) {
+      c.cpe_vendor = lower(f[3]);
+      c.cpe_product = lower(f[4]);
+      std::string v = !c.version.empty() ? c.version : (f[5] != "*" && f[5] != "-" ? f[5] : "");
+      c.cpe_version = upstream_version(v);
+      c.evidence = (c.purl.empty() ? c.name : c.purl) + " (CPE " + *row[7] +
+                   (c.cpe_version != v ? ", upstream version " + c.cpe_version : "") + ")";
+    }
   }
   return c;
 }
@@ -89,6 +108,62 @@ std::vector<VersionInterval> intervals_from(const std::string& text) {
     out.push_back(std::move(i));
   }
   return out;
+}
+
+std::vector<Requirement> requirements_from(const std::string& text) {
+  std::vector<Requirement> out;
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& r : j) {
+    if (!r.is_object()) continue;
+    Requirement req;
+    req.negate = r.value("negate", false);
+    if (r.contains("any") && r["any"].is_array())
+      for (const auto& c : r["any"]) {
+        if (!c.is_object()) continue;
+        AffectedPackage p;
+        p.purl_type = "cpe";
+        p.purl_namespace = lower(c.value("vendor", ""));
+        p.name = lower(c.value("product", ""));
+        p.ranges = intervals_from(c.contains("ranges") ? c["ranges"].dump() : "[]");
+        if (c.contains("versions") && c["versions"].is_array())
+          for (const auto& v : c["versions"])
+            if (v.is_string()) p.versions.push_back(v.get<std::string>());
+        req.any.push_back(std::move(p));
+      }
+    out.push_back(std::move(req));
+  }
+  return out;
+}
+
+// The other conditions of an NVD configuration, in one release: each must
+// be met by some component of that release (a platform that is not a
+// component, such as a hardware CPE, never is).
+Result<bool> requirements_hold(Connection& db, const std::string& release_id, const std::vector<Requirement>& reqs,
+                               std::map<std::string, std::vector<Component>>& cache) {
+  auto it = cache.find(release_id);
+  if (it == cache.end()) {
+    FWSEAL_ASSIGN(auto rows, db.query("SELECT c.id, c.name, c.version, c.purl, c.purl_type, c.purl_name, c.upstream, c.cpe "
+                                      "FROM components c JOIN release_components rc ON rc.component_id = c.id WHERE "
+                                      "rc.release_id = ? AND c.cpe IS NOT NULL",
+                                      {release_id}));
+    std::vector<Component> list;
+    for (const auto& row : rows)
+      if (auto c = component_of(row); c && !c->cpe_product.empty()) list.push_back(std::move(*c));
+    it = cache.emplace(release_id, std::move(list)).first;
+  }
+  for (const auto& r : reqs) {
+    bool met = false;
+    for (const auto& candidate : r.any) {
+      if (candidate.name.empty()) continue;
+      for (const auto& c : it->second)
+        if (c.cpe_vendor == candidate.purl_namespace && c.cpe_product == candidate.name && !c.cpe_version.empty() &&
+            affects(candidate, c.cpe_version))
+          met = true;
+    }
+    if (met == r.negate) return false;
+  }
+  return true;
 }
 
 int severity_rank(const std::string& s) {
@@ -128,25 +203,27 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
   }
   // The components, indexed by what advisories name: type and (source) name.
   FWSEAL_ASSIGN(auto component_rows,
-                db.query("SELECT id, name, version, purl, purl_type, purl_name, upstream FROM components WHERE purl IS NOT "
-                         "NULL"));
+                db.query("SELECT id, name, version, purl, purl_type, purl_name, upstream, cpe FROM components WHERE purl "
+                         "IS NOT NULL OR cpe IS NOT NULL"));
   std::vector<Component> components;
   std::map<std::string, std::vector<std::size_t>> by_key;
   for (const auto& row : component_rows) {
     auto c = component_of(row);
     if (!c) continue;
-    std::string name = row[6] ? *row[6] : row[5].value_or("");
-    by_key[key_of(c->type, name)].push_back(components.size());
+    if (!c->type.empty() && c->type != "generic")
+      by_key[key_of(c->type, row[6] ? *row[6] : row[5].value_or(""))].push_back(components.size());
+    if (!c->cpe_product.empty()) by_key[key_of("cpe", c->cpe_product)].push_back(components.size());
     components.push_back(std::move(*c));
   }
 
   FWSEAL_ASSIGN(auto affected,
                 db.query("SELECT af.purl_type, af.purl_namespace, af.name, af.distro, af.scheme, af.ranges, af.versions, "
-                         "af.rule, a.id, a.advisory_id, a.summary, a.cvss_vector FROM advisory_affected af JOIN "
-                         "advisories a ON a.id = af.advisory_id WHERE a.withdrawn IS NULL"));
+                         "af.rule, a.id, a.advisory_id, a.summary, a.cvss_vector, af.requires FROM advisory_affected af "
+                         "JOIN advisories a ON a.id = af.advisory_id WHERE a.withdrawn IS NULL"));
   struct Match {
     std::size_t component;
     std::string advisory_row, advisory, summary, cvss_vector, fixed, rule;
+    std::vector<Requirement> requires_also;
   };
   std::vector<Match> matches;
   for (const auto& row : affected) {
@@ -163,16 +240,27 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
     if (versions.is_array())
       for (const auto& v : versions)
         if (v.is_string()) entry.versions.push_back(v.get<std::string>());
+    const bool by_cpe = entry.purl_type == "cpe";
+    if (by_cpe) entry.requires_also = requirements_from(row[12].value_or("[]"));
     for (std::size_t index : it->second) {
       const Component& c = components[index];
-      if (!entry.purl_namespace.empty() && c.ns != entry.purl_namespace) continue;
-      // A distribution's advisory is for its own builds only: a component
-      // that does not say which release it was built for is not matched.
-      if (!entry.distro.empty() && !distro_covers(entry.distro, c.distro)) continue;
-      if (c.match_version.empty() || !affects(entry, c.match_version)) continue;
+      std::string version;
+      if (by_cpe) {
+        if (c.cpe_vendor != entry.purl_namespace) continue;
+        version = c.cpe_version;
+      } else {
+        if (c.type != entry.purl_type) continue;
+        if (!entry.purl_namespace.empty() && c.ns != entry.purl_namespace) continue;
+        // A distribution's advisory is for its own builds only: a component
+        // that does not say which release it was built for is not matched.
+        if (!entry.distro.empty() && !distro_covers(entry.distro, c.distro)) continue;
+        version = c.match_version;
+      }
+      if (version.empty() || !affects(entry, version)) continue;
       matches.push_back(Match{index, row[8].value_or(""), row[9].value_or(""), row[10].value_or(""),
-                              row[11].value_or(""), fixed_version(entry, c.match_version),
-                              row[7].value_or("") + (entry.distro.empty() ? "" : " (distro " + entry.distro + ")")});
+                              row[11].value_or(""), fixed_version(entry, version),
+                              row[7].value_or("") + (entry.distro.empty() ? "" : " (distro " + entry.distro + ")"),
+                              entry.requires_also});
     }
   }
 
@@ -206,7 +294,7 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
   component_ids.erase(std::unique(component_ids.begin(), component_ids.end()), component_ids.end());
   FWSEAL_ASSIGN(auto release_rows, query_in(db,
                                             "SELECT rc.component_id, p.name, r.version, r.verified, p.launched, "
-                                            "p.discontinued FROM release_components rc JOIN releases r ON r.id = "
+                                            "p.discontinued, r.id FROM release_components rc JOIN releases r ON r.id = "
                                             "rc.release_id JOIN products p ON p.id = r.product_id WHERE "
                                             "rc.component_id IN ",
                                             component_ids));
@@ -219,6 +307,7 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
     releases_of[r[0].value_or("")].push_back(&r);
   }
 
+  std::map<std::string, std::vector<Component>> release_cpes;  // release id -> its components with a CPE
   std::vector<Finding> findings;
   for (const auto& m : matches) {
     const Component& c = components[m.component];
@@ -250,6 +339,10 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
       }
     base.severity = base.cvss ? std::string(severity_name(severity_of(*base.cvss))) : "unknown";
     for (const Row* r : releases_of[c.id]) {
+      if (!m.requires_also.empty()) {
+        FWSEAL_ASSIGN(bool holds, requirements_hold(db, (*r)[6].value_or(""), m.requires_also, release_cpes));
+        if (!holds) continue;
+      }
       Finding f = base;
       f.product = (*r)[1].value_or("");
       f.version = (*r)[2].value_or("");

@@ -190,6 +190,83 @@ TEST_P(ScanTest, ZipOfRecords) {
   EXPECT_EQ(bad.error().code, Code::malformed);
 }
 
+// NVD records match components without a package manager's purl through
+// their CPE's vendor and product: a fingerprinted BusyBox, a kernel, a
+// declared ffmpeg whose version carries a distribution epoch.
+TEST_P(ScanTest, NvdConfigurationsByCpe) {
+  auto add_cpe = [&](const std::string& product, const std::vector<std::pair<std::string, std::string>>& parts,
+                     int serial) {
+    std::string components;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const auto& [name_version, cpe] = parts[i];
+      auto at = name_version.find('@');
+      std::string encoded = name_version;
+      if (auto colon = encoded.find(':'); colon != std::string::npos) encoded.replace(colon, 1, "%3A");
+      components += std::string(i ? "," : "") + R"({"bom-ref":"x)" + std::to_string(i) + R"(","type":"application",)" +
+                    R"("name":")" + name_version.substr(0, at) + R"(","version":")" + name_version.substr(at + 1) +
+                    R"(","purl":"pkg:generic/)" + encoded + R"(","cpe":")" + cpe + "\"}";
+    }
+    char tail[13];
+    std::snprintf(tail, sizeof tail, "%012d", serial);
+    auto r = add_sbom(*db_,
+                      R"({"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-)" +
+                          std::string(tail) + R"(","version":1,"components":[)" + components + "]}",
+                      "sbom", product, "1.0", false);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  };
+  add_cpe("router", {{"busybox@1.36.1", "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*"},
+                     {"linux@6.1.55", "cpe:2.3:o:linux:linux_kernel:6.1.55:*:*:*:*:*:*:*"}}, 11);
+  add_cpe("camera", {{"busybox@1.35.0", "cpe:2.3:a:busybox:busybox:1.35.0:*:*:*:*:*:*:*"},
+                     {"ffmpeg@7:5.1.6-1", "cpe:2.3:a:ffmpeg:ffmpeg:5.1.6:*:*:*:*:*:*:*"}}, 12);
+  // busybox before 1.36.0; an app vulnerable only on a hardware platform; an
+  // app vulnerable when running on Linux; ffmpeg before 5.1.7 and (a
+  // second record) before 5.1.6.
+  const std::string nvd = R"({"resultsPerPage":4,"vulnerabilities":[
+    {"cve":{"id":"CVE-2022-48174","lastModified":"2023-09-01T00:00:00.000","vulnStatus":"Analyzed",
+      "descriptions":[{"lang":"en","value":"stack overflow in ash"}],
+      "metrics":{"cvssMetricV31":[{"source":"nvd@nist.gov","type":"Primary",
+        "cvssData":{"version":"3.1","vectorString":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H","baseScore":9.8}}]},
+      "configurations":[{"nodes":[{"operator":"OR","negate":false,"cpeMatch":[{"vulnerable":true,
+        "criteria":"cpe:2.3:a:busybox:busybox:*:*:*:*:*:*:*:*","versionEndExcluding":"1.36.0"}]}]}]}},
+    {"cve":{"id":"CVE-2099-0001","lastModified":"2024-01-01T00:00:00.000",
+      "configurations":[{"operator":"AND","nodes":[
+        {"operator":"OR","cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*"}]},
+        {"operator":"OR","cpeMatch":[{"vulnerable":false,"criteria":"cpe:2.3:h:acme:widget:-:*:*:*:*:*:*:*"}]}]}]}},
+    {"cve":{"id":"CVE-2099-0002","lastModified":"2024-01-01T00:00:00.000",
+      "configurations":[{"operator":"AND","nodes":[
+        {"operator":"OR","cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:a:busybox:busybox:*:*:*:*:*:*:*:*",
+          "versionStartIncluding":"1.36.0","versionEndIncluding":"1.36.1"}]},
+        {"operator":"OR","cpeMatch":[{"vulnerable":false,"criteria":"cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*",
+          "versionStartIncluding":"6.0"}]}]},
+        {"nodes":[{"operator":"OR","cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:a:busybox:busybox:*:*:*:*:*:*:*:*"}]}]}]}},
+    {"cve":{"id":"CVE-2099-0003","lastModified":"2024-01-01T00:00:00.000",
+      "configurations":[{"nodes":[{"operator":"OR","cpeMatch":[{"vulnerable":true,
+        "criteria":"cpe:2.3:a:ffmpeg:ffmpeg:*:*:*:*:*:*:*:*","versionEndExcluding":"5.1.7"}]}]}]}},
+    {"cve":{"id":"CVE-2099-0004","lastModified":"2024-01-01T00:00:00.000",
+      "configurations":[{"nodes":[{"operator":"OR","cpeMatch":[{"vulnerable":true,
+        "criteria":"cpe:2.3:a:ffmpeg:ffmpeg:*:*:*:*:*:*:*:*","versionEndExcluding":"5.1.6"}]}]}]}}]})";
+  auto imported = import("nvd.json", nvd);
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_EQ(imported->records, 5u);
+  auto findings = scan(*db_, {});
+  ASSERT_TRUE(findings.ok()) << findings.error().message;
+  std::vector<std::string> got;
+  for (const auto& f : *findings) got.push_back(f.advisory + " " + f.product + " " + f.component + " " + f.severity);
+  // CVE-2022-48174: busybox 1.35.0 only (1.36.1 is past the fix). CVE-2099-0001:
+  // never (the platform is hardware, no component). CVE-2099-0002: router's
+  // 1.36.1 running on Linux 6.1 (its wildcard second configuration matches
+  // nothing). CVE-2099-0003: ffmpeg 7:5.1.6-1 compared as 5.1.6.
+  EXPECT_EQ(got, (std::vector<std::string>{"CVE-2022-48174 camera busybox critical",
+                                           "CVE-2099-0003 camera ffmpeg unknown",
+                                           "CVE-2099-0002 router busybox unknown"}));
+  const Finding& linux_only = findings->back();
+  EXPECT_EQ(linux_only.rule, "NVD CVE-2099-0002 a:busybox:busybox >= 1.36.0, <= 1.36.1, with o:linux:linux_kernel >= 6.0");
+  EXPECT_EQ(linux_only.evidence, "pkg:generic/busybox@1.36.1 (CPE cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*)");
+  EXPECT_EQ((*findings)[1].evidence,
+            "pkg:generic/ffmpeg@7%3A5.1.6-1 (CPE cpe:2.3:a:ffmpeg:ffmpeg:5.1.6:*:*:*:*:*:*:*, upstream version 5.1.6)");
+  EXPECT_EQ((*findings)[0].fixed, "1.36.0");
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ScanTest, kEngines, engine_name);
 
 TEST(Osv, OrderOfEventsAndLastAffected) {

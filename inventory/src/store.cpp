@@ -50,7 +50,7 @@ std::vector<std::string> migrations(const Connection& c) {
       "CREATE INDEX advisory_aliases_alias ON advisory_aliases (alias);"
       "CREATE TABLE advisory_affected (advisory_id BIGINT NOT NULL REFERENCES advisories(id),"
       " purl_type TEXT NOT NULL, purl_namespace TEXT NOT NULL, name TEXT NOT NULL, distro TEXT NOT NULL,"
-      " scheme TEXT NOT NULL, ranges TEXT NOT NULL, versions TEXT NOT NULL, rule TEXT NOT NULL);"
+      " scheme TEXT NOT NULL, ranges TEXT NOT NULL, versions TEXT NOT NULL, requires TEXT NOT NULL, rule TEXT NOT NULL);"
       "CREATE INDEX advisory_affected_package ON advisory_affected (purl_type, name);"
       "CREATE INDEX advisory_affected_advisory ON advisory_affected (advisory_id);"
       // "Which releases carry component X" reads this index alone: release

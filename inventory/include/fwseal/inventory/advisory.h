@@ -23,6 +23,15 @@ struct VersionInterval {
   bool upper_inclusive = false;
 };
 
+struct AffectedPackage;
+
+// A condition an NVD configuration adds: some component of the same release
+// must be one of `any` (negate: none may be).
+struct Requirement {
+  std::vector<AffectedPackage> any;
+  bool negate = false;
+};
+
 struct AffectedPackage {
   std::string purl_type;       // "deb", "apk", "npm", ...
   std::string purl_namespace;  // "debian", "alpine", "" ...
@@ -32,11 +41,15 @@ struct AffectedPackage {
   std::vector<VersionInterval> ranges;
   std::vector<std::string> versions;  // exact affected versions
   std::string rule;  // the entry as a person reads it: "OSV Debian:12 openssl: >= 0, < 3.0.14-1~deb12u1"
+  // NVD: purl_type "cpe", purl_namespace the CPE vendor, name the product,
+  // and the other conditions of its configuration (AND): all must hold in the
+  // same release.
+  std::vector<Requirement> requires_also;
 };
 
 struct Advisory {
   std::string id;  // "DSA-5532-1", "CVE-2023-5678", "GHSA-..."
-  std::string format;  // "osv"
+  std::string format;  // "osv", "nvd"
   std::vector<std::string> aliases;
   std::string summary;
   std::string modified;   // RFC 3339 as published
@@ -51,6 +64,28 @@ struct Advisory {
 // of the ecosystem, a CVSS v3 vector that does not parse. GIT ranges (commit
 // hashes) are left out: versions are compared, never commits.
 Result<Advisory> parse_osv(std::string_view json, std::string_view where);
+
+// The records of an NVD CVE API 2.0 response ({"vulnerabilities": [{"cve":
+// ...}]}) or of one `cve` object. Each configuration's vulnerable CPE
+// criteria become entries matched by CPE vendor and product; the other nodes
+// of an AND configuration are their requirements (a platform CPE never
+// matches alone). Criteria with a wildcard version and no version range are
+// left out: they would match every version. "Rejected" records are
+// withdrawn. The CVSS v3.1 (else v3.0) vector of the NVD's primary metric is
+// parsed and scored.
+Result<std::vector<Advisory>> parse_nvd(std::string_view json, std::string_view where);
+
+// OSV or NVD, told apart by their shape.
+Result<std::vector<Advisory>> parse_advisories(std::string_view json, std::string_view where);
+
+// A CPE 2.3 formatted string's fields, unescaped ("cpe", "2.3", part,
+// vendor, product, version, ...); empty when it is not one.
+std::vector<std::string> split_cpe(std::string_view cpe);
+
+// The upstream part of a version that shows an epoch ("7:5.1.6-1" ->
+// "5.1.6"), for comparing it with an upstream range; a version without an
+// epoch is returned as it is ("1.36.1-r18").
+std::string upstream_version(std::string_view version);
 
 // True when `version` (in the entry's scheme) is one the entry names.
 bool affects(const AffectedPackage& entry, std::string_view version);
