@@ -424,12 +424,13 @@ Result<Advisory> nvd_record(const json& cve, const std::string& where) {
 
 }  // namespace
 
-std::vector<std::string> split_cpe(std::string_view cpe) {
+std::vector<std::string> split_cpe(std::string_view cpe, bool keep_escapes) {
   std::vector<std::string> out;
   if (!cpe.starts_with("cpe:2.3:")) return out;
   std::string field;
   for (std::size_t i = 0; i < cpe.size(); ++i) {
     if (cpe[i] == '\\' && i + 1 < cpe.size()) {
+      if (keep_escapes) field += cpe[i];
       field += cpe[++i];
     } else if (cpe[i] == ':') {
       out.push_back(std::move(field));

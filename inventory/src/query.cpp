@@ -4,28 +4,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "fwseal/inventory/advisory.h"
 #include "table.h"
 
 namespace fwseal::inventory {
 namespace {
 
-std::vector<std::string> cpe_fields(std::string_view cpe) {
-  std::vector<std::string> out;
-  std::string field;
-  for (std::size_t i = 0; i < cpe.size(); ++i) {
-    if (cpe[i] == '\\' && i + 1 < cpe.size()) {
-      field += cpe[i];
-      field += cpe[++i];
-    } else if (cpe[i] == ':') {
-      out.push_back(std::move(field));
-      field.clear();
-    } else {
-      field += cpe[i];
-    }
-  }
-  out.push_back(std::move(field));
-  return out;
-}
+// Fields as written, escapes kept: they are compared with the CPEs the
+// inventory holds, which keep theirs.
+std::vector<std::string> cpe_fields(std::string_view cpe) { return split_cpe(cpe, true); }
 
 bool cpe_matches(std::string_view want, std::string_view have) {
   auto w = cpe_fields(want), h = cpe_fields(have);

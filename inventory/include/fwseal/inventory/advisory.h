@@ -78,9 +78,10 @@ Result<std::vector<Advisory>> parse_nvd(std::string_view json, std::string_view 
 // OSV or NVD, told apart by their shape.
 Result<std::vector<Advisory>> parse_advisories(std::string_view json, std::string_view where);
 
-// A CPE 2.3 formatted string's fields, unescaped ("cpe", "2.3", part,
-// vendor, product, version, ...); empty when it is not one.
-std::vector<std::string> split_cpe(std::string_view cpe);
+// A CPE 2.3 formatted string's fields ("cpe", "2.3", part, vendor, product,
+// version, ...), unescaped unless `keep_escapes`; empty when it does not
+// start with "cpe:2.3:".
+std::vector<std::string> split_cpe(std::string_view cpe, bool keep_escapes = false);
 
 // The upstream part of a version that shows an epoch ("7:5.1.6-1" ->
 // "5.1.6"), for comparing it with an upstream range; a version without an
