@@ -50,6 +50,15 @@ std::string distro_release(std::string_view release) {
   return std::string(release);
 }
 
+}  // namespace
+
+std::string plain_or_quoted(std::string_view text) {
+  std::string q = quote(text, 200);
+  return q == "\"" + std::string(text) + "\"" ? std::string(text) : q;
+}
+
+namespace {
+
 Error bad(std::string_view where, const std::string& what) {
   return make_error(Code::malformed, std::string(where) + ": " + what);
 }
@@ -150,7 +159,7 @@ Result<Advisory> parse_osv(std::string_view text, std::string_view where_view) {
   a.format = "osv";
   FWSEAL_ASSIGN(a.id, string_member(j, "id", where, true));
   if (a.id.empty() || a.id.size() > 256 || !valid_utf8(a.id)) return bad(where + ".id", "must be 1 to 256 bytes of text");
-  const std::string at = where + " (" + a.id + ")";
+  const std::string at = where + " (" + plain_or_quoted(a.id) + ")";
   FWSEAL_ASSIGN(a.modified, string_member(j, "modified", at, true));
   FWSEAL_ASSIGN(a.withdrawn, string_member(j, "withdrawn", at, false));
   FWSEAL_ASSIGN(a.summary, string_member(j, "summary", at, false));
@@ -327,7 +336,7 @@ Result<Advisory> nvd_record(const json& cve, const std::string& where) {
   a.format = "nvd";
   a.id = string_or(cve, "id");
   if (a.id.empty() || a.id.size() > 256) return nvd_bad(where, "a record without an id");
-  const std::string at = where + " (" + a.id + ")";
+  const std::string at = where + " (" + plain_or_quoted(a.id) + ")";
   a.modified = string_or(cve, "lastModified");
   if (string_or(cve, "vulnStatus") == "Rejected") a.withdrawn = a.modified.empty() ? "rejected" : a.modified;
   if (const json* d = member(cve, "descriptions"); d && d->is_array())

@@ -84,7 +84,7 @@ Status read_records(const std::string& path, std::string& digest,
       std::string name = archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "";
       if (archive_entry_filetype(entry) != AE_IFREG || !name.ends_with(".json")) continue;
       if (++records > kMaxRecords) return make_error(Code::malformed, path + ": more than 2,000,000 records");
-      const std::string where = path + ":" + name;
+      const std::string where = path + ":" + plain_or_quoted(name);
       if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > static_cast<la_int64_t>(kMaxRecordBytes))
         return make_error(Code::malformed, where + ": larger than 8 MiB");
       std::string bytes;

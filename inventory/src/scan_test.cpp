@@ -160,6 +160,9 @@ TEST_P(ScanTest, ABadRecordImportsNothingOfItsDirectory) {
           "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"patched":"1.0.0"}]}]}]})",
        "unknown event \"patched\""},
       {"[1,2]", "an OSV record is a JSON object"},
+      // An id with a terminal escape in it is shown escaped.
+      {"{\"id\":\"X\\u001b[2J\",\"modified\":\"t\",\"severity\":[{\"type\":\"CVSS_V3\",\"score\":\"x\"}]}",
+       "bad.json (\"X\\x1b[2J\").severity: CVSS vector"},
   };
   for (const auto& [text, why] : bad) {
     auto e = import("bad.json", text);

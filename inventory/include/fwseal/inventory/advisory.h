@@ -88,6 +88,11 @@ std::vector<std::string> split_cpe(std::string_view cpe, bool keep_escapes = fal
 // epoch is returned as it is ("1.36.1-r18").
 std::string upstream_version(std::string_view version);
 
+// A name from an advisory file (a record id, a zip entry) for a message: as
+// it is when it is plain printable text, else quote()d with its control
+// characters escaped.
+std::string plain_or_quoted(std::string_view text);
+
 // True when `version` (in the entry's scheme) is one the entry names.
 bool affects(const AffectedPackage& entry, std::string_view version);
 
