@@ -91,7 +91,11 @@ Result<std::vector<VersionInterval>> osv_intervals(const json& events, Scheme sc
     const std::string at = where + ".events[" + std::to_string(i) + "]";
     const json& e = events[i];
     if (!e.is_object() || e.size() != 1) return bad(at, "must be an object with one of introduced, fixed, last_affected, limit");
-    const auto& [kind, value] = *e.items().begin();
+    // (An iterator, not a binding to items(): its proxy would not outlive
+    // this statement.)
+    const auto first = e.begin();
+    const std::string kind = first.key();
+    const json& value = first.value();
     if (kind != "introduced" && kind != "fixed" && kind != "last_affected" && kind != "limit")
       return bad(at, "unknown event " + quote(kind));
     if (!value.is_string()) return bad(at + "." + kind, "must be a string");
