@@ -270,6 +270,45 @@ TEST_P(ScanTest, NvdConfigurationsByCpe) {
   EXPECT_EQ((*findings)[0].fixed, "1.36.0");
 }
 
+// Real NVD records (tests/data/advisories/ORIGIN.md). CVE-2022-48174 covers
+// BusyBox up to 1.36.1: a fingerprinted BusyBox 1.36.1 is affected, Alpine's
+// package 1.36.1-r18 (a package manager's purl, matched by Alpine's own
+// advisories, which know the fix it carries) is not. CVE-2020-13595 affects
+// ESP-IDF only on the ESP32 hardware, which is no component: never a match.
+TEST_P(ScanTest, RealNvdRecords) {
+  const std::string dir = std::string(FWSEAL_SOURCE_DIR) + "/tests/data/advisories/";
+  auto sbom = [](const std::string& components, int serial) {
+    char tail[13];
+    std::snprintf(tail, sizeof tail, "%012d", serial);
+    return R"({"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-)" +
+           std::string(tail) + R"(","version":1,"components":[)" + components + "]}";
+  };
+  ASSERT_TRUE(add_sbom(*db_,
+                       sbom(R"({"bom-ref":"b","type":"application","name":"busybox","version":"1.36.1",
+    "purl":"pkg:generic/busybox@1.36.1","cpe":"cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*"},
+    {"bom-ref":"e","type":"framework","name":"esp-idf","version":"4.1",
+    "purl":"pkg:generic/esp-idf@4.1","cpe":"cpe:2.3:a:espressif:esp-idf:4.1:*:*:*:*:*:*:*"})",
+                            21),
+                       "sbom", "board", "3.0", false)
+                  .ok());
+  for (const char* f : {"nvd-CVE-2022-48174-busybox-cve-object.json", "nvd-CVE-2020-13595-espidf-on-esp32-AND.json"}) {
+    auto r = import_advisories(*db_, dir + f);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->records, 1u) << f;
+  }
+  auto findings = scan(*db_, {});
+  ASSERT_TRUE(findings.ok()) << findings.error().message;
+  ASSERT_EQ(findings->size(), 1u);
+  const Finding& f = (*findings)[0];
+  EXPECT_EQ(f.advisory, "CVE-2022-48174");
+  EXPECT_EQ(f.product, "board");
+  EXPECT_EQ(f.component, "busybox");
+  ASSERT_TRUE(f.cvss.has_value());
+  EXPECT_DOUBLE_EQ(*f.cvss, 9.8);
+  EXPECT_EQ(f.severity, "critical");
+  EXPECT_EQ(f.rule, "NVD CVE-2022-48174 a:busybox:busybox <= 1.36.1");
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ScanTest, kEngines, engine_name);
 
 TEST(Osv, OrderOfEventsAndLastAffected) {
