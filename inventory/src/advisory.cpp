@@ -5,6 +5,7 @@
 
 #include "fwseal/base/text.h"
 #include "fwseal/format/canonical_json.h"
+#include "json_member.h"
 
 namespace fwseal::inventory {
 namespace {
@@ -52,6 +53,14 @@ std::string distro_release(std::string_view release) {
 
 }  // namespace
 
+std::string interval_text(const VersionInterval& i) {
+  if (i.lower && i.upper && i.lower_inclusive && i.upper_inclusive && *i.lower == *i.upper) return "= " + *i.lower;
+  std::string out;
+  if (i.lower) out += std::string(i.lower_inclusive ? ">= " : "> ") + *i.lower;
+  if (i.upper) out += (out.empty() ? "" : ", ") + std::string(i.upper_inclusive ? "<= " : "< ") + *i.upper;
+  return out.empty() ? "all versions" : out;
+}
+
 std::string plain_or_quoted(std::string_view text) {
   std::string q = quote(text, 200);
   return q == "\"" + std::string(text) + "\"" ? std::string(text) : q;
@@ -70,13 +79,6 @@ Result<std::string> string_member(const json& j, const char* key, const std::str
   }
   if (!j[key].is_string()) return bad(where + "." + key, "must be a string");
   return j[key].get<std::string>();
-}
-
-std::string interval_text(const VersionInterval& i) {
-  std::string out;
-  if (i.lower) out += std::string(i.lower_inclusive ? ">= " : "> ") + *i.lower;
-  if (i.upper) out += (out.empty() ? "" : ", ") + std::string(i.upper_inclusive ? "<= " : "< ") + *i.upper;
-  return out.empty() ? "all versions" : out;
 }
 
 // OSV's evaluation, as intervals: events in version order; "introduced"
@@ -274,17 +276,6 @@ using nlohmann::json;
 
 Error nvd_bad(const std::string& where, const std::string& what) {
   return make_error(Code::malformed, where + ": " + what);
-}
-
-const json* member(const json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-
-std::string string_or(const json& j, const char* key) {
-  const json* m = member(j, key);
-  return m && m->is_string() ? m->get<std::string>() : "";
 }
 
 // One cpeMatch: vendor, product and the versions it covers. nullopt (with
@@ -490,10 +481,14 @@ Result<std::vector<Advisory>> parse_nvd(std::string_view text, std::string_view 
 }
 
 Result<std::vector<Advisory>> parse_advisories(std::string_view text, std::string_view where) {
-  // Told apart by their top-level members: an NVD response has
+  // Told apart by their top-level members: a CVE record has "cveMetadata"; an NVD response has
   // "vulnerabilities" (or is one "cve"), an NVD record "configurations" or
   // "lastModified" without OSV's "modified"; anything else is read as OSV.
   json probe = json::parse(text, nullptr, false);
+  if (probe.is_object() && (probe.contains("cveMetadata") || string_or(probe, "dataType") == "CVE_RECORD")) {
+    FWSEAL_ASSIGN(Advisory a, parse_cve5(text, where));
+    return std::vector<Advisory>{std::move(a)};
+  }
   if (probe.is_object() && (probe.contains("vulnerabilities") || probe.contains("cve") ||
                             (probe.contains("lastModified") && !probe.contains("modified"))))
     return parse_nvd(text, where);

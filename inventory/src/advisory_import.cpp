@@ -147,7 +147,7 @@ std::string advisory_digest(const Advisory& a) {
 // Records (or replaces) one advisory inside the import's transaction.
 Status store(Connection& db, const Advisory& a, const std::string& record_sha256, const std::string& import_id,
              ImportResult& result) {
-  FWSEAL_ASSIGN(auto existing, db.query("SELECT id, record_sha256 FROM advisories WHERE advisory_id = ?", {a.id}));
+  FWSEAL_ASSIGN(auto existing, db.query("SELECT id, record_sha256 FROM advisories WHERE advisory_id = ? AND format = ?", {a.id, a.format}));
   Cell score = a.cvss ? Cell(std::to_string(a.cvss->base_score)) : std::nullopt;
   Cell vector = a.cvss ? Cell(a.cvss->vector) : std::nullopt;
   Cell withdrawn = a.withdrawn.empty() ? std::nullopt : Cell(a.withdrawn);

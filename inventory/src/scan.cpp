@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -351,6 +352,32 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
       findings.push_back(std::move(f));
     }
   }
+  // One finding per release, component and advisory id, however many
+  // records (NVD's and the CVE Program's of one CVE) or entries matched: the
+  // rules are listed together, the higher score and a known fix kept.
+  std::map<std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>, std::size_t> seen;
+  std::vector<Finding> merged;
+  for (auto& f : findings) {
+    auto key = std::make_tuple(f.product, f.version, f.component, f.component_version, f.purl, f.advisory);
+    auto [it, fresh] = seen.emplace(key, merged.size());
+    if (fresh) {
+      merged.push_back(std::move(f));
+      continue;
+    }
+    Finding& kept = merged[it->second];
+    if (kept.rule.find(f.rule) == std::string::npos) kept.rule += "; " + f.rule;
+    if (kept.fixed.empty()) kept.fixed = f.fixed;
+    for (auto& alias : f.aliases)
+      if (std::find(kept.aliases.begin(), kept.aliases.end(), alias) == kept.aliases.end()) kept.aliases.push_back(alias);
+    if (f.cvss && (!kept.cvss || *f.cvss > *kept.cvss)) {
+      kept.cvss = f.cvss;
+      kept.cvss_vector = f.cvss_vector;
+      kept.cvss_source = f.cvss_source;
+      kept.severity = f.severity;
+    }
+    if (kept.summary.empty()) kept.summary = f.summary;
+  }
+  findings = std::move(merged);
   std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
     if (int d = severity_rank(a.severity) - severity_rank(b.severity); d != 0) return d < 0;
     if (a.product != b.product) return a.product < b.product;

@@ -30,6 +30,14 @@ std::string sbom_of(const std::vector<std::string>& purls, int serial) {
          components + "]}";
 }
 
+// An SBOM of one release holding the given component objects.
+std::string sbom_with(const std::string& components, int serial) {
+  char tail[13];
+  std::snprintf(tail, sizeof tail, "%012d", serial);
+  return R"({"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-)" +
+         std::string(tail) + R"(","version":1,"components":[)" + components + "]}";
+}
+
 // A Debian security advisory as OSV publishes it: keyed by the source
 // package, for one Debian release, no score of its own.
 constexpr const char* kDsa = R"({"id":"DSA-5678-1","modified":"2024-01-31T00:00:00Z",
@@ -277,14 +285,8 @@ TEST_P(ScanTest, NvdConfigurationsByCpe) {
 // ESP-IDF only on the ESP32 hardware, which is no component: never a match.
 TEST_P(ScanTest, RealNvdRecords) {
   const std::string dir = std::string(FWSEAL_SOURCE_DIR) + "/tests/data/advisories/";
-  auto sbom = [](const std::string& components, int serial) {
-    char tail[13];
-    std::snprintf(tail, sizeof tail, "%012d", serial);
-    return R"({"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-)" +
-           std::string(tail) + R"(","version":1,"components":[)" + components + "]}";
-  };
   ASSERT_TRUE(add_sbom(*db_,
-                       sbom(R"({"bom-ref":"b","type":"application","name":"busybox","version":"1.36.1",
+                       sbom_with(R"({"bom-ref":"b","type":"application","name":"busybox","version":"1.36.1",
     "purl":"pkg:generic/busybox@1.36.1","cpe":"cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*"},
     {"bom-ref":"e","type":"framework","name":"esp-idf","version":"4.1",
     "purl":"pkg:generic/esp-idf@4.1","cpe":"cpe:2.3:a:espressif:esp-idf:4.1:*:*:*:*:*:*:*"})",
@@ -307,6 +309,71 @@ TEST_P(ScanTest, RealNvdRecords) {
   EXPECT_DOUBLE_EQ(*f.cvss, 9.8);
   EXPECT_EQ(f.severity, "critical");
   EXPECT_EQ(f.rule, "NVD CVE-2022-48174 a:busybox:busybox <= 1.36.1");
+}
+
+TEST_P(ScanTest, RealCve5RecordsBesideNvdsOfTheSameCve) {
+  const std::string dir = std::string(FWSEAL_SOURCE_DIR) + "/tests/data/advisories/";
+  auto component = [](const std::string& name, const std::string& version, const std::string& cpe) {
+    return R"({"bom-ref":")" + name + version + R"(","type":"application","name":")" + name + R"(","version":")" +
+           version + R"(","purl":"pkg:generic/)" + name + "@" + version + R"(","cpe":")" + cpe + "\"}";
+  };
+  // curl 8.9.0 is listed affected, 8.9.1 is not; Linux 6.12.5 falls in no
+  // listed range under defaultStatus "affected", 6.12.10 in an unaffected
+  // "6.12.*" wildcard, 6.1.100 below 6.12 (unaffected).
+  ASSERT_TRUE(add_sbom(*db_,
+                       sbom_with(component("curl", "8.9.0", "cpe:2.3:a:haxx:curl:8.9.0:*:*:*:*:*:*:*") + "," +
+                                component("linux", "6.12.5", "cpe:2.3:o:linux:linux_kernel:6.12.5:*:*:*:*:*:*:*"),
+                            31),
+                       "sbom", "router", "1.0", false)
+                  .ok());
+  ASSERT_TRUE(add_sbom(*db_,
+                       sbom_with(component("curl", "8.9.1", "cpe:2.3:a:haxx:curl:8.9.1:*:*:*:*:*:*:*") + "," +
+                                component("linux", "6.12.10", "cpe:2.3:o:linux:linux_kernel:6.12.10:*:*:*:*:*:*:*") +
+                                "," + component("linux", "6.1.100", "cpe:2.3:o:linux:linux_kernel:6.1.100:*:*:*:*:*:*:*"),
+                            32),
+                       "sbom", "router", "2.0", false)
+                  .ok());
+  for (const char* f : {"cve5-CVE-2024-7264-curl-lessThanOrEqual.json",
+                        "cve5-CVE-2025-21631-linux-lessThan-and-lessThanOrEqual.json", "cve5-CVE-2025-4565-lessThan.json"}) {
+    auto r = import_advisories(*db_, dir + f);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->records, 1u) << f;
+    EXPECT_EQ(r->added, 1u) << f;
+  }
+  auto findings = scan(*db_, {});
+  ASSERT_TRUE(findings.ok()) << findings.error().message;
+  std::vector<std::string> got;
+  for (const auto& f : *findings) got.push_back(f.product + "@" + f.version + " " + f.component + "@" + f.component_version + " " + f.advisory);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"router@1.0 curl@8.9.0 CVE-2024-7264", "router@1.0 linux@6.12.5 CVE-2025-21631"}));
+  for (const auto& f : *findings)
+    if (f.component == "linux") {
+      EXPECT_EQ(f.rule, "CVE CVE-2025-21631 linux:linux_kernel: = 6.12; > 6.12, < 6.12.10");
+      EXPECT_EQ(f.fixed, "6.12.10");
+      // The CISA ADP container's CVSS 3.1 vector, scored here.
+      EXPECT_EQ(f.cvss_vector, "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H");
+      ASSERT_TRUE(f.cvss.has_value());
+      EXPECT_DOUBLE_EQ(*f.cvss, 7.8);
+      EXPECT_EQ(f.severity, "high");
+    }
+  // The same CVE from NVD is kept beside the CVE Program's record, and one
+  // finding names both rules.
+  const std::string nvd = R"({"id":"CVE-2024-7264","lastModified":"2025-01-01T00:00:00","configurations":[{"nodes":[
+    {"operator":"OR","cpeMatch":[{"vulnerable":true,"criteria":"cpe:2.3:a:haxx:curl:*:*:*:*:*:*:*:*",
+      "versionStartIncluding":"7.32.0","versionEndExcluding":"8.9.1"}]}]}]})";
+  auto r = import("nvd-curl.json", nvd);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->added, 1u);
+  EXPECT_EQ(count("advisories"), "4");
+  findings = scan(*db_, {});
+  ASSERT_TRUE(findings.ok()) << findings.error().message;
+  ASSERT_EQ(findings->size(), 2u);
+  for (const auto& f : *findings)
+    if (f.component == "curl") {
+      EXPECT_NE(f.rule.find("CVE CVE-2024-7264 haxx:curl: "), std::string::npos) << f.rule;
+      EXPECT_NE(f.rule.find("; NVD CVE-2024-7264 a:haxx:curl >= 7.32.0, < 8.9.1"), std::string::npos) << f.rule;
+      EXPECT_EQ(f.fixed, "8.9.1");
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ScanTest, kEngines, engine_name);
@@ -338,6 +405,81 @@ TEST(Osv, DebianEpochsAndTildesInDpkgOrder) {
   EXPECT_TRUE(affects(e, "5.1.7-1"));  // no epoch: epoch 0, older than any 7:
   EXPECT_FALSE(affects(e, "7:5.1.6-0+deb12u1"));
   EXPECT_FALSE(affects(e, "7:5.1.6-1"));
+}
+
+}  // namespace
+}  // namespace fwseal::inventory
+
+namespace fwseal::inventory {
+namespace {
+
+TEST(Cve5, ProductStatusRules) {
+  auto parse = [](const std::string& affected) {
+    return parse_cve5(R"({"dataType":"CVE_RECORD","cveMetadata":{"cveId":"CVE-2099-0001","state":"PUBLISHED",
+      "dateUpdated":"2099-01-01T00:00:00Z"},"containers":{"cna":{"affected":[)" + affected + "]}}}",
+                      "r.json");
+  };
+  // defaultStatus "affected" with an unaffected range and a change inside
+  // an affected range.
+  auto a = parse(R"({"vendor":"Acme","product":"Widget Lib","defaultStatus":"affected","versions":[
+    {"version":"0","lessThan":"1.0","status":"unaffected"},
+    {"version":"2.0","lessThan":"3.0","status":"affected","changes":[{"at":"2.5","status":"unaffected"}]},
+    {"version":"4.0","lessThanOrEqual":"4.2.*","status":"unaffected"}]})");
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_EQ(a->affected.size(), 1u);
+  const auto& e = a->affected[0];
+  EXPECT_EQ(e.purl_type, "cpe");
+  EXPECT_EQ(e.purl_namespace, "acme");
+  EXPECT_EQ(e.name, "widget_lib");
+  for (const char* v : {"1.0", "1.9", "2.0", "2.4.9", "3.0", "3.9", "4.3", "9.0"}) EXPECT_TRUE(affects(e, v)) << v;
+  for (const char* v : {"0.9", "2.5", "2.9", "4.0", "4.2.7"}) EXPECT_FALSE(affects(e, v)) << v;
+  // Affected in every version: left out, as it would match whatever bears the name.
+  a = parse(R"({"vendor":"acme","product":"all","defaultStatus":"affected"})");
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_TRUE(a->affected.empty());
+  a = parse(R"({"vendor":"n/a","product":"n/a","versions":[{"version":"n/a","status":"affected"}]})");
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_TRUE(a->affected.empty());
+  // A package in a known collection is matched by purl.
+  a = parse(R"({"vendor":"x","product":"y","packageName":"left-pad","collectionURL":"https://www.npmjs.com/",
+    "defaultStatus":"unaffected","versions":[{"version":"0","lessThan":"1.3.0","status":"affected","versionType":"semver"}]})");
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_EQ(a->affected.size(), 1u);
+  EXPECT_EQ(a->affected[0].purl_type, "npm");
+  EXPECT_EQ(a->affected[0].name, "left-pad");
+  EXPECT_TRUE(affects(a->affected[0], "1.2.9"));
+  EXPECT_FALSE(affects(a->affected[0], "1.3.0"));
+}
+
+TEST(Cve5, BadRecordsNameTheMember) {
+  auto parse = [](const std::string& meta, const std::string& affected) {
+    return parse_cve5(R"({"cveMetadata":)" + meta + R"(,"containers":{"cna":{"affected":[)" + affected + "]}}}", "r.json");
+  };
+  const std::string ok_meta = R"({"cveId":"CVE-2099-0002","state":"PUBLISHED"})";
+  struct Case {
+    std::string meta, affected, message;
+  } cases[] = {
+      {R"({"cveId":"X-1","state":"PUBLISHED"})", "", "r.json.cveMetadata.cveId: not a CVE id: \"X-1\""},
+      {R"({"cveId":"CVE-2099-0002","state":"RESERVED"})", "",
+       "r.json (CVE-2099-0002).cveMetadata.state: must be PUBLISHED or REJECTED, not \"RESERVED\""},
+      {ok_meta, R"({"vendor":"a","product":"b","versions":[{"version":"1.0","status":"broken"}]})",
+       "r.json (CVE-2099-0002).containers.cna.affected[0].versions[0].status: must be \"affected\", \"unaffected\" "
+       "or \"unknown\", not \"broken\""},
+      {ok_meta, R"({"vendor":"a","product":"b","versions":[{"version":"1.0","lessThan":"1 2","status":"affected"}]})",
+       "r.json (CVE-2099-0002).containers.cna.affected[0].versions[0].lessThan: "},
+      {ok_meta, R"({"vendor":"a","product":"b","versions":[{"version":"1.0","lessThanOrEqual":"x.*","status":"affected"}]})",
+       "r.json (CVE-2099-0002).containers.cna.affected[0].versions[0].lessThanOrEqual: a wildcard after something "
+       "other than a number: \"x.*\""},
+  };
+  for (const auto& c : cases) {
+    auto a = parse(c.meta, c.affected);
+    ASSERT_FALSE(a.ok()) << c.affected;
+    EXPECT_EQ(a.error().code, Code::malformed);
+    EXPECT_EQ(a.error().message.substr(0, c.message.size()), c.message);
+  }
+  auto rejected = parse_cve5(R"({"cveMetadata":{"cveId":"CVE-2099-0003","state":"REJECTED","dateRejected":"2099-02-02"}})", "r.json");
+  ASSERT_TRUE(rejected.ok()) << rejected.error().message;
+  EXPECT_EQ(rejected->withdrawn, "2099-02-02");
 }
 
 }  // namespace

@@ -42,9 +42,12 @@ std::vector<std::string> migrations(const Connection& c) {
       // 2: vulnerability advisories, one form for every format they come in.
       "CREATE TABLE advisory_imports (id " + id + ", source TEXT NOT NULL, format TEXT NOT NULL,"
       " sha256 TEXT NOT NULL, imported TEXT NOT NULL, records BIGINT NOT NULL);"
-      "CREATE TABLE advisories (id " + id + ", advisory_id TEXT NOT NULL UNIQUE, format TEXT NOT NULL,"
+      // One record per id and format: NVD's and the CVE Program's record of
+      // one CVE are kept side by side, each replaced only by its own kind.
+      "CREATE TABLE advisories (id " + id + ", advisory_id TEXT NOT NULL, format TEXT NOT NULL,"
       " summary TEXT, modified TEXT, withdrawn TEXT, cvss_vector TEXT, cvss_score DOUBLE PRECISION,"
-      " record_sha256 TEXT NOT NULL, import_id BIGINT NOT NULL REFERENCES advisory_imports(id));"
+      " record_sha256 TEXT NOT NULL, import_id BIGINT NOT NULL REFERENCES advisory_imports(id),"
+      " UNIQUE (advisory_id, format));"
       "CREATE TABLE advisory_aliases (advisory_id BIGINT NOT NULL REFERENCES advisories(id), alias TEXT NOT NULL,"
       " PRIMARY KEY (advisory_id, alias));"
       "CREATE INDEX advisory_aliases_alias ON advisory_aliases (alias);"

@@ -49,7 +49,7 @@ struct AffectedPackage {
 
 struct Advisory {
   std::string id;  // "DSA-5532-1", "CVE-2023-5678", "GHSA-..."
-  std::string format;  // "osv", "nvd"
+  std::string format;  // "osv", "nvd", "cve5"
   std::vector<std::string> aliases;
   std::string summary;
   std::string modified;   // RFC 3339 as published
@@ -75,7 +75,20 @@ Result<Advisory> parse_osv(std::string_view json, std::string_view where);
 // parsed and scored.
 Result<std::vector<Advisory>> parse_nvd(std::string_view json, std::string_view where);
 
-// OSV or NVD, told apart by their shape.
+// One CVE JSON 5 record (cveMetadata + containers). Every "affected" product
+// of the CNA and ADP containers becomes entries: by purl when it names a
+// packageName in a known collection (PyPI, npm, crates.io, ...), else by CPE
+// vendor and product (its "cpes", else its vendor and product as CPE spells
+// them, through a short table of known spellings). The product status rules
+// apply: a version is affected when an "affected" version or range
+// (version, lessThan, lessThanOrEqual with "5.15.*" wildcards, changes) names
+// it, or when nothing names it and defaultStatus is "affected". Git ranges,
+// "n/a" products, and products affected in every version are left out. A
+// REJECTED record is withdrawn. Code::malformed naming the member for a
+// status, version or CVSS vector that does not parse.
+Result<Advisory> parse_cve5(std::string_view json, std::string_view where);
+
+// OSV, NVD or CVE JSON 5, told apart by their shape.
 Result<std::vector<Advisory>> parse_advisories(std::string_view json, std::string_view where);
 
 // A CPE 2.3 formatted string's fields ("cpe", "2.3", part, vendor, product,
@@ -92,6 +105,9 @@ std::string upstream_version(std::string_view version);
 // it is when it is plain printable text, else quote()d with its control
 // characters escaped.
 std::string plain_or_quoted(std::string_view text);
+
+// ">= 1.0, < 2.0", "all versions": an interval as a person reads it.
+std::string interval_text(const VersionInterval& interval);
 
 // True when `version` (in the entry's scheme) is one the entry names.
 bool affects(const AffectedPackage& entry, std::string_view version);
