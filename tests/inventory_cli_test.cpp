@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "fwseal/testing/postgres.h"
@@ -221,6 +222,114 @@ TEST_P(InventoryCli, ScanAndGates) {
     "affected":[{"package":{"ecosystem":"OSS-Fuzz","name":"x"},"versions":["1"]}]})")});
   EXPECT_EQ(broken.exit_code, 10);
   EXPECT_THAT(broken.err, HasSubstr("broken.json (X).affected[0].package.ecosystem: unknown ecosystem \"OSS-Fuzz\""));
+}
+
+// Triage by hand, carried to the next release; VEX in (the specifications'
+// examples) and out (checked against the official CycloneDX 1.6 and OpenVEX
+// 0.2 schemas); the question "which releases in support carry a severe,
+// untriaged vulnerability?" as one command.
+TEST_P(InventoryCli, TriageStatementsAndVex) {
+  auto sbom = [&](const std::string& name, const std::string& version, const std::string& serial) {
+    return file(name, R"({"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-)" +
+                          serial + R"(","version":1,"components":[
+      {"bom-ref":"s","type":"library","name":"libssl3","version":")" + version + R"(",
+       "purl":"pkg:deb/debian/libssl3@)" + version + R"(?arch=amd64&distro=debian-12&upstream=openssl"},
+      {"bom-ref":"c","type":"application","name":"curl","version":"8.9.0","purl":"pkg:generic/curl@8.9.0",
+       "cpe":"cpe:2.3:a:haxx:curl:8.9.0:*:*:*:*:*:*:*"}]})");
+  };
+  ASSERT_EQ(inv({"add-sbom", sbom("a.json", "3.0.11-1~deb12u2", "000000000001"), "--product", "gw", "--version", "1.0"}).exit_code, 0);
+  ASSERT_EQ(inv({"add-sbom", sbom("b.json", "3.0.11-1~deb12u2", "000000000002"), "--product", "old", "--version", "1.0"}).exit_code, 0);
+  ASSERT_EQ(inv({"lifecycle", file("life.json", R"({"products":[{"name":"gw","launched":"2025-01-01"},
+    {"name":"old","launched":"2010-01-01","discontinued":"2012-01-01"}]})")}).exit_code, 0);
+  auto imported = inv({"advisories", "import", file("dsa.json", R"({"id":"DSA-5678-1","modified":"2024-01-31T00:00:00Z",
+    "aliases":["CVE-2023-5678"],"affected":[{"package":{"ecosystem":"Debian:12","name":"openssl"},
+    "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"3.0.13-1~deb12u1"}]}]}]})"),
+                       file("cve.json", R"({"id":"CVE-2023-5678","modified":"2024-02-01T00:00:00Z",
+    "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]})"),
+                       std::string(FWSEAL_SOURCE_DIR) + "/tests/data/advisories/cve5-CVE-2024-7264-curl-lessThanOrEqual.json"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+
+  // In support, high or worse, nobody has looked: only gw (old is past its
+  // end of support).
+  const std::vector<std::string> question = {"scan", "--in-support", "--min-severity", "high", "--untriaged", "--csv",
+                                             "--on", "2026-06-01", "--fail-on", "high"};
+  auto asked = inv(question);
+  EXPECT_EQ(asked.exit_code, 16) << asked.err;
+  EXPECT_THAT(asked.out, HasSubstr("critical,9.8,DSA-5678-1,CVE-2023-5678,gw,1.0,no,active,libssl3,"));
+  EXPECT_THAT(asked.out, ::testing::Not(HasSubstr(",old,")));
+  EXPECT_THAT(asked.out, ::testing::Not(HasSubstr("CVE-2024-7264")));  // medium
+  EXPECT_EQ(asked.err, "fwseal: policy gate failed: 1 findings at or above high\n");
+
+  auto bad = inv({"triage", "CVE-2023-5678", "--purl", "pkg:deb/debian/openssl", "--status", "not_affected"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("fwseal: a not_affected statement needs a --justification or a --detail saying why\n"));
+  auto recorded = inv({"triage", "CVE-2023-5678", "--purl", "pkg:deb/debian/openssl", "--range",
+                       "vers:deb/<3.0.13-1~deb12u1", "--status", "not_affected", "--justification",
+                       "vulnerable_code_not_in_execute_path", "--detail", "no DH key generation", "--author", "alice"});
+  ASSERT_EQ(recorded.exit_code, 0) << recorded.err;
+  EXPECT_THAT(recorded.out, HasSubstr("recorded: CVE-2023-5678 not_affected for pkg:deb/debian/openssl "
+                                      "vers:deb/<3.0.13-1~deb12u1, by alice at "));
+  auto answered = inv(question);
+  EXPECT_EQ(answered.exit_code, 0) << answered.err;
+  EXPECT_EQ(answered.out, "severity,cvss,advisory,aliases,product,version,verified,stage,component,component_version,purl,"
+                          "fixed,rule,status,statement_scope,justification,detail\n");
+  // A later release with the same package is covered by the same decision.
+  ASSERT_EQ(inv({"add-sbom", sbom("c.json", "3.0.11-1~deb12u2", "000000000003"), "--product", "gw", "--version", "1.1"}).exit_code, 0);
+  auto later = inv({"scan", "--release", "gw@1.1", "--json"});
+  ASSERT_EQ(later.exit_code, 0) << later.err;
+  EXPECT_THAT(later.out, HasSubstr("\"status\": \"not_affected\""));
+  EXPECT_THAT(later.out, HasSubstr("\"author\": \"alice\""));
+
+  // The specifications' VEX examples import; products without a purl or CPE
+  // are named as skipped.
+  const std::string vex_dir = std::string(FWSEAL_SOURCE_DIR) + "/tests/data/vex/";
+  auto vex_in = inv({"vex", "import", vex_dir + "openvex-spec-v0.2.0-minimal-example.json",
+                     vex_dir + "cdx-vex-valid-vulnerability-1.6.json", vex_dir + "csaf-vex-2022-evd-uc-01-na-001.json"});
+  ASSERT_EQ(vex_in.exit_code, 0) << vex_in.err;
+  EXPECT_THAT(vex_in.out, HasSubstr("openvex-spec-v0.2.0-minimal-example.json: 2 statements (openvex)\n"));
+  EXPECT_THAT(vex_in.out, HasSubstr("cdx-vex-valid-vulnerability-1.6.json: 1 statements (cyclonedx)\n"));
+  EXPECT_THAT(vex_in.out, HasSubstr("csaf-vex-2022-evd-uc-01-na-001.json: 0 statements (csaf)\n"));
+  EXPECT_THAT(vex_in.err, HasSubstr("fwseal: warning: skipped " + vex_dir + "csaf-vex-2022-evd-uc-01-na-001.json"
+                                    ".vulnerabilities[0].product_status.known_not_affected: CSAFPID-0001 names no product "
+                                    "with a purl or CPE\n"));
+  auto listed = inv({"statements", "--json"});
+  ASSERT_EQ(listed.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(listed.out).size(), 4u);
+  auto broken = inv({"vex", "import", file("v.json", R"({"@context":"https://openvex.dev/ns/v0.2.0","statements":[
+    {"vulnerability":{"name":"CVE-1"},"products":[{"@id":"pkg:npm/a@1.0.0"}],"status":"maybe"}]})")});
+  EXPECT_EQ(broken.exit_code, 10);
+  EXPECT_EQ(broken.err, "fwseal: " + ws_.path("v.json") + ".statements[0].status: not an OpenVEX status: \"maybe\"\n");
+
+  // VEX out, every status, checked against the official schemas.
+  ASSERT_EQ(inv({"triage", "CVE-2024-7264", "--cpe", "cpe:2.3:a:haxx:curl:8.9.0:*:*:*:*:*:*:*", "--status", "affected",
+                 "--detail", "update in 1.2"}).exit_code, 0);
+  for (const char* format : {"cyclonedx", "openvex"}) {
+    const std::string out = ws_.path(std::string("gw-1.0.") + format + ".json");
+    auto exported = inv({"vex", "export", "gw@1.0", "--format", format, "-o", out});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    EXPECT_EQ(exported.out, out + ": 2 vulnerabilities of gw 1.0 (" + format + ")\n");
+    auto schema = std::string(format) == "cyclonedx"
+                      ? run({"/usr/bin/python3", std::string(FWSEAL_SOURCE_DIR) + "/tests/tools/validate_cyclonedx.py", out})
+                      : run({"/usr/bin/python3", std::string(FWSEAL_SOURCE_DIR) + "/tests/tools/validate_json_schema.py",
+                             std::string(FWSEAL_SOURCE_DIR) + "/third_party/openvex/openvex_json_schema_0.2.0.json", out});
+    EXPECT_EQ(schema.exit_code, 0) << format << ": " << schema.out << schema.err;
+    auto doc = nlohmann::json::parse(read_bytes(out));
+    if (std::string(format) == "cyclonedx") {
+      ASSERT_EQ(doc["vulnerabilities"].size(), 2u);
+      for (const auto& v : doc["vulnerabilities"])
+        EXPECT_EQ(v["analysis"]["state"], v["id"] == "CVE-2024-7264" ? "exploitable" : "not_affected") << v.dump();
+    } else {
+      ASSERT_EQ(doc["statements"].size(), 2u);
+      for (const auto& st : doc["statements"])
+        if (st["status"] == "affected") EXPECT_EQ(st["action_statement"], "update in 1.2");
+        else EXPECT_EQ(st["justification"], "vulnerable_code_not_in_execute_path");
+    }
+  }
+  auto unknown = inv({"vex", "export", "gw@9.9", "--format", "openvex"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  auto bad_format = inv({"vex", "export", "gw@1.0", "--format", "spdx"});
+  EXPECT_EQ(bad_format.exit_code, 2);
+  EXPECT_THAT(bad_format.err, HasSubstr("fwseal: --format must be cyclonedx or openvex, not \"spdx\"\n"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, InventoryCli, ::testing::Values(std::string("sqlite"), std::string("postgresql")),

@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "inventory_commands.h"
 #include "fwseal/base/file.h"
 #include "fwseal/base/text.h"
 #include "fwseal/format/layout.h"
@@ -17,23 +18,30 @@
 
 namespace fwseal::cli {
 
-namespace {
-
-constexpr const char* kInventoryUsage =
+const char* const kInventoryUsage =
     "fwseal inventory add PKG... --trust TRUST.json [--replace] [--db DB]\n"
     "       fwseal inventory add-sbom SBOM --product P --version V [--replace] [--db DB]\n"
     "       fwseal inventory query (--purl PURL | --name NAME | --cpe CPE) [--range vers:SCHEME/...]\n"
     "                              [--on DATE] [--json | --csv] [--fail-if-found] [--db DB]\n"
     "       fwseal inventory product NAME --launched DATE [--discontinued DATE] [--db DB]\n"
     "       fwseal inventory lifecycle FILE [--db DB]   (support policy and product dates)\n"
-    "       fwseal inventory advisories import PATH... [--db DB]   (OSV records: files, directories, zips)\n"
+    "       fwseal inventory advisories import PATH... [--db DB]   (OSV, NVD 2.0, CVE 5: files, directories, zips)\n"
     "       fwseal inventory scan [--product P | --release P@V] [--on DATE] [--json | --csv]\n"
+    "                             [--open | --untriaged] [--in-support] [--min-severity SEV]\n"
     "                             [--fail-on critical|high|medium|low] [--max-age DAYS] [--db DB]\n"
+    "       fwseal inventory triage VULN (--purl PURL [--range vers:...] | --cpe CPE) [--product P]\n"
+    "                               --status S [--justification J] [--detail TEXT] [--author NAME] [--db DB]\n"
+    "       fwseal inventory statements [--json] [--db DB]   (triage and imported VEX, oldest first)\n"
+    "       fwseal inventory vex import FILE... [--db DB]   (CycloneDX 1.6, OpenVEX 0.2, CSAF 2.0 VEX)\n"
+    "       fwseal inventory vex export P@V --format cyclonedx|openvex [-o FILE] [--author NAME] [--db DB]\n"
     "       fwseal inventory list [--product P] [--on DATE] [--json | --csv] [--db DB]\n"
     "       fwseal inventory diff PRODUCT FROM TO [--json] [--db DB]   (exit 0 the same, 1 different)\n"
     "       fwseal inventory report --html -o FILE [--on DATE] [(--purl PURL | --name NAME | --cpe CPE)\n"
     "                               [--range vers:SCHEME/...]] [--db DB]\n"
     "  DB: sqlite:PATH or PATH (default $FWSEAL_HOME/inventory.db)";
+
+namespace {
+
 
 // Exit code of `query --fail-if-found` when a release carries the component.
 constexpr int kFound = 4;
@@ -74,11 +82,6 @@ int add_sbom(const Args& args) {
   return 0;
 }
 
-// --on DATE, default today (UTC).
-Result<inventory::Date> on_date(const Args& args) {
-  if (auto on = args.value("--on")) return inventory::parse_date(*on, "--on");
-  return inventory::today_utc();
-}
 
 // The component a query or a report names (--purl, --name, --cpe, --range);
 // nullopt when none is named. Code::usage for one that does not parse.
@@ -132,71 +135,6 @@ int advisories(const Args& args) {
     if (!r.ok()) return fail(r.error());
     std::printf("%s: %zu records (%zu added, %zu updated, %zu withdrawn, %zu unchanged), sha256 %s\n", p[i].c_str(),
                 r->records, r->added, r->updated, r->withdrawn, r->unchanged, r->sha256.c_str());
-  }
-  return 0;
-}
-
-int scan(const Args& args) {
-  if (!args.positionals().empty()) return usage_error("scan takes no positional arguments", kInventoryUsage);
-  inventory::ScanOptions o;
-  auto on = on_date(args);
-  if (!on.ok()) return usage_error(on.error().message, kInventoryUsage);
-  o.on = *on;
-  o.product = args.value("--product");
-  if (auto release = args.value("--release")) {
-    auto at = release->rfind('@');
-    if (at == std::string::npos || at == 0 || at + 1 == release->size())
-      return usage_error("--release wants PRODUCT@VERSION, got " + quote(*release), kInventoryUsage);
-    o.release = std::make_pair(release->substr(0, at), release->substr(at + 1));
-  }
-  if (o.product && o.release) return usage_error("--product and --release exclude each other", kInventoryUsage);
-  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other", kInventoryUsage);
-  std::optional<inventory::Severity> fail_on;
-  if (auto f = args.value("--fail-on")) {
-    auto parsed = inventory::parse_severity(*f, "--fail-on");
-    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
-    fail_on = *parsed;
-  }
-  std::optional<std::uint64_t> max_age;
-  if (auto m = args.value("--max-age")) {
-    auto days = parse_security_version(*m, "--max-age");
-    if (!days.ok() || *days > 36500) return usage_error("--max-age wants a number of days", kInventoryUsage);
-    max_age = *days;
-  }
-  auto db = inventory::open_inventory(args.value("--db").value_or(""));
-  if (!db.ok()) return fail(db.error());
-  if (max_age) {
-    // A stale advisory database is a failed gate, never a pass.
-    auto newest = inventory::newest_import(**db);
-    if (!newest.ok()) return fail(newest.error());
-    if (!*newest) return fail(make_error(Code::gate, "no advisories imported: --max-age " + std::to_string(*max_age) +
-                                                         " cannot be met (fwseal inventory advisories import)"));
-    auto when = parse_rfc3339_utc(**newest, "inventory");
-    if (!when.ok()) return fail(when.error());
-    const std::int64_t age_days = (static_cast<std::int64_t>(std::time(nullptr)) - *when) / 86400;
-    if (age_days > static_cast<std::int64_t>(*max_age))
-      return fail(make_error(Code::gate, "the newest advisory import is " + std::to_string(age_days) + " days old (" +
-                                             **newest + "), more than --max-age " + std::to_string(*max_age)));
-  }
-  auto findings = inventory::scan(**db, o);
-  if (!findings.ok()) return fail(findings.error());
-  std::string out = args.flag("--json")  ? inventory::findings_to_json(*findings)
-                    : args.flag("--csv") ? inventory::findings_to_csv(*findings)
-                                         : inventory::findings_to_table(*findings);
-  std::fputs(out.c_str(), stdout);
-  if (fail_on) {
-    std::size_t failing = 0, unscored = 0;
-    for (const auto& f : *findings)
-      if (inventory::at_or_above(f, *fail_on)) {
-        ++failing;
-        if (!f.cvss) ++unscored;
-      }
-    if (failing)
-      return fail(make_error(Code::gate, "policy gate failed: " + std::to_string(failing) + " findings at or above " +
-                                             std::string(inventory::severity_name(*fail_on)) +
-                                             (unscored ? " (" + std::to_string(unscored) +
-                                                             " without a CVSS v3 score, counted as above)"
-                                                       : std::string())));
   }
   return 0;
 }
@@ -307,7 +245,7 @@ int product(const Args& args) {
 }  // namespace
 
 int cmd_inventory(const Argv& args) {
-  if (args.empty()) return usage_error("expected add, add-sbom, query, product, lifecycle, advisories, scan, list, diff or report", kInventoryUsage);
+  if (args.empty()) return usage_error("expected add, add-sbom, query, product, lifecycle, advisories, scan, triage, statements, vex, list, diff or report", kInventoryUsage);
   const std::string& sub = args[0];
   Argv rest(args.begin() + 1, args.end());
   OptionSpec spec;
@@ -332,9 +270,18 @@ int cmd_inventory(const Argv& args) {
   } else if (sub == "advisories") {
     run = advisories;
   } else if (sub == "scan") {
-    spec.with_value.insert({"--product", "--release", "--on", "--fail-on", "--max-age"});
-    spec.flags = {"--json", "--csv"};
+    spec.with_value.insert({"--product", "--release", "--on", "--fail-on", "--max-age", "--min-severity"});
+    spec.flags = {"--json", "--csv", "--open", "--untriaged", "--in-support"};
     run = scan;
+  } else if (sub == "triage") {
+    spec.with_value.insert({"--purl", "--cpe", "--range", "--product", "--status", "--justification", "--detail", "--author"});
+    run = triage;
+  } else if (sub == "statements") {
+    spec.flags = {"--json"};
+    run = statements;
+  } else if (sub == "vex") {
+    spec.with_value.insert({"--format", "-o", "--author"});
+    run = vex;
   } else if (sub == "lifecycle") {
     run = lifecycle;
   } else if (sub == "list") {

@@ -50,6 +50,7 @@ struct Component {
   // and product of its CPE (from fwseal's curated table of fingerprinted
   // components, or declared by the build) and its upstream version.
   std::string cpe_vendor, cpe_product, cpe_version;
+  std::string cpe;
 };
 
 // What of a component advisories match: its purl type and name, for a
@@ -58,7 +59,7 @@ struct Component {
 // package manager's purl, its CPE's vendor and product.
 std::optional<Component> component_of(const Row& row) {
   Component c{row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3].value_or(""), {}, {}, {}, {}, {},
-              {}, {}, {}};
+              {}, {}, {}, {}};
   if (!c.purl.empty()) {
     auto parts = sbom::parse_purl(c.purl, "component");
     if (!parts.ok()) return std::nullopt;
@@ -73,6 +74,7 @@ std::optional<Component> component_of(const Row& row) {
       c.evidence += " (source package " + up->second.substr(0, at) + " " + c.match_version + ")";
     }
   }
+  c.cpe = row[7].value_or("");
   if ((c.type.empty() || c.type == "generic") && row[7]) {
     auto f = split_cpe(*row[7]);
     if (f.size() == 13 && f[3] != "*" && f[4] != "*" && !f[3].empty() && !f[4].empty()) {
@@ -185,6 +187,7 @@ std::optional<Date> stored_date(const Cell& c) {
 }  // namespace
 
 bool at_or_above(const Finding& f, Severity threshold) {
+  if (!f.open()) return false;
   if (!f.cvss) return true;
   return static_cast<int>(severity_of(*f.cvss)) >= static_cast<int>(threshold);
 }
@@ -322,6 +325,7 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
     base.fixed = m.fixed;
     base.rule = m.rule;
     base.evidence = c.evidence;
+    base.cpe = c.cpe;
     std::string vector = m.cvss_vector;
     base.cvss_source = vector.empty() ? "" : m.advisory;
     if (vector.empty())
@@ -378,6 +382,25 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
     if (kept.summary.empty()) kept.summary = f.summary;
   }
   findings = std::move(merged);
+
+  // Triage, then the filters.
+  FWSEAL_ASSIGN(auto statements, list_statements(db));
+  std::vector<Finding> kept;
+  for (auto& f : findings) {
+    std::vector<std::string> ids = f.aliases;
+    ids.push_back(f.advisory);
+    f.statement = deciding_statement(statements, ids, Package{f.purl, f.cpe, f.component_version, f.product});
+    f.status = f.statement ? f.statement->status : "untriaged";
+    if (o.open_only && !f.open()) continue;
+    if (o.untriaged_only && f.statement) continue;
+    if (o.min_severity && f.cvss && severity_of(*f.cvss) < *o.min_severity) continue;
+    if (o.in_support) {
+      if (f.stage == stage_name(Stage::end_of_support)) continue;
+      if (f.stage == stage_name(Stage::security_fixes) && f.cvss && *f.cvss < policy.severe_cvss) continue;
+    }
+    kept.push_back(std::move(f));
+  }
+  findings = std::move(kept);
   std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
     if (int d = severity_rank(a.severity) - severity_rank(b.severity); d != 0) return d < 0;
     if (a.product != b.product) return a.product < b.product;
@@ -386,6 +409,18 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
   });
   return findings;
 }
+
+namespace {
+
+nlohmann::ordered_json statement_json(const Finding& f) {
+  if (!f.statement) return nullptr;
+  const Statement& s = *f.statement;
+  return {{"vulnerability", s.vulnerability}, {"scope", s.scope.text},     {"status", s.status},
+          {"justification", s.justification}, {"detail", s.detail},        {"author", s.author},
+          {"time", s.created},                  {"source", s.source}};
+}
+
+}  // namespace
 
 std::string findings_to_json(const std::vector<Finding>& findings) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -405,7 +440,9 @@ std::string findings_to_json(const std::vector<Finding>& findings) {
                    {"component_version", f.component_version},
                    {"purl", f.purl},
                    {"fixed", f.fixed.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.fixed)},
-                   {"matched", {{"rule", f.rule}, {"component", f.evidence}}}});
+                   {"matched", {{"rule", f.rule}, {"component", f.evidence}}},
+                   {"status", f.status},
+                   {"statement", statement_json(f)}});
   return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -418,23 +455,26 @@ std::string cvss_text(const Finding& f) {
 
 std::string findings_to_csv(const std::vector<Finding>& findings) {
   std::string out = "severity,cvss,advisory,aliases,product,version,verified,stage,component,component_version,purl,"
-                    "fixed,rule\n";
+                    "fixed,rule,status,statement_scope,justification,detail\n";
   for (const auto& f : findings) {
     std::string aliases;
     for (const auto& a : f.aliases) aliases += (aliases.empty() ? "" : " ") + a;
     out += csv_row({f.severity, cvss_text(f), f.advisory, aliases, f.product, f.version, f.verified ? "yes" : "no",
-                    f.stage, f.component, f.component_version, f.purl, f.fixed, f.rule});
+                    f.stage, f.component, f.component_version, f.purl, f.fixed, f.rule, f.status,
+                    f.statement ? f.statement->scope.text : "", f.statement ? f.statement->justification : "",
+                    f.statement ? f.statement->detail : ""});
   }
   return out;
 }
 
 std::string findings_to_table(const std::vector<Finding>& findings) {
   std::vector<std::vector<std::string>> rows = {
-      {"SEVERITY", "CVSS", "ADVISORY", "PRODUCT", "VERSION", "STAGE", "COMPONENT", "COMPONENT VERSION", "FIXED IN"}};
+      {"SEVERITY", "CVSS", "ADVISORY", "PRODUCT", "VERSION", "STAGE", "COMPONENT", "COMPONENT VERSION", "FIXED IN",
+       "STATUS"}};
   for (const auto& f : findings)
     rows.push_back({f.severity, cvss_text(f).empty() ? "-" : cvss_text(f), f.advisory, f.product,
                     f.version + (f.verified ? "" : " (unverified)"), f.stage, f.component, f.component_version,
-                    f.fixed.empty() ? "-" : f.fixed});
+                    f.fixed.empty() ? "-" : f.fixed, f.status});
   return text_table(rows);
 }
 

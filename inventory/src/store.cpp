@@ -63,6 +63,13 @@ std::vector<std::string> migrations(const Connection& c) {
       "DROP INDEX release_components_component;"
       "CREATE INDEX release_components_by_component ON release_components (component_id, release_id" +
           std::string(c.engine() == "sqlite" ? ", images" : "") + ");",
+      // 3: triage statements (fwseal inventory triage, imported VEX).
+      "CREATE TABLE vex_statements (id " + id + ", vulnerability TEXT NOT NULL, scope_kind TEXT NOT NULL,"
+      " scope_type TEXT NOT NULL, scope_namespace TEXT NOT NULL, scope_name TEXT NOT NULL,"
+      " scope_version TEXT NOT NULL, vers TEXT NOT NULL, product TEXT NOT NULL, status TEXT NOT NULL,"
+      " justification TEXT NOT NULL, detail TEXT NOT NULL, author TEXT NOT NULL, created TEXT NOT NULL,"
+      " source TEXT NOT NULL);"
+      "CREATE INDEX vex_statements_vulnerability ON vex_statements (vulnerability);",
   };
 }
 

@@ -12,6 +12,7 @@
 #include "fwseal/inventory/cvss.h"
 #include "fwseal/inventory/lifecycle.h"
 #include "fwseal/inventory/store.h"
+#include "fwseal/inventory/vex.h"
 
 namespace fwseal::inventory {
 
@@ -45,16 +46,30 @@ struct Finding {
   std::string fixed;             // the version that fixes it, "" when none is known
   std::string rule;              // the advisory entry that matched
   std::string evidence;          // what of the component matched it
+  std::string cpe;               // the component's CPE, "" if none
+  // Triage: the status of the statement that decides (vex.h), or
+  // "untriaged" when none covers the finding.
+  std::string status = "untriaged";
+  std::optional<Statement> statement;
+  // Open: not stated not_affected or fixed.
+  bool open() const { return status != "not_affected" && status != "fixed"; }
 };
 
 struct ScanOptions {
   std::optional<std::string> product;                          // only this product
   std::optional<std::pair<std::string, std::string>> release;  // only this product and version
   Date on = today_utc();
+  bool open_only = false;       // leave out findings stated not_affected or fixed
+  bool untriaged_only = false;  // leave out findings any statement covers
+  // Leave out releases out of support on `on`: end of support, and in the
+  // security-fixes stage findings below the policy's severe score.
+  bool in_support = false;
+  std::optional<Severity> min_severity;  // leave out findings below (unscored ones stay)
 };
 
 // Every (release, component, advisory) that matches; withdrawn advisories
-// never do. Sorted by severity (critical first, unknown last), product,
+// never do. Each carries the triage statement that decides it (the most
+// specific; vex.h), then the filters of `options` apply. Sorted by severity (critical first, unknown last), product,
 // release version, advisory. Code::usage when the product or release named
 // is not in the inventory.
 Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& options);
@@ -62,8 +77,9 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& options);
 // The newest import's time (RFC 3339), nullopt when nothing was imported.
 Result<std::optional<std::string>> newest_import(Connection& db);
 
-// True when `f` is at or above `threshold`: a finding without a CVSS score
-// counts as above (fail closed).
+// True when `f` is open and at or above `threshold`: a finding without a
+// CVSS score counts as above (fail closed); one stated not_affected or fixed
+// never does.
 bool at_or_above(const Finding& f, Severity threshold);
 
 std::string findings_to_json(const std::vector<Finding>& findings);

@@ -42,7 +42,7 @@ Result<std::vector<Row>> query_in(Connection& db, std::string_view before, const
                                   std::string_view after = "");
 
 // The schema version this build writes and understands.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Opens (creating when absent) the inventory `spec` names:
 //   ""                          $FWSEAL_HOME/inventory.db (~/.fwseal if unset)

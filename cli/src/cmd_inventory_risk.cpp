@@ -1,0 +1,203 @@
+// `fwseal inventory scan | triage | statements | vex`: findings, the triage
+// decisions that carry forward, and VEX documents in and out.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include "commands.h"
+#include "fwseal/base/file.h"
+#include "fwseal/base/text.h"
+#include "fwseal/base/time.h"
+#include "fwseal/format/manifest.h"
+#include "fwseal/inventory/scan.h"
+#include "fwseal/inventory/vex.h"
+#include "fwseal/inventory/vex_export.h"
+#include "inventory_commands.h"
+
+namespace fwseal::cli {
+
+Result<inventory::Date> on_date(const Args& args) {
+  if (auto on = args.value("--on")) return inventory::parse_date(*on, "--on");
+  return inventory::today_utc();
+}
+
+namespace {
+
+std::string now_utc() { return rfc3339_utc(static_cast<std::int64_t>(std::time(nullptr))); }
+
+// --author, else $FWSEAL_AUTHOR, else the login name.
+std::string author_of(const Args& args) {
+  if (auto a = args.value("--author")) return *a;
+  if (const char* e = std::getenv("FWSEAL_AUTHOR"); e && *e) return e;
+  if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_name) return pw->pw_name;
+  return "uid " + std::to_string(getuid());
+}
+
+Result<std::pair<std::string, std::string>> product_at_version(const std::string& text, const char* what) {
+  auto at = text.rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == text.size())
+    return make_error(Code::usage, std::string(what) + " wants PRODUCT@VERSION, got " + quote(text));
+  return std::make_pair(text.substr(0, at), text.substr(at + 1));
+}
+
+}  // namespace
+
+int scan(const Args& args) {
+  if (!args.positionals().empty()) return usage_error("scan takes no positional arguments", kInventoryUsage);
+  inventory::ScanOptions o;
+  auto on = on_date(args);
+  if (!on.ok()) return usage_error(on.error().message, kInventoryUsage);
+  o.on = *on;
+  o.product = args.value("--product");
+  if (auto release = args.value("--release")) {
+    auto parsed = product_at_version(*release, "--release");
+    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    o.release = *parsed;
+  }
+  if (o.product && o.release) return usage_error("--product and --release exclude each other", kInventoryUsage);
+  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other", kInventoryUsage);
+  o.open_only = args.flag("--open");
+  o.untriaged_only = args.flag("--untriaged");
+  o.in_support = args.flag("--in-support");
+  if (auto m = args.value("--min-severity")) {
+    auto parsed = inventory::parse_severity(*m, "--min-severity");
+    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    o.min_severity = *parsed;
+  }
+  std::optional<inventory::Severity> fail_on;
+  if (auto f = args.value("--fail-on")) {
+    auto parsed = inventory::parse_severity(*f, "--fail-on");
+    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    fail_on = *parsed;
+  }
+  std::optional<std::uint64_t> max_age;
+  if (auto m = args.value("--max-age")) {
+    auto days = parse_security_version(*m, "--max-age");
+    if (!days.ok() || *days > 36500) return usage_error("--max-age wants a number of days", kInventoryUsage);
+    max_age = *days;
+  }
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  if (max_age) {
+    // A stale advisory database is a failed gate, never a pass.
+    auto newest = inventory::newest_import(**db);
+    if (!newest.ok()) return fail(newest.error());
+    if (!*newest) return fail(make_error(Code::gate, "no advisories imported: --max-age " + std::to_string(*max_age) +
+                                                         " cannot be met (fwseal inventory advisories import)"));
+    auto when = parse_rfc3339_utc(**newest, "inventory");
+    if (!when.ok()) return fail(when.error());
+    const std::int64_t age_days = (static_cast<std::int64_t>(std::time(nullptr)) - *when) / 86400;
+    if (age_days > static_cast<std::int64_t>(*max_age))
+      return fail(make_error(Code::gate, "the newest advisory import is " + std::to_string(age_days) + " days old (" +
+                                             **newest + "), more than --max-age " + std::to_string(*max_age)));
+  }
+  auto findings = inventory::scan(**db, o);
+  if (!findings.ok()) return fail(findings.error());
+  std::string out = args.flag("--json")  ? inventory::findings_to_json(*findings)
+                    : args.flag("--csv") ? inventory::findings_to_csv(*findings)
+                                         : inventory::findings_to_table(*findings);
+  std::fputs(out.c_str(), stdout);
+  if (fail_on) {
+    std::size_t failing = 0, unscored = 0;
+    for (const auto& f : *findings)
+      if (inventory::at_or_above(f, *fail_on)) {
+        ++failing;
+        if (!f.cvss) ++unscored;
+      }
+    if (failing)
+      return fail(make_error(Code::gate, "policy gate failed: " + std::to_string(failing) + " findings at or above " +
+                                             std::string(inventory::severity_name(*fail_on)) +
+                                             (unscored ? " (" + std::to_string(unscored) +
+                                                             " without a CVSS v3 score, counted as above)"
+                                                       : std::string())));
+  }
+  return 0;
+}
+
+
+int triage(const Args& args) {
+  if (args.positionals().size() != 1) return usage_error("expected one vulnerability id (CVE-..., an advisory id or alias)", kInventoryUsage);
+  auto scope = inventory::make_scope(args.value("--purl"), args.value("--cpe"), args.value("--range"), args.value("--product"));
+  if (!scope.ok()) return usage_error(scope.error().message, kInventoryUsage);
+  auto status = args.required("--status");
+  if (!status.ok()) return usage_error(status.error().message, kInventoryUsage);
+  inventory::Statement s;
+  s.vulnerability = args.positionals()[0];
+  s.scope = *scope;
+  s.status = *status;
+  s.justification = args.value("--justification").value_or("");
+  s.detail = args.value("--detail").value_or("");
+  s.author = author_of(args);
+  s.created = now_utc();
+  s.source = "triage";
+  if (auto c = inventory::check_statement(s); !c.ok()) return usage_error(c.error().message, kInventoryUsage);
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  if (auto r = inventory::record_statement(**db, s); !r.ok()) return fail(r.error());
+  std::printf("recorded: %s %s for %s, by %s at %s\n", s.vulnerability.c_str(), s.status.c_str(), s.scope.text.c_str(),
+              s.author.c_str(), s.created.c_str());
+  return 0;
+}
+
+int statements(const Args& args) {
+  if (!args.positionals().empty()) return usage_error("statements takes no positional arguments", kInventoryUsage);
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  auto list = inventory::list_statements(**db);
+  if (!list.ok()) return fail(list.error());
+  std::fputs(inventory::statements_text(*list, args.flag("--json")).c_str(), stdout);
+  return 0;
+}
+
+int vex(const Args& args) {
+  const auto& p = args.positionals();
+  if (p.empty() || (p[0] != "import" && p[0] != "export"))
+    return usage_error("expected vex import FILE... or vex export PRODUCT@VERSION", kInventoryUsage);
+  if (p[0] == "import") {
+    if (p.size() < 2) return usage_error("expected one or more VEX documents", kInventoryUsage);
+    auto db = inventory::open_inventory(args.value("--db").value_or(""));
+    if (!db.ok()) return fail(db.error());
+    for (std::size_t i = 1; i < p.size(); ++i) {
+      auto r = inventory::import_vex(**db, p[i]);
+      if (!r.ok()) return fail(r.error());
+      std::printf("%s: %zu statements (%s)\n", p[i].c_str(), r->statements, r->format.c_str());
+      for (const auto& skipped : r->skipped) std::fprintf(stderr, "fwseal: warning: skipped %s\n", skipped.c_str());
+    }
+    return 0;
+  }
+  if (p.size() != 2) return usage_error("expected vex export PRODUCT@VERSION", kInventoryUsage);
+  auto release = product_at_version(p[1], "vex export");
+  if (!release.ok()) return usage_error(release.error().message, kInventoryUsage);
+  auto format_name = args.required("--format");
+  if (!format_name.ok()) return usage_error(format_name.error().message, kInventoryUsage);
+  inventory::VexFormat format;
+  if (*format_name == "cyclonedx") format = inventory::VexFormat::cyclonedx;
+  else if (*format_name == "openvex") format = inventory::VexFormat::openvex;
+  else return usage_error("--format must be cyclonedx or openvex, not " + quote(*format_name), kInventoryUsage);
+  auto db = inventory::open_inventory(args.value("--db").value_or(""));
+  if (!db.ok()) return fail(db.error());
+  inventory::ScanOptions o;
+  o.release = *release;
+  auto findings = inventory::scan(**db, o);
+  if (!findings.ok()) return findings.error().code == Code::usage ? usage_error(findings.error().message, kInventoryUsage) : fail(findings.error());
+  inventory::VexDocument doc;
+  doc.product = release->first;
+  doc.version = release->second;
+  doc.author = args.value("--author").value_or("fwseal inventory");
+  doc.timestamp = now_utc();
+  doc.tool_version = FWSEAL_VERSION;
+  const std::string text = inventory::release_vex(*findings, format, doc);
+  if (auto out = args.value("-o")) {
+    if (auto w = write_file_atomic(*out, text); !w.ok()) return fail(w.error());
+    std::printf("%s: %zu vulnerabilities of %s %s (%s)\n", out->c_str(), findings->size(), doc.product.c_str(),
+                doc.version.c_str(), format_name->c_str());
+    return 0;
+  }
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace fwseal::cli
