@@ -71,7 +71,7 @@ TEST_P(StoreEngineTest, RefusesANewerSchemaAndLeavesItAlone) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code, Code::malformed);
   EXPECT_THAT(c.error().message, ::testing::EndsWith(": inventory schema version 99 is newer than this fwseal "
-                                                     "understands (2); use a newer fwseal"));
+                                                     "understands (3); use a newer fwseal"));
 }
 
 // An inventory of schema version 1 (before advisories) is brought to the
@@ -80,7 +80,7 @@ TEST_P(StoreEngineTest, MigratesAVersion1InventoryKeepingWhatItHolds) {
   {
     auto c = open_inventory(spec_);
     ASSERT_TRUE(c.ok()) << c.error().message;
-    for (const char* t : {"advisory_affected", "advisory_aliases", "advisories", "advisory_imports"})
+    for (const char* t : {"vex_statements", "advisory_affected", "advisory_aliases", "advisories", "advisory_imports"})
       ASSERT_TRUE((*c)->query(std::string("DROP TABLE ") + t).ok()) << t;
     ASSERT_TRUE((*c)->query("DROP INDEX release_components_by_component").ok());
     ASSERT_TRUE(
@@ -98,6 +98,7 @@ TEST_P(StoreEngineTest, MigratesAVersion1InventoryKeepingWhatItHolds) {
   ASSERT_EQ(products->size(), 1u);
   EXPECT_EQ((*products)[0][0], "gw");
   EXPECT_TRUE((*c)->query("SELECT count(*) FROM advisories").ok());
+  EXPECT_TRUE((*c)->query("SELECT count(*) FROM vex_statements").ok());
 }
 
 TEST_P(StoreEngineTest, RollbackLeavesNothing) {
@@ -201,7 +202,7 @@ TEST_F(StoreTest, PostgresqlSchemaOnAServerNamedByTheTestRun) {
   EXPECT_THAT(names, ::testing::ElementsAre("advisories", "advisory_affected", "advisory_aliases", "advisory_imports",
                                             "components", "fwseal_inventory", "images", "products",
                                             "release_components", "release_hardware", "release_signers",
-                                            "releases"));
+                                            "releases", "vex_statements"));
 }
 
 }  // namespace
