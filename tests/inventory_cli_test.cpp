@@ -345,6 +345,19 @@ TEST(InventoryReport, ChromiumShowsImpactProductsAndStages) {
                 .exit_code,
             0);
   ASSERT_EQ(ws.fwseal({"inventory", "product", "gw", "--launched", "2020-01-01", "--db", db}).exit_code, 0);
+  // A release with a vulnerable curl, and the curl CNA's record of it.
+  write_bytes(ws.path("bom2.json"), R"({"bomFormat":"CycloneDX","specVersion":"1.6",
+    "serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-000000000021","version":1,"components":[
+    {"bom-ref":"c","type":"application","name":"curl","version":"8.9.0","purl":"pkg:generic/curl@8.9.0",
+     "cpe":"cpe:2.3:a:haxx:curl:8.9.0:*:*:*:*:*:*:*"}]})");
+  ASSERT_EQ(ws.fwseal({"inventory", "add-sbom", ws.path("bom2.json"), "--product", "gw", "--version", "2.1", "--db", db})
+                .exit_code,
+            0);
+  ASSERT_EQ(ws.fwseal({"inventory", "advisories", "import",
+                       std::string(FWSEAL_SOURCE_DIR) + "/tests/data/advisories/cve5-CVE-2024-7264-curl-lessThanOrEqual.json",
+                       "--db", db})
+                .exit_code,
+            0);
   std::string page = ws.path("inventory.html");
   auto r = ws.fwseal({"inventory", "report", "--html", "-o", page, "--on", "2021-06-01", "--name", "busybox", "--db", db});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -361,6 +374,10 @@ TEST(InventoryReport, ChromiumShowsImpactProductsAndStages) {
   EXPECT_THAT(d.out, HasSubstr("<span class=\"stage active\">active</span>"));
   EXPECT_THAT(d.out, HasSubstr("<td>2020-01-01</td>"));
   EXPECT_THAT(d.out, HasSubstr("(unverified)"));
+  EXPECT_THAT(d.out, HasSubstr("<h2 id=\"vulnerabilities\">Open vulnerabilities</h2>"));
+  EXPECT_THAT(d.out, HasSubstr("1 open finding (1 medium)"));
+  EXPECT_THAT(d.out, HasSubstr("<td class=\"num\">6.3</td><td>CVE-2024-7264</td><td>gw</td>"));
+  EXPECT_THAT(r.out, HasSubstr("; 1 open vulnerability finding\n"));
 }
 
 TEST(InventoryDatabases, NotAnInventoryAndNoServer) {

@@ -212,12 +212,27 @@ int report(const Args& args) {
     for (const char* option : {"--purl", "--name", "--cpe", "--range"})
       if (auto v = args.value(option)) r.impact_title += (r.impact_title.empty() ? "" : " ") + std::string(option) + " " + *v;
   }
+  auto imported = inventory::newest_import(**db);
+  if (!imported.ok()) return fail(imported.error());
+  if (*imported) {
+    r.advisories_imported = *imported;
+    inventory::ScanOptions so;
+    so.on = *on;
+    auto findings = inventory::scan(**db, so);
+    if (!findings.ok()) return fail(findings.error());
+    r.vulnerabilities = std::move(findings).value();
+  }
   if (auto w = write_file_atomic(*out, inventory::render_inventory_html(r)); !w.ok()) return fail(w.error());
   std::string found;
   if (r.impact) {
     std::set<std::pair<std::string, std::string>> impacted;
     for (const auto& hit : *r.impact) impacted.insert({hit.product, hit.version});
     found = "; the query found " + std::to_string(impacted.size()) + (impacted.size() == 1 ? " release" : " releases");
+  }
+  if (r.vulnerabilities) {
+    std::size_t open = 0;
+    for (const auto& f : *r.vulnerabilities) if (f.open()) ++open;
+    found += "; " + std::to_string(open) + (open == 1 ? " open vulnerability finding" : " open vulnerability findings");
   }
   std::printf("%s: %zu releases%s\n", out->c_str(), r.releases.size(), found.c_str());
   return 0;

@@ -25,6 +25,9 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;word
 .security-fixes{background:#fff8c5;color:#7d4e00}.end-of-support{background:#ffebe9;color:#82071e}
 .unknown,.pre-launch{background:#eef1f4;color:#57606a}
 .unverified{color:#82071e;font-weight:600}
+.sev{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
+.critical{background:#82071e;color:#fff}.high{background:#ffebe9;color:#82071e}.medium{background:#fff8c5;color:#7d4e00}
+.low,.none{background:#ddf4ff;color:#0550ae}
 .summary{padding:14px 18px;border-radius:6px;font-size:16px;font-weight:600;margin:12px 0;background:#fff;border:1px solid #d0d7de}
 footer{color:#57606a;font-size:12px;margin-top:32px}
 )";
@@ -109,6 +112,45 @@ void impact_section(std::string& out, const InventoryReport& r) {
   out += "</tbody></table>\n";
 }
 
+// Open vulnerabilities (not stated not_affected or fixed) by product and
+// release, most severe first: what the security team works on.
+void vulnerabilities_section(std::string& out, const InventoryReport& r) {
+  const auto& findings = *r.vulnerabilities;
+  std::size_t open = 0;
+  std::map<std::string, std::size_t> by_severity;
+  for (const auto& f : findings)
+    if (f.open()) {
+      ++open;
+      ++by_severity[f.severity];
+    }
+  out += "<h2 id=\"vulnerabilities\">Open vulnerabilities</h2>\n<p class=\"meta\">Advisories imported up to " +
+         h(r.advisories_imported.value_or("-")) + "; " + std::to_string(findings.size() - open) +
+         " findings triaged as not affected or fixed are not listed.</p>\n";
+  std::string counts;
+  for (const char* s : {"critical", "high", "medium", "low", "unknown"})
+    if (by_severity.count(s)) counts += (counts.empty() ? "" : ", ") + std::to_string(by_severity[s]) + " " + s;
+  out += "<div class=\"summary\">" + std::to_string(open) + (open == 1 ? " open finding" : " open findings") +
+         (counts.empty() ? "" : " (" + counts + ")") + "</div>\n";
+  out += "<table class=\"vulnerabilities\"><thead><tr><th>severity</th><th>CVSS</th><th>advisory</th><th>product</th>"
+         "<th>version</th><th>stage</th><th>component</th><th>component version</th><th>fixed in</th><th>triage</th>"
+         "</tr></thead><tbody>\n";
+  if (open == 0) out += "<tr><td colspan=\"10\">no open finding</td></tr>\n";
+  for (const auto& f : findings) {
+    if (!f.open()) continue;
+    char cvss[16] = "-";
+    if (f.cvss) std::snprintf(cvss, sizeof cvss, "%.1f", *f.cvss);
+    std::string aliases = join(f.aliases, ", ");
+    out += "<tr><td><span class=\"sev " + h(f.severity) + "\">" + h(f.severity) + "</span></td><td class=\"num\">" +
+           cvss + "</td><td>" + h(f.advisory) + (aliases.empty() ? "" : "<br><small>" + h(aliases) + "</small>") +
+           "</td><td>" + h(f.product) + "</td><td>" + version_cell(f.version, f.verified) + "</td><td>" +
+           stage_badge(f.stage) + "</td><td>" + h(f.component) + "</td><td>" + h(f.component_version) + "</td><td>" +
+           h(f.fixed.empty() ? "-" : f.fixed) + "</td><td>" + h(f.status) +
+           (f.statement && !f.statement->detail.empty() ? "<br><small>" + h(f.statement->detail) + "</small>" : "") +
+           "</td></tr>\n";
+  }
+  out += "</tbody></table>\n";
+}
+
 }  // namespace
 
 std::string render_inventory_html(const InventoryReport& r) {
@@ -120,6 +162,7 @@ std::string render_inventory_html(const InventoryReport& r) {
   out += "<h1>Release inventory</h1>\n<p class=\"meta\">" + std::to_string(r.releases.size()) +
          " releases; support stages on " + h(format_date(r.on)) + "; generated " + h(r.generated) + "</p>\n";
   if (r.impact) impact_section(out, r);
+  if (r.vulnerabilities) vulnerabilities_section(out, r);
   products_section(out, r);
   releases_section(out, r);
   char cvss[16];

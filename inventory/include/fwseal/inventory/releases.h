@@ -11,6 +11,7 @@
 #include "fwseal/base/error.h"
 #include "fwseal/inventory/lifecycle.h"
 #include "fwseal/inventory/query.h"
+#include "fwseal/inventory/scan.h"
 #include "fwseal/inventory/store.h"
 #include "fwseal/sbom/diff.h"
 
@@ -54,6 +55,10 @@ struct InventoryReport {
   Date on;
   std::optional<std::vector<Hit>> impact;
   std::string impact_title;
+  // Every finding of a scan (nullopt when no advisories were imported): the
+  // open ones are listed by product and release, the triaged-away ones counted.
+  std::optional<std::vector<Finding>> vulnerabilities;
+  std::optional<std::string> advisories_imported;  // the newest import's time
   std::string generated;  // RFC 3339
 };
 std::string render_inventory_html(const InventoryReport& report);
