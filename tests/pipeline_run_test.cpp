@@ -121,6 +121,56 @@ TEST_F(PipelineRun, AddsThePublishedReleaseToTheInventory) {
   EXPECT_FALSE(fs::exists(ws_->path("out/inv-bad")));
 }
 
+// "scan" in the release file: the published release is matched against the
+// advisories it names; an open finding at or above fail_on fails the run
+// (exit 16) after publishing, and a triage decision lets it pass.
+TEST_F(PipelineRun, ScansThePublishedReleaseAndGates) {
+  const std::string db = ws_->path("pipeline-scan.db");
+  const std::string advisory =
+      std::string(FWSEAL_SOURCE_DIR) + "/tests/data/advisories/cve5-CVE-2024-7264-curl-lessThanOrEqual.json";
+  auto with_curl = [&](const std::string& name, const std::string& fail_on) {
+    std::string file = release(name, R"(, "inventory": {"db": "pipeline-scan.db", "scan": {"advisories": [")" +
+                                         advisory + R"("], "fail_on": ")" + fail_on + R"(", "max_age_days": 1}})");
+    std::string text = read_bytes(file);
+    const std::string libfoo = R"({"name": "libfoo", "version": "1.2.3", "license": "MIT", "image": "rootfs"})";
+    text.replace(text.find(libfoo), libfoo.size(),
+                 R"({"name": "curl", "version": "8.9.0", "license": "curl", "image": "rootfs",
+                     "cpe": "cpe:2.3:a:haxx:curl:8.9.0:*:*:*:*:*:*:*"})");
+    write_bytes(file, text);
+    return file;
+  };
+  auto passed = ws_->fwseal({"pipeline", "run", with_curl("scan-high", "high")});
+  ASSERT_EQ(passed.exit_code, 0) << passed.err;
+  const std::string out = ws_->path("out/scan-high");
+  EXPECT_THAT(passed.out, HasSubstr("vulnerabilities: acme-cam 2.0.0: 1 findings, 1 open (1 medium)\n"));
+  EXPECT_THAT(passed.out, HasSubstr("vulnerabilities: " + out + "/vulnerabilities.json\n"));
+  auto findings = nlohmann::json::parse(read_bytes(out + "/vulnerabilities.json"));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0]["advisory"], "CVE-2024-7264");
+  EXPECT_EQ(findings[0]["status"], "untriaged");
+
+  auto gated = ws_->fwseal({"pipeline", "run", with_curl("scan-medium", "medium")});
+  EXPECT_EQ(gated.exit_code, 16);
+  const std::string gated_out = ws_->path("out/scan-medium");
+  EXPECT_EQ(gated.err, "fwseal: published " + gated_out +
+                           " and added it to the inventory, but the vulnerability policy gate failed: 1 findings at "
+                           "or above medium (" + gated_out + "/vulnerabilities.json)\n");
+  EXPECT_TRUE(fs::exists(gated_out + "/acme-cam-2.0.0.fwpkg"));
+
+  ASSERT_EQ(ws_->fwseal({"inventory", "triage", "CVE-2024-7264", "--cpe", "cpe:2.3:a:haxx:curl:8.9.0:*:*:*:*:*:*:*",
+                         "--status", "not_affected", "--justification", "vulnerable_code_not_in_execute_path", "--db",
+                         db})
+                .exit_code,
+            0);
+  auto triaged = ws_->fwseal({"pipeline", "run", with_curl("scan-medium", "medium")});
+  EXPECT_EQ(triaged.exit_code, 0) << triaged.err;
+  EXPECT_THAT(triaged.out, HasSubstr("vulnerabilities: acme-cam 2.0.0: 1 findings, 0 open\n"));
+
+  auto bad = ws_->fwseal({"pipeline", "run", with_curl("scan-bad", "severe")});
+  EXPECT_EQ(bad.exit_code, 10);
+  EXPECT_EQ(bad.err, "fwseal: release.inventory.scan.fail_on: must be critical, high, medium or low, not \"severe\"\n");
+}
+
 TEST_F(PipelineRun, ProvenanceKeyOfItsOwn) {
   std::string file = release("prov", R"(, "provenance": {"uri": ")" + ws_->key_uri("p256") + R"("},
   "reproducibility": {"check": false})");

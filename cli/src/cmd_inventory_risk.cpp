@@ -81,39 +81,18 @@ int scan(const Args& args) {
   }
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
-  if (max_age) {
-    // A stale advisory database is a failed gate, never a pass.
-    auto newest = inventory::newest_import(**db);
-    if (!newest.ok()) return fail(newest.error());
-    if (!*newest) return fail(make_error(Code::gate, "no advisories imported: --max-age " + std::to_string(*max_age) +
-                                                         " cannot be met (fwseal inventory advisories import)"));
-    auto when = parse_rfc3339_utc(**newest, "inventory");
-    if (!when.ok()) return fail(when.error());
-    const std::int64_t age_days = (static_cast<std::int64_t>(std::time(nullptr)) - *when) / 86400;
-    if (age_days > static_cast<std::int64_t>(*max_age))
-      return fail(make_error(Code::gate, "the newest advisory import is " + std::to_string(age_days) + " days old (" +
-                                             **newest + "), more than --max-age " + std::to_string(*max_age)));
-  }
+  if (max_age)
+    if (auto age = inventory::check_advisory_age(**db, *max_age, static_cast<std::int64_t>(std::time(nullptr)));
+        !age.ok())
+      return fail(age.error());
   auto findings = inventory::scan(**db, o);
   if (!findings.ok()) return fail(findings.error());
   std::string out = args.flag("--json")  ? inventory::findings_to_json(*findings)
                     : args.flag("--csv") ? inventory::findings_to_csv(*findings)
                                          : inventory::findings_to_table(*findings);
   std::fputs(out.c_str(), stdout);
-  if (fail_on) {
-    std::size_t failing = 0, unscored = 0;
-    for (const auto& f : *findings)
-      if (inventory::at_or_above(f, *fail_on)) {
-        ++failing;
-        if (!f.cvss) ++unscored;
-      }
-    if (failing)
-      return fail(make_error(Code::gate, "policy gate failed: " + std::to_string(failing) + " findings at or above " +
-                                             std::string(inventory::severity_name(*fail_on)) +
-                                             (unscored ? " (" + std::to_string(unscored) +
-                                                             " without a CVSS v3 score, counted as above)"
-                                                       : std::string())));
-  }
+  if (fail_on)
+    if (auto gate = inventory::check_gate(*findings, *fail_on); !gate.ok()) return fail(gate.error());
   return 0;
 }
 

@@ -85,8 +85,14 @@ ojson summary_json(const pipeline::RunSummary& s) {
           {"output", s.out_dir},
           {"published", s.published},
           {"report", {{"json", s.report_json}, {"html", s.report_html}}},
-          {"inventory", s.inventory_db.empty() ? ojson(nullptr)
-                                               : ojson{{"db", s.inventory_db}, {"added", s.inventory}}},
+          {"inventory", s.inventory_db.empty()
+                            ? ojson(nullptr)
+                            : ojson{{"db", s.inventory_db},
+                                    {"added", s.inventory},
+                                    {"vulnerabilities", s.vulnerabilities},
+                                    {"vulnerabilities_json", s.vulnerabilities_json.empty()
+                                                                 ? ojson(nullptr)
+                                                                 : ojson(s.vulnerabilities_json)}}},
           {"steps_run", s.steps_run},
           {"up_to_date", s.up_to_date},
           {"variants", variants}};
@@ -131,6 +137,8 @@ int run(const Args& args) {
     std::printf("  %s  manifest sha256 %s  verified%s\n", v.package.c_str(), v.manifest_sha256.c_str(),
                 v.reproducibility == "pass" ? ", reproducible" : v.reproducibility == "skipped" ? ", reproducibility not checked" : "");
   for (const auto& line : s.inventory) std::printf("inventory: %s in %s\n", line.c_str(), s.inventory_db.c_str());
+  for (const auto& line : s.vulnerabilities) std::printf("vulnerabilities: %s\n", line.c_str());
+  if (!s.vulnerabilities_json.empty()) std::printf("vulnerabilities: %s\n", s.vulnerabilities_json.c_str());
   std::printf("report %s\n", s.report_html.c_str());
   return 0;
 }

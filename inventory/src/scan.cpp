@@ -8,6 +8,7 @@
 #include <set>
 
 #include "fwseal/base/text.h"
+#include "fwseal/base/time.h"
 #include "fwseal/inventory/advisory.h"
 #include "fwseal/inventory/purl_match.h"
 #include "fwseal/sbom/purl.h"
@@ -185,6 +186,33 @@ std::optional<Date> stored_date(const Cell& c) {
 }
 
 }  // namespace
+
+Status check_advisory_age(Connection& db, std::uint64_t max_age, std::int64_t now) {
+  FWSEAL_ASSIGN(auto newest, newest_import(db));
+  if (!newest)
+    return make_error(Code::gate, "no advisories imported: --max-age " + std::to_string(max_age) +
+                                      " cannot be met (fwseal inventory advisories import)");
+  FWSEAL_ASSIGN(std::int64_t when, parse_rfc3339_utc(*newest, "inventory"));
+  const std::int64_t age_days = (now - when) / 86400;
+  if (age_days > static_cast<std::int64_t>(max_age))
+    return make_error(Code::gate, "the newest advisory import is " + std::to_string(age_days) + " days old (" + *newest +
+                                      "), more than --max-age " + std::to_string(max_age));
+  return ok_status();
+}
+
+Status check_gate(const std::vector<Finding>& findings, Severity threshold) {
+  std::size_t failing = 0, unscored = 0;
+  for (const auto& f : findings)
+    if (at_or_above(f, threshold)) {
+      ++failing;
+      if (!f.cvss) ++unscored;
+    }
+  if (!failing) return ok_status();
+  return make_error(Code::gate, "policy gate failed: " + std::to_string(failing) + " findings at or above " +
+                                    std::string(severity_name(threshold)) +
+                                    (unscored ? " (" + std::to_string(unscored) + " without a CVSS v3 score, counted as above)"
+                                              : std::string()));
+}
 
 bool at_or_above(const Finding& f, Severity threshold) {
   if (!f.open()) return false;

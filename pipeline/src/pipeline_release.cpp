@@ -262,12 +262,41 @@ Status get_repro(const json& j, Release& r) {
   return ok_status();
 }
 
+// "scan": {"advisories": [PATH...], "fail_on": "high", "max_age_days": 30}
+Status get_scan(const json& p, const std::string& where, const std::string& base_dir, InventorySpec& spec) {
+  if (!p.is_object()) return bad(where, "must be an object: {\"advisories\": [...], \"fail_on\": \"high\"}");
+  FWSEAL_TRY(check_members(p, {"advisories", "fail_on", "max_age_days"}, where));
+  spec.scan = true;
+  if (has_member(p, "advisories")) {
+    FWSEAL_ASSIGN(const json* items, get_array(p, "advisories", where, 64));
+    const std::string field = member_path(where, "advisories");
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const std::string at = index_path(field, i);
+      if (!(*items)[i].is_string()) return bad(at, "expected an advisory file, directory or zip (string)");
+      FWSEAL_ASSIGN(std::string path, resolve_path((*items)[i].get<std::string>(), at, base_dir));
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0) return bad(at, "cannot open " + quote(path) + ": " + errno_text(errno));
+      spec.advisories.push_back(std::move(path));
+    }
+  }
+  if (has_member(p, "fail_on")) {
+    FWSEAL_ASSIGN(spec.fail_on, get_string(p, "fail_on", where));
+    if (spec.fail_on != "critical" && spec.fail_on != "high" && spec.fail_on != "medium" && spec.fail_on != "low")
+      return bad(member_path(where, "fail_on"), "must be critical, high, medium or low, not " + quote(spec.fail_on));
+  }
+  if (has_member(p, "max_age_days")) {
+    FWSEAL_ASSIGN(std::uint64_t days, get_uint(p, "max_age_days", where, 36500));
+    spec.max_age_days = days;
+  }
+  return ok_status();
+}
+
 Status get_inventory(const json& j, const std::string& base_dir, Release& r) {
   const std::string where = member_path(kRelease, "inventory");
   if (!has_member(j, "inventory")) return ok_status();
   const json& p = j["inventory"];
-  if (!p.is_object()) return bad(where, "must be an object: {\"db\": ..., \"replace\": false}");
-  FWSEAL_TRY(check_members(p, {"db", "replace"}, where));
+  if (!p.is_object()) return bad(where, "must be an object: {\"db\": ..., \"replace\": false, \"scan\": {...}}");
+  FWSEAL_TRY(check_members(p, {"db", "replace", "scan"}, where));
   r.inventory.add = true;
   if (has_member(p, "db")) {
     FWSEAL_ASSIGN(std::string db, get_string(p, "db", where));
@@ -283,6 +312,7 @@ Status get_inventory(const json& j, const std::string& base_dir, Release& r) {
   if (has_member(p, "replace")) {
     FWSEAL_ASSIGN(r.inventory.replace, get_bool(p, "replace", where));
   }
+  if (has_member(p, "scan")) FWSEAL_TRY(get_scan(p["scan"], member_path(where, "scan"), base_dir, r.inventory));
   return ok_status();
 }
 

@@ -21,6 +21,7 @@
 #include "fwseal/hsm/signing_key.h"
 #include "fwseal/hsm/uri.h"
 #include "fwseal/inventory/add.h"
+#include "fwseal/inventory/scan.h"
 #include "fwseal/packager/spec.h"
 #include "fwseal/pipeline/plan.h"
 #include "fwseal/base/process.h"
@@ -447,6 +448,49 @@ Status publish_release(const ReleasePlan& plan, const std::string& out_dir, RunS
   return ok_status();
 }
 
+// The added releases scanned against the inventory's advisories (imported
+// first from the release file's list); their findings written to
+// OUT/vulnerabilities.json; the gate applied to the open ones.
+Status scan_added(const InventorySpec& spec, inventory::Connection& db,
+                  const std::vector<std::pair<std::string, std::string>>& releases, RunSummary& summary) {
+  const std::string added = "published " + summary.out_dir + " and added it to the inventory, but ";
+  for (const auto& path : spec.advisories)
+    if (auto r = inventory::import_advisories(db, path); !r.ok())
+      return make_error(r.error().code, added + "could not import advisories: " + r.error().message);
+  if (spec.max_age_days)
+    if (auto age = inventory::check_advisory_age(db, *spec.max_age_days, static_cast<std::int64_t>(std::time(nullptr)));
+        !age.ok())
+      return make_error(age.error().code, added + age.error().message);
+  std::vector<inventory::Finding> all;
+  for (const auto& r : releases) {
+    inventory::ScanOptions o;
+    o.release = r;
+    FWSEAL_ASSIGN(auto findings, inventory::scan(db, o));
+    std::map<std::string, std::size_t> open_by_severity;
+    std::size_t open = 0;
+    for (const auto& f : findings)
+      if (f.open()) {
+        ++open;
+        ++open_by_severity[f.severity];
+      }
+    std::string counts;
+    for (const char* s : {"critical", "high", "medium", "low", "unknown"})
+      if (open_by_severity.count(s)) counts += (counts.empty() ? "" : ", ") + std::to_string(open_by_severity[s]) + " " + s;
+    summary.vulnerabilities.push_back(r.first + " " + r.second + ": " + std::to_string(findings.size()) + " findings, " +
+                                      std::to_string(open) + " open" + (counts.empty() ? "" : " (" + counts + ")"));
+    all.insert(all.end(), findings.begin(), findings.end());
+  }
+  summary.vulnerabilities_json = summary.out_dir + "/vulnerabilities.json";
+  FWSEAL_TRY(write_file_atomic(summary.vulnerabilities_json, inventory::findings_to_json(all)));
+  if (!spec.fail_on.empty()) {
+    FWSEAL_ASSIGN(inventory::Severity threshold, inventory::parse_severity(spec.fail_on, "fail_on"));
+    if (auto gate = inventory::check_gate(all, threshold); !gate.ok())
+      return make_error(Code::gate, added + "the vulnerability " + gate.error().message + " (" +
+                                        summary.vulnerabilities_json + ")");
+  }
+  return ok_status();
+}
+
 // The published packages into the release inventory, verified again there
 // with the run's trust policy. The release stays published when this fails;
 // the error says so.
@@ -457,12 +501,15 @@ Status add_to_inventory(const Release& release, const TrustPolicy& trust, RunSum
   auto db = inventory::open_inventory(release.inventory.db);
   if (!db.ok()) return failed_add(db.error());
   summary.inventory_db = inventory::inventory_display_name(release.inventory.db);
+  std::vector<std::pair<std::string, std::string>> added_releases;
   for (const auto& v : summary.variants) {
     auto added = inventory::add_package(**db, v.package, trust, release.inventory.replace);
     if (!added.ok()) return failed_add(added.error());
     summary.inventory.push_back(std::string(inventory::add_outcome_name(added->outcome)) + " " + added->product + " " +
                                 added->version + " (" + std::to_string(added->components) + " components)");
+    added_releases.emplace_back(added->product, added->version);
   }
+  if (release.inventory.scan) FWSEAL_TRY(scan_added(release.inventory, **db, added_releases, summary));
   return ok_status();
 }
 

@@ -4,6 +4,7 @@
 // says which advisory entry matched which component, and how).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,15 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& options);
 
 // The newest import's time (RFC 3339), nullopt when nothing was imported.
 Result<std::optional<std::string>> newest_import(Connection& db);
+
+// Code::gate unless advisories were imported within `max_age_days` of
+// `now` (seconds since the epoch): a stale advisory database is a failed
+// gate, never a pass; so is one into which nothing was ever imported.
+Status check_advisory_age(Connection& db, std::uint64_t max_age_days, std::int64_t now);
+
+// Code::gate naming how many open findings are at or above `threshold`
+// (and how many of those have no CVSS v3 score), when any is.
+Status check_gate(const std::vector<Finding>& findings, Severity threshold);
 
 // True when `f` is open and at or above `threshold`: a finding without a
 // CVSS score counts as above (fail closed); one stated not_affected or fixed

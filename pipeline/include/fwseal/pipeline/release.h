@@ -62,6 +62,14 @@ struct InventorySpec {
   bool add = false;
   std::string db;
   bool replace = false;
+  // "scan": after adding, import `advisories` (files, directories, zips;
+  // absolute), check the newest import is at most `max_age_days` old, scan
+  // the published releases, and fail the run (exit 16) when an open finding
+  // is at or above `fail_on` ("critical", "high", "medium", "low").
+  bool scan = false;
+  std::vector<std::string> advisories;
+  std::string fail_on;
+  std::optional<std::uint64_t> max_age_days;
 };
 
 // One package of the release. A release without "variants" has one, unnamed.

@@ -68,6 +68,10 @@ struct RunSummary {
   // said ("added acme-cam 1.4.2 (57 components)"), and the inventory.
   std::vector<std::string> inventory;
   std::string inventory_db;
+  // With "scan": per published release, its findings ("acme-cam 1.4.2: 3
+  // findings, 1 open (1 high)"), and the file holding them all.
+  std::vector<std::string> vulnerabilities;
+  std::string vulnerabilities_json;
   std::optional<Error> error;      // set when verdict is "fail": the first failure
 };
 
