@@ -52,3 +52,8 @@ step "standalone verification of the published package, as the bootloader decide
 "$verify" "$out/release/acme-cam-1.4.2.fwpkg" --trust "$out/release/trust.json" --hw acme-cam-rev-b \
   --provenance "$out/release/acme-cam-1.4.2.fwpkg.intoto.jsonl"
 echo "report: $out/release/report.html"
+
+step "vulnerabilities of the release, from the inventory it was added to ($out/inventory.db)"
+"$fwseal" inventory lifecycle examples/acme-cam/lifecycle.json --db "$out/inventory.db"  # support dates: the stage
+"$fwseal" inventory scan --release acme-cam@1.4.2 --db "$out/inventory.db"
+"$fwseal" inventory report --html -o "$out/inventory.html" --db "$out/inventory.db"
