@@ -10,6 +10,14 @@
 //     newer revision, as a firmware line does between releases. Also writes
 //     DIR/queries.txt: 100 queries (a purl and a vers: range each) over
 //     components the inventory holds.
+//   fwseal-bench-inventory advisories DIR COUNT FIRST POOL_PERMILLE
+//     Writes COUNT OSV records (DIR/DEBIAN-CVE-2099-NNNNNN.json, numbered from
+//     FIRST) for Debian 12 source packages, as a distribution's advisory feed
+//     has them: POOL_PERMILLE in 1000 name a source package of this machine
+//     (so of the inventory generated here), the rest other packages. Of each
+//     kind, 8 in 10 are fixed before any version shipped (they match nothing
+//     but are compared), 1 in 10 fixed after every version (a match), 1 in 10
+//     not fixed (a match); half carry a CVSS v3.1 vector.
 //   fwseal-bench-inventory query DB DIR/queries.txt
 //     Runs each query once through the library (as `fwseal inventory query`
 //     does, output formatting aside) and prints hits, p50, p95 and max in ms.
@@ -200,6 +208,46 @@ int query(const std::string& db_spec, const std::string& queries_path) {
 
 }  // namespace
 
+int advisories(const fs::path& dir, int count, int first, int pool_permille) {
+  auto pool = dpkg_status();
+  std::map<std::string, std::string> sources;  // source package -> a version of it
+  for (const auto& p : pool) sources.emplace(p.source, p.version);
+  std::vector<std::pair<std::string, std::string>> names(sources.begin(), sources.end());
+  const char* kVectors[] = {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N",
+                            "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:H", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"};
+  fs::create_directories(dir);
+  std::mt19937 rng(static_cast<unsigned>(first) * 7919u + 13u);
+  for (int i = 0; i < count; ++i) {
+    const int n = first + i;
+    std::string source, version;
+    if (static_cast<int>(rng() % 1000) < pool_permille) {
+      const auto& pick = names[rng() % names.size()];
+      source = pick.first;
+      version = pick.second;
+    } else {
+      source = "bench-src-" + std::to_string(rng() % 4000);
+      version = "1.0-1";
+    }
+    json events = json::array({{{"introduced", "0"}}});
+    const auto kind = rng() % 10;
+    if (kind < 8) events.push_back({{"fixed", "0.0.1"}});
+    else if (kind == 8) events.push_back({{"fixed", version + "+fw99"}});
+    char id[32], cve[32];
+    std::snprintf(id, sizeof id, "DEBIAN-CVE-2099-%06d", n);
+    std::snprintf(cve, sizeof cve, "CVE-2099-%06d", n);
+    json record = {{"schema_version", "1.6.0"},
+                   {"id", id},
+                   {"modified", "2099-01-01T00:00:00Z"},
+                   {"aliases", json::array({cve})},
+                   {"summary", source + " - benchmark advisory"},
+                   {"affected", json::array({{{"package", {{"ecosystem", "Debian:12"}, {"name", source}}},
+                                              {"ranges", json::array({{{"type", "ECOSYSTEM"}, {"events", events}}})}}})}};
+    if (rng() % 2) record["severity"] = json::array({{{"type", "CVSS_V3"}, {"score", kVectors[rng() % 4]}}});
+    std::ofstream(dir / (std::string(id) + ".json")) << record.dump();
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
   if (a.size() >= 2 && a[0] == "generate") {
@@ -209,8 +257,10 @@ int main(int argc, char** argv) {
     return generate(a[1], products, versions, components);
   }
   if (a.size() == 3 && a[0] == "query") return query(a[1], a[2]);
+  if (a.size() == 5 && a[0] == "advisories") return advisories(a[1], std::stoi(a[2]), std::stoi(a[3]), std::stoi(a[4]));
   std::fprintf(stderr,
                "usage: fwseal-bench-inventory generate DIR [PRODUCTS VERSIONS COMPONENTS]\n"
-               "       fwseal-bench-inventory query DB QUERIES\n");
+               "       fwseal-bench-inventory query DB QUERIES\n"
+               "       fwseal-bench-inventory advisories DIR COUNT FIRST POOL_PERMILLE\n");
   return 2;
 }

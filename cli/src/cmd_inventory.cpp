@@ -27,7 +27,7 @@ const char* const kInventoryUsage =
     "       fwseal inventory lifecycle FILE [--db DB]   (support policy and product dates)\n"
     "       fwseal inventory advisories import PATH... [--db DB]   (OSV, NVD 2.0, CVE 5: files, directories, zips)\n"
     "       fwseal inventory scan [--product P | --release P@V] [--on DATE] [--json | --csv]\n"
-    "                             [--open | --untriaged] [--in-support] [--min-severity SEV]\n"
+    "                             [--open | --untriaged] [--in-support] [--min-severity SEV] [--new]\n"
     "                             [--fail-on critical|high|medium|low] [--max-age DAYS] [--db DB]\n"
     "       fwseal inventory triage VULN (--purl PURL [--range vers:...] | --cpe CPE) [--product P]\n"
     "                               --status S [--justification J] [--detail TEXT] [--author NAME] [--db DB]\n"
@@ -286,7 +286,7 @@ int cmd_inventory(const Argv& args) {
     run = advisories;
   } else if (sub == "scan") {
     spec.with_value.insert({"--product", "--release", "--on", "--fail-on", "--max-age", "--min-severity"});
-    spec.flags = {"--json", "--csv", "--open", "--untriaged", "--in-support"};
+    spec.flags = {"--json", "--csv", "--open", "--untriaged", "--in-support", "--new"};
     run = scan;
   } else if (sub == "triage") {
     spec.with_value.insert({"--purl", "--cpe", "--range", "--product", "--status", "--justification", "--detail", "--author"});

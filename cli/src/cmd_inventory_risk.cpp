@@ -62,6 +62,7 @@ int scan(const Args& args) {
   o.open_only = args.flag("--open");
   o.untriaged_only = args.flag("--untriaged");
   o.in_support = args.flag("--in-support");
+  o.newest_import_only = args.flag("--new");
   if (auto m = args.value("--min-severity")) {
     auto parsed = inventory::parse_severity(*m, "--min-severity");
     if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
@@ -85,14 +86,32 @@ int scan(const Args& args) {
     if (auto age = inventory::check_advisory_age(**db, *max_age, static_cast<std::int64_t>(std::time(nullptr)));
         !age.ok())
       return fail(age.error());
-  auto findings = inventory::scan(**db, o);
-  if (!findings.ok()) return fail(findings.error());
-  std::string out = args.flag("--json")  ? inventory::findings_to_json(*findings)
-                    : args.flag("--csv") ? inventory::findings_to_csv(*findings)
-                                         : inventory::findings_to_table(*findings);
-  std::fputs(out.c_str(), stdout);
+  // JSON and CSV stream, finding by finding; the table needs every row first.
+  std::vector<inventory::Finding> gated;  // what the gate counts: open findings at or above it
+  std::size_t written = 0;
+  const bool json = args.flag("--json"), csv = args.flag("--csv");
+  std::vector<inventory::Finding> all;
+  if (csv) std::fputs(inventory::findings_csv_header().c_str(), stdout);
+  if (json) std::fputs("[", stdout);
+  auto each = inventory::scan_each(**db, o, [&](const inventory::Finding& f) -> Status {
+    if (fail_on && inventory::at_or_above(f, *fail_on)) gated.push_back(f);
+    if (csv) {
+      std::fputs(inventory::finding_to_csv(f).c_str(), stdout);
+    } else if (json) {
+      std::fputs(written ? ",\n" : "\n", stdout);
+      std::fputs(inventory::finding_to_json(f).c_str(), stdout);
+    } else {
+      all.push_back(f);
+    }
+    ++written;
+    return ok_status();
+  });
+  if (json) std::fputs(written ? "\n]\n" : "]\n", stdout);
+  if (!each.ok()) return fail(each.error());
+  if (!csv && !json) std::fputs(inventory::findings_to_table(all).c_str(), stdout);
+  if (std::fflush(stdout) != 0) return fail(make_error(Code::io, "cannot write the findings to stdout"));
   if (fail_on)
-    if (auto gate = inventory::check_gate(*findings, *fail_on); !gate.ok()) return fail(gate.error());
+    if (auto gate = inventory::check_gate(gated, *fail_on); !gate.ok()) return fail(gate.error());
   return 0;
 }
 

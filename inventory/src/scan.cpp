@@ -2,6 +2,7 @@
 #include "fwseal/inventory/scan.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <tuple>
 #include <nlohmann/json.hpp>
@@ -220,7 +221,7 @@ bool at_or_above(const Finding& f, Severity threshold) {
   return static_cast<int>(severity_of(*f.cvss)) >= static_cast<int>(threshold);
 }
 
-Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
+Status scan_each(Connection& db, const ScanOptions& o, const FindingSink& sink) {
   if (o.release) {
     FWSEAL_ASSIGN(auto r, db.query("SELECT r.id FROM releases r JOIN products p ON p.id = r.product_id WHERE p.name = ? "
                                    "AND r.version = ?",
@@ -233,10 +234,62 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
     FWSEAL_ASSIGN(auto p, db.query("SELECT id FROM products WHERE name = ?", {*o.product}));
     if (p.empty()) return make_error(Code::usage, "product " + quote(*o.product) + " is not in the inventory");
   }
-  // The components, indexed by what advisories name: type and (source) name.
-  FWSEAL_ASSIGN(auto component_rows,
-                db.query("SELECT id, name, version, purl, purl_type, purl_name, upstream, cpe FROM components WHERE purl "
-                         "IS NOT NULL OR cpe IS NOT NULL"));
+  // The advisory entries to match: all, or those the newest import added
+  // or changed.
+  std::string affected_sql =
+      "SELECT af.purl_type, af.purl_namespace, af.name, af.distro, af.scheme, af.ranges, af.versions, af.rule, a.id, "
+      "a.advisory_id, a.summary, a.cvss_vector, af.requires FROM advisory_affected af JOIN advisories a ON a.id = "
+      "af.advisory_id WHERE a.withdrawn IS NULL";
+  std::vector<Cell> affected_params;
+  if (o.newest_import_only) {
+    FWSEAL_ASSIGN(auto newest, db.query("SELECT max(id) FROM advisory_imports"));
+    affected_sql += " AND a.import_id = ?";
+    affected_params.push_back(newest.empty() || !newest[0][0] ? Cell(std::string("0")) : newest[0][0]);
+  }
+  FWSEAL_ASSIGN(auto affected, db.query(affected_sql, affected_params));
+
+  // The components, indexed by what advisories name: type and (source)
+  // name. For a few entries, only the components they name (by index).
+  const std::string columns = "SELECT id, name, version, purl, purl_type, purl_name, upstream, cpe FROM components ";
+  std::vector<Row> component_rows;
+  if (o.newest_import_only && affected.size() <= 5000) {
+    std::map<std::string, std::set<std::string>> names;  // purl type -> names as given and in lower case
+    bool by_cpe = false;
+    for (const auto& row : affected) {
+      const std::string type = row[0].value_or(""), name = row[2].value_or("");
+      if (type == "cpe") by_cpe = true;
+      else names[type].insert({name, lower(name)});
+    }
+    for (const auto& [type, set] : names) {
+      std::vector<std::string> list(set.begin(), set.end());
+      for (std::size_t at = 0; at < list.size(); at += 200) {
+        std::vector<Cell> params{Cell(type)};
+        std::string in;
+        for (std::size_t i = at; i < std::min(list.size(), at + 200); ++i) {
+          in += in.empty() ? "?" : ", ?";
+          params.push_back(list[i]);
+        }
+        const std::size_t n = params.size() - 1;
+        for (std::size_t i = 0; i < n; ++i) params.push_back(params[1 + i]);
+        params.insert(params.begin() + static_cast<std::ptrdiff_t>(n + 1), Cell(type));
+        FWSEAL_ASSIGN(auto part, db.query(columns + "WHERE (purl_type = ? AND upstream IN (" + in +
+                                              ")) OR (purl_type = ? AND purl_name IN (" + in + "))",
+                                          params));
+        std::move(part.begin(), part.end(), std::back_inserter(component_rows));
+      }
+    }
+    if (by_cpe) {
+      FWSEAL_ASSIGN(auto part, db.query(columns + "WHERE cpe IS NOT NULL"));
+      std::move(part.begin(), part.end(), std::back_inserter(component_rows));
+    }
+    std::sort(component_rows.begin(), component_rows.end(),
+              [](const Row& a, const Row& b) { return a[0] < b[0]; });
+    component_rows.erase(std::unique(component_rows.begin(), component_rows.end(),
+                                     [](const Row& a, const Row& b) { return a[0] == b[0]; }),
+                         component_rows.end());
+  } else {
+    FWSEAL_ASSIGN(component_rows, db.query(columns + "WHERE purl IS NOT NULL OR cpe IS NOT NULL"));
+  }
   std::vector<Component> components;
   std::map<std::string, std::vector<std::size_t>> by_key;
   for (const auto& row : component_rows) {
@@ -248,10 +301,6 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
     components.push_back(std::move(*c));
   }
 
-  FWSEAL_ASSIGN(auto affected,
-                db.query("SELECT af.purl_type, af.purl_namespace, af.name, af.distro, af.scheme, af.ranges, af.versions, "
-                         "af.rule, a.id, a.advisory_id, a.summary, a.cvss_vector, af.requires FROM advisory_affected af "
-                         "JOIN advisories a ON a.id = af.advisory_id WHERE a.withdrawn IS NULL"));
   struct Match {
     std::size_t component;
     std::string advisory_row, advisory, summary, cvss_vector, fixed, rule;
@@ -324,23 +373,63 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
   for (const auto& m : matches) component_ids.push_back(components[m.component].id);
   std::sort(component_ids.begin(), component_ids.end());
   component_ids.erase(std::unique(component_ids.begin(), component_ids.end()), component_ids.end());
-  FWSEAL_ASSIGN(auto release_rows, query_in(db,
-                                            "SELECT rc.component_id, p.name, r.version, r.verified, p.launched, "
-                                            "p.discontinued, r.id FROM release_components rc JOIN releases r ON r.id = "
-                                            "rc.release_id JOIN products p ON p.id = r.product_id WHERE "
-                                            "rc.component_id IN ",
-                                            component_ids));
-  FWSEAL_ASSIGN(SupportPolicy policy, load_policy(db));
-  std::map<std::string, std::vector<const Row*>> releases_of;
-  for (const auto& r : release_rows) {
+  // Each release once (its product, version, verification and support
+  // dates), then which of them carry each component: pairs of ids, read from
+  // the covering index.
+  FWSEAL_ASSIGN(auto release_info, db.query("SELECT '', p.name, r.version, r.verified, p.launched, p.discontinued, r.id "
+                                            "FROM releases r JOIN products p ON p.id = r.product_id"));
+  std::map<std::string, const Row*> release_by_id;
+  for (const auto& r : release_info) {
     const std::string product = r[1].value_or(""), version = r[2].value_or("");
     if (o.product && product != *o.product) continue;
     if (o.release && (product != o.release->first || version != o.release->second)) continue;
-    releases_of[r[0].value_or("")].push_back(&r);
+    release_by_id.emplace(r[6].value_or(""), &r);
   }
+  FWSEAL_ASSIGN(auto carried, query_in(db, "SELECT component_id, release_id FROM release_components WHERE component_id IN ",
+                                       component_ids));
+  FWSEAL_ASSIGN(SupportPolicy policy, load_policy(db));
+  std::map<std::string, std::vector<const Row*>> releases_of;
+  for (const auto& pair : carried)
+    if (auto r = release_by_id.find(pair[1].value_or("")); r != release_by_id.end())
+      releases_of[pair[0].value_or("")].push_back(r->second);
 
   std::map<std::string, std::vector<Component>> release_cpes;  // release id -> its components with a CPE
-  std::vector<Finding> findings;
+  // A component matched by one advisory id more than once (NVD's and the
+  // CVE Program's record of one CVE, or two entries of one record) needs
+  // its findings merged; everything else is one finding per release.
+  std::map<std::pair<std::size_t, std::string>, int> times_matched;
+  for (const auto& m : matches) ++times_matched[{m.component, m.advisory}];
+  // Triage: only findings whose advisory or alias a statement names look
+  // for the deciding one.
+  FWSEAL_ASSIGN(auto statements, list_statements(db));
+  std::set<std::string> stated;
+  for (const auto& st : statements) stated.insert(st.vulnerability);
+  std::map<std::string, std::string> stage_of;  // release id -> its stage on o.on
+  std::map<std::string, Cvss3> scored;          // vector -> its parse
+  auto score = [&](const std::string& vector) -> const Cvss3* {
+    auto it = scored.find(vector);
+    if (it == scored.end()) {
+      auto parsed = parse_cvss3(vector);
+      if (!parsed.ok()) return nullptr;
+      it = scored.emplace(vector, *parsed).first;
+    }
+    return &it->second;
+  };
+
+  // One base finding per match (what is the same in every release), and
+  // per release carrying it a small item: findings are made one at a time
+  // as they are handed out, so a scan's memory grows with its matches, not
+  // with the millions of findings a large inventory can have.
+  std::vector<Finding> bases;
+  struct Item {
+    std::size_t base;
+    const Row* release;
+    const std::string* stage;
+    const Statement* statement;
+    std::size_t rank;  // severity, then release order
+  };
+  std::vector<Item> items;
+  std::map<std::tuple<std::string, std::size_t, std::string>, std::size_t> merged_at;  // release, component, advisory
   for (const auto& m : matches) {
     const Component& c = components[m.component];
     Finding base;
@@ -358,84 +447,128 @@ Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
     base.cvss_source = vector.empty() ? "" : m.advisory;
     if (vector.empty())
       for (const auto& alias : base.aliases)
-        if (auto v = vector_of.find(alias); v != vector_of.end()) {
-          auto parsed = parse_cvss3(v->second);
-          if (parsed.ok() && (vector.empty() || parsed->base_score > parse_cvss3(vector)->base_score)) {
+        if (auto v = vector_of.find(alias); v != vector_of.end())
+          if (const Cvss3* parsed = score(v->second);
+              parsed && (vector.empty() || parsed->base_score > score(vector)->base_score)) {
             vector = v->second;
             base.cvss_source = alias;
           }
-        }
     if (!vector.empty())
-      if (auto parsed = parse_cvss3(vector); parsed.ok()) {
+      if (const Cvss3* parsed = score(vector)) {
         base.cvss = parsed->base_score;
         base.cvss_vector = vector;
       }
     base.severity = base.cvss ? std::string(severity_name(severity_of(*base.cvss))) : "unknown";
+    std::vector<std::string> ids = base.aliases;
+    ids.push_back(base.advisory);
+    const bool triaged = std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return stated.count(id) > 0; });
+    const bool merge = times_matched[{m.component, m.advisory}] > 1;
+    const std::size_t base_index = bases.size();
+    bases.push_back(std::move(base));
     for (const Row* r : releases_of[c.id]) {
+      const std::string& release_id = *(*r)[6];
       if (!m.requires_also.empty()) {
-        FWSEAL_ASSIGN(bool holds, requirements_hold(db, (*r)[6].value_or(""), m.requires_also, release_cpes));
+        FWSEAL_ASSIGN(bool holds, requirements_hold(db, release_id, m.requires_also, release_cpes));
         if (!holds) continue;
       }
-      Finding f = base;
-      f.product = (*r)[1].value_or("");
-      f.version = (*r)[2].value_or("");
-      f.verified = (*r)[3] == "1";
-      f.stage = std::string(stage_name(stage_on(stored_date((*r)[4]), stored_date((*r)[5]), o.on, policy)));
-      findings.push_back(std::move(f));
+      if (merge) {
+        auto [it, fresh] = merged_at.emplace(std::make_tuple(release_id, m.component, m.advisory), items.size());
+        if (!fresh) {
+          // A base of its own for this release, holding both matches.
+          Item& item = items[it->second];
+          Finding kept = bases[item.base];
+          const Finding& add = bases[base_index];
+          if (kept.rule.find(add.rule) == std::string::npos) kept.rule += "; " + add.rule;
+          if (kept.fixed.empty()) kept.fixed = add.fixed;
+          for (const auto& alias : add.aliases)
+            if (std::find(kept.aliases.begin(), kept.aliases.end(), alias) == kept.aliases.end())
+              kept.aliases.push_back(alias);
+          if (add.cvss && (!kept.cvss || *add.cvss > *kept.cvss)) {
+            kept.cvss = add.cvss;
+            kept.cvss_vector = add.cvss_vector;
+            kept.cvss_source = add.cvss_source;
+            kept.severity = add.severity;
+          }
+          if (kept.summary.empty()) kept.summary = add.summary;
+          item.base = bases.size();
+          bases.push_back(std::move(kept));
+          continue;
+        }
+      }
+      auto stage = stage_of.find(release_id);
+      if (stage == stage_of.end())
+        stage = stage_of
+                    .emplace(release_id, std::string(stage_name(stage_on(stored_date((*r)[4]), stored_date((*r)[5]),
+                                                                          o.on, policy))))
+                    .first;
+      const Statement* statement = nullptr;
+      if (triaged) {
+        const Finding& b = bases[base_index];
+        std::vector<std::string> all_ids = b.aliases;
+        all_ids.push_back(b.advisory);
+        statement = deciding_statement(statements, all_ids, Package{b.purl, b.cpe, b.component_version, (*r)[1].value_or("")});
+      }
+      items.push_back(Item{base_index, r, &stage->second, statement, 0});
     }
   }
-  // One finding per release, component and advisory id, however many
-  // records (NVD's and the CVE Program's of one CVE) or entries matched: the
-  // rules are listed together, the higher score and a known fix kept.
-  std::map<std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>, std::size_t> seen;
-  std::vector<Finding> merged;
-  for (auto& f : findings) {
-    auto key = std::make_tuple(f.product, f.version, f.component, f.component_version, f.purl, f.advisory);
-    auto [it, fresh] = seen.emplace(key, merged.size());
-    if (fresh) {
-      merged.push_back(std::move(f));
-      continue;
-    }
-    Finding& kept = merged[it->second];
-    if (kept.rule.find(f.rule) == std::string::npos) kept.rule += "; " + f.rule;
-    if (kept.fixed.empty()) kept.fixed = f.fixed;
-    for (auto& alias : f.aliases)
-      if (std::find(kept.aliases.begin(), kept.aliases.end(), alias) == kept.aliases.end()) kept.aliases.push_back(alias);
-    if (f.cvss && (!kept.cvss || *f.cvss > *kept.cvss)) {
-      kept.cvss = f.cvss;
-      kept.cvss_vector = f.cvss_vector;
-      kept.cvss_source = f.cvss_source;
-      kept.severity = f.severity;
-    }
-    if (kept.summary.empty()) kept.summary = f.summary;
-  }
-  findings = std::move(merged);
 
-  // Triage, then the filters.
-  FWSEAL_ASSIGN(auto statements, list_statements(db));
-  std::vector<Finding> kept;
-  for (auto& f : findings) {
-    std::vector<std::string> ids = f.aliases;
-    ids.push_back(f.advisory);
-    f.statement = deciding_statement(statements, ids, Package{f.purl, f.cpe, f.component_version, f.product});
-    f.status = f.statement ? f.statement->status : "untriaged";
-    if (o.open_only && !f.open()) continue;
-    if (o.untriaged_only && f.statement) continue;
-    if (o.min_severity && f.cvss && severity_of(*f.cvss) < *o.min_severity) continue;
+  // The filters.
+  std::erase_if(items, [&](const Item& item) {
+    const Finding& b = bases[item.base];
+    const bool open = !item.statement || (item.statement->status != "not_affected" && item.statement->status != "fixed");
+    if (o.open_only && !open) return true;
+    if (o.untriaged_only && item.statement) return true;
+    if (o.min_severity && b.cvss && severity_of(*b.cvss) < *o.min_severity) return true;
     if (o.in_support) {
-      if (f.stage == stage_name(Stage::end_of_support)) continue;
-      if (f.stage == stage_name(Stage::security_fixes) && f.cvss && *f.cvss < policy.severe_cvss) continue;
+      if (*item.stage == stage_name(Stage::end_of_support)) return true;
+      if (*item.stage == stage_name(Stage::security_fixes) && b.cvss && *b.cvss < policy.severe_cvss) return true;
     }
-    kept.push_back(std::move(f));
-  }
-  findings = std::move(kept);
-  std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
-    if (int d = severity_rank(a.severity) - severity_rank(b.severity); d != 0) return d < 0;
-    if (a.product != b.product) return a.product < b.product;
-    if (int d = compare_generic(a.version, b.version); d != 0) return d < 0;
-    return std::tie(a.advisory, a.component) < std::tie(b.advisory, b.component);
+    return false;
   });
-  return findings;
+
+  // Sorted by severity, product, release version (in order), advisory,
+  // component; versions ranked once.
+  std::vector<std::pair<std::string, std::string>> releases;
+  for (const auto& item : items) releases.emplace_back(item.release->at(1).value_or(""), item.release->at(2).value_or(""));
+  std::sort(releases.begin(), releases.end());
+  releases.erase(std::unique(releases.begin(), releases.end()), releases.end());
+  std::stable_sort(releases.begin(), releases.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return compare_generic(a.second, b.second) < 0;
+  });
+  std::map<std::pair<std::string, std::string>, std::size_t> release_rank;
+  for (std::size_t i = 0; i < releases.size(); ++i) release_rank.emplace(releases[i], i);
+  for (auto& item : items)
+    item.rank = static_cast<std::size_t>(severity_rank(bases[item.base].severity)) * releases.size() +
+                release_rank.at({item.release->at(1).value_or(""), item.release->at(2).value_or("")});
+  std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    const Finding& x = bases[a.base];
+    const Finding& y = bases[b.base];
+    return std::tie(x.advisory, x.component, x.component_version) < std::tie(y.advisory, y.component, y.component_version);
+  });
+  for (const auto& item : items) {
+    Finding f = bases[item.base];
+    f.product = item.release->at(1).value_or("");
+    f.version = item.release->at(2).value_or("");
+    f.verified = item.release->at(3) == "1";
+    f.stage = *item.stage;
+    if (item.statement) {
+      f.statement = *item.statement;
+      f.status = item.statement->status;
+    }
+    FWSEAL_TRY(sink(f));
+  }
+  return ok_status();
+}
+
+Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {
+  std::vector<Finding> out;
+  FWSEAL_TRY(scan_each(db, o, [&](const Finding& f) -> Status {
+    out.push_back(f);
+    return ok_status();
+  }));
+  return out;
 }
 
 namespace {
@@ -450,28 +583,41 @@ nlohmann::ordered_json statement_json(const Finding& f) {
 
 }  // namespace
 
+std::string finding_to_json(const Finding& f) {
+  nlohmann::ordered_json j = {
+      {"product", f.product},
+      {"version", f.version},
+      {"verified", f.verified},
+      {"stage", f.stage},
+      {"advisory", f.advisory},
+      {"aliases", f.aliases},
+      {"summary", f.summary},
+      {"severity", f.severity},
+      {"cvss", f.cvss ? nlohmann::ordered_json(*f.cvss) : nlohmann::ordered_json(nullptr)},
+      {"cvss_vector", f.cvss_vector.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.cvss_vector)},
+      {"cvss_source", f.cvss_source.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.cvss_source)},
+      {"component", f.component},
+      {"component_version", f.component_version},
+      {"purl", f.purl},
+      {"fixed", f.fixed.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.fixed)},
+      {"matched", {{"rule", f.rule}, {"component", f.evidence}}},
+      {"status", f.status},
+      {"statement", statement_json(f)}};
+  // As an element of the array findings_to_json writes: indented by two.
+  std::string text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  std::string out = "  ";
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += "  ";
+  }
+  return out;
+}
+
 std::string findings_to_json(const std::vector<Finding>& findings) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& f : findings)
-    out.push_back({{"product", f.product},
-                   {"version", f.version},
-                   {"verified", f.verified},
-                   {"stage", f.stage},
-                   {"advisory", f.advisory},
-                   {"aliases", f.aliases},
-                   {"summary", f.summary},
-                   {"severity", f.severity},
-                   {"cvss", f.cvss ? nlohmann::ordered_json(*f.cvss) : nlohmann::ordered_json(nullptr)},
-                   {"cvss_vector", f.cvss_vector.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.cvss_vector)},
-                   {"cvss_source", f.cvss_source.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.cvss_source)},
-                   {"component", f.component},
-                   {"component_version", f.component_version},
-                   {"purl", f.purl},
-                   {"fixed", f.fixed.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(f.fixed)},
-                   {"matched", {{"rule", f.rule}, {"component", f.evidence}}},
-                   {"status", f.status},
-                   {"statement", statement_json(f)}});
-  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  if (findings.empty()) return "[]\n";
+  std::string out = "[\n";
+  for (std::size_t i = 0; i < findings.size(); ++i) out += finding_to_json(findings[i]) + (i + 1 < findings.size() ? ",\n" : "\n");
+  return out + "]\n";
 }
 
 std::string cvss_text(const Finding& f) {
@@ -481,17 +627,23 @@ std::string cvss_text(const Finding& f) {
   return buf;
 }
 
+std::string findings_csv_header() {
+  return "severity,cvss,advisory,aliases,product,version,verified,stage,component,component_version,purl,"
+         "fixed,rule,status,statement_scope,justification,detail\n";
+}
+
+std::string finding_to_csv(const Finding& f) {
+  std::string aliases;
+  for (const auto& a : f.aliases) aliases += (aliases.empty() ? "" : " ") + a;
+  return csv_row({f.severity, cvss_text(f), f.advisory, aliases, f.product, f.version, f.verified ? "yes" : "no",
+                  f.stage, f.component, f.component_version, f.purl, f.fixed, f.rule, f.status,
+                  f.statement ? f.statement->scope.text : "", f.statement ? f.statement->justification : "",
+                  f.statement ? f.statement->detail : ""});
+}
+
 std::string findings_to_csv(const std::vector<Finding>& findings) {
-  std::string out = "severity,cvss,advisory,aliases,product,version,verified,stage,component,component_version,purl,"
-                    "fixed,rule,status,statement_scope,justification,detail\n";
-  for (const auto& f : findings) {
-    std::string aliases;
-    for (const auto& a : f.aliases) aliases += (aliases.empty() ? "" : " ") + a;
-    out += csv_row({f.severity, cvss_text(f), f.advisory, aliases, f.product, f.version, f.verified ? "yes" : "no",
-                    f.stage, f.component, f.component_version, f.purl, f.fixed, f.rule, f.status,
-                    f.statement ? f.statement->scope.text : "", f.statement ? f.statement->justification : "",
-                    f.statement ? f.statement->detail : ""});
-  }
+  std::string out = findings_csv_header();
+  for (const auto& f : findings) out += finding_to_csv(f);
   return out;
 }
 

@@ -376,6 +376,38 @@ TEST_P(ScanTest, RealCve5RecordsBesideNvdsOfTheSameCve) {
     }
 }
 
+// --new: only what the newest import added or changed, found through the
+// components' indexes.
+TEST_P(ScanTest, NewestImportOnly) {
+  ASSERT_TRUE(import("dsa.json", kDsa).ok());
+  ASSERT_TRUE(import("cve.json", kCve).ok());
+  ScanOptions fresh;
+  fresh.newest_import_only = true;
+  auto first = scan(*db_, fresh);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(first->empty());  // the newest import (the CVE record) names no package
+  auto alpine = import("alpine.json", R"({"id":"ALPINE-CVE-2099-1","modified":"2099-01-01T00:00:00Z",
+    "affected":[{"package":{"ecosystem":"Alpine:v3.18","name":"BusyBox"},
+    "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.36.1-r20"}]}]}]})");
+  ASSERT_TRUE(alpine.ok()) << alpine.error().message;
+  auto second = scan(*db_, fresh);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].advisory, "ALPINE-CVE-2099-1");
+  EXPECT_EQ((*second)[0].product, "sensor");
+  auto all = scan(*db_, {});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u);  // gw 1.0's DSA finding too
+  // The same file again changes nothing: nothing is new.
+  ASSERT_TRUE(import("alpine2.json", R"({"id":"ALPINE-CVE-2099-1","modified":"2099-01-01T00:00:00Z",
+    "affected":[{"package":{"ecosystem":"Alpine:v3.18","name":"BusyBox"},
+    "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.36.1-r20"}]}]}]})")
+                  .ok());
+  auto third = scan(*db_, fresh);
+  ASSERT_TRUE(third.ok());
+  EXPECT_TRUE(third->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ScanTest, kEngines, engine_name);
 
 TEST(Osv, OrderOfEventsAndLastAffected) {

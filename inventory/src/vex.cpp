@@ -555,7 +555,7 @@ int covers(const Scope& s, const PackageView& p, const std::string& product) {
 
 }  // namespace
 
-std::optional<Statement> deciding_statement(const std::vector<Statement>& statements,
+const Statement* deciding_statement(const std::vector<Statement>& statements,
                                             const std::vector<std::string>& ids, const Package& package) {
   const PackageView view = view_of(package);
   const Statement* best = nullptr;
@@ -568,7 +568,7 @@ std::optional<Statement> deciding_statement(const std::vector<Statement>& statem
       best_rank = rank;
     }
   }
-  return best ? std::optional<Statement>(*best) : std::nullopt;
+  return best;
 }
 
 }  // namespace fwseal::inventory

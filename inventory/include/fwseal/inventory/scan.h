@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,9 @@ struct ScanOptions {
   // security-fixes stage findings below the policy's severe score.
   bool in_support = false;
   std::optional<Severity> min_severity;  // leave out findings below (unscored ones stay)
+  // Match only the advisories the newest import added or changed: what an
+  // advisory update brought, without matching everything again.
+  bool newest_import_only = false;
 };
 
 // Every (release, component, advisory) that matches; withdrawn advisories
@@ -74,6 +78,11 @@ struct ScanOptions {
 // release version, advisory. Code::usage when the product or release named
 // is not in the inventory.
 Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& options);
+
+// The same findings in the same order, handed to `sink` one at a time (a
+// sink's error stops the scan and is returned): for outputs that stream.
+using FindingSink = std::function<Status(const Finding&)>;
+Status scan_each(Connection& db, const ScanOptions& options, const FindingSink& sink);
 
 // The newest import's time (RFC 3339), nullopt when nothing was imported.
 Result<std::optional<std::string>> newest_import(Connection& db);
@@ -93,6 +102,11 @@ Status check_gate(const std::vector<Finding>& findings, Severity threshold);
 bool at_or_above(const Finding& f, Severity threshold);
 
 std::string findings_to_json(const std::vector<Finding>& findings);
+// One element of findings_to_json's array (indented as there, no comma or
+// newline after it), and the CSV header and one row: for streaming.
+std::string finding_to_json(const Finding& finding);
+std::string findings_csv_header();
+std::string finding_to_csv(const Finding& finding);
 std::string findings_to_csv(const std::vector<Finding>& findings);
 std::string findings_to_table(const std::vector<Finding>& findings);
 

@@ -90,8 +90,9 @@ struct Package {
 
 // The most specific statement that covers `package` for any of `ids` (an
 // advisory id and its aliases): one product over every product, then one
-// version over a range over every version; newest first among equals.
-std::optional<Statement> deciding_statement(const std::vector<Statement>& statements,
+// version over a range over every version; the one recorded last among
+// equals. A pointer into `statements`, nullptr when none covers it.
+const Statement* deciding_statement(const std::vector<Statement>& statements,
                                             const std::vector<std::string>& ids, const Package& package);
 
 }  // namespace fwseal::inventory
