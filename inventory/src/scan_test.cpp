@@ -408,6 +408,28 @@ TEST_P(ScanTest, NewestImportOnly) {
   EXPECT_TRUE(third->empty());
 }
 
+// Real OSV records of a distribution's own: Debian 9's openssl advisory
+// never matches Debian 12's openssl (gw), and Alpine's musl record matches
+// by the revision fixed in the component's own Alpine release.
+TEST_P(ScanTest, RealOsvDistributionRecords) {
+  const std::string dir = std::string(FWSEAL_SOURCE_DIR) + "/tests/data/advisories/";
+  add("router", "1.0", {"pkg:apk/alpine/musl@1.2.4-r2?arch=aarch64&distro=alpine-3.18.4"}, 41);
+  add("router", "2.0", {"pkg:apk/alpine/musl@1.2.4-r3?arch=aarch64&distro=alpine-3.18.4"}, 42);
+  add("old-gw", "1.0", {"pkg:deb/debian/libssl1.1@1.1.0l-1~deb9u5?arch=amd64&distro=debian-9&upstream=openssl"}, 43);
+  for (const char* f : {"osv-debian9-openssl-DLA-3008-1.json", "osv-alpine-musl-ALPINE-CVE-2025-26519.json"}) {
+    auto r = import_advisories(*db_, dir + f);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->added, 1u) << f;
+  }
+  auto findings = scan(*db_, {});
+  ASSERT_TRUE(findings.ok()) << findings.error().message;
+  std::vector<std::string> got;
+  for (const auto& f : *findings) got.push_back(f.product + "@" + f.version + " " + f.advisory + " fixed " + f.fixed);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"old-gw@1.0 DLA-3008-1 fixed 1.1.0l-1~deb9u6",
+                                           "router@1.0 ALPINE-CVE-2025-26519 fixed 1.2.4-r3"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ScanTest, kEngines, engine_name);
 
 TEST(Osv, OrderOfEventsAndLastAffected) {
