@@ -1,5 +1,7 @@
 #include "declared.h"
 
+#include "fingerprint.h"
+
 #include "text.h"
 
 namespace fwseal::sbom {
@@ -18,15 +20,24 @@ Result<std::vector<Finding>> parse_declared_components(std::string_view text, st
   std::string_view head = text;
   if (head.starts_with("\xef\xbb\xbf")) head.remove_prefix(3);  // a UTF-8 byte order mark
   head = trim(head);
+  Result<std::vector<Finding>> found = make_error(Code::internal, "");
   if (head.starts_with("{") || head.starts_with("//") || head.starts_with("/*"))
-    return parse_components_json(text, what, images);
-  if (head.starts_with("PACKAGE,") || head.starts_with("\"PACKAGE\","))
-    return parse_buildroot_manifest(head, what);
-  if (head.starts_with("PACKAGE NAME:")) return parse_yocto_manifest(head, what);
-  return make_error(Code::malformed,
+    found = parse_components_json(text, what, images);
+  else if (head.starts_with("PACKAGE,") || head.starts_with("\"PACKAGE\","))
+    found = parse_buildroot_manifest(head, what);
+  else if (head.starts_with("PACKAGE NAME:"))
+    found = parse_yocto_manifest(head, what);
+  else
+    return make_error(Code::malformed,
                     std::string(what) +
                         ": not a components file: expected fwseal components JSON ('{'), a Buildroot manifest.csv "
                         "(header starting with PACKAGE) or a Yocto license.manifest (PACKAGE NAME: ...)");
+  if (!found.ok()) return found;
+  // Declared components the curated table knows get its CPE, as the same
+  // component found by its fingerprint would: scanners match by it.
+  for (auto& f : *found)
+    if (f.cpe.empty()) f.cpe = curated_cpe(f.name, f.version);
+  return found;
 }
 
 }  // namespace fwseal::sbom

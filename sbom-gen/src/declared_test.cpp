@@ -1,4 +1,5 @@
 #include "declared.h"
+#include "fingerprint.h"
 
 #include <gtest/gtest.h>
 
@@ -164,6 +165,36 @@ TEST(Yocto, ErrorsNameTheLine) {
             "l.m:2: PACKAGE NAME twice in one block");
   EXPECT_EQ(parse_yocto_manifest("PACKAGE NAME: a\nno colon\n", "l.m").error().message,
             "l.m:2: expected \"KEY: value\", got \"no colon\"");
+}
+
+}  // namespace
+}  // namespace fwseal::sbom
+
+namespace fwseal::sbom {
+namespace {
+
+// Declared components the curated table knows get the CPE their
+// fingerprint would give; a CPE written by the build stays; others get none.
+TEST(DeclaredComponents, CuratedCpes) {
+  auto r = parse_declared_components(R"({"components": [
+    {"name": "BusyBox", "version": "1.36.1"}, {"name": "linux", "version": "6.6.21"},
+    {"name": "zlib", "version": "1.3.1", "cpe": "cpe:2.3:a:gnu:zlib:1.3.1:*:*:*:*:*:*:*"},
+    {"name": "acme-camd", "version": "1.4.2"}]})",
+                                     "c.json", kImages);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0].cpe, "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*");
+  EXPECT_EQ((*r)[1].cpe, "cpe:2.3:o:linux:linux_kernel:6.6.21:*:*:*:*:*:*:*");
+  EXPECT_EQ((*r)[2].cpe, "cpe:2.3:a:gnu:zlib:1.3.1:*:*:*:*:*:*:*");
+  EXPECT_EQ((*r)[3].cpe, "");
+  EXPECT_EQ(curated_cpe("openssl", ""), "");  // no version: no CPE
+  EXPECT_EQ(curated_cpe("OpenSSL", "3.0.13"), "cpe:2.3:a:openssl:openssl:3.0.13:*:*:*:*:*:*:*");
+  auto manifest = parse_declared_components("PACKAGE,VERSION,LICENSE,LICENSE FILES,SOURCE ARCHIVE,SOURCE SITE,DEPENDENCIES WITH LICENSES\n"
+                                            "busybox,1.36.1,GPL-2.0,LICENSE,busybox-1.36.1.tar.bz2,http://www.busybox.net/downloads,\n",
+                                            "manifest.csv", kImages);
+  ASSERT_TRUE(manifest.ok()) << manifest.error().message;
+  ASSERT_EQ(manifest->size(), 1u);
+  EXPECT_EQ((*manifest)[0].cpe, "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*");
 }
 
 }  // namespace

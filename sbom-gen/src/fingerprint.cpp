@@ -118,6 +118,16 @@ std::string fingerprint_cpe(const FingerprintRule& rule, std::string_view versio
   return "cpe:2.3:" + std::string(rule.cpe) + ":" + v + ":*:*:*:*:*:*:*";
 }
 
+std::string curated_cpe(std::string_view name, std::string_view version) {
+  if (version.empty()) return "";
+  for (const auto& rule : fingerprint_rules())
+    if (rule.component.size() == name.size() &&
+        std::equal(name.begin(), name.end(), rule.component.begin(),
+                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+      return fingerprint_cpe(rule, version);
+  return "";
+}
+
 FingerprintScanner::FingerprintScanner(std::string_view path, std::string_view raw_image_type) {
   std::string_view base = path.substr(path.rfind('/') + 1);
   for (const auto& rule : fingerprint_rules()) {

@@ -81,4 +81,9 @@ class FingerprintScanner {
 // The CPE 2.3 name for `rule` at `version`.
 std::string fingerprint_cpe(const FingerprintRule& rule, std::string_view version);
 
+// The CPE of a component the build declares, from the same curated table:
+// the rule whose component is `name` (any case), with `version`; "" when no
+// rule names it or the version is empty.
+std::string curated_cpe(std::string_view name, std::string_view version);
+
 }  // namespace fwseal::sbom
