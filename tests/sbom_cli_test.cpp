@@ -14,6 +14,7 @@ namespace fwseal::test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 TEST(SbomCli, EmbeddedSbomIsSignedValidatedAndDiffed) {
   Workspace ws("sbom");
@@ -129,6 +130,125 @@ TEST(SbomCli, PackageEmbedsAndWritesTheSbomSbomGenerateMakes) {
   EXPECT_THAT(bad.err, HasSubstr("--sbom-out: the spec does not ask for a generated SBOM"));
   EXPECT_FALSE(std::filesystem::exists(ws.path("x.fwpkg")));
   EXPECT_FALSE(std::filesystem::exists(ws.path("x.cdx.json")));
+}
+
+// fwseal sbom check: the licence policy over an SBOM file or a verified
+// package's SBOM; 0 passed, 16 failed, 10 for a malformed policy or SBOM, 2
+// for usage.
+TEST(SbomCli, CheckJudgesTheLicencesAgainstAPolicy) {
+  Workspace ws("sbom-check");
+  ws.keygen("k", "ed25519");
+  ws.write_spec();
+  write_bytes(ws.path("components.json"), R"({"components":[
+    {"name":"busybox","version":"1.36.1","license":"GPL-2.0-only"},
+    {"name":"openssl","version":"3.0.13","license":"Apache-2.0"},
+    {"name":"gdbserver","version":"13.2","license":"GPL-3.0-or-later WITH GCC-exception-3.1 OR MIT"}]})");
+  write_bytes(ws.path("check-spec.json"), R"({"product":"acme-cam","version":"1.4.2","security_version":3,
+    "hardware":["rev-b"],"created":1790000000,"sbom":{"components":["components.json"]},
+    "images":[{"name":"rootfs","type":"rootfs","path":"b.bin"}]})");
+  const std::string pkg = ws.path("check.fwpkg"), bom = ws.path("check.cdx.json");
+  ASSERT_EQ(ws.fwseal({"package", "--spec", ws.path("check-spec.json"), "-o", pkg, "--sbom-out", bom, "--quiet"}).exit_code, 0);
+  ASSERT_EQ(ws.fwseal({"sign", pkg, "--key", ws.key_uri("k")}).exit_code, 0);
+  const std::string trust = ws.trust({"k"});
+
+  // gdbserver's OR lets MIT be chosen: no conflict with signed boot, no source offer.
+  write_bytes(ws.path("policy.json"), R"(// the product's licences
+    {"allow": ["MIT", "Apache-2.0", "GPL-2.0-only", "GPL-3.0-or-later"], "deny": ["AGPL-3.0-only"], "signed_boot": true})");
+  auto pass = ws.fwseal({"sbom", "check", "--policy", ws.path("policy.json"), bom});
+  EXPECT_EQ(pass.exit_code, 0) << pass.err;
+  EXPECT_EQ(pass.out,
+            "source offer required: busybox@1.36.1 (GPL-2.0-only)\n"
+            "licence policy: pass: 3 components: 3 allowed, 0 denied, 0 not allowed, 0 unknown, 0 in conflict with "
+            "signed boot; 1 need a source offer\n");
+  EXPECT_EQ(pass.err, "");
+  // The same from the package, verified first.
+  auto from_pkg = ws.fwseal({"sbom", "check", "--policy", ws.path("policy.json"), pkg, "--trust", trust, "--json"});
+  EXPECT_EQ(from_pkg.exit_code, 0) << from_pkg.err;
+  auto pj = nlohmann::json::parse(from_pkg.out);
+  EXPECT_EQ(pj["verdict"], "pass");
+  EXPECT_EQ(pj["source_offer"][0]["component"], "busybox@1.36.1");
+
+  // Without MIT the OR is down to GPLv3 under signed boot: a conflict; an unlisted licence is not allowed.
+  write_bytes(ws.path("strict.json"), R"({"allow": ["GPL-2.0-only", "GPL-3.0-or-later"], "signed_boot": true})");
+  auto strict = ws.fwseal({"sbom", "check", "--policy", ws.path("strict.json"), bom});
+  EXPECT_EQ(strict.exit_code, 16);
+  EXPECT_EQ(strict.out,
+            "conflict: gdbserver@13.2 (GPL-3.0-or-later WITH GCC-exception-3.1 OR MIT): GPL-3.0-or-later conflicts "
+            "with signed_boot (installation information, GPLv3 section 6); MIT is neither allowed nor denied\n"
+            "not allowed: openssl@3.0.13 (Apache-2.0): Apache-2.0 is neither allowed nor denied\n"
+            "source offer required: busybox@1.36.1 (GPL-2.0-only)\n"
+            "source offer required: gdbserver@13.2 (GPL-3.0-or-later)\n"
+            "licence policy: fail: 3 components: 1 allowed, 0 denied, 1 not allowed, 0 unknown, 1 in conflict with "
+            "signed boot; 2 need a source offer\n");
+  EXPECT_EQ(strict.err, "fwseal: licence policy failed: 2 of 3 components (1 not allowed, 1 in conflict with signed boot)\n");
+  auto strict_json = ws.fwseal({"sbom", "check", "--policy", ws.path("strict.json"), bom, "--json"});
+  EXPECT_EQ(strict_json.exit_code, 16);
+  auto sj = nlohmann::json::parse(strict_json.out);
+  EXPECT_EQ(sj["verdict"], "fail");
+  EXPECT_EQ(sj["summary"]["conflict"], 1);
+  ASSERT_EQ(sj["problems"].size(), 2u);
+  EXPECT_EQ(sj["problems"][0]["component"], "gdbserver@13.2");
+  EXPECT_EQ(sj["problems"][0]["conflicts"], nlohmann::json::array({"GPL-3.0-or-later"}));
+  EXPECT_EQ(sj["problems"][1]["verdict"], "not_allowed");
+
+  // Denied, and unknown (no licence, a name that is no SPDX id): each its own line.
+  auto edited = nlohmann::json::parse(read_bytes(bom));
+  edited["components"].push_back({{"type", "library"}, {"name", "ghostscript"}, {"version", "10"},
+                                  {"licenses", {{{"expression", "AGPL-3.0-only"}}}}});
+  edited["components"].push_back({{"type", "library"}, {"name", "blob"}, {"version", "2"}});
+  edited["components"].push_back({{"type", "library"}, {"name", "eula"}, {"version", "3"},
+                                  {"licenses", {{{"license", {{"name", "Acme EULA"}}}}}}});
+  write_bytes(ws.path("edited.cdx.json"), edited.dump());
+  auto denied = ws.fwseal({"sbom", "check", "--policy", ws.path("policy.json"), ws.path("edited.cdx.json")});
+  EXPECT_EQ(denied.exit_code, 16);
+  EXPECT_THAT(denied.out, StartsWith("denied: ghostscript@10 (AGPL-3.0-only): AGPL-3.0-only is denied\n"
+                                    "unknown: blob@2 (no licence): the SBOM states no licence\n"
+                                    "unknown: eula@3 (Acme EULA): \"Acme EULA\" is a licence name, not an SPDX id or "
+                                    "expression\n"));
+  EXPECT_EQ(denied.err, "fwseal: licence policy failed: 3 of 6 components (1 denied, 2 unknown)\n");
+
+  // A policy naming an id SPDX does not know: one line, exit 10, nothing judged.
+  write_bytes(ws.path("typo.json"), R"({"allow": ["MIT", "Apache-2"], "signed_boot": false})");
+  auto typo = ws.fwseal({"sbom", "check", "--policy", ws.path("typo.json"), bom});
+  EXPECT_EQ(typo.exit_code, 10);
+  EXPECT_EQ(typo.err, "fwseal: " + ws.path("typo.json") +
+                          ": policy.allow[1]: unknown SPDX licence id \"Apache-2\" (a licence without an SPDX id is "
+                          "written LicenseRef-NAME)\n");
+  EXPECT_EQ(typo.out, "");
+  write_bytes(ws.path("member.json"), R"({"allow": ["MIT"], "signed-boot": true})");
+  auto member = ws.fwseal({"sbom", "check", "--policy", ws.path("member.json"), bom});
+  EXPECT_EQ(member.exit_code, 10);
+  EXPECT_EQ(member.err, "fwseal: " + ws.path("member.json") + ": policy.signed-boot: unknown member\n");
+  // The SBOM given as the policy, and a malformed SBOM.
+  auto swapped = ws.fwseal({"sbom", "check", "--policy", bom, ws.path("policy.json")});
+  EXPECT_EQ(swapped.exit_code, 10);
+  EXPECT_EQ(swapped.err, "fwseal: \"" + bom + "\" is a CycloneDX SBOM, not a licence policy\n");
+  write_bytes(ws.path("broken.cdx.json"), R"({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"name": "x"}]})");
+  auto broken = ws.fwseal({"sbom", "check", "--policy", ws.path("policy.json"), ws.path("broken.cdx.json")});
+  EXPECT_EQ(broken.exit_code, 10);
+  EXPECT_THAT(broken.err, HasSubstr("broken.cdx.json: sbom: $.components[0].type"));
+
+  // Usage: exit 2.
+  auto no_policy = ws.fwseal({"sbom", "check", bom});
+  EXPECT_EQ(no_policy.exit_code, 2);
+  EXPECT_THAT(no_policy.err, StartsWith("fwseal: missing --policy\nusage: "));
+  EXPECT_EQ(ws.fwseal({"sbom", "check", "--policy", ws.path("policy.json"), bom, bom}).exit_code, 2);
+  auto no_trust = ws.fwseal({"sbom", "check", "--policy", ws.path("policy.json"), pkg});
+  EXPECT_EQ(no_trust.exit_code, 2);
+  EXPECT_THAT(no_trust.err, HasSubstr("--trust"));
+  auto help = ws.fwseal({"sbom", "check", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("fwseal sbom check --policy POLICY.json SBOM|PKG"));
+
+  // A package whose SBOM was changed is refused before any licence is judged.
+  std::string bytes = read_bytes(pkg);
+  auto at = bytes.find("\"GPL-2.0-only\"");
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, 14, "\"GPL-3.0-only\"");
+  write_bytes(pkg, bytes);
+  auto tampered = ws.fwseal({"sbom", "check", "--policy", ws.path("policy.json"), pkg, "--trust", trust});
+  EXPECT_EQ(tampered.exit_code, 11);
+  EXPECT_EQ(tampered.out, "");
 }
 
 }  // namespace

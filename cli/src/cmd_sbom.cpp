@@ -7,6 +7,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/sbom/diff.h"
+#include "fwseal/sbom/licence_policy.h"
 #include "fwseal/sbom/sbom.h"
 #include "fwseal/sbom/validate.h"
 #include "fwseal/verifier/sbom.h"
@@ -20,6 +21,8 @@ constexpr const char* kSbomUsage =
     "[--components FILE...] [--sha512] -o SBOM.cdx.json\n"
     "       fwseal sbom validate SBOM.cdx.json\n"
     "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--json]   (SBOM files or packages; exit 0 the same, 1 different)\n"
+    "       fwseal sbom check --policy POLICY.json SBOM|PKG [--trust TRUST.json] [--json]   (licence policy; exit 0 passed, "
+    "16 failed)\n"
     "       fwseal sbom extract PKG --trust TRUST.json [-o SBOM.cdx.json]";
 
 
@@ -81,6 +84,35 @@ int diff(const Args& args) {
   return d->empty() ? 0 : 1;  // diff(1)'s convention: 0 the same, 1 different
 }
 
+// The licence policy over an SBOM, or over the SBOM of a package that verifies.
+int check(const Args& args) {
+  if (args.positionals().size() != 1) return usage_error("expected one SBOM or package", kSbomUsage);
+  auto policy_path = args.required("--policy");
+  if (!policy_path.ok()) return usage_error(policy_path.error().message, kSbomUsage);
+  auto policy = sbom::load_licence_policy(*policy_path);
+  if (!policy.ok()) return fail(policy.error());
+  const std::string& input = args.positionals()[0];
+  auto bom = verifier::read_sbom_input(input, args.value("--trust"), kMaxSbomBytes);
+  if (!bom.ok()) return bom.error().code == Code::usage ? usage_error(bom.error().message, kSbomUsage) : fail(bom.error());
+  auto result = sbom::check_licences(*bom, *policy);
+  if (!result.ok()) return fail(make_error(result.error().code, input + ": " + result.error().message));
+  std::fputs((args.flag("--json") ? sbom::licence_check_to_json(*result) : sbom::licence_check_to_text(*result)).c_str(),
+             stdout);
+  if (result->pass()) return 0;
+  std::string counts;
+  for (auto v : {sbom::LicenceVerdict::denied, sbom::LicenceVerdict::not_allowed, sbom::LicenceVerdict::unknown,
+                 sbom::LicenceVerdict::conflict}) {
+    if (const std::size_t n = result->count(v))
+      counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " +
+                (v == sbom::LicenceVerdict::not_allowed ? std::string("not allowed")
+                 : v == sbom::LicenceVerdict::conflict  ? std::string("in conflict with signed boot")
+                                                        : std::string(sbom::verdict_name(v)));
+  }
+  const std::size_t failing = result->components.size() - result->count(sbom::LicenceVerdict::allowed);
+  return fail(make_error(Code::gate, "licence policy failed: " + std::to_string(failing) + " of " +
+                                         std::to_string(result->components.size()) + " components (" + counts + ")"));
+}
+
 int extract(const Args& args) {
   if (args.positionals().size() != 1) return usage_error("expected one package", kSbomUsage);
   auto trust = args.value("--trust");
@@ -102,13 +134,15 @@ int cmd_sbom(const Argv& argv) {
   if (argv.empty()) return usage_error("missing sbom subcommand", kSbomUsage);
   const std::string sub = argv[0];
   Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--image", "--components", "-o", "--trust"},
+  auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--image", "--components", "-o", "--trust",
+                                  "--policy"},
                                  {"--image", "--components"},
                                  {"--json", "--sha512"}});
   if (!args.ok()) return usage_error(args.error().message, kSbomUsage);
   if (sub == "generate") return generate(*args);
   if (sub == "validate") return validate(*args);
   if (sub == "diff") return diff(*args);
+  if (sub == "check") return check(*args);
   if (sub == "extract") return extract(*args);
   return usage_error("unknown sbom subcommand \"" + sub + "\"", kSbomUsage);
 }

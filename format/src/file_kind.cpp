@@ -30,6 +30,7 @@ FileKind json_kind(const std::string& text) {
   for (const char* key : {"release", "signing", "variants", "reproducibility", "provenance", "output"})
     if (j.contains(key)) return FileKind::release;
   if (j.contains("product") && j.contains("images")) return FileKind::spec;
+  if (j.contains("allow") && j["allow"].is_array()) return FileKind::licence_policy;
   return FileKind::json;
 }
 
@@ -46,6 +47,7 @@ std::string_view describe(FileKind kind) {
     case FileKind::trust: return "a trust policy";
     case FileKind::sbom: return "a CycloneDX SBOM";
     case FileKind::provenance: return "a provenance envelope";
+    case FileKind::licence_policy: return "a licence policy";
     case FileKind::pem: return "a PEM file";
     case FileKind::json: return "a JSON document";
   }
@@ -79,9 +81,9 @@ Error explain_wrong_kind(const std::string& path, FileKind expected, Error error
   if (found == FileKind::unknown || found == expected || (found == FileKind::json && expected != FileKind::package))
     return error;
   std::string message = quote(path) + " is " + std::string(describe(found)) + ", not " + std::string(describe(expected));
-  // Specs and release files are told apart by their members alone, so the
+  // Specs, release files and licence policies are told apart by their members alone, so the
   // parser's own complaint follows in case the guess is wrong.
-  if (found == FileKind::spec || found == FileKind::release || found == FileKind::json)
+  if (found == FileKind::spec || found == FileKind::release || found == FileKind::licence_policy || found == FileKind::json)
     message += " (read as " + std::string(describe(expected)) + ": " + error.message + ")";
   return make_error(error.code, std::move(message));
 }

@@ -28,6 +28,7 @@ TEST(FileKind, ToldFromTheFirstBytes) {
   EXPECT_EQ(sniff_file_kind(d.write("trust.json", "{\"format\":\"fwseal-trust\",\"format_version\":1}")), FileKind::trust);
   EXPECT_EQ(sniff_file_kind(d.write("bom.json", "{\"bomFormat\":\"CycloneDX\"}")), FileKind::sbom);
   EXPECT_EQ(sniff_file_kind(d.write("p.json", "{\"payloadType\":\"x\"}")), FileKind::provenance);
+  EXPECT_EQ(sniff_file_kind(d.write("licences.json", "// allowed\n{\"allow\":[\"MIT\"]}")), FileKind::licence_policy);
   EXPECT_EQ(sniff_file_kind(d.write("k.pem", "-----BEGIN PUBLIC KEY-----\n")), FileKind::pem);
   EXPECT_EQ(sniff_file_kind(d.write("other.json", "[1,2]")), FileKind::json);
   EXPECT_EQ(sniff_file_kind(d.write("broken.json", "{\"product\":")), FileKind::unknown);

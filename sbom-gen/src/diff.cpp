@@ -183,15 +183,6 @@ std::string diff_to_json(const SbomDiff& d) {
   return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-// Names come from SBOMs anyone could have written: no control characters
-// reach a terminal.
-std::string printable(const std::string& s) {
-  std::string out = sanitize_utf8(s);
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  return out;
-}
-
 std::string diff_to_text(const SbomDiff& d) {
   auto ver = [](const std::string& v) { return v.empty() ? std::string("(no version)") : printable(v); };
   auto lic = [](const std::string& l) { return l.empty() ? std::string("(none)") : printable(l); };

@@ -144,13 +144,31 @@ std::vector<std::string_view> tokens_of(std::string_view text) {
   return out;
 }
 
+// What a part of an expression parses to: its normalised text and its tree.
+struct Parsed {
+  std::string text;
+  LicenceTerm term;
+};
+
+// Joins `rhs` into `lhs` under `kind`, one flat node for a run of the same
+// operator ("A AND B AND C" is one node of three).
+void join(LicenceTerm& lhs, LicenceTerm rhs, LicenceTerm::Kind kind) {
+  if (lhs.kind != kind || lhs.operands.empty()) {
+    LicenceTerm node;
+    node.kind = kind;
+    node.operands.push_back(std::move(lhs));
+    lhs = std::move(node);
+  }
+  lhs.operands.push_back(std::move(rhs));
+}
+
 class StrictParser {
  public:
   StrictParser(std::vector<std::string_view> tokens, std::string_view where)
       : tokens_(std::move(tokens)), where_(where) {}
 
-  Result<std::string> parse() {
-    FWSEAL_ASSIGN(std::string out, expr(0));
+  Result<Parsed> parse() {
+    FWSEAL_ASSIGN(Parsed out, expr(0));
     if (pos_ != tokens_.size()) return fail("unexpected " + shown(tokens_[pos_]));
     return out;
   }
@@ -162,55 +180,65 @@ class StrictParser {
   }
   bool at(std::string_view word) const { return pos_ < tokens_.size() && tokens_[pos_] == word; }
 
-  Result<std::string> expr(int depth) {
+  Result<Parsed> expr(int depth) {
     if (depth > 16) return fail("nested deeper than 16 levels");
-    FWSEAL_ASSIGN(std::string out, and_expr(depth));
+    FWSEAL_ASSIGN(Parsed out, and_expr(depth));
     while (at("OR")) {
       ++pos_;
-      FWSEAL_ASSIGN(std::string rhs, and_expr(depth));
-      out += " OR " + rhs;
+      FWSEAL_ASSIGN(Parsed rhs, and_expr(depth));
+      out.text += " OR " + rhs.text;
+      join(out.term, std::move(rhs.term), LicenceTerm::Kind::any_of);
     }
     return out;
   }
-  Result<std::string> and_expr(int depth) {
-    FWSEAL_ASSIGN(std::string out, with_expr(depth));
+  Result<Parsed> and_expr(int depth) {
+    FWSEAL_ASSIGN(Parsed out, with_expr(depth));
     while (at("AND")) {
       ++pos_;
-      FWSEAL_ASSIGN(std::string rhs, with_expr(depth));
-      out += " AND " + rhs;
+      FWSEAL_ASSIGN(Parsed rhs, with_expr(depth));
+      out.text += " AND " + rhs.text;
+      join(out.term, std::move(rhs.term), LicenceTerm::Kind::all_of);
     }
     return out;
   }
-  Result<std::string> with_expr(int depth) {
-    FWSEAL_ASSIGN(std::string out, simple(depth));
+  Result<Parsed> with_expr(int depth) {
+    FWSEAL_ASSIGN(Parsed out, simple(depth));
     if (at("WITH")) {
       ++pos_;
       if (pos_ >= tokens_.size()) return fail("WITH without an exception");
       std::string_view exc = tokens_[pos_++];
       auto id = canonical_spdx_id(exc);
       if (id.empty() && !is_ref_id(exc)) return fail("unknown exception " + shown(exc));
-      out += " WITH " + std::string(id.empty() ? exc : id);
+      out.text += " WITH " + std::string(id.empty() ? exc : id);
+      out.term.exception = std::string(id.empty() ? exc : id);
     }
     return out;
   }
-  Result<std::string> simple(int depth) {
+  Result<Parsed> simple(int depth) {
     if (pos_ >= tokens_.size()) return fail("ends where a licence was expected");
     std::string_view t = tokens_[pos_++];
     if (t == "(") {
-      FWSEAL_ASSIGN(std::string inner, expr(depth + 1));
+      FWSEAL_ASSIGN(Parsed inner, expr(depth + 1));
       if (!at(")")) return fail("missing )");
       ++pos_;
       ++ids_;  // a parenthesised term is never a single id
-      return "(" + inner + ")";
+      return Parsed{"(" + inner.text + ")", std::move(inner.term)};
     }
     if (t == ")" || t == "AND" || t == "OR" || t == "WITH") return fail("unexpected " + shown(t));
     ++ids_;
-    if (is_ref_id(t)) return std::string(t);
-    if (auto id = canonical_spdx_id(t); !id.empty()) return std::string(id);
-    if (t.ends_with("+")) {
-      if (auto id = canonical_spdx_id(t.substr(0, t.size() - 1)); !id.empty()) return std::string(id) + "+";
+    std::string id;
+    if (is_ref_id(t)) {
+      id = std::string(t);
+    } else if (auto known = canonical_spdx_id(t); !known.empty()) {
+      id = std::string(known);
+    } else if (t.ends_with("+")) {
+      if (auto base = canonical_spdx_id(t.substr(0, t.size() - 1)); !base.empty()) id = std::string(base) + "+";
     }
-    return fail("unknown licence id " + shown(t));
+    if (id.empty()) return fail("unknown licence id " + shown(t));
+    Parsed out;
+    out.text = id;
+    out.term.id = modern(id);
+    return out;
   }
 
   std::vector<std::string_view> tokens_;
@@ -218,6 +246,17 @@ class StrictParser {
   std::size_t pos_ = 0;
   std::size_t ids_ = 0;
 };
+
+// The limits every expression is held to, and its tokens.
+Result<std::vector<std::string_view>> expression_tokens(std::string_view text, std::string_view where) {
+  if (text.size() > kMaxLicenceTermBytes)
+    return make_error(Code::malformed, std::string(where) + ": licence expression longer than " +
+                                           std::to_string(kMaxLicenceTermBytes) + " bytes");
+  if (!is_clean_text(text)) return make_error(Code::malformed, std::string(where) + ": licence expression holds control characters or invalid UTF-8");
+  auto tokens = tokens_of(text);
+  if (tokens.empty()) return make_error(Code::malformed, std::string(where) + ": empty licence expression");
+  return tokens;
+}
 
 bool needs_parentheses(const std::string& term) {
   if (term.find(" OR ") == std::string::npos) return false;
@@ -243,14 +282,10 @@ std::string_view canonical_spdx_id(std::string_view id) {
 }
 
 Result<Licence> parse_spdx_expression(std::string_view text, std::string_view where) {
-  if (text.size() > kMaxLicenceTermBytes)
-    return make_error(Code::malformed, std::string(where) + ": licence expression longer than " +
-                                           std::to_string(kMaxLicenceTermBytes) + " bytes");
-  if (!is_clean_text(text)) return make_error(Code::malformed, std::string(where) + ": licence expression holds control characters or invalid UTF-8");
-  auto tokens = tokens_of(text);
-  if (tokens.empty()) return make_error(Code::malformed, std::string(where) + ": empty licence expression");
+  FWSEAL_ASSIGN(auto tokens, expression_tokens(text, where));
   StrictParser parser(std::move(tokens), where);
-  FWSEAL_ASSIGN(std::string normal, parser.parse());
+  FWSEAL_ASSIGN(Parsed parsed, parser.parse());
+  const std::string& normal = parsed.text;
   Licence out;
   // Only ids on the SPDX list may stand alone (CycloneDX license.id); a
   // LicenseRef- is written as an expression.
@@ -258,6 +293,13 @@ Result<Licence> parse_spdx_expression(std::string_view text, std::string_view wh
   if (single) out.ids.push_back(normal);
   else out.expression = normal;
   return out;
+}
+
+Result<LicenceTerm> parse_spdx_tree(std::string_view text, std::string_view where) {
+  FWSEAL_ASSIGN(auto tokens, expression_tokens(text, where));
+  StrictParser parser(std::move(tokens), where);
+  FWSEAL_ASSIGN(Parsed parsed, parser.parse());
+  return std::move(parsed.term);
 }
 
 namespace {

@@ -24,6 +24,24 @@ std::string_view canonical_spdx_id(std::string_view id);
 // Code::malformed naming `where` and the offending token.
 Result<Licence> parse_spdx_expression(std::string_view text, std::string_view where);
 
+// An SPDX licence expression as a tree, for judging it (licence_policy.h).
+struct LicenceTerm {
+  enum class Kind { licence, all_of /* AND */, any_of /* OR */ };
+  Kind kind = Kind::licence;
+  // licence: the id in SPDX spelling, a deprecated id in its exact modern
+  // form ("GPL-2.0+" -> "GPL-2.0-or-later", "GPL-2.0" -> "GPL-2.0-only"),
+  // "+" kept where there is none ("MPL-1.1+"), or a LicenseRef-/DocumentRef-.
+  std::string id;
+  std::string exception;              // licence: the WITH exception, "" if none
+  std::vector<LicenceTerm> operands;  // all_of / any_of: two or more, in written order
+};
+
+// The same grammar, limits and errors as parse_spdx_expression, as a tree: a
+// run of one operator is one node ("A AND B AND C": all_of of three; so is
+// "(A AND B) AND C"), and parentheses around the other operator make their
+// own node ("A AND (B OR C)").
+Result<LicenceTerm> parse_spdx_tree(std::string_view text, std::string_view where);
+
 enum class LicenceDialect { dep5, yocto, buildroot };
 
 // One licence term in the dialect, as an SPDX expression ("GPL-2+ or

@@ -33,6 +33,33 @@ TEST(Licence, StrictExpressions) {
   EXPECT_EQ(parse_spdx_expression("MPL-1.1+", "x")->expression, "MPL-1.1+");
 }
 
+TEST(Licence, ExpressionTree) {
+  using Kind = LicenceTerm::Kind;
+  auto t = parse_spdx_tree("mit OR GPL-2.0+ AND (Zlib OR LicenseRef-acme-1) AND GPL-2.0-only WITH Linux-syscall-note", "x");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  ASSERT_EQ(t->kind, Kind::any_of);
+  ASSERT_EQ(t->operands.size(), 2u);
+  EXPECT_EQ(t->operands[0].kind, Kind::licence);
+  EXPECT_EQ(t->operands[0].id, "MIT");
+  const LicenceTerm& all = t->operands[1];
+  ASSERT_EQ(all.kind, Kind::all_of);  // one node for the run of ANDs
+  ASSERT_EQ(all.operands.size(), 3u);
+  EXPECT_EQ(all.operands[0].id, "GPL-2.0-or-later");  // the deprecated "+" in its modern spelling
+  ASSERT_EQ(all.operands[1].kind, Kind::any_of);
+  EXPECT_EQ(all.operands[1].operands[0].id, "Zlib");
+  EXPECT_EQ(all.operands[1].operands[1].id, "LicenseRef-acme-1");
+  EXPECT_EQ(all.operands[2].id, "GPL-2.0-only");
+  EXPECT_EQ(all.operands[2].exception, "Linux-syscall-note");
+  // "+" stays where SPDX has no -or-later id; a deprecated bare GNU id is -only.
+  EXPECT_EQ(parse_spdx_tree("MPL-1.1+", "x")->id, "MPL-1.1+");
+  EXPECT_EQ(parse_spdx_tree("LGPL-2.1", "x")->id, "LGPL-2.1-only");
+  // The same errors as parse_spdx_expression.
+  EXPECT_EQ(parse_spdx_tree("MIT AND Foo-1.0", "comp.license").error().message,
+            "comp.license: invalid SPDX licence expression: unknown licence id \"Foo-1.0\"");
+  EXPECT_FALSE(parse_spdx_tree("(MIT", "x").ok());
+  EXPECT_FALSE(parse_spdx_tree("", "x").ok());
+}
+
 TEST(Licence, StrictExpressionErrorsNameTheToken) {
   auto unknown = parse_spdx_expression("MIT AND Foo-1.0", "comp.license");
   ASSERT_FALSE(unknown.ok());

@@ -71,6 +71,15 @@ std::string sanitize_utf8(std::string_view s) {
   return out;
 }
 
+// Names come from SBOMs anyone could have written: no control characters
+// reach a terminal.
+std::string printable(const std::string& s) {
+  std::string out = sanitize_utf8(s);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
 bool is_clean_text(std::string_view s) {
   if (!valid_utf8(s)) return false;
   for (char c : s) {

@@ -21,6 +21,10 @@ std::string sanitize_utf8(std::string_view s);
 // True if `s` is valid UTF-8 with no control characters (C0, DEL).
 bool is_clean_text(std::string_view s);
 
+// Text from an SBOM anyone could have written, for a terminal: invalid UTF-8
+// as U+FFFD and control characters as '?'.
+std::string printable(const std::string& s);
+
 // For error messages: base's quote(), cut after 80 bytes.
 inline std::string shown(std::string_view s) { return quote(s, 80); }
 

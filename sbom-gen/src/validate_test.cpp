@@ -35,6 +35,19 @@ TEST(Validate, AcceptsAMinimalBom) {
   EXPECT_EQ(testing::run_schema_validator(minimal().dump()).first, 0);
 }
 
+// SPDX's values for a licence field that holds no licence stand alone as an
+// expression; the licence policy reports them as unknown.
+TEST(Validate, NoassertionAndNoneAsTheWholeExpression) {
+  for (const char* value : {"NOASSERTION", "NONE"}) {
+    json bom = minimal();
+    bom["components"][1]["licenses"] = json::array({{{"expression", value}}});
+    auto s = validate_sbom(bom.dump());
+    EXPECT_TRUE(s.ok()) << value << ": " << s.error().message;
+    bom["components"][1]["licenses"] = json::array({{{"expression", std::string("MIT AND ") + value}}});
+    EXPECT_FALSE(validate_sbom(bom.dump()).ok()) << value;
+  }
+}
+
 struct Case {
   const char* name;
   std::function<void(json&)> change;

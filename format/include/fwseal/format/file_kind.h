@@ -21,6 +21,7 @@ enum class FileKind {
   trust,      // JSON with "format": "fwseal-trust"
   sbom,       // JSON with "bomFormat": "CycloneDX"
   provenance, // JSON with "payloadType" (a DSSE envelope)
+  licence_policy,  // JSON with an "allow" array, and none of release's members
   pem,        // starts with "-----BEGIN "
   json,       // another JSON document
 };
