@@ -40,8 +40,7 @@ Result<LicencePolicy> parse_licence_policy(std::string_view text, std::string_vi
 // Reads and parses a policy file: Code::io if it cannot be read.
 Result<LicencePolicy> load_licence_policy(const std::string& path);
 
-// One component's judgement, from worst to best in the order checks report
-// them.
+// One component's judgement; every verdict but `allowed` fails the check.
 enum class LicenceVerdict {
   denied,       // the licence (the part an AND forces, or every OR alternative) is denied
   not_allowed,  // an id is neither allowed nor denied
