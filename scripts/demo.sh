@@ -44,7 +44,7 @@ examples/acme-cam/make-images.sh "$out/images"
 ls -l "$out/images"
 
 step "release: fwseal pipeline run examples/acme-cam/release.json"
-# SBOM -> package -> sign in the HSM -> fwseal-verify -> provenance -> rebuild and
+# SBOM -> package -> licence policy -> sign in the HSM -> fwseal-verify -> provenance -> rebuild and
 # compare -> report, published into out/demo/release/ (the release file's output directory).
 "$fwseal" pipeline run examples/acme-cam/release.json
 

@@ -171,6 +171,70 @@ TEST_F(PipelineRun, ScansThePublishedReleaseAndGates) {
   EXPECT_EQ(bad.err, "fwseal: release.inventory.scan.fail_on: must be critical, high, medium or low, not \"severe\"\n");
 }
 
+// "licence_policy": the SBOM is checked before anything is signed; a failing
+// check fails the run with 16, publishes nothing, and the report says why.
+TEST_F(PipelineRun, LicencePolicyGatesSigning) {
+  write_bytes(ws_->path("licences.json"), R"({"allow": ["MIT", "GPL-2.0-only"], "signed_boot": true})");
+  auto ok = ws_->fwseal({"pipeline", "run", release("lic-pass", R"(, "licence_policy": "licences.json")"), "--no-repro"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("  licence policy passed, verified"));
+  auto passed = nlohmann::json::parse(read_bytes(ws_->path("out/lic-pass/report.json")));
+  EXPECT_EQ(passed["verdict"], "pass");
+  EXPECT_THAT(passed["message"].get<std::string>(), HasSubstr("passed its licence policy"));
+  const auto& lic = passed["variants"][0]["licences"];
+  EXPECT_EQ(lic["result"], "pass");
+  EXPECT_EQ(lic["policy"], ws_->path("licences.json"));
+  EXPECT_EQ(lic["signed_boot"], true);
+  EXPECT_EQ(lic["summary"]["components"], 1);
+  EXPECT_EQ(lic["summary"]["allowed"], 1);
+  EXPECT_TRUE(lic["problems"].empty());
+  EXPECT_THAT(read_bytes(ws_->path("out/lic-pass/report.html")), HasSubstr("<table id=\"licences-v0\">"));
+  // Without a policy the report says so.
+  ASSERT_EQ(ws_->fwseal({"pipeline", "run", release("lic-none"), "--no-repro", "--quiet"}).exit_code, 0);
+  auto none = nlohmann::json::parse(read_bytes(ws_->path("out/lic-none/report.json")));
+  EXPECT_TRUE(none["variants"][0]["licences"].is_null());
+
+  write_bytes(ws_->path("no-mit.json"), R"({"allow": ["Apache-2.0"], "deny": ["MIT"]})");
+  auto denied = ws_->fwseal({"pipeline", "run", release("lic-fail", R"(, "licence_policy": "no-mit.json")"), "--no-repro"});
+  EXPECT_EQ(denied.exit_code, 16);
+  EXPECT_THAT(denied.err, StartsWith("fwseal: licences: licence policy failed: 1 of 1 components (1 denied) (report: "));
+  EXPECT_EQ(std::count(denied.err.begin(), denied.err.end(), '\n'), 1);
+  const std::string out = ws_->path("out/lic-fail");
+  EXPECT_FALSE(fs::exists(out + "/acme-cam-2.0.0.fwpkg"));
+  EXPECT_FALSE(fs::exists(out + "/.fwseal/v/release/acme-cam-2.0.0.fwpkg"));  // never signed
+  EXPECT_FALSE(fs::exists(out + "/report.json"));
+  auto report = nlohmann::json::parse(read_bytes(out + "/.fwseal/report.json"));
+  EXPECT_EQ(report["verdict"], "fail");
+  const auto& v = report["variants"][0];
+  EXPECT_EQ(v["failed_step"]["step"], "licences");
+  EXPECT_EQ(v["failed_step"]["exit_code"], 16);
+  EXPECT_EQ(v["licences"]["result"], "fail");
+  ASSERT_EQ(v["licences"]["problems"].size(), 1u);
+  EXPECT_EQ(v["licences"]["problems"][0]["component"], "libfoo@1.2.3");
+  EXPECT_EQ(v["licences"]["problems"][0]["verdict"], "denied");
+  EXPECT_EQ(v["licences"]["problems"][0]["reason"], "MIT is denied");
+  EXPECT_TRUE(v["verification"].is_null());
+  EXPECT_EQ(v["sbom"]["components"], 1);
+  const std::string html = read_bytes(out + "/.fwseal/report.html");
+  EXPECT_THAT(html, HasSubstr("<table id=\"licence-problems-v0\">"));
+  EXPECT_THAT(html, HasSubstr("<td>libfoo@1.2.3</td><td>MIT</td>"));
+  EXPECT_THAT(html, HasSubstr("MIT is denied"));
+  // Allowing MIT makes the next run pass: the check runs again and signing follows.
+  write_bytes(ws_->path("no-mit.json"), R"({"allow": ["Apache-2.0", "MIT"]})");
+  auto again = ws_->fwseal({"pipeline", "run", release("lic-fail", R"(, "licence_policy": "no-mit.json")"), "--no-repro"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(fs::exists(out + "/acme-cam-2.0.0.fwpkg"));
+
+  // A mistake in the policy fails the release file before any work.
+  write_bytes(ws_->path("typo.json"), R"({"allow": ["MIT", "Apache2"]})");
+  auto typo = ws_->fwseal({"pipeline", "run", release("lic-typo", R"(, "licence_policy": "typo.json")")});
+  EXPECT_EQ(typo.exit_code, 10);
+  EXPECT_EQ(typo.err, "fwseal: release.licence_policy: " + ws_->path("typo.json") +
+                          ": policy.allow[1]: unknown SPDX licence id \"Apache2\" (a licence without an SPDX id is "
+                          "written LicenseRef-NAME)\n");
+  EXPECT_FALSE(fs::exists(ws_->path("out/lic-typo")));
+}
+
 TEST_F(PipelineRun, ProvenanceKeyOfItsOwn) {
   std::string file = release("prov", R"(, "provenance": {"uri": ")" + ws_->key_uri("p256") + R"("},
   "reproducibility": {"check": false})");

@@ -75,7 +75,8 @@ ojson summary_json(const pipeline::RunSummary& s) {
                         {"verdict", v.verdict},
                         {"package", v.package.empty() ? ojson(nullptr) : ojson(v.package)},
                         {"manifest_sha256", v.manifest_sha256.empty() ? ojson(nullptr) : ojson(v.manifest_sha256)},
-                        {"reproducibility", v.reproducibility}});
+                        {"reproducibility", v.reproducibility},
+                        {"licences", v.licences.empty() ? ojson(nullptr) : ojson(v.licences)}});
   const Code code = s.error ? s.error->code : Code::ok;
   return {{"verdict", s.verdict},
           {"exit_code", exit_code(code)},
@@ -134,7 +135,8 @@ int run(const Args& args) {
   std::printf("released %s -> %s%s\n", s.release.c_str(), s.out_dir.c_str(),
               s.up_to_date ? " (up to date: ninja had no work to do)" : "");
   for (const auto& v : s.variants)
-    std::printf("  %s  manifest sha256 %s  verified%s\n", v.package.c_str(), v.manifest_sha256.c_str(),
+    std::printf("  %s  manifest sha256 %s  %sverified%s\n", v.package.c_str(), v.manifest_sha256.c_str(),
+                v.licences == "pass" ? "licence policy passed, " : "",
                 v.reproducibility == "pass" ? ", reproducible" : v.reproducibility == "skipped" ? ", reproducibility not checked" : "");
   for (const auto& line : s.inventory) std::printf("inventory: %s in %s\n", line.c_str(), s.inventory_db.c_str());
   for (const auto& line : s.vulnerabilities) std::printf("vulnerabilities: %s\n", line.c_str());

@@ -140,6 +140,40 @@ void sbom_block(std::string& out, const ojson& v, const std::string& sid) {
   }
 }
 
+// The licence policy's verdict, every problem and every source offer to ship.
+void licences_block(std::string& out, const ojson& v, const std::string& sid) {
+  if (!v.contains("licences") || !v["licences"].is_object()) return;
+  const ojson& l = v["licences"];
+  out += "<h3>Licence policy</h3>\n<table id=\"licences-" + sid + "\">\n";
+  kv(out, "result", badge(l["result"]) + " " + e(l["message"]));
+  kv(out, "policy", "<code>" + e(l["policy"]) + "</code>" +
+                        (l.contains("signed_boot") && l["signed_boot"] == true ? " (signed boot)" : ""));
+  if (l.contains("summary") && l["summary"].is_object()) {
+    const ojson& s = l["summary"];
+    kv(out, "components", e(s["components"]) + ": " + e(s["allowed"]) + " allowed, " + e(s["denied"]) + " denied, " +
+                              e(s["not_allowed"]) + " not allowed, " + e(s["unknown"]) + " unknown, " + e(s["conflict"]) +
+                              " in conflict with signed boot");
+  }
+  out += "</table>\n";
+  if (l.contains("problems") && l["problems"].is_array() && !l["problems"].empty()) {
+    out += "<table id=\"licence-problems-" + sid + "\"><thead><tr><th>component</th><th>licence</th><th>verdict</th><th>reason</th></tr></thead><tbody>\n";
+    for (const auto& p : l["problems"])
+      out += "<tr><td>" + e(p["component"]) + "</td><td>" + e(p["licence"]) + "</td><td>" + badge(p["verdict"]) +
+             "</td><td>" + e(p["reason"]) + "</td></tr>\n";
+    out += "</tbody></table>\n";
+  }
+  if (l.contains("source_offer") && l["source_offer"].is_array() && !l["source_offer"].empty()) {
+    out += "<p>A written offer of the source must ship with the firmware for:</p>\n";
+    out += "<table id=\"source-offer-" + sid + "\"><thead><tr><th>component</th><th>licences</th></tr></thead><tbody>\n";
+    for (const auto& s : l["source_offer"]) {
+      std::string ids;
+      for (const auto& id : s["licences"]) ids += (ids.empty() ? "" : ", ") + e(id);
+      out += "<tr><td>" + e(s["component"]) + "</td><td>" + ids + "</td></tr>\n";
+    }
+    out += "</tbody></table>\n";
+  }
+}
+
 void reproducibility_table(std::string& out, const ojson& v, const std::string& sid) {
   out += "<h3>Reproducibility</h3>\n<table id=\"repro-" + sid + "\">\n";
   const ojson& r = v["reproducibility"];
@@ -167,6 +201,7 @@ void variant_section(std::string& out, const ojson& v, std::size_t index) {
   summary_table(out, v);
   verification_tables(out, v, sid);
   sbom_block(out, v, sid);
+  licences_block(out, v, sid);
   reproducibility_table(out, v, sid);
   out += "</section>\n";
 }

@@ -15,6 +15,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/base/text.h"
+#include "fwseal/sbom/licence_policy.h"
 
 namespace fwseal::pipeline {
 namespace {
@@ -354,7 +355,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
   FWSEAL_ASSIGN(json j, parse_json_with_comments(text, what, JsonLimits{kMaxReleaseBytes, 16}));
   FWSEAL_TRY(check_members(j, {"release", "product", "version", "security_version", "supplier", "created", "hardware",
                                "images", "components", "sbom", "signing", "provenance", "trust", "reproducibility",
-                               "output", "inventory", "variants"},
+                               "output", "inventory", "licence_policy", "variants"},
                            kRelease));
   Release r;
   r.base_dir = base_dir;
@@ -394,6 +395,12 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
   }
   if (has_member(j, "output")) {
     FWSEAL_ASSIGN(r.output, get_path(j, "output", kRelease, base_dir));
+  }
+  if (has_member(j, "licence_policy")) {
+    // Read now, so that a policy mistake fails the run before any work.
+    FWSEAL_ASSIGN(r.licence_policy, get_file(j, "licence_policy", kRelease, base_dir));
+    if (auto policy = sbom::load_licence_policy(r.licence_policy); !policy.ok())
+      return make_error(policy.error().code, "release.licence_policy: " + policy.error().message);
   }
 
   Variant shared;

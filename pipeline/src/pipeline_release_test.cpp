@@ -191,6 +191,49 @@ TEST_F(ReleaseFile, Sha512InTheSbomIsAskedFor) {
   }
 }
 
+TEST_F(ReleaseFile, LicencePolicyIsReadFirstAndCheckedBeforeSigning) {
+  // Without one there is no licences edge, and signing waits for nothing more.
+  auto plain = parse(kMinimal);
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain->licence_policy, "");
+  auto plain_plan = make_plan(*plain, "/o", 7, Tools{"/bin/fwseal", "/bin/fwseal-verify"}, true);
+  ASSERT_TRUE(plain_plan.ok());
+  EXPECT_THAT(build_ninja(*plain_plan), Not(HasSubstr("licences.json")));
+  EXPECT_THAT(build_ninja(*plain_plan), Not(HasSubstr("'sbom' 'check'")));
+
+  std::ofstream(dir_ + "/licences.json") << R"({"allow": ["MIT", "GPL-2.0-only"], "signed_boot": true})";
+  std::string text = kMinimal;
+  text.insert(text.rfind('}'), R"(, "licence_policy": "licences.json")");
+  auto r = parse(text);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->licence_policy, dir_ + "/licences.json");
+  auto plan = make_plan(*r, "/o", 7, Tools{"/bin/fwseal", "/bin/fwseal-verify"}, true);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  const std::string n = build_ninja(*plan);
+  const std::string w = "/o/.fwseal/v/release/";
+  // The check reads the SBOM and the policy; the sign edge waits for its report.
+  EXPECT_THAT(n, HasSubstr("build " + w + "licences.json: step " + w + "sbom.cdx.json " + dir_ + "/licences.json\n"));
+  EXPECT_THAT(n, HasSubstr("'/bin/fwseal' 'sbom' 'check' '--policy' '" + dir_ + "/licences.json' '" + w +
+                           "sbom.cdx.json' '--json' > '" + w + "licences.json.tmp'"));
+  EXPECT_THAT(n, HasSubstr("echo $$rc > '" + w + "licences.code'"));
+  EXPECT_THAT(n, HasSubstr("build " + w + "acme-cam-1.4.2.fwpkg: step " + w + "unsigned.stamp /o/.fwseal/keys.json " +
+                           w + "licences.json\n"));
+
+  // A policy mistake fails the release file, before any work.
+  std::ofstream(dir_ + "/typo.json") << R"({"allow": ["MIT", "GPL2"]})";
+  std::string typo = kMinimal;
+  typo.insert(typo.rfind('}'), R"(, "licence_policy": "typo.json")");
+  auto bad = parse(typo);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Code::malformed);
+  EXPECT_EQ(bad.error().message, "release.licence_policy: " + dir_ +
+                                     "/typo.json: policy.allow[1]: unknown SPDX licence id \"GPL2\" (a licence without "
+                                     "an SPDX id is written LicenseRef-NAME)");
+  std::string missing = kMinimal;
+  missing.insert(missing.rfind('}'), R"(, "licence_policy": "none.json")");
+  EXPECT_THAT(parse(missing).error().message, HasSubstr("release.licence_policy: cannot open"));
+}
+
 TEST(Plan, QuotesForShellAndNinja) {
   EXPECT_EQ(shell_quote("it's"), R"('it'\''s')");
   EXPECT_EQ(ninja_path("/a b/c:d$"), "/a$ b/c$:d$$");

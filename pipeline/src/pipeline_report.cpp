@@ -246,6 +246,38 @@ Status add_reproducibility(const VariantPlan& v, const VariantOutcome& o, ojson&
   return ok_status();
 }
 
+// The SBOM against the release's licence policy: "licences" (null without
+// one). Its members are those of `fwseal sbom check --json`, with "result",
+// "policy" and "message".
+Status add_licences(const VariantPlan& v, const VariantOutcome& o, ojson& vj, bool& pass) {
+  if (v.licence_policy.empty()) {
+    vj["licences"] = nullptr;
+    return ok_status();
+  }
+  ojson lj = {{"result", "not-run"}, {"policy", v.licence_policy}, {"message", "an earlier step failed"}};
+  const bool failed_here = o.failure && o.failure->step == Step::licences;
+  if (!(o.failure && o.failure->step < Step::licences)) {
+    FWSEAL_ASSIGN(auto check, read_json_if_present(v.licences_path()));
+    if (check && (*check)["verdict"].is_string()) {
+      const ojson& c = *check;
+      const bool passed = c["verdict"] == "pass";
+      lj["result"] = passed ? "pass" : "fail";
+      const ojson& s = c["summary"];
+      lj["message"] = failed_here ? ojson(o.failure->message)
+                                  : ojson(s["components"].dump() + " components allowed; " + s["source_offer"].dump() +
+                                          " need a source offer");
+      for (const auto& [k, val] : c.items())
+        if (k != "verdict") lj[k] = val;
+    } else if (failed_here) {
+      lj["result"] = "fail";
+      lj["message"] = o.failure->message;
+    }
+  }
+  if (lj["result"] != "pass") pass = false;
+  vj["licences"] = lj;
+  return ok_status();
+}
+
 // One variant's section; `pass` is its verdict.
 Result<ojson> variant_report(const VariantPlan& v, const VariantOutcome& o, const ReportContext& ctx, bool& pass) {
   ojson vj;
@@ -259,6 +291,7 @@ Result<ojson> variant_report(const VariantPlan& v, const VariantOutcome& o, cons
                          {"message", o.failure->message}};
   FWSEAL_TRY(add_verification(v, o, vj, pass));
   FWSEAL_TRY(add_sbom(v, o, vj));
+  FWSEAL_TRY(add_licences(v, o, vj, pass));
   FWSEAL_TRY(add_provenance(v, o, ctx, vj, pass));
   FWSEAL_TRY(add_reproducibility(v, o, vj, pass));
   vj["verdict"] = pass ? "pass" : "fail";
@@ -293,8 +326,9 @@ Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOut
     variants.push_back(std::move(vj));
   }
   const VariantPlan& first = plan.variants.front();
-  const std::string passed =
-      "every package was built, signed, verified by fwseal-verify" + std::string(first.repro ? " and rebuilt identically" : "");
+  const std::string passed = "every package was built, " +
+                             std::string(first.licence_policy.empty() ? "" : "passed its licence policy, ") +
+                             "signed, verified by fwseal-verify" + std::string(first.repro ? " and rebuilt identically" : "");
   return ojson{{"format", "fwseal-release-report"},
                {"format_version", 1},
                {"release", plan.release_name},

@@ -301,7 +301,7 @@ std::optional<StepFailure> recorded_failure(const VariantPlan& v) {
 
 Code code_of(int exit_code) {
   for (Code c : {Code::usage, Code::io, Code::malformed, Code::digest, Code::signature, Code::untrusted,
-                 Code::rollback, Code::hardware, Code::hsm, Code::login})
+                 Code::rollback, Code::hardware, Code::gate, Code::hsm, Code::login})
     if (exit_code == static_cast<int>(c)) return c;
   return Code::internal;
 }
@@ -404,6 +404,7 @@ Status write_report(const ReleasePlan& plan, const Outcomes& outcomes, const Rep
     vs.name = plan.variants[i].name;
     vs.verdict = vj["verdict"].get<std::string>();
     vs.reproducibility = vj["reproducibility"]["result"].get<std::string>();
+    if (vj["licences"].is_object()) vs.licences = vj["licences"]["result"].get<std::string>();
     if (vj["package"].is_object() && vj["package"]["manifest_sha256"].is_string())
       vs.manifest_sha256 = vj["package"]["manifest_sha256"].get<std::string>();
     summary.variants.push_back(std::move(vs));

@@ -8,7 +8,7 @@
 //   OUT/<variant>/<release>-<variant>.fwpkg, .intoto.jsonl, sbom.cdx.json   each variant
 //   OUT/.fwseal/                                         the run's work tree (build.ninja,
 //       trust.json, v/<variant>/{package.json, variant.json, sbom.cdx.json, PKG,
-//       verify.json, repro.json, *.log}); what ninja keeps between runs
+//       licences.json, verify.json, repro.json, *.log}); what ninja keeps between runs
 #pragma once
 
 #include <cstdint>
@@ -23,13 +23,14 @@
 
 namespace fwseal::pipeline {
 
-// The steps of a variant, in order; each is one ninja edge (verify and repro
-// only where they apply).
+// The steps of a variant, in order; each is one ninja edge (licences and
+// repro only where they apply).
 // The package step makes the SBOM too (it is embedded, and needs the digests
-// the copy computes).
-enum class Step { package, sign, verify, provenance, repro };
-inline constexpr Step kSteps[] = {Step::package, Step::sign, Step::verify, Step::provenance, Step::repro};
-std::string_view step_name(Step s);  // "package", "sign", "verify", "provenance", "repro"
+// the copy computes); the licences step checks that SBOM against the release's
+// licence policy before anything is signed.
+enum class Step { package, licences, sign, verify, provenance, repro };
+inline constexpr Step kSteps[] = {Step::package, Step::licences, Step::sign, Step::verify, Step::provenance, Step::repro};
+std::string_view step_name(Step s);  // "package", "licences", "sign", "verify", "provenance", "repro"
 
 struct VariantPlan {
   std::string name;         // "" for a release without variants
@@ -49,6 +50,7 @@ struct VariantPlan {
   std::string rebuild_images;  // ReproSpec::rebuild_images
   bool sbom_sha512 = false;    // Release::sbom_sha512
   std::string release_dir;     // $FWSEAL_RELEASE_DIR for the rebuild command
+  std::string licence_policy;  // Release::licence_policy; empty: no licences step
 
   std::string file(std::string_view leaf) const { return work_dir + "/" + std::string(leaf); }
   std::string spec_path() const { return file("package.json"); }
@@ -60,6 +62,7 @@ struct VariantPlan {
   std::string verify_path() const { return file("verify.json"); }
   std::string provenance_path() const { return file(package_name + ".intoto.jsonl"); }
   std::string repro_path() const { return file("repro.json"); }
+  std::string licences_path() const { return file("licences.json"); }  // fwseal sbom check --json
   std::string inline_components_path() const { return file("components.json"); }
   // Components files are read from copies at the same relative name in the
   // build and in the rebuild ("components/<k>-<file name>", from work_dir or
@@ -109,7 +112,8 @@ std::string variant_json(const VariantPlan& v);
 Result<VariantPlan> parse_variant_json(std::string_view text, std::string_view what);
 
 // build.ninja for the plan: per variant a package edge (fwseal package, which
-// writes the SBOM it embeds beside the package), a sign edge (fwseal sign with each key, then renamed into place:
+// writes the SBOM it embeds beside the package), with a licence policy a
+// licences edge (fwseal sbom check, which the sign edge waits for), a sign edge (fwseal sign with each key, then renamed into place:
 // a package at its final path carries every signature; signing edges share a
 // pool of depth 1, because SoftHSM2's file store is not safe for concurrent
 // logins), a verify edge (fwseal-verify --json), a provenance edge (fwseal

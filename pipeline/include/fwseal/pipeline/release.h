@@ -98,6 +98,9 @@ struct Release {
   bool sbom_sha512 = false;             // "sbom": {"sha512": true}: image SHA-512s in the SBOM too
   std::string output;                   // absolute output directory; empty: out/<name> under the working directory
   InventorySpec inventory;
+  // "licence_policy": FILE: every package's SBOM is checked against it
+  // (fwseal sbom check) before the package is signed. Absolute; empty: no check.
+  std::string licence_policy;
   bool has_variants = false;
   std::vector<Variant> variants;        // at least one
 };

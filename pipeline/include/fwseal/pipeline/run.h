@@ -5,9 +5,10 @@
 //   2. write trust.json, each variant's package spec and variant.json, and
 //      build.ninja into OUT/.fwseal (each only if its content changed, so
 //      ninja sees unchanged inputs as unchanged)
-//   3. run ninja: per variant, SBOM -> package -> sign with every key ->
-//      fwseal-verify -> reproducibility check; variants build in parallel and
-//      a re-run rebuilds only what changed
+//   3. run ninja: per variant, SBOM -> package -> licence policy (if the
+//      release names one) -> sign with every key -> fwseal-verify ->
+//      reproducibility check; variants build in parallel and a re-run
+//      rebuilds only what changed
 //   4. report.json and report.html from what the steps recorded
 //   5. only if every package passed every check: publish the packages, SBOMs,
 //      trust.json and the report into OUT (each file renamed into place;
@@ -52,6 +53,7 @@ struct VariantSummary {
   std::string manifest_sha256;  // empty if not known
   std::string verdict;          // "pass" or "fail"
   std::string reproducibility;  // "pass", "fail", "skipped", "not-run"
+  std::string licences;         // the licence policy: "pass", "fail", "not-run"; "" without one
 };
 
 struct RunSummary {
@@ -80,7 +82,8 @@ struct RunSummary {
 // member), Code::io (missing ninja or fwseal-verify, unwritable output),
 // Code::hsm / Code::login for the keys. Once the build ran, the result is a
 // summary; a failed step makes its verdict "fail" and its `error` carries the
-// step's exit code and message (10 for a reproducibility difference).
+// step's exit code and message (10 for a reproducibility difference, 16 for a
+// licence policy that fails).
 Result<RunSummary> run_release(const RunOptions& options);
 
 }  // namespace fwseal::pipeline
