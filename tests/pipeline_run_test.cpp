@@ -235,6 +235,20 @@ TEST_F(PipelineRun, LicencePolicyGatesSigning) {
   EXPECT_FALSE(fs::exists(ws_->path("out/lic-typo")));
 }
 
+// A sign step that has to run again while its package is up to date (here:
+// a licence policy added to a release already built) packages again first
+// rather than failing on the unsigned package its last run moved on.
+TEST_F(PipelineRun, SigningAgainAfterTheSignStepsInputsChanged) {
+  write_bytes(ws_->path("licences-again.json"), R"({"allow": ["MIT"]})");
+  auto first = ws_->fwseal({"pipeline", "run", release("again"), "--no-repro"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto again = ws_->fwseal({"pipeline", "run", release("again", R"(, "licence_policy": "licences-again.json")"), "--no-repro"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("licence policy passed, verified"));
+  auto v = ws_->verify({ws_->path("out/again/acme-cam-2.0.0.fwpkg"), "--trust", ws_->path("out/again/trust.json")});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+}
+
 TEST_F(PipelineRun, ProvenanceKeyOfItsOwn) {
   std::string file = release("prov", R"(, "provenance": {"uri": ")" + ws_->key_uri("p256") + R"("},
   "reproducibility": {"check": false})");

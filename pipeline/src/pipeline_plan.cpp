@@ -261,9 +261,17 @@ void licences_edge(std::string& out, const ReleasePlan& plan, const VariantPlan&
 // Signatures go into a temporary file that is renamed into place only when
 // every key has signed: a package at its final path is complete. If signing
 // fails, the stamp goes too, so the next run packages again.
+//
+// A sign edge that runs again while its package is up to date (a key, a
+// certificate or the licence check changed) finds the unsigned package
+// moved on by its last run: it packages again first, from the same spec
+// (the same bytes), without rewriting the SBOM other edges depend on.
 void sign_edge(std::string& out, const ReleasePlan& plan, const VariantPlan& v) {
   const std::string tmp = v.file("." + v.package_name + ".signing");
-  std::string cmd = "mv -f " + shell_quote(v.unsigned_path()) + " " + shell_quote(tmp);
+  std::string cmd = "{ [ -e " + shell_quote(v.unsigned_path()) + " ] || " +
+                    argv_to_shell({plan.tools.fwseal, "package", "--quiet", "--force", "--spec", v.spec_path(), "-o",
+                                   v.unsigned_path()}) +
+                    "; } && mv -f " + shell_quote(v.unsigned_path()) + " " + shell_quote(tmp);
   std::vector<std::string> inputs{v.unsigned_stamp(), plan.keys_path()};
   if (!v.licence_policy.empty()) inputs.push_back(v.licences_path());  // nothing is signed before the policy passed
   for (const auto& k : plan.keys) {
