@@ -149,6 +149,10 @@ TEST_F(PipelineRun, ScansThePublishedReleaseAndGates) {
   EXPECT_EQ(findings[0]["advisory"], "CVE-2024-7264");
   EXPECT_EQ(findings[0]["status"], "untriaged");
 
+  // --fail-on on the command line overrides the release file's.
+  auto stricter = ws_->fwseal({"pipeline", "run", with_curl("scan-high", "high"), "--fail-on", "medium", "--no-repro"});
+  EXPECT_EQ(stricter.exit_code, 16) << stricter.err;
+  EXPECT_THAT(stricter.err, HasSubstr("the vulnerability policy gate failed: 1 findings at or above medium"));
   auto gated = ws_->fwseal({"pipeline", "run", with_curl("scan-medium", "medium")});
   EXPECT_EQ(gated.exit_code, 16);
   const std::string gated_out = ws_->path("out/scan-medium");
@@ -166,6 +170,10 @@ TEST_F(PipelineRun, ScansThePublishedReleaseAndGates) {
   EXPECT_EQ(triaged.exit_code, 0) << triaged.err;
   EXPECT_THAT(triaged.out, HasSubstr("vulnerabilities: acme-cam 2.0.0: 1 findings, 0 open\n"));
 
+  auto no_scan = ws_->fwseal({"pipeline", "run", release("no-scan"), "--fail-on", "high"});
+  EXPECT_EQ(no_scan.exit_code, 2);
+  EXPECT_THAT(no_scan.err, HasSubstr("fwseal: --fail-on: the release file scans nothing; add \"inventory\": {\"scan\": {...}}\n"));
+  EXPECT_FALSE(fs::exists(ws_->path("out/no-scan")));
   auto bad = ws_->fwseal({"pipeline", "run", with_curl("scan-bad", "severe")});
   EXPECT_EQ(bad.exit_code, 10);
   EXPECT_EQ(bad.err, "fwseal: release.inventory.scan.fail_on: must be critical, high, medium or low, not \"severe\"\n");

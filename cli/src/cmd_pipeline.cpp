@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/inventory/cvss.h"
 #include "fwseal/base/file.h"
 #include "fwseal/base/process.h"
 #include "fwseal/pipeline/repro.h"
@@ -23,7 +24,7 @@ namespace fwseal::cli {
 namespace {
 
 constexpr const char* kPipelineUsage =
-    "fwseal pipeline run RELEASE.json [-o DIR] [-j N] [--no-repro] [--quiet | --json]\n"
+    "fwseal pipeline run RELEASE.json [-o DIR] [-j N] [--no-repro] [--fail-on SEVERITY] [--quiet | --json]\n"
     "       fwseal pipeline repro PKG --variant VARIANT.json -o REPRO.json [--keep-scratch] [--quiet | --json]\n"
     "       fwseal pipeline provenance PKG --variant VARIANT.json --release RELEASE.json --key URI -o FILE\n"
     "              [--module PATH] [--quiet]";
@@ -109,6 +110,11 @@ int run(const Args& args) {
   options.release_file = args.positionals()[0];
   options.output = args.value("-o");
   options.no_repro = args.flag("--no-repro");
+  if (auto f = args.value("--fail-on")) {
+    auto parsed = inventory::parse_severity(*f, "--fail-on");
+    if (!parsed.ok()) return usage_error(parsed.error().message, kPipelineUsage);
+    options.fail_on = *f;
+  }
   options.tool_version = std::string("fwseal ") + FWSEAL_VERSION;
   if (auto j = args.value("-j")) {
     auto n = parse_security_version(*j, "-j");
@@ -228,7 +234,7 @@ int cmd_pipeline(const Argv& argv) {
   if (argv.empty()) return usage_error("missing pipeline subcommand", kPipelineUsage);
   const std::string sub = argv[0];
   Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"-o", "-j", "--variant", "--release", "--key", "--module"},
+  auto args = Args::parse(rest, {{"-o", "-j", "--variant", "--release", "--key", "--module", "--fail-on"},
                                  {},
                                  {"--quiet", "--json", "--no-repro", "--keep-scratch"}});
   if (!args.ok()) return usage_error(args.error().message, kPipelineUsage);
@@ -238,6 +244,7 @@ int cmd_pipeline(const Argv& argv) {
     if (args->flag("--keep-scratch")) return usage_error("--keep-scratch belongs to pipeline repro", kPipelineUsage);
     return run(*args);
   }
+  if (sub != "run" && args->value("--fail-on")) return usage_error("--fail-on belongs to pipeline run", kPipelineUsage);
   if (sub == "repro") {
     if (args->value("-j") || args->flag("--no-repro")) return usage_error("-j and --no-repro belong to pipeline run", kPipelineUsage);
     for (const char* other : {"--release", "--key", "--module"})

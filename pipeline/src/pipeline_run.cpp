@@ -522,6 +522,11 @@ Result<RunSummary> run_release(const RunOptions& o) {
   };
   phase("reading the release file");
   FWSEAL_ASSIGN(Release release, load_release(o.release_file));
+  if (!o.fail_on.empty()) {
+    if (!release.inventory.scan)
+      return make_error(Code::usage, "--fail-on: the release file scans nothing; add \"inventory\": {\"scan\": {...}}");
+    release.inventory.fail_on = o.fail_on;
+  }
   FWSEAL_ASSIGN(std::int64_t created, release_time(release));
   FWSEAL_ASSIGN(std::string out_dir, output_dir(release, o));
   FWSEAL_ASSIGN(Tools tools, find_tools());

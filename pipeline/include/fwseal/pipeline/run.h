@@ -43,6 +43,9 @@ struct RunOptions {
   std::optional<std::string> output;  // overrides the release file's output directory
   std::optional<unsigned> jobs;       // ninja -j; default: ninja's
   bool no_repro = false;              // skip the reproducibility check for this run
+  // "critical", "high", "medium" or "low": overrides inventory.scan.fail_on
+  // (Code::usage when the release file has no inventory.scan).
+  std::string fail_on;
   std::string tool_version;           // "fwseal 0.1.0", for the report
   Progress* progress = nullptr;
 };
