@@ -45,5 +45,11 @@ TEST(ValidUtf8, RefusesMalformedSequences) {
   EXPECT_FALSE(valid_utf8("\x80"));
 }
 
+TEST(AsciiLower, OnlyAsciiLettersChange) {
+  EXPECT_EQ(ascii_lower("BusyBox-1.36.1_RC"), "busybox-1.36.1_rc");
+  EXPECT_EQ(ascii_lower("\xc3\x84rger"), "\xc3\x84rger");  // UTF-8 bytes are kept as they are
+  EXPECT_EQ(ascii_lower(""), "");
+}
+
 }  // namespace
 }  // namespace fwseal

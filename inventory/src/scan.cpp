@@ -26,8 +26,7 @@ std::string normal_distro(std::string distro) {
   static const std::map<std::string, std::string> kCodeNames = {
       {"buster", "debian-10"}, {"bullseye", "debian-11"}, {"bookworm", "debian-12"}, {"trixie", "debian-13"},
       {"focal", "ubuntu-20.04"}, {"jammy", "ubuntu-22.04"}, {"noble", "ubuntu-24.04"}};
-  std::transform(distro.begin(), distro.end(), distro.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  distro = ascii_lower(distro);
   if (auto it = kCodeNames.find(distro); it != kCodeNames.end()) return it->second;
   return distro;
 }
@@ -39,10 +38,6 @@ bool distro_covers(const std::string& advisory, const std::string& component) {
   return component.size() > advisory.size() && component.starts_with(advisory) && component[advisory.size()] == '.';
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 struct Component {
   std::string id, name, version, purl, type, ns, distro;
@@ -65,8 +60,8 @@ std::optional<Component> component_of(const Row& row) {
   if (!c.purl.empty()) {
     auto parts = sbom::parse_purl(c.purl, "component");
     if (!parts.ok()) return std::nullopt;
-    c.type = lower(parts->type);
-    c.ns = lower(parts->ns);
+    c.type = ascii_lower(parts->type);
+    c.ns = ascii_lower(parts->ns);
     c.match_version = !parts->version.empty() ? parts->version : c.version;
     if (auto d = parts->qualifiers.find("distro"); d != parts->qualifiers.end()) c.distro = normal_distro(d->second);
     c.evidence = c.purl;
@@ -80,8 +75,8 @@ std::optional<Component> component_of(const Row& row) {
   if ((c.type.empty() || c.type == "generic") && row[7]) {
     auto f = split_cpe(*row[7]);
     if (f.size() == 13 && f[3] != "*" && f[4] != "*" && !f[3].empty() && !f[4].empty()) {
-      c.cpe_vendor = lower(f[3]);
-      c.cpe_product = lower(f[4]);
+      c.cpe_vendor = ascii_lower(f[3]);
+      c.cpe_product = ascii_lower(f[4]);
       std::string v = !c.version.empty() ? c.version : (f[5] != "*" && f[5] != "-" ? f[5] : "");
       c.cpe_version = upstream_version(v);
       c.evidence = (c.purl.empty() ? c.name : c.purl) + " (CPE " + *row[7] +
@@ -91,7 +86,7 @@ std::optional<Component> component_of(const Row& row) {
   return c;
 }
 
-std::string key_of(const std::string& type, const std::string& name) { return type + '\n' + lower(name); }
+std::string key_of(const std::string& type, const std::string& name) { return type + '\n' + ascii_lower(name); }
 
 std::vector<VersionInterval> intervals_from(const std::string& text) {
   std::vector<VersionInterval> out;
@@ -128,8 +123,8 @@ std::vector<Requirement> requirements_from(const std::string& text) {
         if (!c.is_object()) continue;
         AffectedPackage p;
         p.purl_type = "cpe";
-        p.purl_namespace = lower(c.value("vendor", ""));
-        p.name = lower(c.value("product", ""));
+        p.purl_namespace = ascii_lower(c.value("vendor", ""));
+        p.name = ascii_lower(c.value("product", ""));
         p.ranges = intervals_from(c.contains("ranges") ? c["ranges"].dump() : "[]");
         if (c.contains("versions") && c["versions"].is_array())
           for (const auto& v : c["versions"])
@@ -258,7 +253,7 @@ Status scan_each(Connection& db, const ScanOptions& o, const FindingSink& sink) 
     for (const auto& row : affected) {
       const std::string type = row[0].value_or(""), name = row[2].value_or("");
       if (type == "cpe") by_cpe = true;
-      else names[type].insert({name, lower(name)});
+      else names[type].insert({name, ascii_lower(name)});
     }
     for (const auto& [type, set] : names) {
       std::vector<std::string> list(set.begin(), set.end());
@@ -312,7 +307,7 @@ Status scan_each(Connection& db, const ScanOptions& o, const FindingSink& sink) 
     if (it == by_key.end()) continue;
     AffectedPackage entry;
     entry.purl_type = row[0].value_or("");
-    entry.purl_namespace = lower(row[1].value_or(""));
+    entry.purl_namespace = ascii_lower(row[1].value_or(""));
     entry.name = row[2].value_or("");
     entry.distro = row[3].value_or("");
     entry.scheme = scheme_from_name(row[4].value_or("")).value_or(Scheme::generic);

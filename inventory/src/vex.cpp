@@ -42,10 +42,6 @@ std::string listed(const std::string_view (&list)[N]) {
   return out;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string now_rfc3339() {
   return rfc3339_utc(
@@ -69,8 +65,8 @@ std::optional<Scope> scope_of_identifier(const std::string& purl, const std::str
     auto parts = sbom::parse_purl(purl, "purl");
     if (!parts.ok()) return std::nullopt;
     Scope s;
-    s.type = lower(parts->type);
-    s.ns = lower(parts->ns);
+    s.type = ascii_lower(parts->type);
+    s.ns = ascii_lower(parts->ns);
     s.name = parts->name;
     s.version = parts->version;
     s.text = scope_text(s);
@@ -81,8 +77,8 @@ std::optional<Scope> scope_of_identifier(const std::string& purl, const std::str
     Scope s;
     s.kind = "cpe";
     s.type = "cpe";
-    s.ns = lower(f[3]);
-    s.name = lower(f[4]);
+    s.ns = ascii_lower(f[3]);
+    s.name = ascii_lower(f[4]);
     if (f[5] != "*" && f[5] != "-") s.version = f[5];
     s.text = scope_text(s);
     return s;
@@ -99,8 +95,8 @@ Result<Scope> make_scope(const std::optional<std::string>& purl, const std::opti
   if (purl) {
     auto parts = sbom::parse_purl(*purl, "--purl");
     if (!parts.ok()) return make_error(Code::usage, parts.error().message);
-    s.type = lower(parts->type);
-    s.ns = lower(parts->ns);
+    s.type = ascii_lower(parts->type);
+    s.ns = ascii_lower(parts->ns);
     s.name = parts->name;
     s.version = parts->version;
   } else {
@@ -109,8 +105,8 @@ Result<Scope> make_scope(const std::optional<std::string>& purl, const std::opti
       return make_error(Code::usage, "--cpe: not a CPE 2.3 name with a vendor and product: " + quote(*cpe, 120));
     s.kind = "cpe";
     s.type = "cpe";
-    s.ns = lower(f[3]);
-    s.name = lower(f[4]);
+    s.ns = ascii_lower(f[3]);
+    s.name = ascii_lower(f[4]);
     if (f[5] != "*" && f[5] != "-") s.version = f[5];
   }
   if (range) {
@@ -509,8 +505,8 @@ PackageView view_of(const Package& p) {
   PackageView v;
   if (!p.purl.empty())
     if (auto parts = sbom::parse_purl(p.purl, "component"); parts.ok()) {
-      v.type = lower(parts->type);
-      v.ns = lower(parts->ns);
+      v.type = ascii_lower(parts->type);
+      v.ns = ascii_lower(parts->ns);
       v.name = parts->name;
       v.version = parts->version.empty() ? p.version : parts->version;
       if (auto up = parts->qualifiers.find("upstream"); up != parts->qualifiers.end()) {
@@ -521,8 +517,8 @@ PackageView view_of(const Package& p) {
     }
   auto f = split_cpe(p.cpe);
   if (f.size() == 13) {
-    v.cpe_vendor = lower(f[3]);
-    v.cpe_product = lower(f[4]);
+    v.cpe_vendor = ascii_lower(f[3]);
+    v.cpe_product = ascii_lower(f[4]);
     v.cpe_version = upstream_version(p.version.empty() ? f[5] : p.version);
   }
   return v;

@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include "fwseal/base/text.h"
+
 #include <cstdint>
 
 namespace fwseal::sbom {
@@ -38,11 +40,7 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 }
 }  // namespace
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower_char(c);
-  return out;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -20,6 +20,10 @@ bool valid_utf8(std::string_view s);
 // "..." after the closing quote's content.
 std::string quote(std::string_view untrusted, std::size_t max_bytes = 200);
 
+// `s` with ASCII letters in lower case (names, ids and schemes compared
+// without regard to case; other bytes are kept).
+std::string ascii_lower(std::string_view s);
+
 // Text for an HTML page's content or a quoted attribute: &, <, >, " and '
 // escaped. (The project's HTML pages are self-contained and script-free.)
 std::string html_escape(std::string_view text);
