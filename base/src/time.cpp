@@ -1,8 +1,15 @@
 #include "fwseal/base/time.h"
 
+#include <chrono>
 #include <cstdio>
 
 namespace fwseal {
+
+std::string now_rfc3339_utc() {
+  return rfc3339_utc(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
 
 namespace {
 

@@ -200,7 +200,7 @@ int report(const Args& args) {
   auto policy = inventory::load_policy(**db);
   if (!policy.ok()) return fail(policy.error());
   r.policy = *policy;
-  r.generated = rfc3339_utc(std::time(nullptr));
+  r.generated = now_rfc3339_utc();
   auto rows = inventory::list_releases(**db, std::nullopt, *on);
   if (!rows.ok()) return fail(rows.error());
   r.releases = std::move(rows).value();

@@ -26,7 +26,6 @@ Result<inventory::Date> on_date(const Args& args) {
 
 namespace {
 
-std::string now_utc() { return rfc3339_utc(static_cast<std::int64_t>(std::time(nullptr))); }
 
 // --author, else $FWSEAL_AUTHOR, else the login name.
 std::string author_of(const Args& args) {
@@ -129,7 +128,7 @@ int triage(const Args& args) {
   s.justification = args.value("--justification").value_or("");
   s.detail = args.value("--detail").value_or("");
   s.author = author_of(args);
-  s.created = now_utc();
+  s.created = now_rfc3339_utc();
   s.source = "triage";
   if (auto c = inventory::check_statement(s); !c.ok()) return usage_error(c.error().message, kInventoryUsage);
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
@@ -185,7 +184,7 @@ int vex(const Args& args) {
   doc.product = release->first;
   doc.version = release->second;
   doc.author = args.value("--author").value_or("fwseal inventory");
-  doc.timestamp = now_utc();
+  doc.timestamp = now_rfc3339_utc();
   doc.tool_version = FWSEAL_VERSION;
   const std::string text = inventory::release_vex(*findings, format, doc);
   if (auto out = args.value("-o")) {

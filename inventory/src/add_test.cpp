@@ -59,8 +59,8 @@ TEST_P(AddTest, RecordsAVerifiedPackageOnce) {
   EXPECT_EQ(count("release_hardware"), "2");
   EXPECT_EQ(count("release_signers"), "1");
   auto rows = db_->query(
-      "SELECT c.name, c.purl_type, c.upstream, rc.images FROM components c JOIN release_components rc ON "
-      "rc.component_id = c.id ORDER BY c.name");
+      "SELECT c.name, c.purl_type, c.upstream, s.images FROM components c JOIN release_components rc ON "
+      "rc.component_id = c.id JOIN image_sets s ON s.id = rc.image_set_id ORDER BY c.name");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[1][0], "libssl3");
@@ -193,6 +193,52 @@ TEST_P(AddTest, ManyPackagesStopAtTheFirstFailureKeepingTheOnesBefore) {
   EXPECT_EQ(s.error().code, Code::malformed);
   EXPECT_EQ(recorded, std::vector<std::string>{paths[4]});
   EXPECT_EQ(count("releases"), "4");
+}
+
+// Many packages are verified in windows and recorded in one transaction with
+// a savepoint per window: a failure several windows in keeps every package
+// before it, in order, and a conflict found while writing takes back only
+// the releases of its own window that come after it.
+TEST_P(AddTest, ManyWindowsStopAtTheFirstFailureKeepingTheOnesBefore) {
+  const auto& key = test::test_key(Algorithm::ed25519);
+  auto trust = test::trust_for({&key});
+  std::vector<std::string> paths;
+  for (int v = 0; v < 40; ++v) {
+    test::PackageBuilder b;
+    b.manifest.version = "2." + std::to_string(v);
+    b.sbom = sbom_with("1.36." + std::to_string(v % 7));
+    if (v != 35) b.sign_with(key);
+    paths.push_back(write_package(b, ("w" + std::to_string(v) + ".fwpkg").c_str()));
+  }
+  std::vector<std::string> recorded;
+  auto s = add_packages(*db_, paths, trust, false,
+                        [&](const std::string& path, const AddResult&) { recorded.push_back(path); });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Code::untrusted);
+  EXPECT_TRUE(s.error().message.starts_with(paths[35] + ": ")) << s.error().message;
+  EXPECT_EQ(recorded, std::vector<std::string>(paths.begin(), paths.begin() + 35));
+  EXPECT_EQ(count("releases"), "35");
+  EXPECT_EQ(count("components"), "8");  // seven busybox versions, one libssl3
+
+  test::PackageBuilder other;
+  other.manifest.version = "2.3";
+  other.sbom = sbom_with("9.9.9");
+  other.sign_with(key);
+  std::string conflict = write_package(other, "conflict.fwpkg");
+  recorded.clear();
+  s = add_packages(*db_, {paths[36], paths[37], conflict, paths[38]}, trust, false,
+                   [&](const std::string& path, const AddResult&) { recorded.push_back(path); });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, Code::malformed);
+  EXPECT_EQ(recorded, (std::vector<std::string>{paths[36], paths[37]}));
+  EXPECT_EQ(count("releases"), "37");
+  // The conflicting package recorded nothing, not even its component.
+  EXPECT_EQ(count("components"), "8");  // seven busybox versions, one libssl3
+  // The rest goes in afterwards, reusing the components recorded before.
+  s = add_packages(*db_, {paths[38], paths[39]}, trust, false, [](const std::string&, const AddResult&) {});
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(count("releases"), "39");
+  EXPECT_EQ(count("release_components"), "78");
 }
 
 TEST_P(AddTest, AKilledAddLeavesNothing) {

@@ -4,7 +4,6 @@
 #include <archive_entry.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -196,9 +195,7 @@ Result<ImportResult> import_advisories(Connection& db, const std::string& path) 
     FWSEAL_ASSIGN(auto import_row,
                   db.query("INSERT INTO advisory_imports (source, format, sha256, imported, records) VALUES (?, '', "
                            "'', ?, 0) RETURNING id",
-                           {path, rfc3339_utc(std::chrono::duration_cast<std::chrono::seconds>(
-                                                  std::chrono::system_clock::now().time_since_epoch())
-                                                  .count())}));
+                           {path, now_rfc3339_utc()}));
     const std::string import_id = import_row.at(0).at(0).value_or("");
     std::set<std::string> formats;
     auto each = [&](const Record& r) -> Status {

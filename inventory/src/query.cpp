@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "fwseal/inventory/advisory.h"
@@ -73,48 +75,88 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
   }
   std::vector<std::string> component_ids;
   for (const auto& [id, m] : matched) component_ids.push_back(id);
-  FWSEAL_ASSIGN(auto rows, query_in(db,
-                                    "SELECT rc.component_id, rc.images, r.id, r.version, r.verified, p.name, p.launched, "
-                                    "p.discontinued FROM release_components rc JOIN releases r ON r.id = rc.release_id "
-                                    "JOIN products p ON p.id = r.product_id WHERE rc.component_id IN ",
-                                    component_ids));
+  // The links (one index range per component), then their releases, and the
+  // few products and image lists those name, each looked up once rather
+  // than joined into every row.
+  FWSEAL_ASSIGN(auto links, query_in(db, "SELECT component_id, release_id, image_set_id FROM release_components WHERE "
+                                         "component_id IN ",
+                                     component_ids));
+  auto distinct = [](const std::vector<Row>& rows, std::size_t column) {
+    std::set<std::string> ids;
+    for (const auto& row : rows) ids.insert(row[column].value_or(""));
+    return std::vector<std::string>(ids.begin(), ids.end());
+  };
+  struct Release {
+    std::string version, product_id, hardware;
+    bool verified = false;
+    std::size_t rank = 0;  // in the order of the output
+  };
+  std::unordered_map<std::string, Release> releases;  // release id ->
+  FWSEAL_ASSIGN(auto release_rows, query_ids(db, "SELECT id, version, verified, product_id, hardware FROM releases "
+                                                 "WHERE", "id", distinct(links, 1)));
+  for (auto& row : release_rows)
+    releases[row[0].value_or("")] = {row[1].value_or(""), row[3].value_or(""), row[4].value_or("[]"), row[2] == "1", 0};
+  std::map<std::string, std::string> images_of;  // image set id -> images JSON
+  FWSEAL_ASSIGN(auto sets, query_in(db, "SELECT id, images FROM image_sets WHERE id IN ", distinct(links, 2)));
+  for (auto& row : sets) images_of[row[0].value_or("")] = row[1].value_or("[]");
   FWSEAL_ASSIGN(SupportPolicy policy, load_policy(db));
-  std::map<std::string, std::string> stage_of_product;
-  std::vector<Hit> hits;
-  std::vector<std::string> release_of_hit;  // the release id of each hit
-  hits.reserve(rows.size());
-  for (auto& row : rows) {
-    const Matched& m = matched[row[0].value_or("")];
-    const std::string product = row[5].value_or("");
-    auto stage = stage_of_product.find(product);
-    if (stage == stage_of_product.end()) {
-      auto date = [&](std::size_t i) -> std::optional<Date> {
-        if (!row[i]) return std::nullopt;
-        auto parsed = parse_date(*row[i], "inventory");
-        return parsed.ok() ? std::optional<Date>(*parsed) : std::nullopt;
-      };
-      stage = stage_of_product.emplace(product, stage_name(stage_on(date(6), date(7), q.on, policy))).first;
-    }
-    hits.push_back(Hit{product, row[3].value_or(""), row[4] == "1", {}, m.name, m.version, m.purl, m.cpe,
-                       row[1].value_or(""), stage->second});
-    release_of_hit.push_back(row[2].value_or(""));
+  struct Product {
+    std::string name, stage;
+  };
+  std::map<std::string, Product> products;  // product id ->
+  FWSEAL_ASSIGN(auto product_rows,
+                query_in(db, "SELECT id, name, launched, discontinued FROM products WHERE id IN ", distinct(release_rows, 3)));
+  for (auto& row : product_rows) {
+    auto date = [&](std::size_t i) -> std::optional<Date> {
+      if (!row[i]) return std::nullopt;
+      auto parsed = parse_date(*row[i], "inventory");
+      return parsed.ok() ? std::optional<Date>(*parsed) : std::nullopt;
+    };
+    products[row[0].value_or("")] =
+        Product{row[1].value_or(""), std::string(stage_name(stage_on(date(2), date(3), q.on, policy)))};
   }
-  // Hardware ids of the matching releases, a few hundred releases per
-  // statement rather than one statement per hit.
-  std::map<std::string, std::vector<std::string>> hardware;
-  std::vector<std::string> ids(release_of_hit.begin(), release_of_hit.end());
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  FWSEAL_ASSIGN(auto hw, query_in(db, "SELECT release_id, hardware_id FROM release_hardware WHERE release_id IN ", ids,
-                                  " ORDER BY hardware_id"));
-  for (auto& r : hw) hardware[r[0].value_or("")].push_back(r[1].value_or(""));
-  for (std::size_t i = 0; i < hits.size(); ++i) hits[i].hardware = hardware[release_of_hit[i]];
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+  std::map<std::string, std::vector<std::string>> hardware;  // JSON array -> ids
+  // Hits by product, then version in order, then component: the releases
+  // are ordered once (by name, then version), the hits by their release's rank.
+  struct Ranked {
+    std::string_view product, version;
+    Release* release;
+  };
+  std::vector<Ranked> ranked;
+  for (auto& [id, r] : releases) ranked.push_back({products[r.product_id].name, r.version, &r});
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
     if (a.product != b.product) return a.product < b.product;
     if (int d = compare_generic(a.version, b.version); d != 0) return d < 0;
-    return std::tie(a.component, a.component_version) < std::tie(b.component, b.component_version);
+    return a.version < b.version;
   });
-  return hits;
+  for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i].release->rank = i;
+  std::vector<std::pair<std::size_t, const Row*>> order;  // rank, link
+  order.reserve(links.size());
+  for (const auto& link : links)
+    if (auto r = releases.find(link[1].value_or("")); r != releases.end()) order.emplace_back(r->second.rank, &link);
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    const Matched &x = matched[(*a.second)[0].value_or("")], &y = matched[(*b.second)[0].value_or("")];
+    return std::tie(x.name, x.version) < std::tie(y.name, y.version);
+  });
+  std::vector<Hit> sorted;
+  sorted.reserve(order.size());
+  for (const auto& [rank, link] : order) {
+    const Matched& m = matched[(*link)[0].value_or("")];
+    const Release& r = releases[(*link)[1].value_or("")];
+    const Product& product = products[r.product_id];
+    auto hw = hardware.find(r.hardware);
+    if (hw == hardware.end()) {
+      std::vector<std::string> ids;
+      // Anything but an array of strings (a database edited by hand) is left out.
+      for (const auto& id : nlohmann::json::parse(r.hardware, nullptr, false))
+        if (id.is_string()) ids.push_back(id.get<std::string>());
+      hw = hardware.emplace(r.hardware, std::move(ids)).first;
+    }
+    sorted.push_back(Hit{product.name, r.version, r.verified, hw->second, m.name, m.version, m.purl, m.cpe,
+                         images_of[(*link)[2].value_or("")], product.stage});
+  }
+  return sorted;
 }
 
 std::string hits_to_json(const std::vector<Hit>& hits) {

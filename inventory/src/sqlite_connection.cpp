@@ -118,6 +118,10 @@ Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path) {
   // (docs/BENCHMARKS.md, "Inventory"). The map holds the file's pages, not
   // copies of them.
   FWSEAL_TRY(connection->query("PRAGMA mmap_size = 4294967296", {}));
+  // Statement journals (kept while a multi-row insert runs, to undo it alone)
+  // in memory rather than in a temporary file: an add wrote every page it
+  // touched to that file as well (docs/BENCHMARKS.md, "Inventory").
+  FWSEAL_TRY(connection->query("PRAGMA temp_store = MEMORY", {}));
   return std::unique_ptr<Connection>(std::move(connection));
 }
 

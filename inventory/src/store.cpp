@@ -4,17 +4,49 @@
 #include <cstdlib>
 #include <iterator>
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 
+#include "fwseal/base/digest.h"
 #include "postgres_connection.h"
 #include "sqlite_connection.h"
 
 namespace fwseal::inventory {
 namespace {
 
-// Each migration takes the schema from version i to i + 1. Never edit one that
-// has shipped; append a new one.
-std::vector<std::string> migrations(const Connection& c) {
+// Migration 4's data: image_sets from schema 3's per-link image lists (each
+// distinct list once, keyed as add.cpp keys it), and each release's hardware
+// ids as one JSON array beside it.
+Status fill_schema_4(Connection& c) {
+  FWSEAL_ASSIGN(auto lists, c.query("SELECT DISTINCT images FROM release_components"));
+  for (const auto& row : lists) {
+    std::string images = row[0].value_or("[]");
+    FWSEAL_TRY(c.query("INSERT INTO image_sets (digest, images) VALUES (?, ?)", {image_set_digest(images), images}));
+  }
+  FWSEAL_ASSIGN(auto hardware, c.query("SELECT release_id, hardware_id FROM release_hardware"));
+  std::map<std::string, std::set<std::string>> of_release;
+  for (auto& row : hardware) of_release[row[0].value_or("")].insert(row[1].value_or(""));
+  for (const auto& [release, ids] : of_release)
+    FWSEAL_TRY(c.query("UPDATE releases SET hardware = ? WHERE id = ?", {hardware_json(ids), release}));
+  return ok_status();
+}
+
+// Each migration takes the schema from version i to i + 1: statements, then
+// optionally code, then more statements. Never edit one that has shipped;
+// append a new one.
+struct Migration {
+  Migration(std::string statements) : sql(std::move(statements)) {}  // NOLINT: a list of plain migrations reads best
+  Migration(std::string before, Status (*then)(Connection&), std::string after)
+      : sql(std::move(before)), code(then), sql_after(std::move(after)) {}
+  std::string sql;
+  Status (*code)(Connection&) = nullptr;
+  std::string sql_after;
+};
+
+std::vector<Migration> migrations(const Connection& c) {
   std::string id(c.id_column());
+  const bool sqlite = c.engine() == "sqlite";
   return {
       "CREATE TABLE products (id " + id + ", name TEXT NOT NULL UNIQUE, launched TEXT, discontinued TEXT);"
       "CREATE TABLE releases (id " + id + ", product_id BIGINT NOT NULL REFERENCES products(id),"
@@ -70,7 +102,38 @@ std::vector<std::string> migrations(const Connection& c) {
       " justification TEXT NOT NULL, detail TEXT NOT NULL, author TEXT NOT NULL, created TEXT NOT NULL,"
       " source TEXT NOT NULL);"
       "CREATE INDEX vex_statements_vulnerability ON vex_statements (vulnerability);",
+      // 4: a link names its image list by id (image_sets: few distinct lists,
+      // stored once) and is clustered by component, so "which releases carry
+      // component X" reads one index range holding everything it returns, on
+      // both engines, and adding a release writes two B-trees per link
+      // instead of three (docs/BENCHMARKS.md, "Inventory").
+      // A release's hardware ids are also kept as one JSON array beside it,
+      // so a query's hits need no second lookup per release.
+      {"CREATE TABLE image_sets (id " + id + ", digest TEXT NOT NULL UNIQUE, images TEXT NOT NULL);"
+       "ALTER TABLE releases ADD COLUMN hardware TEXT NOT NULL DEFAULT '[]'",
+       fill_schema_4,
+       "CREATE TABLE release_components_4 (component_id BIGINT NOT NULL REFERENCES components(id),"
+       " release_id BIGINT NOT NULL REFERENCES releases(id), image_set_id BIGINT NOT NULL REFERENCES image_sets(id),"
+       " PRIMARY KEY (component_id, release_id" +
+           std::string(sqlite ? ")) WITHOUT ROWID" : ") INCLUDE (image_set_id))") +
+           ";"
+           "INSERT INTO release_components_4 (component_id, release_id, image_set_id) SELECT rc.component_id,"
+           " rc.release_id, s.id FROM release_components rc JOIN image_sets s ON s.images = rc.images;"
+           "DROP TABLE release_components;"
+           "ALTER TABLE release_components_4 RENAME TO release_components;"
+           "CREATE INDEX release_components_by_release ON release_components (release_id)"},
   };
+}
+
+Status run_statements(Connection& c, std::string_view all) {
+  while (!all.empty()) {
+    auto semi = all.find(';');
+    std::string_view statement = all.substr(0, semi);
+    if (!statement.empty()) FWSEAL_TRY(c.query(statement));
+    if (semi == std::string_view::npos) break;
+    all.remove_prefix(semi + 1);
+  }
+  return ok_status();
 }
 
 constexpr std::string_view kApplication = "fwseal-inventory";
@@ -121,17 +184,11 @@ Status migrate(Connection& c, std::string_view where) {
   }
   auto steps = migrations(c);
   for (int v = version; v < kSchemaVersion; ++v) {
-    std::string_view all = steps[static_cast<std::size_t>(v)];
-    while (!all.empty()) {
-      auto semi = all.find(';');
-      std::string_view statement = all.substr(0, semi);
-      if (!statement.empty()) {
-        auto r = c.query(statement);
-        if (!r.ok()) return fail(std::move(r).error());
-      }
-      if (semi == std::string_view::npos) break;
-      all.remove_prefix(semi + 1);
-    }
+    const Migration& m = steps[static_cast<std::size_t>(v)];
+    Status done = run_statements(c, m.sql);
+    if (done.ok() && m.code) done = m.code(c);
+    if (done.ok()) done = run_statements(c, m.sql_after);
+    if (!done.ok()) return fail(std::move(done).error());
   }
   auto r = c.query("UPDATE fwseal_inventory SET value = ? WHERE key = 'schema_version'",
                    {std::to_string(kSchemaVersion)});
@@ -140,6 +197,10 @@ Status migrate(Connection& c, std::string_view where) {
 }
 
 }  // namespace
+
+std::string image_set_digest(std::string_view images_json) { return sha256_hex(images_json); }
+
+std::string hardware_json(const std::set<std::string>& ids) { return nlohmann::json(ids).dump(); }
 
 std::string sqlite_path_of(std::string_view spec) {
   if (spec.starts_with("sqlite:")) return std::string(spec.substr(7));
@@ -170,6 +231,21 @@ Result<std::vector<Row>> query_in(Connection& db, std::string_view before, const
     rows.insert(rows.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
   }
   return rows;
+}
+
+Result<std::vector<Row>> query_ids(Connection& db, std::string_view before, std::string_view column,
+                                   const std::vector<std::string>& ids, std::string_view after) {
+  std::string list;
+  for (const auto& id : ids) {
+    if (id.empty() || id.size() > 19 || id.find_first_not_of("0123456789") != std::string::npos)
+      return make_error(Code::malformed, "inventory: a row id that is not a number");
+    list += (list.empty() ? "" : ",") + id;
+  }
+  const bool sqlite = db.engine() == "sqlite";
+  std::string sql = std::string(before) + " " + std::string(column) +
+                    (sqlite ? " IN (SELECT value FROM json_each(?))" : " = ANY (CAST(? AS bigint[]))") +
+                    std::string(after);
+  return db.query(sql, {sqlite ? "[" + list + "]" : "{" + list + "}"});
 }
 
 std::string inventory_display_name(std::string_view spec) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fwseal/inventory/query.h"
 #include "fwseal/testing/temp_dir.h"
 #include "test_inventory.h"
 
@@ -71,7 +72,61 @@ TEST_P(StoreEngineTest, RefusesANewerSchemaAndLeavesItAlone) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code, Code::malformed);
   EXPECT_THAT(c.error().message, ::testing::EndsWith(": inventory schema version 99 is newer than this fwseal "
-                                                     "understands (3); use a newer fwseal"));
+                                                     "understands (4); use a newer fwseal"));
+}
+
+// release_components as schema versions 1 to 3 had it: image lists per link.
+constexpr const char* kVersion1Links =
+    "CREATE TABLE release_components (release_id BIGINT NOT NULL REFERENCES releases(id), component_id BIGINT NOT "
+    "NULL REFERENCES components(id), images TEXT NOT NULL, PRIMARY KEY (release_id, component_id))";
+
+// An inventory of schema version 3 (image lists per link, hardware ids only in
+// release_hardware) keeps its links, their images and hardware ids through
+// migration 4, and answers queries as one recorded by this version does.
+TEST_P(StoreEngineTest, MigratesAVersion3InventoryKeepingItsLinks) {
+  {
+    auto c = open_inventory(spec_);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    Connection& db = **c;
+    ASSERT_TRUE(db.query("DROP TABLE release_components").ok());
+    ASSERT_TRUE(db.query("DROP TABLE image_sets").ok());
+    ASSERT_TRUE(db.query("ALTER TABLE releases DROP COLUMN hardware").ok());
+    ASSERT_TRUE(db.query(kVersion1Links).ok());
+    ASSERT_TRUE(db.query("UPDATE fwseal_inventory SET value = '3' WHERE key = 'schema_version'").ok());
+    ASSERT_TRUE(db.query("INSERT INTO products (name) VALUES ('gw')").ok());
+    for (const char* v : {"1.0", "1.1"})
+      ASSERT_TRUE(db.query("INSERT INTO releases (product_id, version, manifest_digest, verified, added) SELECT id, ?, "
+                           "?, 1, '2026-01-01T00:00:00Z' FROM products",
+                           {std::string(v), std::string("d") + v})
+                      .ok());
+    ASSERT_TRUE(db.query("INSERT INTO release_hardware (release_id, hardware_id) SELECT id, 'gw-b' FROM releases").ok());
+    ASSERT_TRUE(db.query("INSERT INTO release_hardware (release_id, hardware_id) SELECT id, 'gw-a' FROM releases "
+                         "WHERE version = '1.0'")
+                    .ok());
+    ASSERT_TRUE(db.query("INSERT INTO components (identity, name, version, purl, purl_type, purl_name) VALUES ('i1', "
+                         "'busybox', '1.36.1', 'pkg:generic/busybox@1.36.1', 'generic', 'busybox')")
+                    .ok());
+    ASSERT_TRUE(db.query("INSERT INTO release_components (release_id, component_id, images) SELECT r.id, c.id, CASE "
+                         "r.version WHEN '1.0' THEN '[\"rootfs\"]' ELSE '[\"app\",\"rootfs\"]' END FROM releases r, "
+                         "components c")
+                    .ok());
+  }
+  auto c = open_inventory(spec_);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  Query q;
+  q.name = "busybox";
+  auto hits = run_query(**c, q);
+  ASSERT_TRUE(hits.ok()) << hits.error().message;
+  ASSERT_EQ(hits->size(), 2u);
+  EXPECT_EQ((*hits)[0].version, "1.0");
+  EXPECT_EQ((*hits)[0].images, "[\"rootfs\"]");
+  EXPECT_EQ((*hits)[0].hardware, (std::vector<std::string>{"gw-a", "gw-b"}));
+  EXPECT_EQ((*hits)[1].version, "1.1");
+  EXPECT_EQ((*hits)[1].images, "[\"app\",\"rootfs\"]");
+  EXPECT_EQ((*hits)[1].hardware, std::vector<std::string>{"gw-b"});
+  auto sets = (*c)->query("SELECT count(*) FROM image_sets");
+  ASSERT_TRUE(sets.ok());
+  EXPECT_EQ((*sets)[0][0], "2");
 }
 
 // An inventory of schema version 1 (before advisories) is brought to the
@@ -80,9 +135,11 @@ TEST_P(StoreEngineTest, MigratesAVersion1InventoryKeepingWhatItHolds) {
   {
     auto c = open_inventory(spec_);
     ASSERT_TRUE(c.ok()) << c.error().message;
-    for (const char* t : {"vex_statements", "advisory_affected", "advisory_aliases", "advisories", "advisory_imports"})
+    for (const char* t : {"vex_statements", "advisory_affected", "advisory_aliases", "advisories", "advisory_imports",
+                          "release_components", "image_sets"})
       ASSERT_TRUE((*c)->query(std::string("DROP TABLE ") + t).ok()) << t;
-    ASSERT_TRUE((*c)->query("DROP INDEX release_components_by_component").ok());
+    ASSERT_TRUE((*c)->query("ALTER TABLE releases DROP COLUMN hardware").ok());
+    ASSERT_TRUE((*c)->query(kVersion1Links).ok());
     ASSERT_TRUE(
         (*c)->query("CREATE INDEX release_components_component ON release_components (component_id)").ok());
     ASSERT_TRUE((*c)->query("UPDATE fwseal_inventory SET value = '1' WHERE key = 'schema_version'").ok());
@@ -200,7 +257,7 @@ TEST_F(StoreTest, PostgresqlSchemaOnAServerNamedByTheTestRun) {
   std::vector<std::string> names;
   for (const auto& r : *rows) names.push_back(r[0].value_or(""));
   EXPECT_THAT(names, ::testing::ElementsAre("advisories", "advisory_affected", "advisory_aliases", "advisory_imports",
-                                            "components", "fwseal_inventory", "images", "products",
+                                            "components", "fwseal_inventory", "image_sets", "images", "products",
                                             "release_components", "release_hardware", "release_signers",
                                             "releases", "vex_statements"));
 }

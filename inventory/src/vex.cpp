@@ -1,7 +1,6 @@
 #include "fwseal/inventory/vex.h"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -43,10 +42,6 @@ std::string listed(const std::string_view (&list)[N]) {
 }
 
 
-std::string now_rfc3339() {
-  return rfc3339_utc(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-}
 
 std::string scope_text(const Scope& s) {
   std::string out = s.kind == "cpe" ? "cpe " + s.ns + ":" + s.name : sbom::make_purl(s.type, s.ns, s.name, "");
@@ -472,7 +467,7 @@ Result<std::pair<std::vector<Statement>, VexImport>> parse_vex(std::string_view 
     Statement& s = parsed->first[i];
     s.source = where + " (" + parsed->second.format + ")";
     if (s.author.empty()) s.author = "unknown (" + parsed->second.format + " document)";
-    if (s.created.empty()) s.created = now_rfc3339();
+    if (s.created.empty()) s.created = now_rfc3339_utc();
     if (auto c = check_statement(s); !c.ok())
       return bad(where, "statement " + std::to_string(i + 1) + " (" + plain_or_quoted(s.vulnerability) + ", " +
                             s.scope.text + "): " + c.error().message);

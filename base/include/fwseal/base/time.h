@@ -17,6 +17,9 @@ inline constexpr std::int64_t kMaxRfc3339Time = 253402300799;  // 9999-12-31T23:
 // decimal number of seconds is returned instead (never a wrong date).
 std::string rfc3339_utc(std::int64_t seconds);
 
+// The current time, as rfc3339_utc writes it: when a record was made.
+std::string now_rfc3339_utc();
+
 // YYYY-MM-DDTHH:MM:SSZ exactly (the form rfc3339_utc writes), within
 // 0..kMaxRfc3339Time. Code::malformed naming `where` otherwise; impossible
 // dates (2026-02-30) are refused, not normalised.

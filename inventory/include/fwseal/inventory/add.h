@@ -30,9 +30,11 @@ struct AddResult {
 Result<AddResult> add_package(Connection& db, const std::string& path, const TrustPolicy& trust, bool replace);
 
 // add_package for each of `paths`, in order, calling `added` after each one
-// is recorded; the first failure stops it (the packages before it stay
-// recorded). Packages are verified a few at a time on several threads; each
-// is still written in its own transaction.
+// is committed; the first failure stops it (the packages before it stay
+// recorded). Packages are verified a window at a time on worker threads while
+// the window before is written; the releases go in one transaction per
+// thousand, each window in a savepoint, so a failure takes back nothing but
+// its own release.
 Status add_packages(Connection& db, const std::vector<std::string>& paths, const TrustPolicy& trust, bool replace,
                     const std::function<void(const std::string& path, const AddResult& result)>& added);
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,8 +42,24 @@ class Connection {
 Result<std::vector<Row>> query_in(Connection& db, std::string_view before, const std::vector<std::string>& values,
                                   std::string_view after = "");
 
+// `before` + a test that `column` is one of `ids` (row ids the inventory
+// gave) + `after`, in one statement with one parameter however many ids
+// there are: a list the engine expands itself (SQLite: json_each;
+// PostgreSQL: an array), planned once instead of per few hundred ids.
+// Code::malformed if an id is not a decimal number.
+Result<std::vector<Row>> query_ids(Connection& db, std::string_view before, std::string_view column,
+                                   const std::vector<std::string>& ids, std::string_view after = "");
+
+// The key of an image list in image_sets: the SHA-256 of its JSON text (a
+// sorted array of image names), so a long list fits an index entry.
+std::string image_set_digest(std::string_view images_json);
+
+// A release's hardware ids as releases.hardware holds them: a JSON array,
+// sorted.
+std::string hardware_json(const std::set<std::string>& ids);
+
 // The schema version this build writes and understands.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Opens (creating when absent) the inventory `spec` names:
 //   ""                          $FWSEAL_HOME/inventory.db (~/.fwseal if unset)
