@@ -36,7 +36,16 @@ Status check_cpe(std::string_view cpe) {
   return ok_status();
 }
 
-Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
+namespace {
+
+struct Matched {
+  std::string name, version, purl, cpe;
+};
+using MatchedComponents = std::map<std::string, Matched>;  // component id ->
+
+// Phase 1: the components the query names (a few hundred at most, however
+// many releases carry them), each tested once against purl, CPE and range.
+Result<MatchedComponents> match_components(Connection& db, const Query& q) {
   int ways = q.purl.has_value() + q.name.has_value() + q.cpe.has_value();
   if (ways != 1) return make_error(Code::usage, "name the component by exactly one of --purl, --name, --cpe");
   std::string where;
@@ -53,14 +62,9 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
     where = "c.cpe LIKE ?";
     params = {"cpe:2.3:" + (f[2] == "*" ? std::string("_") : f[2]) + ":" + f[3] + ":" + f[4] + ":%"};
   }
-  // First the components (a few hundred at most, however many releases carry
-  // them), each tested once; then the releases of the ones that match.
   FWSEAL_ASSIGN(auto candidates, db.query("SELECT c.id, c.name, c.version, c.purl, c.cpe FROM components c WHERE " + where,
                                           params));
-  struct Matched {
-    std::string name, version, purl, cpe;
-  };
-  std::map<std::string, Matched> matched;  // component id ->
+  MatchedComponents matched;
   for (auto& row : candidates) {
     Matched m{row[1].value_or(""), row[2].value_or(""), row[3].value_or(""), row[4].value_or("")};
     std::string version = m.version;
@@ -73,37 +77,49 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
     if (q.range && (version.empty() || !q.range->contains(version))) continue;
     matched.emplace(row[0].value_or(""), std::move(m));
   }
+  return matched;
+}
+
+struct Release {
+  std::string version, product_id, hardware;
+  bool verified = false;
+  std::size_t rank = 0;  // in the order of the output
+};
+struct Product {
+  std::string name, stage;
+};
+
+// Phase 2: the links of the matched components (one index range per
+// component), then their releases, and the few products and image lists
+// those name, each looked up once rather than joined into every row.
+struct Carriers {
+  std::vector<Row> links;                              // component id, release id, image set id
+  std::unordered_map<std::string, Release> releases;  // release id ->
+  std::map<std::string, Product> products;             // product id ->
+  std::map<std::string, std::string> images;           // image set id -> images JSON
+};
+
+std::vector<std::string> distinct(const std::vector<Row>& rows, std::size_t column) {
+  std::set<std::string> ids;
+  for (const auto& row : rows) ids.insert(row[column].value_or(""));
+  return std::vector<std::string>(ids.begin(), ids.end());
+}
+
+Result<Carriers> find_carriers(Connection& db, const MatchedComponents& matched, const Date& on) {
   std::vector<std::string> component_ids;
   for (const auto& [id, m] : matched) component_ids.push_back(id);
-  // The links (one index range per component), then their releases, and the
-  // few products and image lists those name, each looked up once rather
-  // than joined into every row.
-  FWSEAL_ASSIGN(auto links, query_in(db, "SELECT component_id, release_id, image_set_id FROM release_components WHERE "
-                                         "component_id IN ",
-                                     component_ids));
-  auto distinct = [](const std::vector<Row>& rows, std::size_t column) {
-    std::set<std::string> ids;
-    for (const auto& row : rows) ids.insert(row[column].value_or(""));
-    return std::vector<std::string>(ids.begin(), ids.end());
-  };
-  struct Release {
-    std::string version, product_id, hardware;
-    bool verified = false;
-    std::size_t rank = 0;  // in the order of the output
-  };
-  std::unordered_map<std::string, Release> releases;  // release id ->
+  Carriers out;
+  FWSEAL_ASSIGN(out.links, query_in(db, "SELECT component_id, release_id, image_set_id FROM release_components WHERE "
+                                        "component_id IN ",
+                                    component_ids));
   FWSEAL_ASSIGN(auto release_rows, query_ids(db, "SELECT id, version, verified, product_id, hardware FROM releases "
-                                                 "WHERE", "id", distinct(links, 1)));
+                                                 "WHERE", "id", distinct(out.links, 1)));
   for (auto& row : release_rows)
-    releases[row[0].value_or("")] = {row[1].value_or(""), row[3].value_or(""), row[4].value_or("[]"), row[2] == "1", 0};
-  std::map<std::string, std::string> images_of;  // image set id -> images JSON
-  FWSEAL_ASSIGN(auto sets, query_in(db, "SELECT id, images FROM image_sets WHERE id IN ", distinct(links, 2)));
-  for (auto& row : sets) images_of[row[0].value_or("")] = row[1].value_or("[]");
+    out.releases[row[0].value_or("")] = {row[1].value_or(""), row[3].value_or(""), row[4].value_or("[]"),
+                                         row[2] == "1", 0};
+  FWSEAL_ASSIGN(auto sets, query_in(db, "SELECT id, images FROM image_sets WHERE id IN ", distinct(out.links, 2)));
+  for (auto& row : sets) out.images[row[0].value_or("")] = row[1].value_or("[]");
   FWSEAL_ASSIGN(SupportPolicy policy, load_policy(db));
-  struct Product {
-    std::string name, stage;
-  };
-  std::map<std::string, Product> products;  // product id ->
   FWSEAL_ASSIGN(auto product_rows,
                 query_in(db, "SELECT id, name, launched, discontinued FROM products WHERE id IN ", distinct(release_rows, 3)));
   for (auto& row : product_rows) {
@@ -112,18 +128,22 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
       auto parsed = parse_date(*row[i], "inventory");
       return parsed.ok() ? std::optional<Date>(*parsed) : std::nullopt;
     };
-    products[row[0].value_or("")] =
-        Product{row[1].value_or(""), std::string(stage_name(stage_on(date(2), date(3), q.on, policy)))};
+    out.products[row[0].value_or("")] =
+        Product{row[1].value_or(""), std::string(stage_name(stage_on(date(2), date(3), on, policy)))};
   }
-  std::map<std::string, std::vector<std::string>> hardware;  // JSON array -> ids
-  // Hits by product, then version in order, then component: the releases
-  // are ordered once (by name, then version), the hits by their release's rank.
+  return out;
+}
+
+// Phase 3: hits by product, then version in order, then component. The
+// releases are ordered once (by name, then version), the hits by their
+// release's rank.
+std::vector<Hit> ordered_hits(MatchedComponents& matched, Carriers& c) {
   struct Ranked {
     std::string_view product, version;
     Release* release;
   };
   std::vector<Ranked> ranked;
-  for (auto& [id, r] : releases) ranked.push_back({products[r.product_id].name, r.version, &r});
+  for (auto& [id, r] : c.releases) ranked.push_back({c.products[r.product_id].name, r.version, &r});
   std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
     if (a.product != b.product) return a.product < b.product;
     if (int d = compare_generic(a.version, b.version); d != 0) return d < 0;
@@ -131,20 +151,21 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
   });
   for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i].release->rank = i;
   std::vector<std::pair<std::size_t, const Row*>> order;  // rank, link
-  order.reserve(links.size());
-  for (const auto& link : links)
-    if (auto r = releases.find(link[1].value_or("")); r != releases.end()) order.emplace_back(r->second.rank, &link);
+  order.reserve(c.links.size());
+  for (const auto& link : c.links)
+    if (auto r = c.releases.find(link[1].value_or("")); r != c.releases.end()) order.emplace_back(r->second.rank, &link);
   std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
     const Matched &x = matched[(*a.second)[0].value_or("")], &y = matched[(*b.second)[0].value_or("")];
     return std::tie(x.name, x.version) < std::tie(y.name, y.version);
   });
-  std::vector<Hit> sorted;
-  sorted.reserve(order.size());
+  std::map<std::string, std::vector<std::string>> hardware;  // JSON array -> ids
+  std::vector<Hit> hits;
+  hits.reserve(order.size());
   for (const auto& [rank, link] : order) {
     const Matched& m = matched[(*link)[0].value_or("")];
-    const Release& r = releases[(*link)[1].value_or("")];
-    const Product& product = products[r.product_id];
+    const Release& r = c.releases[(*link)[1].value_or("")];
+    const Product& product = c.products[r.product_id];
     auto hw = hardware.find(r.hardware);
     if (hw == hardware.end()) {
       std::vector<std::string> ids;
@@ -153,10 +174,18 @@ Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
         if (id.is_string()) ids.push_back(id.get<std::string>());
       hw = hardware.emplace(r.hardware, std::move(ids)).first;
     }
-    sorted.push_back(Hit{product.name, r.version, r.verified, hw->second, m.name, m.version, m.purl, m.cpe,
-                         images_of[(*link)[2].value_or("")], product.stage});
+    hits.push_back(Hit{product.name, r.version, r.verified, hw->second, m.name, m.version, m.purl, m.cpe,
+                       c.images[(*link)[2].value_or("")], product.stage});
   }
-  return sorted;
+  return hits;
+}
+
+}  // namespace
+
+Result<std::vector<Hit>> run_query(Connection& db, const Query& q) {
+  FWSEAL_ASSIGN(MatchedComponents matched, match_components(db, q));
+  FWSEAL_ASSIGN(Carriers carriers, find_carriers(db, matched, q.on));
+  return ordered_hits(matched, carriers);
 }
 
 std::string hits_to_json(const std::vector<Hit>& hits) {
