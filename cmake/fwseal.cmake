@@ -13,6 +13,15 @@ if(FWSEAL_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Library code shares one precompiled header too: nlohmann/json and the
+# standard headers most files include (docs/BENCHMARKS.md, "Build").
+add_library(fwseal_lib_pch OBJECT ${CMAKE_CURRENT_LIST_DIR}/lib_pch.cpp)
+target_compile_options(fwseal_lib_pch PRIVATE ${FWSEAL_WARNINGS})
+target_link_libraries(fwseal_lib_pch PRIVATE nlohmann_json::nlohmann_json)
+target_precompile_headers(fwseal_lib_pch PRIVATE
+  <nlohmann/json.hpp> <algorithm> <filesystem> <functional> <map> <memory> <optional> <set> <string>
+  <string_view> <vector>)
+
 # fwseal_library(NAME SOURCES a.cpp ... DEPS target ... [PRIVATE_DEPS target ...])
 # Public headers live in <dir>/include/fwseal/<dir>/.
 function(fwseal_library name)
@@ -20,6 +29,7 @@ function(fwseal_library name)
   add_library(${name} STATIC ${ARG_SOURCES})
   target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
   target_compile_options(${name} PRIVATE ${FWSEAL_WARNINGS})
+  target_precompile_headers(${name} REUSE_FROM fwseal_lib_pch)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   set_property(GLOBAL APPEND PROPERTY FWSEAL_LIBRARIES ${name})
 endfunction()

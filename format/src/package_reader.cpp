@@ -285,11 +285,12 @@ Result<std::vector<SignatureEnvelope>> read_signature_area(PackageSource& in, co
   FWSEAL_ASSIGN(std::vector<SignatureEnvelope> envelopes, parse_signature_area(area, data_offset));
   // Certificates are structure too: bytes that are not a DER certificate are
   // malformed whoever signed, before any decision looks at them.
+  std::string signatures(kSignaturesEntry);
+  signatures += ".signatures";
   for (std::size_t i = 0; i < envelopes.size(); ++i)
     for (std::size_t c = 0; c < envelopes[i].certificates.size(); ++c)
-      FWSEAL_TRY(certificate_from_der(
-          envelopes[i].certificates[c],
-          index_path(index_path(std::string(kSignaturesEntry) + ".signatures", i) + ".certificates", c)));
+      FWSEAL_TRY(certificate_from_der(envelopes[i].certificates[c],
+                                      index_path(index_path(signatures, i) + ".certificates", c)));
   return envelopes;
 }
 

@@ -153,7 +153,10 @@ std::string name_text(const X509_NAME* name) {
   ossl::Bio bio(BIO_new(BIO_s_mem()));
   if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return "(unprintable name)";
   std::string out = bio_text(bio.get());
-  if (out.size() > 200) out = out.substr(0, 197) + "...";
+  if (out.size() > 200) {
+    out.resize(197);
+    out += "...";
+  }
   return out;
 }
 
