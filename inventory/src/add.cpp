@@ -405,8 +405,8 @@ class Recorder {
 
   Status commit() {
     if (!open_) return ok_status();
+    FWSEAL_TRY(db_.commit());  // on a failure the destructor rolls back
     open_ = false;
-    FWSEAL_TRY(db_.commit());
     for (const auto& [i, r] : pending_) added_(paths_[i], r);
     pending_.clear();
     return ok_status();
