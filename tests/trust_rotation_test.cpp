@@ -124,10 +124,12 @@ TEST_F(Rotation, RevokedSigningCertificateIsReplaced) {
   EXPECT_EQ(jr["signatures"][0]["status"], "revoked");
   EXPECT_EQ(jr["signatures"][0]["chain"]["result"], "fail");
   // Version 2 decides on the signatures right after the manifest.
-  EXPECT_EQ(jr["checks"][1]["name"], "signatures");
-  EXPECT_EQ(jr["checks"][1]["result"], "fail");
-  EXPECT_EQ(jr["checks"][4]["name"], "layout");
-  EXPECT_EQ(jr["checks"][4]["result"], "skip");
+  EXPECT_EQ(jr["checks"][6]["step"], "6");
+  EXPECT_EQ(jr["checks"][6]["name"], "check_signatures");
+  EXPECT_EQ(jr["checks"][6]["result"], "fail");
+  EXPECT_EQ(jr["checks"][9]["name"], "read_contents");
+  EXPECT_EQ(jr["checks"][9]["result"], "skip");
+  EXPECT_EQ(jr["checks"][9]["detail"], "not reached: an earlier step failed");
 
   auto accepted = ws_->fwseal({"verify", b_pkg, "--trust", after});
   EXPECT_EQ(accepted.exit_code, 0) << accepted.err;

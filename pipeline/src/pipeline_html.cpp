@@ -96,9 +96,9 @@ void summary_table(std::string& out, const ojson& v) {
 // Checks, signatures and images, as fwseal-verify reported them.
 void verification_tables(std::string& out, const ojson& v, const std::string& sid) {
   if (v["verification"].is_object() && v["verification"]["checks"].is_array()) {
-    out += "<h3>Checks</h3>\n<table id=\"checks-" + sid + "\"><thead><tr><th>check</th><th>result</th><th>detail</th></tr></thead><tbody>\n";
+    out += "<h3>Checks</h3>\n<table id=\"checks-" + sid + "\"><thead><tr><th>step</th><th>check</th><th>result</th><th>detail</th></tr></thead><tbody>\n";
     for (const auto& c : v["verification"]["checks"])
-      out += "<tr><td>" + e(c["name"]) + "</td><td>" + badge(c["result"]) + "</td><td>" + e(c["detail"]) + "</td></tr>\n";
+      out += "<tr><td>" + e(c["step"]) + "</td><td>" + e(c["name"]) + "</td><td>" + badge(c["result"]) + "</td><td>" + e(c["detail"]) + "</td></tr>\n";
     out += "</tbody></table>\n";
   }
 

@@ -96,7 +96,7 @@ std::string summary(const VerifyReport& r) {
                     std::to_string(r.signatures.size()) + " signatures, manifest sha256 " +
                     to_hex(r.verified->manifest_digest()) + "\n";
   for (const auto& c : r.checks)
-    if (c.result == CheckResult::skip) out += "note: " + c.name + " check " + c.detail + "\n";
+    if (c.result == CheckResult::skip) out += "note: step " + c.step + " (" + c.name + ") " + c.detail + "\n";
   return out;
 }
 

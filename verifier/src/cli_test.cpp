@@ -72,7 +72,7 @@ TEST_F(Cli, ValidPackagePrintsASummary) {
                         0),
             0u)
       << r.out;
-  EXPECT_NE(r.out.find("note: hardware check skipped"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("note: step 7d (check_hardware) skipped: no --hw given"), std::string::npos) << r.out;
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(run({"--trust=" + trust(), "--hw", "acme-cam-v1", pkg()}).code, 0);
 }

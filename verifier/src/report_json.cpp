@@ -72,7 +72,7 @@ std::string report_json(const VerifyReport& report) {
   j["signatures"] = std::move(sigs);
   ojson checks = ojson::array();
   for (const auto& c : report.checks)
-    checks.push_back({{"name", c.name}, {"result", check_result_name(c.result)}, {"detail", c.detail}});
+    checks.push_back({{"step", c.step}, {"name", c.name}, {"result", check_result_name(c.result)}, {"detail", c.detail}});
   j["checks"] = std::move(checks);
   // Messages may quote bytes from a hostile package; never let them break the output.
   return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";

@@ -72,10 +72,19 @@ TEST_P(EveryAlgorithm, SignedPackageVerifies) {
   EXPECT_EQ(r.signatures[0].algorithm, GetParam());
   EXPECT_EQ(r.signatures[0].key_name, key.name);
   EXPECT_EQ(r.signatures_valid, 1u);
-  ASSERT_EQ(r.checks.size(), 6u);
-  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(r.checks[i].result, CheckResult::pass) << r.checks[i].name;
-  EXPECT_EQ(r.checks[5].name, "hardware");
-  EXPECT_EQ(r.checks[5].result, CheckResult::skip);
+  // One row per step of FORMAT.md's version-1 table, in the order they ran.
+  const std::vector<std::pair<std::string, std::string>> steps = {
+      {"0", "check_trust"},       {"1", "read_manifest_header"}, {"2", "read_manifest_bytes"},
+      {"3", "parse_unverified_manifest"}, {"4", "check_manifest_header"}, {"5", "read_contents"},
+      {"6", "read_signatures"},   {"7a", "check_signatures"},    {"7b", "check_digests"},
+      {"7c", "check_rollback"},   {"7d", "check_hardware"}};
+  ASSERT_EQ(r.checks.size(), steps.size());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(r.checks[i].step, steps[i].first);
+    EXPECT_EQ(r.checks[i].name, steps[i].second);
+    EXPECT_EQ(r.checks[i].result, i == 10 ? CheckResult::skip : CheckResult::pass) << r.checks[i].name;
+  }
+  EXPECT_EQ(r.checks[10].detail, "skipped: no --hw given and no hardware in trust.json");
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, EveryAlgorithm,
@@ -273,9 +282,11 @@ TEST(Digests, ChangedImageIsADigestMismatch) {
   EXPECT_TRUE(Fails(r, Code::digest,
                     "image rootfs: SHA-256 mismatch (manifest " + expected.substr(0, 16) + "…, content " +
                         actual.substr(0, 16) + "…)"));
-  EXPECT_EQ(r.checks[3].name, "digests");
-  EXPECT_EQ(r.checks[3].result, CheckResult::fail);
-  EXPECT_EQ(r.checks[2].result, CheckResult::pass);
+  EXPECT_EQ(r.checks[8].name, "check_digests");
+  EXPECT_EQ(r.checks[8].result, CheckResult::fail);
+  EXPECT_EQ(r.checks[8].detail, r.status.error().message);
+  EXPECT_EQ(r.checks[7].result, CheckResult::pass);
+  EXPECT_EQ(r.checks[9].detail, "not reached: an earlier step failed");
 }
 
 TEST(Digests, ChangedSbomIsADigestMismatch) {
@@ -347,7 +358,8 @@ TEST(Hardware, ExactMatchOnly) {
 TEST(Hardware, TrustFileIdsUnlessHwIsGiven) {
   VerifyReport r = on_device({}, {"acme-cam-v1"});
   ASSERT_TRUE(Verifies(r));
-  EXPECT_EQ(r.checks[5].result, CheckResult::pass);
+  EXPECT_EQ(r.checks[10].name, "check_hardware");
+  EXPECT_EQ(r.checks[10].result, CheckResult::pass);
   EXPECT_TRUE(Fails(on_device({}, {"acme-cam-v9"}), Code::hardware, "\"acme-cam-v9\""));
   EXPECT_TRUE(Verifies(on_device({"acme-cam-v2"}, {"acme-cam-v9"})));
   EXPECT_TRUE(Fails(on_device({"acme-cam-v9"}, {"acme-cam-v1"}), Code::hardware, "\"acme-cam-v9\""));
@@ -356,8 +368,9 @@ TEST(Hardware, TrustFileIdsUnlessHwIsGiven) {
 TEST(Hardware, SkippedWhenNoIdIsKnown) {
   VerifyReport r = on_device({});
   ASSERT_TRUE(Verifies(r));
-  EXPECT_EQ(r.checks[5].result, CheckResult::skip);
-  EXPECT_NE(r.checks[5].detail.find("skipped"), std::string::npos);
+  EXPECT_EQ(r.checks[10].name, "check_hardware");
+  EXPECT_EQ(r.checks[10].result, CheckResult::skip);
+  EXPECT_NE(r.checks[10].detail.find("skipped"), std::string::npos);
 }
 
 // --- order of the decision ----------------------------------------------------
@@ -411,8 +424,13 @@ TEST(Decision, Version2DecidesBeforeItReadsTheContent) {
   // The report lists the checks in the order they ran.
   std::vector<std::string> names;
   for (const auto& c : r.checks) names.push_back(c.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"manifest", "signatures", "rollback", "hardware", "layout", "digests"}));
-  EXPECT_EQ(r.checks[5].result, CheckResult::fail);
+  EXPECT_EQ(names, (std::vector<std::string>{"check_trust", "read_manifest_header", "read_manifest_bytes",
+                                             "parse_unverified_manifest", "check_manifest_header",
+                                             "read_signature_area", "check_signatures", "check_rollback",
+                                             "check_hardware", "read_contents", "check_digests"}));
+  EXPECT_EQ(r.checks[10].step, "10");
+  EXPECT_EQ(r.checks[10].result, CheckResult::fail);
+  for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(r.checks[i].result, CheckResult::pass) << r.checks[i].name;
 }
 
 TEST(Decision, Version2MalformedSignatureAreaFailsTheSignaturesCheck) {
@@ -421,11 +439,11 @@ TEST(Decision, Version2MalformedSignatureAreaFailsTheSignaturesCheck) {
   b.signature_area_override = std::string(512, ' ');
   VerifyReport r = verify_bytes(b.build(), trust_for({&key_a()}));
   EXPECT_TRUE(Fails(r, Code::malformed, "signatures.json: no signature list"));
-  ASSERT_EQ(r.checks.size(), 6u);
-  EXPECT_EQ(r.checks[0].result, CheckResult::pass);
-  EXPECT_EQ(r.checks[1].name, "signatures");
-  EXPECT_EQ(r.checks[1].result, CheckResult::fail);
-  for (std::size_t i = 2; i < 6; ++i) EXPECT_EQ(r.checks[i].result, CheckResult::skip) << r.checks[i].name;
+  ASSERT_EQ(r.checks.size(), 11u);
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(r.checks[i].result, CheckResult::pass) << r.checks[i].name;
+  EXPECT_EQ(r.checks[5].name, "read_signature_area");
+  EXPECT_EQ(r.checks[5].result, CheckResult::fail);
+  for (std::size_t i = 6; i < 11; ++i) EXPECT_EQ(r.checks[i].result, CheckResult::skip) << r.checks[i].name;
 }
 
 // From a pipe, a version-2 package nobody trusted signed costs exactly its
@@ -515,7 +533,8 @@ TEST(Sink, ErrorEndsTheVerification) {
   Fd fd = test::memory_fd(b.build());
   VerifyReport r = verify_package(fd.get(), trust_for({&key_a()}), {}, &sink);
   EXPECT_TRUE(Fails(r, Code::io, "disk full"));
-  EXPECT_EQ(r.checks[1].result, CheckResult::fail);
+  EXPECT_EQ(r.checks[5].name, "read_contents");
+  EXPECT_EQ(r.checks[5].result, CheckResult::fail);
 }
 
 // --- report_json ----------------------------------------------------------------
@@ -545,10 +564,16 @@ TEST(ReportJson, ValidPackage) {
   EXPECT_EQ(j["signatures"][0]["algorithm"], "ecdsa-p256");
   EXPECT_EQ(j["signatures"][0]["key_name"], key_a().name);
   EXPECT_EQ(j["signatures"][0]["status"], "valid");
-  ASSERT_EQ(j["checks"].size(), 6u);
-  EXPECT_EQ(j["checks"][0]["name"], "manifest");
-  EXPECT_EQ(j["checks"][0]["result"], "pass");
-  EXPECT_EQ(j["checks"][5]["result"], "skip");
+  ASSERT_EQ(j["checks"].size(), 11u);
+  EXPECT_EQ(j["checks"][0], nlohmann::json({{"step", "0"},
+                                            {"name", "check_trust"},
+                                            {"result", "pass"},
+                                            {"detail", "the trust policy obeys T1-T10"}}));
+  EXPECT_EQ(j["checks"][7]["step"], "7a");
+  EXPECT_EQ(j["checks"][7]["name"], "check_signatures");
+  EXPECT_EQ(j["checks"][7]["detail"], "1 valid signatures by trusted keys, 1 required");
+  EXPECT_EQ(j["checks"][10]["step"], "7d");
+  EXPECT_EQ(j["checks"][10]["result"], "skip");
 }
 
 TEST(ReportJson, InvalidPackageMarksTheManifestUnverified) {
@@ -561,7 +586,9 @@ TEST(ReportJson, InvalidPackageMarksTheManifestUnverified) {
   EXPECT_EQ(j["manifest_verified"], false);
   EXPECT_EQ(j["product"], "acme-cam");
   EXPECT_NE(j["message"].get<std::string>().find("acme-cam-v3"), std::string::npos);
-  EXPECT_EQ(j["checks"][5]["result"], "fail");
+  EXPECT_EQ(j["checks"][10]["name"], "check_hardware");
+  EXPECT_EQ(j["checks"][10]["result"], "fail");
+  EXPECT_EQ(j["checks"][10]["detail"], j["message"]);
 }
 
 TEST(ReportJson, NothingReadable) {
@@ -570,8 +597,10 @@ TEST(ReportJson, NothingReadable) {
   EXPECT_EQ(j["exit_code"], 10);
   EXPECT_TRUE(j["product"].is_null());
   EXPECT_TRUE(j["manifest_digest"].is_null());
-  EXPECT_EQ(j["checks"][0]["result"], "fail");
-  EXPECT_EQ(j["checks"][1]["result"], "skip");
+  EXPECT_EQ(j["checks"][0]["result"], "pass");
+  EXPECT_EQ(j["checks"][1]["name"], "read_manifest_header");
+  EXPECT_EQ(j["checks"][1]["result"], "fail");
+  EXPECT_EQ(j["checks"][2]["result"], "skip");
 }
 
 TEST(ReportJson, DefaultReportIsNeverValid) {

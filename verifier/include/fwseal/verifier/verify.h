@@ -77,9 +77,14 @@ class VerifiedPackage {
 enum class CheckResult { pass, fail, skip };
 std::string_view check_result_name(CheckResult r);  // "pass", "fail", "skip"
 
-// One line of the report. Names, in order: "manifest", "layout", "signatures",
-// "digests", "rollback", "hardware".
+// One row of the report per step of docs/FORMAT.md's table for the package's
+// version, in the order the steps run: `step` as the table numbers it ("0"
+// for the trust policy, "1" … "10" for version 2, "1" … "7d" for version 1),
+// `name` its function (check_trust, read_manifest_header, …). A step that
+// did not run is `skip` with "not reached"; the hardware step is `skip` when
+// the device has no hardware ids.
 struct CheckReport {
+  std::string step;
   std::string name;
   CheckResult result = CheckResult::skip;
   std::string detail;
