@@ -8,8 +8,9 @@
 # rebuilds nothing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-# The demo runs two programs: build just those (the tests come with test.sh).
-FWSEAL_TARGETS="fwseal fwseal-verify" fwseal_setup
+# The demo runs two programs: install what they need and build just those
+# (the tests and their tools come with test.sh).
+FWSEAL_PACKAGES=build FWSEAL_TARGETS="fwseal fwseal-verify" fwseal_setup
 
 out=out/demo
 fwseal=build/bin/fwseal

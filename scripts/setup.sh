@@ -4,16 +4,24 @@
 # configures and builds with CMake + Ninja. Source it, don't run it.
 #   FWSEAL_PRESET=default|debug|asan   which CMake preset to build (default: default)
 #   FWSEAL_TARGETS="fwseal fwseal-verify"   build only these targets (default: everything)
+#   FWSEAL_PACKAGES=build   install only what building and running need (default: also the test tools)
 
-fwseal_packages=(
+# What building fwseal and running it needs (the demo installs only these).
+fwseal_build_packages=(
   g++ cmake ninja-build pkg-config make
   libssl-dev openssl libarchive-dev nlohmann-json3-dev libgtest-dev libgmock-dev libp11-kit-dev
-  softhsm2 opensc
+  softhsm2 libsqlite3-dev libpq-dev
+)
+# What the test suite needs besides: independent tools the tests check
+# fwseal against, and the PostgreSQL server test.sh starts for the run.
+fwseal_test_packages=(
+  opensc
   python3 python3-jsonschema
   tar file binutils
-  libsqlite3-dev sqlite3 libpq-dev postgresql
+  sqlite3 postgresql
   ruby ruby-cvss-suite   # the CVSS tests' independent oracle
 )
+fwseal_packages=("${fwseal_build_packages[@]}" "${fwseal_test_packages[@]}")
 
 fwseal_install_missing() {
   local missing=() p
@@ -54,8 +62,11 @@ fwseal_build() {
   return $rc
 }
 
+# FWSEAL_PACKAGES=build installs only what building and running need.
 fwseal_setup() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.." || return 1
-  fwseal_install_missing "${fwseal_packages[@]}" "$@" || return $?
+  local packages=("${fwseal_packages[@]}")
+  [ "${FWSEAL_PACKAGES:-all}" = build ] && packages=("${fwseal_build_packages[@]}")
+  fwseal_install_missing "${packages[@]}" "$@" || return $?
   fwseal_build
 }
