@@ -81,13 +81,21 @@ TEST(VectorList, IsThere) {
 
 TEST(VectorList, FilesAndListAgree) {
   std::set<std::string> on_disk, listed, ids;
-  for (const char* dir : {"valid", "invalid"})
+  for (const char* dir : {"valid", "invalid", "trust-valid", "trust-invalid"})
     for (const auto& f : fs::directory_iterator(vectors_dir() + "/" + dir))
       on_disk.insert(std::string(dir) + "/" + f.path().filename().string());
   for (const auto& v : load_vectors()) {
     SCOPED_TRACE(v.id);
     EXPECT_TRUE(ids.insert(v.id).second) << "duplicate id";
     listed.insert(v.file);
+    if (v.trust.starts_with("trust-valid/") || v.trust.starts_with("trust-invalid/")) {
+      listed.insert(v.trust);
+      // A trust-file vector: only the trust file is at fault, named after the vector.
+      EXPECT_TRUE(v.file.starts_with("valid/")) << v.file;
+      EXPECT_EQ(v.trust, (v.exit_code == 0 ? "trust-valid/" : "trust-invalid/") + v.id + ".json");
+      EXPECT_EQ(v.rule.front(), v.exit_code == 0 ? 'v' : 'T');
+      continue;
+    }
     EXPECT_TRUE(fs::is_regular_file(v.trust_path())) << v.trust;
     EXPECT_FALSE(v.message.empty());
     EXPECT_FALSE(v.description.empty());
@@ -114,13 +122,14 @@ TEST(VectorList, AValidPackageForEveryAlgorithm) {
   }
 }
 
-// The rules of docs/FORMAT.md ("**R7**") and the exit code each one's failure
-// gives: R1-R16 and R23-R24 are structure (10); R17-R22 are the decision;
-// R25 (version 2's order) is the decision's code before a structural fault.
+// The rules of docs/FORMAT.md ("**R7**", "**T5**") and the exit code each
+// one's failure gives: R1-R16 and R23-R24 are structure (10); R17-R22 are the
+// decision; R25 (version 2's order) is the decision's code before a
+// structural fault; a bad trust file (T1-T10) is 10.
 std::set<std::string> format_md_rules() {
   const std::string text = read_bytes(source_dir() + "/docs/FORMAT.md");
   std::set<std::string> rules;
-  std::regex bold(R"(\*\*(R[0-9]+)\*\*)");
+  std::regex bold(R"(\*\*([RT][0-9]+)\*\*)");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), bold); it != std::sregex_iterator(); ++it)
     rules.insert((*it)[1].str());
   return rules;
@@ -128,7 +137,7 @@ std::set<std::string> format_md_rules() {
 
 TEST(VectorList, EveryRuleOfFormatMdHasAnInvalidVector) {
   const std::set<std::string> rules = format_md_rules();
-  ASSERT_GE(rules.size(), 21u);
+  ASSERT_GE(rules.size(), 35u);
   std::map<std::string, int> count;
   for (const auto& v : load_vectors()) {
     if (v.rule == "valid") continue;
@@ -146,6 +155,10 @@ TEST(VectorList, ExitCodesFollowTheRules) {
       EXPECT_TRUE(v.exit_code == 10 || v.exit_code == 13 || v.exit_code == 14 || v.exit_code == 15) << v.id;
       continue;
     }
+    if (v.rule.front() == 'T') {
+      EXPECT_EQ(v.exit_code, 10) << v.id;
+      continue;
+    }
     auto it = decision.find(v.rule);
     EXPECT_EQ(v.exit_code, it == decision.end() ? 10 : it->second) << v.id;
   }
@@ -160,7 +173,7 @@ TEST(VectorList, FormatMdTableMatches) {
   ASSERT_NE(begin, std::string::npos);
   ASSERT_NE(end, std::string::npos);
   std::map<std::string, std::set<std::string>> table, json;
-  std::regex row(R"(^\| (valid|R[0-9]+) \| [0-9, ]+ \| (.*) \|$)");
+  std::regex row(R"(^\| (valid|[RT][0-9]+) \| [0-9, ]+ \| (.*) \|$)");
   std::regex id("`([a-z0-9-]+)`");
   std::istringstream lines(text.substr(begin, end - begin));
   for (std::string line; std::getline(lines, line);) {
@@ -178,7 +191,7 @@ TEST(VectorList, SmallEnough) {
   std::uintmax_t bytes = 0;
   for (const auto& f : fs::recursive_directory_iterator(vectors_dir()))
     if (f.is_regular_file()) bytes += f.file_size();
-  EXPECT_LT(bytes, 2u << 20);
+  EXPECT_LT(bytes, 4u << 20);  // the largest file is the 1 MiB + 1 trust file of T4
 }
 
 }  // namespace

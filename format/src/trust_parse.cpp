@@ -1,5 +1,6 @@
 // Reading trust.json (versions 1 and 2).
 #include <algorithm>
+#include <filesystem>
 
 #include "fwseal/format/file_kind.h"
 #include "fwseal/format/canonical_json.h"
@@ -264,7 +265,16 @@ Result<TrustPolicy> parse_trust(std::string_view text, std::string_view what, st
 
 Result<TrustPolicy> load_trust(const std::string& path) {
   auto text = read_file(path, kMaxTrustBytes);
-  if (!text.ok()) return explain_wrong_kind(path, FileKind::trust, text.error());
+  if (!text.ok()) {
+    // A trust file over its limit is readable, and wrong (T4): malformed, not an I/O error.
+    std::error_code ec;
+    const bool oversized = std::filesystem::is_regular_file(path, ec) &&
+                           std::filesystem::file_size(path, ec) > kMaxTrustBytes && !ec;
+    if (oversized)
+      return make_error(Code::malformed,
+                        path + ": larger than the limit of " + std::to_string(kMaxTrustBytes) + " bytes for a trust file");
+    return explain_wrong_kind(path, FileKind::trust, text.error());
+  }
   std::string dir = ".";
   if (auto slash = path.rfind('/'); slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
   auto trust = parse_trust(*text, path, dir);

@@ -34,12 +34,32 @@ void Catalogue::valid(const std::string& id, const std::string& description, con
   add(Vector{id, "valid", description, "valid/" + id + ".fwpkg", device.trust, device.args, 0, message}, &bytes);
 }
 
+void Catalogue::require_written(const std::string& id, const std::string& file) const {
+  for (const auto& other : list_)
+    if (other.file == file) return;
+  throw std::runtime_error(id + ": " + file + " was not written before");
+}
+
 void Catalogue::again(const std::string& rule, const std::string& id, const std::string& description,
                       const std::string& file, int code, const std::string& message, const Device& device) {
-  bool found = false;
-  for (const auto& other : list_) found = found || other.file == file;
-  if (!found) throw std::runtime_error(id + ": " + file + " was not written before");
+  require_written(id, file);
   add(Vector{id, rule, description, file, device.trust, device.args, code, message}, nullptr);
+}
+
+void Catalogue::bad_trust(const std::string& rule, const std::string& id, const std::string& description,
+                          const std::string& trust_text, const std::string& package, const std::string& message) {
+  require_written(id, package);
+  const std::string trust = "trust-invalid/" + id + ".json";
+  write_bytes(dir_ + "/" + trust, trust_text);
+  add(Vector{id, rule, description, package, trust, {}, 10, message}, nullptr);
+}
+
+void Catalogue::good_trust(const std::string& id, const std::string& description, const std::string& trust_text,
+                           const std::string& package, const std::string& message) {
+  require_written(id, package);
+  const std::string trust = "trust-valid/" + id + ".json";
+  write_bytes(dir_ + "/" + trust, trust_text);
+  add(Vector{id, "valid", description, package, trust, {}, 0, message}, nullptr);
 }
 
 std::string header_message(std::string_view entry, std::uint64_t header_offset, std::size_t first_diff) {

@@ -43,10 +43,20 @@ class Catalogue {
   void again(const std::string& rule, const std::string& id, const std::string& description, const std::string& file,
              int code, const std::string& message, const Device& device);
 
+  // Writes trust-invalid/<id>.json: a trust file that breaks one T rule,
+  // checked against `package`, a file written before; refused with 10.
+  void bad_trust(const std::string& rule, const std::string& id, const std::string& description,
+                 const std::string& trust_text, const std::string& package, const std::string& message);
+  // Writes trust-valid/<id>.json: a trust file at the edge of the rules that
+  // must be accepted.
+  void good_trust(const std::string& id, const std::string& description, const std::string& trust_text,
+                  const std::string& package, const std::string& message);
+
   const std::vector<Vector>& list() const { return list_; }
 
  private:
   void add(Vector v, const std::string* bytes);  // null: the file exists
+  void require_written(const std::string& id, const std::string& file) const;
   std::string dir_;
   std::vector<Vector> list_;
 };
@@ -62,6 +72,7 @@ void container_vectors(Ctx& c);  // R1-R5: the tar container
 void manifest_vectors(Ctx& c);   // R6-R14: the manifest
 void signature_vectors(Ctx& c);  // R15-R16: signature entries; R17-R21: the decision
 void version2_vectors(Ctx& c);   // R23-R25: signatures first
+void trust_vectors(Ctx& c);      // T1-T10: the trust file
 
 // A signature entry by a made-up key that no trust file lists: its signature
 // bytes are never checked.

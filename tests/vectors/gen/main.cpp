@@ -88,12 +88,18 @@ void write_vectors_json(const std::string& dir, const std::vector<Vector>& list)
   write_text(dir + "/vectors.json", doc.dump(2, ' ', false) + "\n");
 }
 
-int rule_number(const std::string& rule) { return rule == "valid" ? 0 : std::stoi(rule.substr(1)); }
+// Table order: valid, then R1…, then T1… (the trust file's rules).
+std::pair<int, int> rule_order(const std::string& rule) {
+  if (rule == "valid") return {0, 0};
+  return {rule[0] == 'R' ? 1 : 2, std::stoi(rule.substr(1))};
+}
 
 std::string rule_table(const std::vector<Vector>& list) {
-  std::map<int, std::pair<std::set<int>, std::vector<std::string>>> rows;
+  std::map<std::pair<int, int>, std::pair<std::set<int>, std::vector<std::string>>> rows;
+  std::map<std::pair<int, int>, std::string> names;
   for (const auto& v : list) {
-    auto& row = rows[rule_number(v.rule)];
+    names[rule_order(v.rule)] = v.rule;
+    auto& row = rows[rule_order(v.rule)];
     row.first.insert(v.exit_code);
     row.second.push_back(v.id);
   }
@@ -102,7 +108,7 @@ std::string rule_table(const std::vector<Vector>& list) {
     std::string codes, ids;
     for (int code : row.first) codes += (codes.empty() ? "" : ", ") + std::to_string(code);
     for (const auto& id : row.second) ids += (ids.empty() ? "`" : ", `") + id + "`";
-    out += "| " + (n == 0 ? std::string("valid") : "R" + std::to_string(n)) + " | " + codes + " | " + ids + " |\n";
+    out += "| " + names[n] + " | " + codes + " | " + ids + " |\n";
   }
   return out;
 }
@@ -128,8 +134,8 @@ int run(int argc, char** argv) {
   Keys keys(dir + "/keys");
   // Reuse the randomised signatures of the vectors on disk (see Keys), then
   // start from empty directories so that no stale vector survives.
-  for (const char* sub : {"/valid", "/invalid"}) {
-    keys.harvest(dir + sub);
+  for (const char* sub : {"/valid", "/invalid"}) keys.harvest(dir + sub);
+  for (const char* sub : {"/valid", "/invalid", "/trust-valid", "/trust-invalid"}) {
     fs::remove_all(dir + sub);
     fs::create_directories(dir + sub);
   }
@@ -142,18 +148,22 @@ int run(int argc, char** argv) {
   manifest_vectors(c);
   signature_vectors(c);
   version2_vectors(c);
+  trust_vectors(c);
 
   write_vectors_json(dir, out.list());
   if (argc == 3) update_format_md(argv[2], out.list());
 
-  std::map<int, int> by_rule;
-  for (const auto& v : out.list()) ++by_rule[rule_number(v.rule)];
+  std::map<std::pair<int, int>, std::pair<std::string, int>> by_rule;
+  for (const auto& v : out.list()) {
+    auto& [name, count] = by_rule[rule_order(v.rule)];
+    name = v.rule;
+    ++count;
+  }
   std::uintmax_t bytes = 0;
   for (const auto& f : fs::recursive_directory_iterator(dir))
     if (f.is_regular_file()) bytes += f.file_size();
   std::printf("%zu vectors:", out.list().size());
-  for (auto [n, count] : by_rule)
-    std::printf(" %s%s %d", n == 0 ? "valid" : "R", n == 0 ? "" : std::to_string(n).c_str(), count);
+  for (const auto& [order, row] : by_rule) std::printf(" %s %d", row.first.c_str(), row.second);
   std::printf("\n%ju bytes under %s; ECDSA/RSA-PSS signatures: %zu reused, %zu new\n", bytes, dir.c_str(),
               keys.reused(), keys.fresh());
   return 0;

@@ -286,9 +286,14 @@ void Keys::harvest(const std::string& dir) {
       const std::uint64_t size = octal(h.substr(kSize.at, kSize.len));
       if (name.empty() || size > bytes.size() - at - kBlock) break;
       std::string_view data(bytes.data() + at + kBlock, size);
-      if (name.starts_with(kSignaturePrefix)) {
+      if (name.starts_with(kSignaturePrefix)) {  // version 1: one entry per signature
         auto env = parse_envelope(data, name);
         if (env.ok()) old_[env->key_id].push_back(env->signature);
+      }
+      if (name == kSignaturesEntry) {  // version 2: the signature area
+        auto area = parse_signature_area(data, at + kBlock);
+        if (area.ok())
+          for (const auto& env : *area) old_[env.key_id].push_back(env.signature);
       }
       at += kBlock + padded_size(size);
     }
