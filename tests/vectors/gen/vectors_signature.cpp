@@ -108,6 +108,15 @@ void envelope_vectors(Ctx& c) {
        where + ".signature: missing");
   edit("r15-certificates-empty", "certificates []", R"("format":)", R"("certificates":[],"format":)",
        where + ".certificates: empty (leave the member out instead)");
+  // R5: at most 8 certificates in one envelope and 16 KiB of DER in each,
+  // counted before any certificate is parsed.
+  std::string nine;
+  for (int i = 0; i < 9; ++i) nine += std::string(i ? "," : "") + "\"" + base64_encode("cert") + "\"";
+  edit("r05-9-certificates", "an envelope carrying 9 certificates", R"("format":)",
+       "\"certificates\":[" + nine + "],\"format\":", where + ".certificates: 9 items, more than the limit of 8", "R5");
+  edit("r05-certificate-too-large", "an envelope carrying a certificate of 16 KiB and one byte", R"("format":)",
+       "\"certificates\":[\"" + base64_encode(pattern(16385, 3)) + "\"],\"format\":",
+       where + ".certificates[0]: implausible certificate size", "R5");
   c.out.invalid("R15", "r15-not-json", "the envelope is not JSON", with_envelope(c, "ed25519 " + b64).bytes(), 10,
                 where + ": invalid JSON");
   c.out.invalid("R15", "r15-empty", "a signature entry of 0 bytes", with_envelope(c, "").bytes(), 10,
