@@ -129,9 +129,9 @@ class PinForChildren {
 
 // Opens the key at `uri_text` (a member of the release file named `where`):
 // its URI is checked, the PIN must come without a prompt, the key must exist.
-Result<std::pair<hsm::KeyUri, std::unique_ptr<hsm::SigningKey>>> open_key(const hsm::Options& opts,
-                                                                             const std::string& uri_text,
-                                                                             const std::string& where) {
+Result<std::pair<hsm::KeyUri, std::unique_ptr<SigningKey>>> open_key(const hsm::Options& opts,
+                                                                       const std::string& uri_text,
+                                                                       const std::string& where) {
   const bool pin_in_env = (std::getenv("FWSEAL_PIN") && *std::getenv("FWSEAL_PIN")) ||
                           (std::getenv("FWSEAL_PIN_FILE") && *std::getenv("FWSEAL_PIN_FILE"));
   auto uri = hsm::parse_key_uri(uri_text);
@@ -141,7 +141,7 @@ Result<std::pair<hsm::KeyUri, std::unique_ptr<hsm::SigningKey>>> open_key(const 
                                            "FWSEAL_PIN_FILE (or FWSEAL_PIN, or the key URI's pin-source)");
   auto key = hsm::open_signing_key(opts, *uri);
   if (!key.ok()) return prefixed(where, key.error());
-  return std::pair{std::move(*uri), std::move(*key)};
+  return std::pair{std::move(*uri), std::unique_ptr<SigningKey>(std::move(*key))};
 }
 
 // Logs in to every signing key (and the provenance key) once, before any

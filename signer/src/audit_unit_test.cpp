@@ -43,6 +43,7 @@ class FailingKey final : public SigningKey {
  public:
   explicit FailingKey(const SigningKey& real) : real_(real) {}
   Algorithm algorithm() const override { return real_.algorithm(); }
+  const KeyId& key_id() const override { return real_.key_id(); }
   const EVP_PKEY* public_key() const override { return real_.public_key(); }
   Result<std::string> sign(std::string_view) const override {
     return make_error(Code::hsm, "C_Sign failed: CKR_DEVICE_ERROR");

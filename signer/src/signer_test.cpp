@@ -192,6 +192,7 @@ class HighSKey final : public SigningKey {
  public:
   explicit HighSKey(const SigningKey& inner) : inner_(inner) {}
   Algorithm algorithm() const override { return inner_.algorithm(); }
+  const KeyId& key_id() const override { return inner_.key_id(); }
   const EVP_PKEY* public_key() const override { return inner_.public_key(); }
   Result<std::string> sign(std::string_view message) const override {
     FWSEAL_ASSIGN(std::string sig, inner_.sign(message));

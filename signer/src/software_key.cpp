@@ -9,8 +9,9 @@ namespace {
 
 class SoftwareKey final : public SigningKey {
  public:
-  SoftwareKey(ossl::PKey key, Algorithm alg) : key_(std::move(key)), alg_(alg) {}
+  SoftwareKey(ossl::PKey key, Algorithm alg, KeyId id) : key_(std::move(key)), alg_(alg), id_(id) {}
   Algorithm algorithm() const override { return alg_; }
+  const KeyId& key_id() const override { return id_; }
   const EVP_PKEY* public_key() const override { return key_.get(); }
 
   Result<std::string> sign(std::string_view message) const override {
@@ -38,6 +39,7 @@ class SoftwareKey final : public SigningKey {
  private:
   ossl::PKey key_;
   Algorithm alg_;
+  KeyId id_;
 };
 
 }  // namespace
@@ -49,7 +51,8 @@ Result<std::unique_ptr<SigningKey>> load_software_key(const std::string& pem_pat
   OPENSSL_cleanse(pem.data(), pem.size());
   if (!key) return make_error(Code::malformed, pem_path + ": not a PEM private key");
   FWSEAL_ASSIGN(Algorithm alg, algorithm_of(key.get()));
-  return std::unique_ptr<SigningKey>(new SoftwareKey(std::move(key), alg));
+  FWSEAL_ASSIGN(KeyId id, key_id_of(key.get()));
+  return std::unique_ptr<SigningKey>(new SoftwareKey(std::move(key), alg, id));
 }
 
 }  // namespace fwseal::signer

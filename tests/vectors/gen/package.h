@@ -110,7 +110,7 @@ class Keys {
 
  private:
   struct Key {
-    std::unique_ptr<signer::SigningKey> signer;  // load_software_key
+    std::unique_ptr<SigningKey> signer;  // load_software_key
     ossl::PKey private_key;                      // the same key, for the variants
     Algorithm alg{};
     KeyId id{};

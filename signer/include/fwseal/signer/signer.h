@@ -14,19 +14,9 @@
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/package_reader.h"
 #include "fwseal/format/signature.h"
+#include "fwseal/format/signing_key.h"
 
 namespace fwseal::signer {
-
-// Something that can sign: an HSM key (hsm/), or a key held in memory for
-// test vectors. sign() takes the whole message; the key hashes as its
-// algorithm requires.
-class SigningKey {
- public:
-  virtual ~SigningKey() = default;
-  virtual Algorithm algorithm() const = 0;
-  virtual const EVP_PKEY* public_key() const = 0;
-  virtual Result<std::string> sign(std::string_view message) const = 0;
-};
 
 // The exact bytes a signature covers (for `fwseal sign --export-tbs`).
 Result<std::string> to_be_signed(const std::string& path);
