@@ -7,6 +7,7 @@
 #include "fwseal/base/digest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/hsm/hsm.h"
+#include "fwseal/hsm/pin_sources.h"
 #include "fwseal/hsm/signing_key.h"
 #include "objects.h"
 #include "state.h"
@@ -235,6 +236,46 @@ TEST_F(KeyTest, PinFromFileOrPinSource) {
   EXPECT_EQ(open_error("pkcs11:token=release;object=fw-signing").code, Code::ok);
   unsetenv("FWSEAL_PIN_FILE");
   EXPECT_EQ(open_error("pkcs11:token=release;object=fw-signing?pin-source=file://" + pin_file).code, Code::ok);
+}
+
+// pin_available_without_prompt tells beforehand what login will find: where
+// it says yes, a process without a terminal logs in; where it says no, such a
+// process fails for want of a PIN (`fwseal pipeline run` relies on this).
+TEST_F(KeyTest, PinAvailableWithoutPromptAgreesWithLogin) {
+  const std::string pin_file = home_.file("pin", std::string(testing::kUserPin) + "\n");
+  struct Case {
+    const char* pin;       // FWSEAL_PIN; nullptr: unset
+    const char* pin_file;  // FWSEAL_PIN_FILE; nullptr: unset
+    std::string uri;
+    bool available;
+  };
+  const std::string plain = "pkcs11:token=release;object=fw-signing";
+  const std::vector<Case> cases = {
+      {nullptr, nullptr, plain, false},
+      {"", "", plain, false},
+      {testing::kUserPin, nullptr, plain, true},
+      {nullptr, pin_file.c_str(), plain, true},
+      {"", nullptr, plain + "?pin-source=file://" + pin_file, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.pin ? c.pin : "(unset)") + " / " + (c.pin_file ? c.pin_file : "(unset)") + " / " +
+                 c.uri);
+    for (auto [name, value] : {std::pair{"FWSEAL_PIN", c.pin}, std::pair{"FWSEAL_PIN_FILE", c.pin_file}}) {
+      if (value)
+        setenv(name, value, 1);
+      else
+        unsetenv(name);
+    }
+    const KeyUri uri = key_uri(c.uri);
+    EXPECT_EQ(pin_available_without_prompt(uri), c.available);
+    Error e = testing::without_terminal([&] { return open_error(c.uri); });
+    if (c.available) {
+      EXPECT_EQ(e.code, Code::ok) << e.message;
+    } else {
+      EXPECT_EQ(e.code, Code::login);
+      EXPECT_THAT(e.message, HasSubstr("no PIN for token \"release\""));
+    }
+  }
 }
 
 // The URI as written, as the commands pass it: parsed first, so a URI that
