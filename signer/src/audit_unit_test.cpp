@@ -10,6 +10,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/signer/audit.h"
+#include "fwseal/testing/software_key.h"
 
 namespace fwseal::signer {
 namespace {
@@ -89,7 +90,7 @@ class AuditTest : public ::testing::Test {
     FILE* f = std::fopen(path.c_str(), "w");
     PEM_write_PrivateKey(f, k.get(), nullptr, nullptr, 0, nullptr, nullptr);
     std::fclose(f);
-    return std::move(load_software_key(path).value());
+    return std::move(test::load_software_key(path).value());
   }
 
   AuditEvent event(const std::string& result = "signed") {

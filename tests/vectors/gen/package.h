@@ -15,8 +15,8 @@
 #include "fwseal/format/layout.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
-#include "fwseal/signer/signer.h"
 #include "fwseal/testing/package_builder.h"
+#include "fwseal/testing/software_key.h"
 
 struct archive_entry;  // libarchive
 

@@ -1,7 +1,7 @@
 // The one interface of everything in fwseal that signs: a key inside a PKCS#11
 // token (hsm/, hsm::TokenKey), the signing audit log's wrapper around a key
 // (signer/), a key held in memory for tests and the conformance vectors
-// (signer/, load_software_key). Everything that signs takes a SigningKey.
+// (testing/, test::SoftwareKey). Everything that signs takes a SigningKey.
 //
 // It lives here, beside the signature algorithms it signs with, because
 // format/ is the one library that both hsm/ and signer/ may link: no library

@@ -41,10 +41,6 @@ Result<SignResult> sign_package(const std::string& path, const SigningKey& key,
 Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* public_key, std::string_view signature,
                                     const std::vector<std::string>& certificate_chain_der = {});
 
-// A key held in memory, loaded from a PEM private key file. For conformance
-// vectors and tests; release keys belong in an HSM.
-Result<std::unique_ptr<SigningKey>> load_software_key(const std::string& pem_path);
-
 // The CERTIFICATE blocks of a PEM chain file, signer first, as DER (at most
 // kMaxChainCertificates; Code::malformed naming the file otherwise).
 Result<std::vector<std::string>> load_certificate_chain(const std::string& path);
