@@ -4,9 +4,9 @@
 // (testing/, test::SoftwareKey). Everything that signs takes a SigningKey.
 //
 // It lives here, beside the signature algorithms it signs with, because
-// format/ is the one library that both hsm/ and signer/ may link: no library
-// has to depend on another for the type, and fwseal-verify, which never
-// signs, gets no code from it (the header declares no functions).
+// format/ is the one library that hsm/, signer/ and ca/ all may link: none of
+// them has to depend on another for the type, and fwseal-verify, which never
+// signs, gets no code from it (nothing here is compiled into a library).
 #pragma once
 
 #include <string>

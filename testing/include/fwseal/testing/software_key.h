@@ -22,8 +22,11 @@ class SoftwareKey final : public SigningKey {
 
   Algorithm algorithm() const override { return alg_; }
   const KeyId& key_id() const override { return id_; }
-  const EVP_PKEY* public_key() const override { return key_.get(); }  // the private key too
+  const EVP_PKEY* public_key() const override { return key_.get(); }
   Result<std::string> sign(std::string_view message) const override;
+  // The same EVP_PKEY, private half included, for tests that sign with
+  // OpenSSL directly (e.g. certificates no CA of fwseal would issue).
+  const EVP_PKEY* private_key() const { return key_.get(); }
 
  private:
   SoftwareKey(ossl::PKey key, Algorithm alg, KeyId id) : key_(std::move(key)), alg_(alg), id_(id) {}
