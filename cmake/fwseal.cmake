@@ -95,7 +95,7 @@ set(FWSEAL_LAYERS
   "fwseal_format:fwseal_base"
   "fwseal_ca:fwseal_format"
   "fwseal_hsm:fwseal_format"
-  "fwseal_signer:fwseal_format,fwseal_hsm"
+  "fwseal_signer:fwseal_format"
   "fwseal_packager:fwseal_format"
   "fwseal_sbom:fwseal_format"
   "fwseal_verifier:fwseal_format"

@@ -153,12 +153,12 @@ Status add_extensions(X509* x, const CertificateSpec& spec, const X509* issuer_c
 }
 
 Result<Algorithm> check_issuer(const CertIssuer& issuer, bool need_certificate) {
-  if (!issuer.public_key || !issuer.sign) return make_error(Code::internal, "issuer without a key");
-  auto alg = algorithm_of(issuer.public_key);
+  if (!issuer.key) return make_error(Code::internal, "issuer without a key");
+  auto alg = algorithm_of(issuer.key->public_key());
   if (!alg.ok()) return usage("CA key: " + alg.error().message);
   if (need_certificate && !issuer.certificate) return make_error(Code::internal, "issuer without a certificate");
   if (issuer.certificate) {
-    if (EVP_PKEY_eq(X509_get0_pubkey(issuer.certificate), issuer.public_key) != 1)
+    if (EVP_PKEY_eq(X509_get0_pubkey(issuer.certificate), issuer.key->public_key()) != 1)
       return usage("the CA certificate '" + name_text(X509_get_subject_name(issuer.certificate)) +
                    "' is not for this CA key");
     if (X509_check_ca(mut(issuer.certificate)) < 1)
@@ -182,7 +182,7 @@ Result<std::string> issue_certificate(const CertificateSpec& spec, const CertIss
   FWSEAL_ASSIGN(Algorithm alg, check_issuer(issuer, false));
   if (!spec.public_key) return make_error(Code::internal, "certificate without a key");
   if (auto a = algorithm_of(spec.public_key); !a.ok()) return usage("subject key: " + a.error().message);
-  if (!issuer.certificate && EVP_PKEY_eq(spec.public_key, issuer.public_key) != 1)
+  if (!issuer.certificate && EVP_PKEY_eq(spec.public_key, issuer.key->public_key()) != 1)
     return usage("a self-signed certificate is for the CA key itself");
   if (spec.not_after <= spec.not_before) return usage("the certificate would expire before it becomes valid");
   if (spec.path_length && !spec.ca) return usage("a path length applies to CA certificates only");
@@ -213,7 +213,7 @@ Result<std::string> issue_certificate(const CertificateSpec& spec, const CertIss
   unsigned char* der = nullptr;
   const int der_len = i2d_re_X509_tbs(x.get(), &der);
   FWSEAL_ASSIGN(std::string tbs, tbs_der(der_len, der));
-  FWSEAL_ASSIGN(std::string sig, issuer.sign(tbs));
+  FWSEAL_ASSIGN(std::string sig, issuer.key->sign(tbs));
   const ASN1_BIT_STRING* bits = nullptr;
   const X509_ALGOR* algor = nullptr;
   X509_get0_signature(&bits, &algor, x.get());
@@ -221,7 +221,7 @@ Result<std::string> issue_certificate(const CertificateSpec& spec, const CertIss
 
   FWSEAL_ASSIGN(std::string out, certificate_to_der(x.get()));
   FWSEAL_ASSIGN(ossl::X509Ptr check, certificate_from_der(out, "issued certificate"));
-  if (X509_verify(check.get(), mut(issuer.public_key)) != 1)
+  if (X509_verify(check.get(), mut(issuer.key->public_key())) != 1)
     return internal("the issued certificate does not verify with the CA key");
   return out;
 }
@@ -270,7 +270,7 @@ Result<std::string> issue_crl(const CrlSpec& spec, const CertIssuer& issuer) {
   unsigned char* der = nullptr;
   const int der_len = i2d_re_X509_CRL_tbs(crl.get(), &der);
   FWSEAL_ASSIGN(std::string tbs, tbs_der(der_len, der));
-  FWSEAL_ASSIGN(std::string sig, issuer.sign(tbs));
+  FWSEAL_ASSIGN(std::string sig, issuer.key->sign(tbs));
   const ASN1_BIT_STRING* bits = nullptr;
   const X509_ALGOR* algor = nullptr;
   X509_CRL_get0_signature(crl.get(), &bits, &algor);
@@ -278,7 +278,7 @@ Result<std::string> issue_crl(const CrlSpec& spec, const CertIssuer& issuer) {
 
   FWSEAL_ASSIGN(std::string out, crl_to_der(crl.get()));
   FWSEAL_ASSIGN(ossl::X509Crl check, crl_from_der(out, "issued CRL"));
-  if (X509_CRL_verify(check.get(), mut(issuer.public_key)) != 1)
+  if (X509_CRL_verify(check.get(), mut(issuer.key->public_key())) != 1)
     return internal("the issued CRL does not verify with the CA key");
   return out;
 }

@@ -56,20 +56,16 @@ Result<std::int64_t> start_time(const Args& args, const std::string& option) {
   return static_cast<std::int64_t>(std::time(nullptr));
 }
 
-// The CA's key in its token, wrapped as a TbsSigner. Opened last, after every
-// argument and file was checked: a typo should not cost a PIN entry.
+// The CA's key in its token. Opened last, after every argument and file was
+// checked: a typo should not cost a PIN entry.
 struct CaKey {
-  std::unique_ptr<hsm::SigningKey> key;
-  CertIssuer issuer(const X509* cert) const {
-    const hsm::SigningKey* k = key.get();
-    return CertIssuer{cert, k->public_key(), [k](std::string_view tbs) { return k->sign(tbs); }};
-  }
+  std::unique_ptr<SigningKey> key;
+  CertIssuer issuer(const X509* cert) const { return CertIssuer{cert, key.get()}; }
 };
 
 Result<CaKey> open_ca_key(const Args& args) {
   FWSEAL_ASSIGN(std::string text, args.required("--ca-key"));
-  FWSEAL_ASSIGN(hsm::KeyUri uri, hsm::parse_key_uri(text));
-  FWSEAL_ASSIGN(auto key, hsm::open_signing_key(hsm_options(args), uri));
+  FWSEAL_ASSIGN(std::unique_ptr<SigningKey> key, hsm::open_signing_key(hsm_options(args), text));
   return CaKey{std::move(key)};
 }
 

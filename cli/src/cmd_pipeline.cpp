@@ -13,6 +13,7 @@
 #include "fwseal/inventory/cvss.h"
 #include "fwseal/base/file.h"
 #include "fwseal/base/process.h"
+#include "fwseal/hsm/signing_key.h"
 #include "fwseal/pipeline/repro.h"
 #include "fwseal/pipeline/run.h"
 #include "fwseal/signer/audit.h"
@@ -218,7 +219,7 @@ int provenance(const Args& args) {
   const hsm::Options opts = hsm_options(args);
   const signer::AuditContext audit{signer::audit_log_path("", hsm::home_dir(opts)), uri, ""};
   if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
-  auto key = signer::open_hsm_key(opts, uri);
+  auto key = hsm::open_signing_key(opts, uri);
   if (!key.ok()) return fail(key.error());
   auto p = signer::create_provenance(req, **key, audit, *args.value("-o"));
   if (!p.ok()) return fail(p.error());

@@ -8,6 +8,7 @@
 #include "fwseal/format/package_reader.h"
 #include "fwseal/format/created.h"
 #include "fwseal/base/file.h"
+#include "fwseal/hsm/signing_key.h"
 #include "fwseal/packager/spec.h"
 #include "fwseal/signer/audit.h"
 #include "fwseal/signer/provenance.h"
@@ -65,7 +66,7 @@ int cmd_provenance(const Argv& argv) {
   const signer::AuditContext audit{
       signer::audit_log_path(args->value("--audit-log").value_or(""), hsm::home_dir(hsm_options(*args))), uri, ""};
   if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
-  auto key = signer::open_hsm_key(hsm_options(*args), uri);
+  auto key = hsm::open_signing_key(hsm_options(*args), uri);
   if (!key.ok()) return fail(key.error());
   auto file = signer::sign_provenance(*statement, **key, audit, pkg);
   if (!file.ok()) return fail(file.error());
@@ -73,7 +74,7 @@ int cmd_provenance(const Argv& argv) {
   if (!args->flag("--quiet"))
     std::printf("wrote provenance %s for %s (manifest sha256 %s), %zu inputs, signed with key %s\n", out.c_str(),
                 statement->subject_name.c_str(), to_hex(statement->manifest_digest).c_str(),
-                statement->materials.size(), to_hex(key_id_of((*key)->public_key()).value()).c_str());
+                statement->materials.size(), to_hex((*key)->key_id()).c_str());
   return 0;
 }
 

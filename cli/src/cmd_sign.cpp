@@ -88,7 +88,7 @@ int cmd_sign(const Argv& argv) {
   const auto audit = audit_context(*args, uri_text);
   // A log that cannot take the line fails here, before the PIN is asked for.
   if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
-  auto key = signer::open_hsm_key(hsm_options(*args), uri_text);
+  auto key = hsm::open_signing_key(hsm_options(*args), *uri);
   if (!key.ok()) return fail(key.error());
   auto r = signer::sign_package_audited(path, **key, audit, chain);
   if (!r.ok()) return fail(r.error());

@@ -92,8 +92,8 @@ TEST(Issue, RefusesInconsistentSpecs) {
   s = testpki::spec("CNN=x", key.get());
   expect_usage(issue_certificate(s, root->issuer()), "unknown attribute type \"CNN\"");
   // The CA certificate must belong to the signing key.
-  CertIssuer wrong = root->issuer();
-  wrong.public_key = key.get();
+  auto other_ca_key = testpki::ca_key(testpki::generate_key(Algorithm::ecdsa_p256));
+  CertIssuer wrong{root->cert.x509.get(), other_ca_key.get()};
   expect_usage(issue_certificate(testpki::spec("CN=x", key.get()), wrong), "is not for this CA key");
   // fwseal certifies only keys of its algorithms.
   ossl::PKey p521(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521"));
@@ -101,25 +101,40 @@ TEST(Issue, RefusesInconsistentSpecs) {
   // A leaf cannot issue.
   auto leaf = testpki::make_leaf(*root, key.get(), "CN=leaf");
   ASSERT_TRUE(leaf.ok());
-  testpki::Ca fake{std::move(key), std::move(*leaf)};
+  testpki::Ca fake{testpki::ca_key(std::move(key)), std::move(*leaf)};
   auto other = testpki::generate_key(Algorithm::ed25519);
   expect_usage(issue_certificate(testpki::spec("CN=y", other.get()), fake.issuer()), "is not a CA certificate");
 }
 
+// The root's key, misbehaving as a token can: refusing to sign (no PIN), or
+// signing other bytes than it was given.
+class MisbehavingKey final : public SigningKey {
+ public:
+  MisbehavingKey(const SigningKey& real, bool lies) : real_(real), lies_(lies) {}
+  Algorithm algorithm() const override { return real_.algorithm(); }
+  const KeyId& key_id() const override { return real_.key_id(); }
+  const EVP_PKEY* public_key() const override { return real_.public_key(); }
+  Result<std::string> sign(std::string_view) const override {
+    if (lies_) return real_.sign("other bytes");
+    return make_error(Code::login, "no PIN");
+  }
+
+ private:
+  const SigningKey& real_;
+  bool lies_;
+};
+
 TEST(Issue, SignerErrorsPassThrough) {
   auto root = testpki::make_root(Algorithm::ed25519, "CN=Root");
   ASSERT_TRUE(root.ok());
-  CertIssuer failing = root->issuer();
-  failing.sign = [](std::string_view) -> Result<std::string> { return make_error(Code::login, "no PIN"); };
+  MisbehavingKey refusing(*root->key, false);
   auto key = testpki::generate_key(Algorithm::ed25519);
-  auto r = issue_certificate(testpki::spec("CN=x", key.get()), failing);
+  auto r = issue_certificate(testpki::spec("CN=x", key.get()), CertIssuer{root->cert.x509.get(), &refusing});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Code::login);
   // A signer that signs something else is caught before anything is returned.
-  CertIssuer liar = root->issuer();
-  const EVP_PKEY* k = root->key.get();
-  liar.sign = [k](std::string_view) { return testpki::sign_message(k, "other bytes"); };
-  auto l = issue_certificate(testpki::spec("CN=x", key.get()), liar);
+  MisbehavingKey liar(*root->key, true);
+  auto l = issue_certificate(testpki::spec("CN=x", key.get()), CertIssuer{root->cert.x509.get(), &liar});
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.error().code, Code::internal);
 }
@@ -197,7 +212,7 @@ TEST(Crl, RevokesBySerialAndNeedsCrlSign) {
   EXPECT_EQ(X509_CRL_get0_by_cert(crl->get(), &entry, a->x509.get()), 1);
   EXPECT_EQ(X509_CRL_get0_by_cert(crl->get(), &entry, b->x509.get()), 0);
   // A leaf's key cannot sign CRLs.
-  testpki::Ca fake{std::move(key), std::move(*a)};
+  testpki::Ca fake{testpki::ca_key(std::move(key)), std::move(*a)};
   auto bad = testpki::make_crl(fake, {});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, Code::usage);

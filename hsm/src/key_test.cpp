@@ -7,6 +7,7 @@
 #include "fwseal/base/digest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/hsm/hsm.h"
+#include "fwseal/hsm/pin_sources.h"
 #include "fwseal/hsm/signing_key.h"
 #include "objects.h"
 #include "state.h"
@@ -131,7 +132,7 @@ TEST_P(EveryAlgorithm, GeneratedKeySignsAndNeverLeavesTheToken) {
   ASSERT_TRUE(gen->key_id);
   EXPECT_EQ(gen->id, std::string(gen->key_id->begin(), gen->key_id->end()));  // CKA_ID is the fwseal key id
 
-  Result<std::unique_ptr<SigningKey>> key = open_signing_key(opts_, uri);
+  Result<std::unique_ptr<TokenKey>> key = open_signing_key(opts_, uri);
   ASSERT_TRUE(key.ok()) << key.error().message;
   EXPECT_EQ((*key)->algorithm(), alg);
   EXPECT_EQ((*key)->key_id(), *gen->key_id);
@@ -142,7 +143,7 @@ TEST_P(EveryAlgorithm, GeneratedKeySignsAndNeverLeavesTheToken) {
   ASSERT_TRUE(pub.ok()) << pub.error().message;
   EXPECT_EQ(EVP_PKEY_eq(pub->get(), (*key)->public_key()), 1);
 
-  Result<std::unique_ptr<SigningKey>> by_id =
+  Result<std::unique_ptr<TokenKey>> by_id =
       open_signing_key(opts_, key_uri("pkcs11:token=release;id=" + percent(gen->id)));
   ASSERT_TRUE(by_id.ok()) << by_id.error().message;
   EXPECT_EQ((*by_id)->key_id(), *gen->key_id);
@@ -237,6 +238,58 @@ TEST_F(KeyTest, PinFromFileOrPinSource) {
   EXPECT_EQ(open_error("pkcs11:token=release;object=fw-signing?pin-source=file://" + pin_file).code, Code::ok);
 }
 
+// pin_available_without_prompt tells beforehand what login will find: where
+// it says yes, a process without a terminal logs in; where it says no, such a
+// process fails for want of a PIN (`fwseal pipeline run` relies on this).
+TEST_F(KeyTest, PinAvailableWithoutPromptAgreesWithLogin) {
+  const std::string pin_file = home_.file("pin", std::string(testing::kUserPin) + "\n");
+  struct Case {
+    const char* pin;       // FWSEAL_PIN; nullptr: unset
+    const char* pin_file;  // FWSEAL_PIN_FILE; nullptr: unset
+    std::string uri;
+    bool available;
+  };
+  const std::string plain = "pkcs11:token=release;object=fw-signing";
+  const std::vector<Case> cases = {
+      {nullptr, nullptr, plain, false},
+      {"", "", plain, false},
+      {testing::kUserPin, nullptr, plain, true},
+      {nullptr, pin_file.c_str(), plain, true},
+      {"", nullptr, plain + "?pin-source=file://" + pin_file, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.pin ? c.pin : "(unset)") + " / " + (c.pin_file ? c.pin_file : "(unset)") + " / " +
+                 c.uri);
+    for (auto [name, value] : {std::pair{"FWSEAL_PIN", c.pin}, std::pair{"FWSEAL_PIN_FILE", c.pin_file}}) {
+      if (value)
+        setenv(name, value, 1);
+      else
+        unsetenv(name);
+    }
+    const KeyUri uri = key_uri(c.uri);
+    EXPECT_EQ(pin_available_without_prompt(uri), c.available);
+    Error e = testing::without_terminal([&] { return open_error(c.uri); });
+    if (c.available) {
+      EXPECT_EQ(e.code, Code::ok) << e.message;
+    } else {
+      EXPECT_EQ(e.code, Code::login);
+      EXPECT_THAT(e.message, HasSubstr("no PIN for token \"release\""));
+    }
+  }
+}
+
+// The URI as written, as the commands pass it: parsed first, so a URI that
+// names no key is a usage error before any module is loaded.
+TEST_F(KeyTest, OpensByUriText) {
+  Result<std::unique_ptr<TokenKey>> key =
+      open_signing_key(opts_, std::string_view("pkcs11:token=release;object=fw-signing"));
+  ASSERT_TRUE(key.ok()) << key.error().message;
+  EXPECT_EQ((*key)->key_id(), key_id_of((*key)->public_key()).value());
+  Error e = testing::error_of(open_signing_key(opts_, std::string_view("pkcs11:token=release")));
+  EXPECT_EQ(e.code, Code::usage);
+  EXPECT_EQ(e.message, testing::error_of(parse_key_uri("pkcs11:token=release")).message);
+}
+
 TEST_F(KeyTest, MissingKeyNamesLabelAndToken) {
   Error e = open_error("pkcs11:token=release;object=fw-missing");
   EXPECT_EQ(e.code, Code::hsm);
@@ -266,7 +319,7 @@ TEST_F(KeyTest, SignatureThatDoesNotVerifyIsCaught) {
   EXPECT_EQ(RawKey(opts_, uri_, CKO_PUBLIC_KEY, true).destroy(), CKR_OK);
   EXPECT_EQ(RawKey(opts_, other, CKO_PUBLIC_KEY, true).set_id(keys->front().id), CKR_OK);
 
-  Result<std::unique_ptr<SigningKey>> key = open_signing_key(opts_, uri_);
+  Result<std::unique_ptr<TokenKey>> key = open_signing_key(opts_, uri_);
   ASSERT_TRUE(key.ok()) << key.error().message;
   Result<std::string> sig = (*key)->sign("message");
   ASSERT_FALSE(sig.ok());
@@ -276,8 +329,8 @@ TEST_F(KeyTest, SignatureThatDoesNotVerifyIsCaught) {
 
 TEST_F(KeyTest, KeysOnOneTokenShareTheLogin) {
   ASSERT_TRUE(generate_key(opts_, key_uri("pkcs11:token=release;object=second"), Algorithm::ed25519).ok());
-  Result<std::unique_ptr<SigningKey>> a = open_signing_key(opts_, uri_);
-  Result<std::unique_ptr<SigningKey>> b = open_signing_key(opts_, key_uri("pkcs11:token=release;object=second"));
+  Result<std::unique_ptr<TokenKey>> a = open_signing_key(opts_, uri_);
+  Result<std::unique_ptr<TokenKey>> b = open_signing_key(opts_, key_uri("pkcs11:token=release;object=second"));
   ASSERT_TRUE(a.ok() && b.ok());
   a->reset();  // closing one session must not log the other out
   Result<std::string> sig = (*b)->sign("message");
@@ -285,7 +338,7 @@ TEST_F(KeyTest, KeysOnOneTokenShareTheLogin) {
 }
 
 TEST_F(KeyTest, OneStateDirectoryPerProcessWhileAModuleIsInUse) {
-  Result<std::unique_ptr<SigningKey>> held = open_signing_key(opts_, uri_);
+  Result<std::unique_ptr<TokenKey>> held = open_signing_key(opts_, uri_);
   ASSERT_TRUE(held.ok());
   Options other;
   other.home = home_.path() + "/other";
@@ -316,7 +369,7 @@ class ForeignKeyTest : public TokenTest {
 TEST_F(ForeignKeyTest, Pkcs11ToolEcKeySigns) {
   pkcs11_tool("--keypairgen --key-type EC:prime256v1 --label ext-key --id 0a0b");
   for (const char* uri : {"pkcs11:token=release;object=ext-key", "pkcs11:token=release;id=%0a%0b"}) {
-    Result<std::unique_ptr<SigningKey>> key = open_signing_key(opts_, key_uri(uri));
+    Result<std::unique_ptr<TokenKey>> key = open_signing_key(opts_, key_uri(uri));
     ASSERT_TRUE(key.ok()) << uri << ": " << key.error().message;
     EXPECT_EQ((*key)->algorithm(), Algorithm::ecdsa_p256);
     EXPECT_EQ((*key)->info().id, "\x0a\x0b");
@@ -326,7 +379,7 @@ TEST_F(ForeignKeyTest, Pkcs11ToolEcKeySigns) {
 
 TEST_F(ForeignKeyTest, Pkcs11ToolEd25519KeySigns) {
   pkcs11_tool("--keypairgen --key-type EC:edwards25519 --label ext-ed --id 0c");
-  Result<std::unique_ptr<SigningKey>> key = open_signing_key(opts_, key_uri("pkcs11:token=release;object=ext-ed"));
+  Result<std::unique_ptr<TokenKey>> key = open_signing_key(opts_, key_uri("pkcs11:token=release;object=ext-ed"));
   ASSERT_TRUE(key.ok()) << key.error().message;
   EXPECT_EQ((*key)->algorithm(), Algorithm::ed25519);
   expect_signs(home_, **key);

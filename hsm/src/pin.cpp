@@ -1,6 +1,7 @@
 #include "pin.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -12,13 +13,14 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "fwseal/base/file.h"
 #include "fwseal/base/text.h"
+#include "fwseal/hsm/pin_sources.h"
 
 namespace fwseal::hsm {
 namespace {
-
 
 std::optional<std::string> env(const char* name) {
   const char* v = std::getenv(name);
@@ -236,6 +238,45 @@ Result<Pin> new_so_pin(std::string_view token) {
 Result<Pin> new_user_pin(std::string_view token) {
   return new_pin(token, "FWSEAL_PIN", "FWSEAL_PIN_FILE", "user PIN",
                  "no user PIN for new token " + quote(token) + ": set FWSEAL_PIN_FILE or FWSEAL_PIN");
+}
+
+bool pin_available_without_prompt(const KeyUri& uri) {
+  return env("FWSEAL_PIN") || env("FWSEAL_PIN_FILE") || !uri.pin_source.empty();
+}
+
+void withhold_pins(ChildOptions& child) {
+  for (const char* v : {"FWSEAL_PIN", "FWSEAL_PIN_FILE", "FWSEAL_SO_PIN", "FWSEAL_SO_PIN_FILE"})
+    child.unset_env.push_back(v);
+}
+
+Result<PinForChildren> PinForChildren::from_environment() {
+  PinForChildren p;
+  std::optional<std::string> pin = env("FWSEAL_PIN");
+  if (!pin) return p;
+  int fd = ::memfd_create("fwseal-pin", MFD_ALLOW_SEALING);  // inherited: no MFD_CLOEXEC
+  if (fd < 0) {
+    OPENSSL_cleanse(pin->data(), pin->size());
+    return make_error(Code::io, "memfd_create for the PIN: " + errno_text(errno));
+  }
+  p.fd_ = fd;
+  Status written = write_all(fd, *pin, "the PIN memory file");
+  OPENSSL_cleanse(pin->data(), pin->size());
+  FWSEAL_TRY(written);
+  if (::fchmod(fd, 0400) != 0 ||
+      ::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+    return make_error(Code::io, "sealing the PIN memory file: " + errno_text(errno));
+  return p;
+}
+
+PinForChildren::PinForChildren(PinForChildren&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+
+PinForChildren::~PinForChildren() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void PinForChildren::apply(ChildOptions& child) const {
+  for (const char* v : {"FWSEAL_PIN", "FWSEAL_SO_PIN"}) child.unset_env.push_back(v);
+  if (fd_ >= 0) child.set_env["FWSEAL_PIN_FILE"] = "/proc/self/fd/" + std::to_string(fd_);
 }
 
 }  // namespace fwseal::hsm

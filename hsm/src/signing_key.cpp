@@ -13,7 +13,7 @@
 
 namespace fwseal::hsm {
 
-struct SigningKey::Impl {
+struct TokenKey::Impl {
   Impl(Session s, CK_OBJECT_HANDLE p) : session(std::move(s)), priv(p) {}
   Session session;
   CK_OBJECT_HANDLE priv;
@@ -73,15 +73,15 @@ std::size_t expected_signature_size(Algorithm alg, const EVP_PKEY* pub) {
 
 }  // namespace
 
-SigningKey::SigningKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-SigningKey::~SigningKey() = default;
+TokenKey::TokenKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TokenKey::~TokenKey() = default;
 
-Algorithm SigningKey::algorithm() const { return impl_->algorithm; }
-const KeyId& SigningKey::key_id() const { return impl_->key_id; }
-const EVP_PKEY* SigningKey::public_key() const { return impl_->public_key.get(); }
-const KeyInfo& SigningKey::info() const { return impl_->info; }
+Algorithm TokenKey::algorithm() const { return impl_->algorithm; }
+const KeyId& TokenKey::key_id() const { return impl_->key_id; }
+const EVP_PKEY* TokenKey::public_key() const { return impl_->public_key.get(); }
+const KeyInfo& TokenKey::info() const { return impl_->info; }
 
-Result<std::string> SigningKey::sign(std::string_view message) const {
+Result<std::string> TokenKey::sign(std::string_view message) const {
   Impl& k = *impl_;
   std::lock_guard lock(k.mu);
   const Session& s = k.session;
@@ -124,12 +124,12 @@ Result<std::string> SigningKey::sign(std::string_view message) const {
   return sig;
 }
 
-Result<std::unique_ptr<SigningKey>> open_signing_key(const Options& opts, const KeyUri& uri) {
+Result<std::unique_ptr<TokenKey>> open_signing_key(const Options& opts, const KeyUri& uri) {
   FWSEAL_ASSIGN(Session s, open_token(opts, uri, false));
   FWSEAL_TRY(s.login_user(uri.pin_source));
   FWSEAL_ASSIGN(CK_OBJECT_HANDLE priv, find_key(s, uri, CKO_PRIVATE_KEY));
   FWSEAL_ASSIGN(CK_OBJECT_HANDLE pub, public_key_for(s, priv));
-  auto impl = std::make_unique<SigningKey::Impl>(std::move(s), priv);
+  auto impl = std::make_unique<TokenKey::Impl>(std::move(s), priv);
   const Session& session = impl->session;
   const std::string named = "key " + uri.describe_key() + " on " + session.token_name();
 
@@ -149,7 +149,12 @@ Result<std::unique_ptr<SigningKey>> open_signing_key(const Options& opts, const 
   info.algorithm = impl->algorithm;
   info.key_id = impl->key_id;
   impl->described = uri.describe_key();
-  return std::make_unique<SigningKey>(std::move(impl));
+  return std::make_unique<TokenKey>(std::move(impl));
+}
+
+Result<std::unique_ptr<TokenKey>> open_signing_key(const Options& opts, std::string_view uri) {
+  FWSEAL_ASSIGN(KeyUri parsed, parse_key_uri(uri));
+  return open_signing_key(opts, parsed);
 }
 
 }  // namespace fwseal::hsm

@@ -113,7 +113,7 @@ TEST_F(TokenTest, PlainTokensDirectoryOfAnOlderFwsealBecomesAGeneration) {
 }
 
 TEST_F(TokenTest, UnknownTokenListsTheTokensThereAre) {
-  Result<std::unique_ptr<SigningKey>> key = open_signing_key(opts_, *parse_key_uri("pkcs11:token=nope;object=k"));
+  Result<std::unique_ptr<TokenKey>> key = open_signing_key(opts_, *parse_key_uri("pkcs11:token=nope;object=k"));
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.error().code, Code::hsm);
   EXPECT_THAT(key.error().message, HasSubstr("no token \"nope\""));
@@ -193,7 +193,7 @@ TEST(Module, BadPathIsHsmError) {
   TempHome home;
   Options opts;
   opts.module = "/nonexistent/libpkcs11.so";
-  Result<std::unique_ptr<SigningKey>> key = open_signing_key(opts, *parse_key_uri("pkcs11:token=t;object=k"));
+  Result<std::unique_ptr<TokenKey>> key = open_signing_key(opts, *parse_key_uri("pkcs11:token=t;object=k"));
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.error().code, Code::hsm);
   EXPECT_THAT(key.error().message, HasSubstr("PKCS#11 module /nonexistent/libpkcs11.so cannot be loaded: "));
@@ -213,7 +213,7 @@ TEST(Module, PrecedenceOptionThenUriThenEnvironment) {
   setenv("FWSEAL_PKCS11_MODULE", "/from/env.so", 1);
   KeyUri uri = *parse_key_uri("pkcs11:token=t;object=k?module-path=/from/uri.so");
   auto module_named = [&](const Options& opts) {
-    Result<std::unique_ptr<SigningKey>> key = open_signing_key(opts, uri);
+    Result<std::unique_ptr<TokenKey>> key = open_signing_key(opts, uri);
     return key.ok() ? std::string("opened") : key.error().message;
   };
   Options opts;

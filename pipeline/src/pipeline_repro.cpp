@@ -14,6 +14,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/base/interrupt.h"
 #include "fwseal/base/process.h"
+#include "fwseal/hsm/pin_sources.h"
 
 namespace fwseal::pipeline {
 
@@ -159,7 +160,7 @@ Result<ReproReport> check_reproducible(const VariantPlan& v, const ReproOptions&
     o.umask = p.umask;
     // The rebuild needs no PIN: neither its value, nor a file, nor the memory
     // file `pipeline run` hands to the signing steps.
-    o.unset_env = {"FWSEAL_PIN", "FWSEAL_PIN_FILE", "FWSEAL_SO_PIN", "FWSEAL_SO_PIN_FILE"};
+    hsm::withhold_pins(o);
     o.close_inherited_fds = true;
     return o;
   };

@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/format/x509.h"
+#include "fwseal/hsm/pin_sources.h"
 #include "fwseal/hsm/signing_key.h"
 #include "fwseal/hsm/uri.h"
 #include "fwseal/inventory/add.h"
@@ -90,58 +90,19 @@ struct OpenedKeys {
   std::string provenance_key_id;  // hex
 };
 
-// FWSEAL_PIN never reaches a child of `pipeline run`: ninja, every fwseal
-// command it runs and the user's rebuild script would otherwise all carry it
-// in their environment (readable in /proc/<pid>/environ, printed by any tool
-// that logs its environment). The signing steps read the PIN instead from a
-// sealed memory file, never on disk, that they inherit as an open descriptor
-// and find through FWSEAL_PIN_FILE=/proc/self/fd/N. The reproducibility
-// rebuild gets neither (pipeline_repro.cpp).
-class PinForChildren {
- public:
-  static Result<PinForChildren> from_environment() {
-    PinForChildren p;
-    const char* pin = std::getenv("FWSEAL_PIN");
-    if (!pin || !*pin) return p;
-    int fd = ::memfd_create("fwseal-pin", MFD_ALLOW_SEALING);  // inherited: no MFD_CLOEXEC
-    if (fd < 0) return make_error(Code::io, "memfd_create for the PIN: " + errno_text(errno));
-    p.fd_ = fd;
-    FWSEAL_TRY(write_all(fd, pin, "the PIN memory file"));
-    if (::fchmod(fd, 0400) != 0 ||
-        ::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
-      return make_error(Code::io, "sealing the PIN memory file: " + errno_text(errno));
-    return p;
-  }
-  PinForChildren(PinForChildren&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  PinForChildren& operator=(PinForChildren&&) = delete;
-  ~PinForChildren() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  void apply(ChildOptions& o) const {
-    for (const char* v : {"FWSEAL_PIN", "FWSEAL_SO_PIN"}) o.unset_env.push_back(v);
-    if (fd_ >= 0) o.set_env["FWSEAL_PIN_FILE"] = "/proc/self/fd/" + std::to_string(fd_);
-  }
-
- private:
-  PinForChildren() = default;
-  int fd_ = -1;
-};
-
 // Opens the key at `uri_text` (a member of the release file named `where`):
 // its URI is checked, the PIN must come without a prompt, the key must exist.
-Result<std::pair<hsm::KeyUri, std::unique_ptr<hsm::SigningKey>>> open_key(const hsm::Options& opts,
-                                                                             const std::string& uri_text,
-                                                                             const std::string& where) {
-  const bool pin_in_env = (std::getenv("FWSEAL_PIN") && *std::getenv("FWSEAL_PIN")) ||
-                          (std::getenv("FWSEAL_PIN_FILE") && *std::getenv("FWSEAL_PIN_FILE"));
+Result<std::pair<hsm::KeyUri, std::unique_ptr<SigningKey>>> open_key(const hsm::Options& opts,
+                                                                       const std::string& uri_text,
+                                                                       const std::string& where) {
   auto uri = hsm::parse_key_uri(uri_text);
   if (!uri.ok()) return make_error(Code::malformed, where + ".uri: " + uri.error().message);
-  if (!pin_in_env && uri->pin_source.empty())
+  if (!hsm::pin_available_without_prompt(*uri))
     return make_error(Code::login, where + ": signing runs in build jobs that cannot prompt for a PIN; set "
                                            "FWSEAL_PIN_FILE (or FWSEAL_PIN, or the key URI's pin-source)");
   auto key = hsm::open_signing_key(opts, *uri);
   if (!key.ok()) return prefixed(where, key.error());
-  return std::pair{std::move(*uri), std::move(*key)};
+  return std::pair{std::move(*uri), std::unique_ptr<SigningKey>(std::move(*key))};
 }
 
 // Logs in to every signing key (and the provenance key) once, before any
@@ -353,7 +314,10 @@ Result<Build> run_build(const ReleasePlan& plan, const std::string& ninja, const
   }
   n.cwd = plan.work_dir;
   n.set_env["NINJA_STATUS"] = "[%f/%t] ";
-  FWSEAL_ASSIGN(PinForChildren pin, PinForChildren::from_environment());
+  // FWSEAL_PIN reaches no child: the signing steps read the PIN from a
+  // memory file they inherit; the reproducibility rebuild gets neither
+  // (pipeline_repro.cpp).
+  FWSEAL_ASSIGN(hsm::PinForChildren pin, hsm::PinForChildren::from_environment());
   pin.apply(n);
   Build b;
   n.on_stdout_line = [&](std::string_view line) {

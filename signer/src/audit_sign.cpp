@@ -3,22 +3,10 @@
 // it can reach a package (write-ahead). A signature whose line cannot be
 // written is dropped.
 #include "fwseal/format/manifest.h"
-#include "fwseal/hsm/signing_key.h"
 #include "fwseal/signer/audit.h"
 
 namespace fwseal::signer {
 namespace {
-
-class HsmKey final : public SigningKey {
- public:
-  explicit HsmKey(std::unique_ptr<hsm::SigningKey> key) : key_(std::move(key)) {}
-  Algorithm algorithm() const override { return key_->algorithm(); }
-  const EVP_PKEY* public_key() const override { return key_->public_key(); }
-  Result<std::string> sign(std::string_view message) const override { return key_->sign(message); }
-
- private:
-  std::unique_ptr<hsm::SigningKey> key_;
-};
 
 std::string refused(std::string_view why) { return "refused: " + std::string(why); }
 
@@ -45,6 +33,7 @@ class AuditingKey final : public SigningKey {
   AuditingKey(const SigningKey& inner, AuditLog& log, AuditEvent base)
       : inner_(inner), log_(log), base_(std::move(base)) {}
   Algorithm algorithm() const override { return inner_.algorithm(); }
+  const KeyId& key_id() const override { return inner_.key_id(); }
   const EVP_PKEY* public_key() const override { return inner_.public_key(); }
 
   Result<std::string> sign(std::string_view message) const override {
@@ -161,12 +150,6 @@ Result<std::string> sign_audited(const SigningKey& key, std::string_view message
     return make_error(logged.error().code, logged.error().message + "; the signature was discarded");
   }
   return sig;
-}
-
-Result<std::unique_ptr<SigningKey>> open_hsm_key(const hsm::Options& options, std::string_view uri) {
-  FWSEAL_ASSIGN(hsm::KeyUri parsed, hsm::parse_key_uri(uri));
-  FWSEAL_ASSIGN(std::unique_ptr<hsm::SigningKey> key, hsm::open_signing_key(options, parsed));
-  return std::unique_ptr<SigningKey>(std::make_unique<HsmKey>(std::move(key)));
 }
 
 }  // namespace fwseal::signer

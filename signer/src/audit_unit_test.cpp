@@ -10,6 +10,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/signer/audit.h"
+#include "fwseal/testing/software_key.h"
 
 namespace fwseal::signer {
 namespace {
@@ -43,6 +44,7 @@ class FailingKey final : public SigningKey {
  public:
   explicit FailingKey(const SigningKey& real) : real_(real) {}
   Algorithm algorithm() const override { return real_.algorithm(); }
+  const KeyId& key_id() const override { return real_.key_id(); }
   const EVP_PKEY* public_key() const override { return real_.public_key(); }
   Result<std::string> sign(std::string_view) const override {
     return make_error(Code::hsm, "C_Sign failed: CKR_DEVICE_ERROR");
@@ -88,7 +90,7 @@ class AuditTest : public ::testing::Test {
     FILE* f = std::fopen(path.c_str(), "w");
     PEM_write_PrivateKey(f, k.get(), nullptr, nullptr, 0, nullptr, nullptr);
     std::fclose(f);
-    return std::move(load_software_key(path).value());
+    return std::move(test::load_software_key(path).value());
   }
 
   AuditEvent event(const std::string& result = "signed") {

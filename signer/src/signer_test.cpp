@@ -12,6 +12,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/testing/pki.h"
+#include "fwseal/testing/software_key.h"
 
 namespace fwseal::signer {
 namespace {
@@ -67,8 +68,8 @@ class SignerTest : public ::testing::Test {
 TEST_F(SignerTest, AppendsOneVerifyingEnvelopePerKey) {
   write_package("firmware");
   auto before = fs::file_size(pkg_);
-  auto k1 = load_software_key(key_file("ED25519"));
-  auto k2 = load_software_key(key_file("EC", "P-384"));
+  auto k1 = test::load_software_key(key_file("ED25519"));
+  auto k2 = test::load_software_key(key_file("EC", "P-384"));
   ASSERT_TRUE(k1.ok() && k2.ok());
   auto r1 = sign_package(pkg_, **k1);
   ASSERT_TRUE(r1.ok()) << r1.error().message;
@@ -94,8 +95,8 @@ TEST_F(SignerTest, AppendsOneVerifyingEnvelopePerKey) {
 TEST_F(SignerTest, AVersion1PackageGetsEntriesAppended) {
   write_package("firmware", 0);
   auto before = fs::file_size(pkg_);
-  auto k1 = load_software_key(key_file("ED25519"));
-  auto k2 = load_software_key(key_file("EC", "P-384"));
+  auto k1 = test::load_software_key(key_file("ED25519"));
+  auto k2 = test::load_software_key(key_file("EC", "P-384"));
   ASSERT_TRUE(k1.ok() && k2.ok());
   ASSERT_TRUE(sign_package(pkg_, **k1).ok());
   ASSERT_TRUE(sign_package(pkg_, **k2).ok());
@@ -110,8 +111,8 @@ TEST_F(SignerTest, AVersion1PackageGetsEntriesAppended) {
 
 TEST_F(SignerTest, AFullSignatureAreaIsRefusedAndLeftAsItWas) {
   write_package("firmware", 512);
-  auto k1 = load_software_key(key_file("ED25519"));
-  auto k2 = load_software_key(key_file("RSA", nullptr, 3072));
+  auto k1 = test::load_software_key(key_file("ED25519"));
+  auto k2 = test::load_software_key(key_file("RSA", nullptr, 3072));
   ASSERT_TRUE(k1.ok() && k2.ok());
   ASSERT_TRUE(sign_package(pkg_, **k1).ok());  // about 200 bytes: fits in 512
   const std::string before = *read_file(pkg_);
@@ -127,7 +128,7 @@ TEST_F(SignerTest, AFullSignatureAreaIsRefusedAndLeftAsItWas) {
 
 TEST_F(SignerTest, SameKeyTwiceIsRefused) {
   write_package("firmware");
-  auto k = load_software_key(key_file("EC", "P-256"));
+  auto k = test::load_software_key(key_file("EC", "P-256"));
   ASSERT_TRUE(sign_package(pkg_, **k).ok());
   auto size = fs::file_size(pkg_);
   auto again = sign_package(pkg_, **k);
@@ -144,13 +145,13 @@ TEST_F(SignerTest, NeverReadsImageData) {
   std::string bytes = *read_file(pkg_);
   bytes[bytes.find("firmware")] = 'F';
   ASSERT_TRUE(write_file_atomic(pkg_, bytes).ok());
-  auto k = load_software_key(key_file("ED25519"));
+  auto k = test::load_software_key(key_file("ED25519"));
   EXPECT_TRUE(sign_package(pkg_, **k).ok());
 }
 
 TEST_F(SignerTest, ImportChecksTheSignature) {
   write_package("firmware");
-  auto k = load_software_key(key_file("ED25519"));
+  auto k = test::load_software_key(key_file("ED25519"));
   auto tbs = to_be_signed(pkg_);
   ASSERT_TRUE(tbs.ok());
   EXPECT_EQ(*tbs, signed_bytes(manifest_bytes_));
@@ -192,6 +193,7 @@ class HighSKey final : public SigningKey {
  public:
   explicit HighSKey(const SigningKey& inner) : inner_(inner) {}
   Algorithm algorithm() const override { return inner_.algorithm(); }
+  const KeyId& key_id() const override { return inner_.key_id(); }
   const EVP_PKEY* public_key() const override { return inner_.public_key(); }
   Result<std::string> sign(std::string_view message) const override {
     FWSEAL_ASSIGN(std::string sig, inner_.sign(message));
@@ -206,7 +208,7 @@ class HighSKey final : public SigningKey {
 // (R22), and an imported high-S signature is stored low-S as well.
 TEST_F(SignerTest, EcdsaSignaturesAreStoredLowS) {
   write_package("firmware");
-  auto k = load_software_key(key_file("EC", "P-256"));
+  auto k = test::load_software_key(key_file("EC", "P-256"));
   ASSERT_TRUE(k.ok());
   HighSKey high(**k);
   auto signed_high = high.sign(signed_bytes(manifest_bytes_));
@@ -236,7 +238,7 @@ TEST_F(SignerTest, EcdsaSignaturesAreStoredLowS) {
 // minimal-length integers does for about 1 in 256 signatures).
 TEST_F(SignerTest, ImportRefusesAnRsaSignatureAByteShort) {
   write_package("firmware");
-  auto k = load_software_key(key_file("RSA", nullptr, 3072));
+  auto k = test::load_software_key(key_file("RSA", nullptr, 3072));
   ASSERT_TRUE(k.ok()) << k.error().message;
   std::string tbs = signed_bytes(manifest_bytes_);
   std::string sig;
@@ -254,7 +256,7 @@ TEST_F(SignerTest, ImportRefusesAnRsaSignatureAByteShort) {
 // and again with the same key as id-RSASSA-PSS is one signature by one key.
 TEST_F(SignerTest, OneSignatureImportedUnderTwoEncodingsOfItsKeyIsRefusedTheSecondTime) {
   write_package("firmware");
-  auto k = load_software_key(key_file("RSA", nullptr, 3072));
+  auto k = test::load_software_key(key_file("RSA", nullptr, 3072));
   ASSERT_TRUE(k.ok()) << k.error().message;
   std::string sig = *(*k)->sign(signed_bytes(manifest_bytes_));
   ossl::PKey pss = testpki::as_rsa_pss((*k)->public_key());
@@ -270,7 +272,7 @@ TEST_F(SignerTest, OneSignatureImportedUnderTwoEncodingsOfItsKeyIsRefusedTheSeco
 TEST_F(SignerTest, MalformedTailsAreRefused) {
   write_package("firmware");
   std::string good = *read_file(pkg_);
-  auto k = load_software_key(key_file("ED25519"));
+  auto k = test::load_software_key(key_file("ED25519"));
 
   ASSERT_TRUE(write_file_atomic(pkg_, good + std::string(512, '\0')).ok());
   auto trailing = sign_package(pkg_, **k);

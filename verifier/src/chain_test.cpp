@@ -229,7 +229,7 @@ std::string raw_crl(const testpki::Ca& ca, const std::vector<const testpki::Cert
     AUTHORITY_KEYID_free(akid);
   }
   X509_CRL_sort(crl);
-  X509_CRL_sign(crl, const_cast<EVP_PKEY*>(key ? key : ca.key.get()), EVP_sha256());  // NOLINT
+  X509_CRL_sign(crl, const_cast<EVP_PKEY*>(key ? key : ca.key->private_key()), EVP_sha256());  // NOLINT
   unsigned char* der = nullptr;
   int len = i2d_X509_CRL(crl, &der);
   std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
@@ -353,9 +353,9 @@ TEST(Chain, LeafNeedsTheRequiredEku) {
 
 TEST(Chain, CaCertificateCannotSignPackages) {
   auto b = built_at();
-  sign_with_chain(b, pki().inter.key.get(), {pki().inter.cert.der});
+  sign_with_chain(b, pki().inter.key->private_key(), {pki().inter.cert.der});
   EXPECT_TRUE(Fails(verify(b, fleet()), Code::untrusted,
-                    "key " + short_id(pki().inter.key.get()) +
+                    "key " + short_id(pki().inter.key->public_key()) +
                         " ('CN=Issuing CA'): certificate 'CN=Issuing CA' is a CA certificate: packages are signed "
                         "with end-entity certificates"));
 }
@@ -374,20 +374,21 @@ TEST(Chain, PathLengthIsEnforced) {
 }
 
 // Certificates fwseal ca refuses to make, made with OpenSSL directly.
-testpki::Cert raw_cert(const testpki::Ca& issuer, EVP_PKEY* key, const char* cn, bool ca,
-                       const char* critical_oid = nullptr) {
+// `issuer_key` signs, with OpenSSL: any key, even one fwseal does not sign with.
+testpki::Cert raw_cert(const testpki::Cert& issuer, const EVP_PKEY* issuer_key, EVP_PKEY* key, const char* cn,
+                       bool ca, const char* critical_oid = nullptr) {
   ossl::X509Ptr x(X509_new());
   X509_set_version(x.get(), X509_VERSION_3);
   ASN1_INTEGER_set(X509_get_serialNumber(x.get()), 99);
   X509_NAME_add_entry_by_txt(X509_get_subject_name(x.get()), "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
-  X509_set_issuer_name(x.get(), X509_get_subject_name(issuer.cert.x509.get()));
+  X509_set_issuer_name(x.get(), X509_get_subject_name(issuer.x509.get()));
   ASN1_TIME_set(X509_getm_notBefore(x.get()), kJan2026);
   ASN1_TIME_set(X509_getm_notAfter(x.get()), kJan2026 + kYear);
   X509_set_pubkey(x.get(), key);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, issuer.cert.x509.get(), x.get(), nullptr, nullptr, 0);
+  X509V3_set_ctx(&ctx, issuer.x509.get(), x.get(), nullptr, nullptr, 0);
   const char* exts[][2] = {{"basicConstraints", ca ? "critical,CA:TRUE" : "critical,CA:FALSE"},
                            {"keyUsage", ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature"},
                            {"extendedKeyUsage", "codeSigning"},
@@ -407,12 +408,13 @@ testpki::Cert raw_cert(const testpki::Ca& issuer, EVP_PKEY* key, const char* cn,
     X509_add_ext(x.get(), ext, -1);
     X509_EXTENSION_free(ext);
   }
-  EXPECT_GT(X509_sign(x.get(), issuer.key.get(), EVP_sha256()), 0);
+  EXPECT_GT(X509_sign(x.get(), const_cast<EVP_PKEY*>(issuer_key), EVP_sha256()), 0);  // NOLINT
   return testpki::cert_of(*certificate_to_der(x.get()));
 }
 
 TEST(Chain, UnknownCriticalExtensionIsRefused) {
-  testpki::Cert leaf = raw_cert(pki().root, pki().ka.get(), "release X", false, "1.3.6.1.4.1.99999.42");
+  testpki::Cert leaf = raw_cert(pki().root.cert, pki().root.key->private_key(), pki().ka.get(), "release X", false,
+                                "1.3.6.1.4.1.99999.42");
   auto b = built_at();
   sign_with_chain(b, pki().ka.get(), {leaf.der});
   EXPECT_TRUE(Fails(verify(b, fleet()), Code::untrusted,
@@ -421,10 +423,7 @@ TEST(Chain, UnknownCriticalExtensionIsRefused) {
 
 TEST(Chain, NonCaIntermediateIsRefused) {
   // release B's key pretends to be a CA: its certificate says CA:FALSE.
-  testpki::Ca signer{nullptr, testpki::cert_of(pki().b.der)};
-  EVP_PKEY_up_ref(pki().kb.get());
-  signer.key.reset(pki().kb.get());
-  testpki::Cert leaf = raw_cert(signer, pki().ka.get(), "release Y", false);
+  testpki::Cert leaf = raw_cert(testpki::cert_of(pki().b.der), pki().kb.get(), pki().ka.get(), "release Y", false);
   auto b = built_at();
   sign_with_chain(b, pki().ka.get(), {leaf.der, pki().b.der});
   EXPECT_TRUE(Fails(verify(b, fleet()), Code::untrusted,
@@ -433,9 +432,8 @@ TEST(Chain, NonCaIntermediateIsRefused) {
 
 TEST(Chain, WeakKeyAnywhereInTheChainIsRefused) {
   ossl::PKey rsa2048(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{2048}));
-  testpki::Cert weak_ca = raw_cert(pki().root, rsa2048.get(), "Weak CA", true);
-  testpki::Ca weak{std::move(rsa2048), testpki::cert_of(weak_ca.der)};
-  testpki::Cert leaf = raw_cert(weak, pki().ka.get(), "release W", false);
+  testpki::Cert weak_ca = raw_cert(pki().root.cert, pki().root.key->private_key(), rsa2048.get(), "Weak CA", true);
+  testpki::Cert leaf = raw_cert(weak_ca, rsa2048.get(), pki().ka.get(), "release W", false);
   auto b = built_at();
   sign_with_chain(b, pki().ka.get(), {leaf.der, weak_ca.der});
   EXPECT_TRUE(Fails(verify(b, fleet()), Code::untrusted, "certificate 'CN=Weak CA' has a key below 128-bit security"));

@@ -249,7 +249,7 @@ Keys::Keys(const std::string& dir) {
   std::sort(files.begin(), files.end());
   for (const auto& path : files) {
     Key k;
-    k.signer = must(signer::load_software_key(path.string()), path.string());
+    k.signer = must(test::load_software_key(path.string()), path.string());
     std::string pem = must(read_file(path.string(), 1 << 20), path.string());
     ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     k.private_key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
@@ -299,6 +299,8 @@ void Keys::harvest(const std::string& dir) {
     }
   }
 }
+
+const SigningKey& Keys::signing_key(std::string_view key) const { return *get(key).signer; }
 
 std::string Keys::sign(std::string_view key, std::string_view message, Variant v) {
   const Key& k = get(key);

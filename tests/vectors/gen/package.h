@@ -15,8 +15,8 @@
 #include "fwseal/format/layout.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
-#include "fwseal/signer/signer.h"
 #include "fwseal/testing/package_builder.h"
+#include "fwseal/testing/software_key.h"
 
 struct archive_entry;  // libarchive
 
@@ -100,6 +100,7 @@ class Keys {
   Algorithm algorithm(std::string_view key) const;
   KeyId id(std::string_view key) const;
   const EVP_PKEY* public_key(std::string_view key) const;
+  const SigningKey& signing_key(std::string_view key) const;  // signs as verify_signature expects
   std::string sign(std::string_view key, std::string_view message, Variant v = Variant::standard);
   // The canonical envelope of a standard signature over signed_bytes(manifest).
   std::string envelope(std::string_view key, std::string_view manifest_bytes);
@@ -110,7 +111,7 @@ class Keys {
 
  private:
   struct Key {
-    std::unique_ptr<signer::SigningKey> signer;  // load_software_key
+    std::unique_ptr<SigningKey> signer;  // load_software_key
     ossl::PKey private_key;                      // the same key, for the variants
     Algorithm alg{};
     KeyId id{};

@@ -78,10 +78,7 @@ std::string certificate_pem(Keys& keys, const std::string& subject, const EVP_PK
   s.not_after = kJan2026 + 20 * 365 * 86400;
   s.ca = true;
   s.serial = std::move(serial);
-  CertIssuer issuer{issuer_cert, keys.public_key(issuer_key),
-                    [&keys, issuer_key](std::string_view tbs) -> Result<std::string> {
-                      return keys.sign(issuer_key, tbs);
-                    }};
+  const CertIssuer issuer{issuer_cert, &keys.signing_key(issuer_key)};
   const std::string der = must(issue_certificate(s, issuer), subject);
   ossl::X509Ptr x509 = must(certificate_from_der(der, subject), subject);
   return must(certificate_to_pem(x509.get()), subject);

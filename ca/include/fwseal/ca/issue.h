@@ -1,17 +1,17 @@
 // Issuing certificates and CRLs with a key OpenSSL cannot use directly (a key
 // inside a PKCS#11 token): OpenSSL builds the TBSCertificate / TBSCertList,
-// the issuer's key signs its DER through a callback, and the result is
-// checked against the issuer's public key before it is returned. Used by
-// `fwseal ca` (pipeline/src/cmd_ca.cpp) and by tests with in-memory keys.
+// the issuer's SigningKey (format/signing_key.h) signs its DER, and the result
+// is checked against the issuer's public key before it is returned. Used by
+// `fwseal ca` (cli/src/cmd_ca.cpp, an hsm::TokenKey) and by tests with
+// in-memory keys (testing/pki.h, a test::SoftwareKey).
 //
 // Signature algorithms follow the issuer key's fwseal algorithm:
 // ecdsa-with-SHA256 (P-256), ecdsa-with-SHA384 (P-384), Ed25519, and
 // RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (RSA 3072/4096) --
-// exactly what the key's sign() produces (see hsm/signing_key.h).
+// exactly what the key's sign() produces.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,18 +19,14 @@
 
 #include "fwseal/base/error.h"
 #include "fwseal/format/signature.h"
+#include "fwseal/format/signing_key.h"
 #include "fwseal/format/x509.h"
 
 namespace fwseal {
 
-// Signs the whole message (the DER of a TBSCertificate or TBSCertList) the way
-// verify_signature() checks it for the issuer's algorithm.
-using TbsSigner = std::function<Result<std::string>(std::string_view tbs)>;
-
 struct CertIssuer {
-  const X509* certificate = nullptr;     // the CA certificate; nullptr to self-sign
-  const EVP_PKEY* public_key = nullptr;  // the CA key's public half (must match certificate)
-  TbsSigner sign;
+  const X509* certificate = nullptr;  // the CA certificate; nullptr to self-sign
+  const SigningKey* key = nullptr;    // the CA's key (its public key must match certificate)
 };
 
 struct CertificateSpec {
@@ -48,8 +44,9 @@ struct CertificateSpec {
 // and authority key identifier from the issuer; subject key identifier (SHA-1
 // of the key, RFC 5280 method 1); critical basicConstraints and keyUsage;
 // extendedKeyUsage for end entities. DER. Code::usage for bad specs (name,
-// times, OIDs, a key fwseal does not use), errors of `sign`, Code::internal if
-// the signed result does not verify with the issuer's public key.
+// times, OIDs, a key fwseal does not use), errors of the issuer key's sign(),
+// Code::internal if the signed result does not verify with the issuer's
+// public key.
 Result<std::string> issue_certificate(const CertificateSpec& spec, const CertIssuer& issuer);
 
 struct CrlSpec {

@@ -7,7 +7,8 @@
 // <home>/softhsm2.conf exists, SOFTHSM2_CONF points there, so fwseal's tokens
 // live under <home>/tokens and never in /etc/softhsm. PINs come from
 // $FWSEAL_PIN, the file $FWSEAL_PIN_FILE, the URI's pin-source, or a prompt on
-// the terminal; never from arguments.
+// the terminal; never from arguments. Whether a login would prompt, and how
+// child processes get (or do not get) the PIN: pin_sources.h.
 #pragma once
 
 #include <optional>

@@ -37,7 +37,6 @@
 #include "fwseal/base/error.h"
 #include "fwseal/base/file.h"
 #include "fwseal/format/signature.h"
-#include "fwseal/hsm/hsm.h"
 #include "fwseal/signer/signer.h"
 
 namespace fwseal::signer {
@@ -180,10 +179,6 @@ Result<SignResult> import_signature_audited(const std::string& path, const EVP_P
 // target, package and manifest; key id, algorithm and result are filled in.
 Result<std::string> sign_audited(const SigningKey& key, std::string_view message, AuditEvent event,
                                  const AuditContext& audit);
-
-// The HSM key a URI names (hsm::open_signing_key) behind signer's interface.
-// Code::usage for a bad URI, Code::hsm, Code::login.
-Result<std::unique_ptr<SigningKey>> open_hsm_key(const hsm::Options& options, std::string_view uri);
 
 // --- Verifying --------------------------------------------------------------
 

@@ -14,19 +14,9 @@
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/package_reader.h"
 #include "fwseal/format/signature.h"
+#include "fwseal/format/signing_key.h"
 
 namespace fwseal::signer {
-
-// Something that can sign: an HSM key (hsm/), or a key held in memory for
-// test vectors. sign() takes the whole message; the key hashes as its
-// algorithm requires.
-class SigningKey {
- public:
-  virtual ~SigningKey() = default;
-  virtual Algorithm algorithm() const = 0;
-  virtual const EVP_PKEY* public_key() const = 0;
-  virtual Result<std::string> sign(std::string_view message) const = 0;
-};
 
 // The exact bytes a signature covers (for `fwseal sign --export-tbs`).
 Result<std::string> to_be_signed(const std::string& path);
@@ -50,10 +40,6 @@ Result<SignResult> sign_package(const std::string& path, const SigningKey& key,
 // (12) if it does not verify with `public_key`.
 Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* public_key, std::string_view signature,
                                     const std::vector<std::string>& certificate_chain_der = {});
-
-// A key held in memory, loaded from a PEM private key file. For conformance
-// vectors and tests; release keys belong in an HSM.
-Result<std::unique_ptr<SigningKey>> load_software_key(const std::string& pem_path);
 
 // The CERTIFICATE blocks of a PEM chain file, signer first, as DER (at most
 // kMaxChainCertificates; Code::malformed naming the file otherwise).

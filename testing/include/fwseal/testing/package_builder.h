@@ -31,7 +31,8 @@ struct TestKey {
 
 // A fresh key pair of `alg`.
 ossl::PKey generate_key(Algorithm alg);
-// Signs like hsm::SigningKey::sign: the parameters verify_signature expects.
+// Signs like every SigningKey (format/signing_key.h): the parameters
+// verify_signature expects. test::SoftwareKey (software_key.h) signs with it.
 Result<std::string> sign_message(const EVP_PKEY* key, std::string_view message);
 
 // A TestKey around `key` (its algorithm and key id computed).

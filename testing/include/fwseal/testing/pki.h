@@ -8,7 +8,9 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "fwseal/format/x509.h"
 #include "fwseal/ca/issue.h"
 #include "fwseal/testing/package_builder.h"
+#include "fwseal/testing/software_key.h"
 
 namespace fwseal::testpki {
 
@@ -65,13 +68,17 @@ inline Cert cert_of(std::string der) {
 
 // A CA: its key and certificate.
 struct Ca {
-  ossl::PKey key;
+  std::unique_ptr<test::SoftwareKey> key;
   Cert cert;
-  CertIssuer issuer() const {
-    const EVP_PKEY* k = key.get();
-    return CertIssuer{cert.x509.get(), k, [k](std::string_view tbs) { return sign_message(k, tbs); }};
-  }
+  CertIssuer issuer() const { return CertIssuer{cert.x509.get(), key.get()}; }
 };
+
+// `key` as a CA's key (test::SoftwareKey); throws if fwseal does not sign with it.
+inline std::unique_ptr<test::SoftwareKey> ca_key(ossl::PKey key) {
+  auto k = test::SoftwareKey::from_key(std::move(key));
+  if (!k.ok()) throw std::runtime_error("test CA key: " + k.error().message);
+  return std::move(*k);
+}
 
 inline CertificateSpec spec(std::string subject, const EVP_PKEY* key, std::int64_t not_before = kJan2026,
                             std::int64_t not_after = kJan2026 + 10 * kYear) {
@@ -86,12 +93,10 @@ inline CertificateSpec spec(std::string subject, const EVP_PKEY* key, std::int64
 inline Result<Ca> make_root(Algorithm alg, std::string subject, std::int64_t not_before = kJan2026,
                             std::int64_t not_after = kJan2026 + 20 * kYear) {
   Ca ca;
-  ca.key = generate_key(alg);
-  CertificateSpec s = spec(std::move(subject), ca.key.get(), not_before, not_after);
+  ca.key = ca_key(generate_key(alg));
+  CertificateSpec s = spec(std::move(subject), ca.key->public_key(), not_before, not_after);
   s.ca = true;
-  const EVP_PKEY* k = ca.key.get();
-  FWSEAL_ASSIGN(std::string der,
-                issue_certificate(s, CertIssuer{nullptr, k, [k](std::string_view t) { return sign_message(k, t); }}));
+  FWSEAL_ASSIGN(std::string der, issue_certificate(s, CertIssuer{nullptr, ca.key.get()}));
   ca.cert = cert_of(std::move(der));
   return ca;
 }
@@ -99,8 +104,8 @@ inline Result<Ca> make_root(Algorithm alg, std::string subject, std::int64_t not
 inline Result<Ca> make_intermediate(const Ca& parent, Algorithm alg, std::string subject,
                                     std::optional<std::uint32_t> path_length = std::nullopt) {
   Ca ca;
-  ca.key = generate_key(alg);
-  CertificateSpec s = spec(std::move(subject), ca.key.get());
+  ca.key = ca_key(generate_key(alg));
+  CertificateSpec s = spec(std::move(subject), ca.key->public_key());
   s.ca = true;
   s.path_length = path_length;
   FWSEAL_ASSIGN(std::string der, issue_certificate(s, parent.issuer()));
