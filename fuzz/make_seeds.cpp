@@ -186,17 +186,23 @@ void package(const std::string& name, Code expected, const std::string& bytes) {
   write("package", prefix + name + ".fwpkg", bytes);
 }
 
-void packages() {
-  const auto& a = fixed_key(KeyName::trusted_a);
-  const auto& b = fixed_key(KeyName::trusted_b);
+fuzz::Release signed_by(std::initializer_list<KeyName> keys) {
+  fuzz::Release r;
+  r.finish();
+  for (KeyName k : keys) r.sign(fixed_key(k));
+  return r;
+}
 
-  auto signed_by = [](std::initializer_list<KeyName> keys) {
-    fuzz::Release r;
-    r.finish();
-    for (KeyName k : keys) r.sign(fixed_key(k));
-    return r;
-  };
+// Version 2: signatures first, in a signature area of `space` bytes.
+fuzz::Release v2_signed_by(std::initializer_list<KeyName> keys, std::uint64_t space) {
+  fuzz::Release r;
+  r.use_version_2(space);
+  r.finish();
+  for (KeyName k : keys) r.sign(fixed_key(k));
+  return r;
+}
 
+void accepted_packages() {
   package("signed-a", Code::ok, fuzz::fixed_package());
   package("signed-a-b", Code::ok, signed_by({KeyName::trusted_a, KeyName::trusted_b}).package());
   package("signed-a-and-unknown", Code::ok, signed_by({KeyName::unknown, KeyName::trusted_a}).package());
@@ -204,7 +210,7 @@ void packages() {
     fuzz::Release r;
     r.sbom = "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.5\",\"components\":[]}";
     r.finish();
-    r.sign(b);
+    r.sign(fixed_key(KeyName::trusted_b));
     package("sbom-signed-b", Code::ok, r.package());
   }
   {
@@ -216,37 +222,38 @@ void packages() {
     r.add_image("block", "data", fuzz::pattern(512, 3));
     r.add_image("block.plus-1", "data", fuzz::pattern(513, 4));
     r.finish();
-    r.sign(a);
+    r.sign(fixed_key(KeyName::trusted_a));
     package("edge-sizes", Code::ok, r.package());
   }
+}
 
-  // Version 2: signatures first.
-  auto v2_signed_by = [](std::initializer_list<KeyName> keys, std::uint64_t space) {
-    fuzz::Release r;
-    r.use_version_2(space);
-    r.finish();
-    for (KeyName k : keys) r.sign(fixed_key(k));
-    return r;
-  };
+void version_2_packages() {
   package("v2-signed-a", Code::ok, v2_signed_by({KeyName::trusted_a}, 2048).package());
   package("v2-signed-a-b-unknown", Code::ok,
           v2_signed_by({KeyName::trusted_a, KeyName::trusted_b, KeyName::unknown}, 4096).package());
   package("v2-unsigned", Code::untrusted, v2_signed_by({}, 512).package());
   package("v2-revoked-only", Code::untrusted, v2_signed_by({KeyName::revoked}, 1024).package());
+}
 
+// Packages no trusted key signs.
+void untrusted_packages() {
   package("unsigned", Code::untrusted, signed_by({}).package());
   package("revoked-only", Code::untrusted, signed_by({KeyName::revoked}).package());
   package("unknown-only", Code::untrusted, signed_by({KeyName::unknown}).package());
-  {
-    fuzz::Release r;
-    const std::string mb = r.finish();
-    SignatureEnvelope ec;
-    ec.algorithm = Algorithm::ecdsa_p256;
-    ec.key_id = fixed_key(KeyName::p256).id;
-    ec.signature = std::string("\x30\x06\x02\x01\x01\x02\x01\x01", 8);
-    r.signatures.push_back({signature_entry_name(to_hex(ec.key_id)), must(serialize_envelope(ec), "envelope")});
-    package("p256-unknown-key", Code::untrusted, r.package());
-  }
+  fuzz::Release r;
+  r.finish();
+  SignatureEnvelope ec;
+  ec.algorithm = Algorithm::ecdsa_p256;
+  ec.key_id = fixed_key(KeyName::p256).id;
+  ec.signature = std::string("\x30\x06\x02\x01\x01\x02\x01\x01", 8);
+  r.signatures.push_back({signature_entry_name(to_hex(ec.key_id)), must(serialize_envelope(ec), "envelope")});
+  package("p256-unknown-key", Code::untrusted, r.package());
+}
+
+// Packages refused by one check each: signature, digests, rollback,
+// hardware.
+void refused_packages() {
+  const auto& a = fixed_key(KeyName::trusted_a);
   {
     fuzz::Release r;
     const std::string mb = r.finish();
@@ -270,14 +277,14 @@ void packages() {
     r.sign(a);
     package("rollback", Code::rollback, r.package());
   }
-  {
-    fuzz::Release r;
-    r.manifest.hardware = {"acme-cam-v9"};
-    r.finish();
-    r.sign(a);
-    package("other-hardware", Code::hardware, r.package());
-  }
+  fuzz::Release r;
+  r.manifest.hardware = {"acme-cam-v9"};
+  r.finish();
+  r.sign(a);
+  package("other-hardware", Code::hardware, r.package());
+}
 
+void malformed_packages() {
   const std::string good = fuzz::fixed_package();
   package("trailing-block", Code::malformed, good + std::string(kBlock, '\0'));
   package("truncated", Code::malformed, good.substr(0, good.size() / 2));
@@ -293,13 +300,18 @@ void packages() {
   }
   {
     fuzz::Release r = signed_by({KeyName::trusted_a});
-    r.signatures.front().name = signature_entry_name(to_hex(b.id));
+    r.signatures.front().name = signature_entry_name(to_hex(fixed_key(KeyName::trusted_b).id));
     package("signature-name-mismatch", Code::malformed, r.package());
   }
-  {
-    fuzz::Release r = signed_by({KeyName::trusted_a, KeyName::trusted_a});
-    package("signature-twice", Code::malformed, r.package());
-  }
+  package("signature-twice", Code::malformed, signed_by({KeyName::trusted_a, KeyName::trusted_a}).package());
+}
+
+void packages() {
+  accepted_packages();
+  version_2_packages();
+  untrusted_packages();
+  refused_packages();
+  malformed_packages();
 }
 
 }  // namespace

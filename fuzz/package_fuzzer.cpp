@@ -126,9 +126,9 @@ void check_report(const VerifyReport& r) {
 
 bool all_zero(std::string_view s) { return std::all_of(s.begin(), s.end(), [](char c) { return c == '\0'; }); }
 
-// The accepted input, rebuilt from what the verifier says it accepted.
-void check_accepted(std::string_view input, const VerifyReport& r) {
-  const VerifiedPackage& v = *r.verified;
+// What the verifier says it accepted: a second run agrees, the manifest is
+// its bytes and meets the trust policy's rollback and hardware rules.
+void check_verified_manifest(std::string_view input, const VerifiedPackage& v) {
   const Manifest& m = v.manifest();
   const TrustPolicy& trust = fuzz::fixed_trust();
 
@@ -143,12 +143,21 @@ void check_accepted(std::string_view input, const VerifyReport& r) {
   FUZZ_CHECK(std::find(m.hardware.begin(), m.hardware.end(), "acme-cam-v2") != m.hardware.end(),
              "package for other hardware accepted");
   FUZZ_CHECK(v.sbom().has_value() == m.sbom.has_value(), "SBOM presence");
+}
 
-  auto layout = compute_layout(m, v.manifest_bytes().size());
-  FUZZ_CHECK(layout.ok(), fuzz::describe(layout));
+// The accepted content as format/ writes it for the verified manifest, SBOM
+// and images (version 2: and the signature area, whose envelopes it reads).
+struct Content {
   std::string expected;
   std::vector<SignatureEnvelope> envelopes;
   std::size_t area_begin = 0, area_end = 0;  // version 2: the signature area's data
+};
+
+Content check_content(std::string_view input, const VerifiedPackage& v) {
+  const Manifest& m = v.manifest();
+  auto layout = compute_layout(m, v.manifest_bytes().size());
+  FUZZ_CHECK(layout.ok(), fuzz::describe(layout));
+  Content out;
   for (std::size_t i = 0; i < layout->size(); ++i) {
     const EntryLayout& e = (*layout)[i];
     FUZZ_CHECK(e.end_offset <= input.size(), "layout past the end of an accepted input");
@@ -160,9 +169,9 @@ void check_accepted(std::string_view input, const VerifyReport& r) {
       FUZZ_CHECK(area.ok(), fuzz::describe(area));
       auto again = serialize_signature_area(*area, m.signature_space);
       FUZZ_CHECK(again.ok() && *again == data, "signature area not canonical");
-      envelopes = std::move(area).value();
-      area_begin = static_cast<std::size_t>(e.data_offset);
-      area_end = static_cast<std::size_t>(e.data_offset + e.data_size);
+      out.envelopes = std::move(area).value();
+      out.area_begin = static_cast<std::size_t>(e.data_offset);
+      out.area_end = static_cast<std::size_t>(e.data_offset + e.data_size);
     } else if (e.kind == EntryLayout::Kind::sbom) {
       FUZZ_CHECK(data == *v.sbom() && sha256(data) == m.sbom->sha256, "SBOM bytes");
     } else {
@@ -171,14 +180,18 @@ void check_accepted(std::string_view input, const VerifyReport& r) {
     }
     auto header = tar_header(e.name, e.data_size, m.created);
     FUZZ_CHECK(header.ok(), fuzz::describe(header));
-    expected += *header;
-    expected += data;
-    expected.append(static_cast<std::size_t>(padded_size(e.data_size) - e.data_size), '\0');
+    out.expected += *header;
+    out.expected += data;
+    out.expected.append(static_cast<std::size_t>(padded_size(e.data_size) - e.data_size), '\0');
   }
-  FUZZ_CHECK(input.substr(0, expected.size()) == expected, "the accepted content is not what format/ writes");
+  FUZZ_CHECK(input.substr(0, out.expected.size()) == out.expected, "the accepted content is not what format/ writes");
+  return out;
+}
 
-  // Version 1: signature entries, then the end of the archive.
-  std::size_t at = expected.size();
+// After the content: version 1's canonical signature entries (their
+// envelopes are added to `envelopes`), then the end of the archive.
+void check_signature_entries(std::string_view input, const Manifest& m, std::size_t at,
+                             std::vector<SignatureEnvelope>& envelopes) {
   if (m.format_version >= kManifestFormatVersion)
     FUZZ_CHECK(input.size() == at + 2 * kBlock && all_zero(input.substr(at)), "end of archive");
   for (; m.format_version < kManifestFormatVersion;) {
@@ -205,10 +218,14 @@ void check_accepted(std::string_view input, const VerifyReport& r) {
     envelopes.push_back(std::move(env).value());
     at += kBlock + static_cast<std::size_t>(padded_size(h->size));
   }
-  FUZZ_CHECK(envelopes.size() == r.signatures.size() && envelopes.size() <= kMaxSignatures, "signature count");
+}
 
-  // At least threshold distinct trusted, unrevoked keys sign validly; no trusted key's signature is bad.
-  const std::string message = signed_bytes(v.manifest_bytes());
+// At least threshold distinct trusted, unrevoked keys sign validly; no
+// trusted key's signature is bad.
+void check_signatures(const VerifyReport& r, const std::vector<SignatureEnvelope>& envelopes) {
+  const TrustPolicy& trust = fuzz::fixed_trust();
+  FUZZ_CHECK(envelopes.size() == r.signatures.size() && envelopes.size() <= kMaxSignatures, "signature count");
+  const std::string message = signed_bytes(r.verified->manifest_bytes());
   std::set<KeyId> valid;
   for (const auto& env : envelopes) {
     const TrustedKey* key = trust.find_key(env.key_id);
@@ -221,17 +238,20 @@ void check_accepted(std::string_view input, const VerifyReport& r) {
   }
   FUZZ_CHECK(valid.size() >= trust.key_sets.front().threshold && valid.size() == r.signatures_valid,
              "accepted with " + std::to_string(valid.size()) + " valid signatures");
+}
 
-  // Single bit flips in the authenticated or fixed bytes are refused.
+// Single bit flips in the authenticated or fixed bytes are refused.
+void check_bit_flips(std::string_view input, const Content& content) {
   const Sha256 d = sha256(input);
   // (A version-2 signature area is left out: like version 1's signature
   // entries, an unknown key's envelope there is never checked.)
-  const std::size_t covered = expected.size() - (area_end - area_begin);
+  const std::size_t covered = content.expected.size() - (content.area_end - content.area_begin);
   for (std::size_t k = 0; k < 4; ++k) {
     const std::size_t pick = (std::size_t{d[2 * k]} << 8 | d[2 * k + 1]) * 2654435761u;
     const bool in_end = (d[16 + k] & 1) != 0;
     std::size_t pos = in_end ? input.size() - 2 * kBlock + pick % (2 * kBlock) : pick % covered;
-    if (!in_end && area_end > area_begin && pos >= area_begin) pos += area_end - area_begin;
+    if (!in_end && content.area_end > content.area_begin && pos >= content.area_begin)
+      pos += content.area_end - content.area_begin;
     std::string flipped(input);
     flipped[pos] = static_cast<char>(flipped[pos] ^ (1 << (d[20 + k] & 7)));
     VerifyReport fr = verify(flipped);
@@ -239,6 +259,16 @@ void check_accepted(std::string_view input, const VerifyReport& r) {
     FUZZ_CHECK(!fr.ok(), "a package with bit " + std::to_string(d[20 + k] & 7) + " of byte " + std::to_string(pos) +
                              " flipped is accepted");
   }
+}
+
+// The accepted input, rebuilt from what the verifier says it accepted.
+void check_accepted(std::string_view input, const VerifyReport& r) {
+  const VerifiedPackage& v = *r.verified;
+  check_verified_manifest(input, v);
+  Content content = check_content(input, v);
+  check_signature_entries(input, v.manifest(), content.expected.size(), content.envelopes);
+  check_signatures(r, content.envelopes);
+  check_bit_flips(input, content);
 }
 
 // Removes every entry of the directory (files only: extract writes nothing else)

@@ -1,6 +1,7 @@
 #include "fwseal/inventory/advisory.h"
 
 #include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "fwseal/base/text.h"
@@ -81,6 +82,18 @@ Result<std::string> string_member(const json& j, const char* key, const std::str
   return j[key].get<std::string>();
 }
 
+// The member `key`, an array of strings; empty when there is none.
+Result<std::vector<std::string>> string_array(const json& j, const char* key, const std::string& where) {
+  std::vector<std::string> out;
+  if (!j.contains(key)) return out;
+  if (!j[key].is_array()) return bad(where + "." + key, "must be an array of strings");
+  for (const auto& v : j[key]) {
+    if (!v.is_string()) return bad(where + "." + key, "must be an array of strings");
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
 // OSV's evaluation, as intervals: events in version order; "introduced"
 // opens an interval (inclusive; "0" is the first version there is), "fixed"
 // and "limit" close it before their version, "last_affected" after its.
@@ -157,6 +170,120 @@ std::string fixed_version(const AffectedPackage& entry, std::string_view version
   return "";
 }
 
+namespace {
+
+// The highest CVSS v3 score of the record's severities (CVSS v4 and others:
+// not scored by fwseal).
+Result<std::optional<Cvss3>> osv_cvss(const json& j, const std::string& at) {
+  std::optional<Cvss3> highest;
+  if (!j.contains("severity")) return highest;
+  if (!j["severity"].is_array()) return bad(at + ".severity", "must be an array");
+  for (const auto& s : j["severity"]) {
+    if (!s.is_object() || !s.contains("type") || !s["type"].is_string() || !s.contains("score") ||
+        !s["score"].is_string())
+      return bad(at + ".severity", "each entry needs a type and a score");
+    if (s["type"] != "CVSS_V3") continue;
+    auto cvss = parse_cvss3(s["score"].get<std::string>());
+    if (!cvss.ok()) return bad(at + ".severity", cvss.error().message);
+    if (!highest || cvss->base_score > highest->base_score) highest = *cvss;
+  }
+  return highest;
+}
+
+// The purl an affected package names (type, namespace, name; the distro for
+// a distribution's release) and its version scheme. The rule starts with
+// what the record says: "OSV <ecosystem> <name>".
+Result<AffectedPackage> osv_package(const json& item, const std::string& here) {
+  if (!item.is_object() || !item.contains("package") || !item["package"].is_object()) return bad(here, "needs a package");
+  const json& pkg = item["package"];
+  FWSEAL_ASSIGN(std::string ecosystem, string_member(pkg, "ecosystem", here + ".package", true));
+  FWSEAL_ASSIGN(std::string name, string_member(pkg, "name", here + ".package", true));
+  if (name.empty()) return bad(here + ".package.name", "is empty");
+  std::string_view base = ecosystem, release;
+  if (auto colon = base.find(':'); colon != std::string_view::npos) {
+    release = base.substr(colon + 1);
+    base = base.substr(0, colon);
+  }
+  auto eco = std::find_if(std::begin(kEcosystems), std::end(kEcosystems), [&](const Ecosystem& e) { return e.osv == base; });
+  if (eco == std::end(kEcosystems))
+    return bad(here + ".package.ecosystem",
+               "unknown ecosystem " + quote(ecosystem) + " (fwseal matches " + known_ecosystems() + ")");
+  AffectedPackage entry;
+  entry.purl_type = std::string(eco->purl_type);
+  entry.purl_namespace = std::string(eco->purl_namespace);
+  entry.name = name;
+  entry.scheme = eco->scheme;
+  if (eco->purl_type == "maven" || eco->purl_type == "composer") {
+    // group:artifact, vendor/package
+    auto split = name.find(eco->purl_type == "maven" ? ':' : '/');
+    if (split != std::string::npos) {
+      entry.purl_namespace = name.substr(0, split);
+      entry.name = name.substr(split + 1);
+    }
+  } else if (eco->purl_type == "npm" && name.starts_with("@")) {
+    auto slash = name.find('/');
+    if (slash != std::string::npos) {
+      entry.purl_namespace = name.substr(0, slash);
+      entry.name = name.substr(slash + 1);
+    }
+  }
+  if (!eco->distro_prefix.empty() && !release.empty()) entry.distro = std::string(eco->distro_prefix) + distro_release(release);
+  entry.rule = "OSV " + ecosystem + " " + name;
+  return entry;
+}
+
+// Adds the item's ECOSYSTEM and SEMVER ranges to `entry` (a SEMVER range
+// makes its scheme semver); returns their text.
+Result<std::string> osv_ranges(const json& item, AffectedPackage& entry, const std::string& here) {
+  std::string text;
+  if (!item.contains("ranges")) return text;
+  if (!item["ranges"].is_array()) return bad(here + ".ranges", "must be an array");
+  for (std::size_t r = 0; r < item["ranges"].size(); ++r) {
+    const std::string rat = here + ".ranges[" + std::to_string(r) + "]";
+    const json& range = item["ranges"][r];
+    if (!range.is_object() || !range.contains("type") || !range["type"].is_string() || !range.contains("events") ||
+        !range["events"].is_array())
+      return bad(rat, "needs a type and events");
+    const std::string type = range["type"].get<std::string>();
+    if (type == "GIT") continue;
+    if (type != "ECOSYSTEM" && type != "SEMVER") return bad(rat + ".type", "unknown range type " + quote(type));
+    Scheme scheme = type == "SEMVER" ? Scheme::semver : entry.scheme;
+    if (type == "SEMVER") entry.scheme = Scheme::semver;
+    FWSEAL_ASSIGN(auto intervals, osv_intervals(range["events"], scheme, rat));
+    for (auto& interval : intervals) {
+      text += (text.empty() ? "" : "; ") + interval_text(interval);
+      entry.ranges.push_back(std::move(interval));
+    }
+  }
+  return text;
+}
+
+// One affected package, nullopt when it gives nothing fwseal can compare
+// (no versions, and no ranges but GIT ones).
+Result<std::optional<AffectedPackage>> osv_affected(const json& item, const std::string& here) {
+  FWSEAL_ASSIGN(AffectedPackage entry, osv_package(item, here));
+  FWSEAL_ASSIGN(std::string ranges_text, osv_ranges(item, entry, here));
+  FWSEAL_ASSIGN(entry.versions, string_array(item, "versions", here));
+  if (!entry.versions.empty())
+    ranges_text += (ranges_text.empty() ? "" : "; ") + std::to_string(entry.versions.size()) + " listed versions";
+  if (entry.ranges.empty() && entry.versions.empty()) return std::optional<AffectedPackage>();
+  entry.rule += ": " + ranges_text;
+  return std::optional<AffectedPackage>(std::move(entry));
+}
+
+Result<std::vector<AffectedPackage>> osv_affected_list(const json& j, const std::string& at) {
+  std::vector<AffectedPackage> out;
+  if (!j.contains("affected")) return out;
+  if (!j["affected"].is_array()) return bad(at + ".affected", "must be an array");
+  for (std::size_t i = 0; i < j["affected"].size(); ++i) {
+    FWSEAL_ASSIGN(auto entry, osv_affected(j["affected"][i], at + ".affected[" + std::to_string(i) + "]"));
+    if (entry) out.push_back(std::move(*entry));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<Advisory> parse_osv(std::string_view text, std::string_view where_view) {
   const std::string where(where_view);
   FWSEAL_ASSIGN(json j, parse_json_strict(text, where, JsonLimits{8u << 20, 32}));
@@ -169,101 +296,9 @@ Result<Advisory> parse_osv(std::string_view text, std::string_view where_view) {
   FWSEAL_ASSIGN(a.modified, string_member(j, "modified", at, true));
   FWSEAL_ASSIGN(a.withdrawn, string_member(j, "withdrawn", at, false));
   FWSEAL_ASSIGN(a.summary, string_member(j, "summary", at, false));
-  if (j.contains("aliases")) {
-    if (!j["aliases"].is_array()) return bad(at + ".aliases", "must be an array of strings");
-    for (const auto& alias : j["aliases"]) {
-      if (!alias.is_string()) return bad(at + ".aliases", "must be an array of strings");
-      a.aliases.push_back(alias.get<std::string>());
-    }
-  }
-  if (j.contains("severity")) {
-    if (!j["severity"].is_array()) return bad(at + ".severity", "must be an array");
-    for (const auto& s : j["severity"]) {
-      if (!s.is_object() || !s.contains("type") || !s["type"].is_string() || !s.contains("score") ||
-          !s["score"].is_string())
-        return bad(at + ".severity", "each entry needs a type and a score");
-      if (s["type"] != "CVSS_V3") continue;  // CVSS v4 and others: not scored by fwseal
-      auto cvss = parse_cvss3(s["score"].get<std::string>());
-      if (!cvss.ok()) return bad(at + ".severity", cvss.error().message);
-      if (!a.cvss || cvss->base_score > a.cvss->base_score) a.cvss = *cvss;
-    }
-  }
-  if (j.contains("affected")) {
-    if (!j["affected"].is_array()) return bad(at + ".affected", "must be an array");
-    for (std::size_t i = 0; i < j["affected"].size(); ++i) {
-      const std::string here = at + ".affected[" + std::to_string(i) + "]";
-      const json& item = j["affected"][i];
-      if (!item.is_object() || !item.contains("package") || !item["package"].is_object())
-        return bad(here, "needs a package");
-      const json& pkg = item["package"];
-      FWSEAL_ASSIGN(std::string ecosystem, string_member(pkg, "ecosystem", here + ".package", true));
-      FWSEAL_ASSIGN(std::string name, string_member(pkg, "name", here + ".package", true));
-      if (name.empty()) return bad(here + ".package.name", "is empty");
-      std::string_view base = ecosystem, release;
-      if (auto colon = base.find(':'); colon != std::string_view::npos) {
-        release = base.substr(colon + 1);
-        base = base.substr(0, colon);
-      }
-      auto eco = std::find_if(std::begin(kEcosystems), std::end(kEcosystems), [&](const Ecosystem& e) { return e.osv == base; });
-      if (eco == std::end(kEcosystems))
-        return bad(here + ".package.ecosystem", "unknown ecosystem " + quote(ecosystem) + " (fwseal matches " +
-                                                    known_ecosystems() + ")");
-      AffectedPackage entry;
-      entry.purl_type = std::string(eco->purl_type);
-      entry.purl_namespace = std::string(eco->purl_namespace);
-      entry.name = name;
-      entry.scheme = eco->scheme;
-      if (eco->purl_type == "maven" || eco->purl_type == "composer") {
-        // group:artifact, vendor/package
-        auto split = name.find(eco->purl_type == "maven" ? ':' : '/');
-        if (split != std::string::npos) {
-          entry.purl_namespace = name.substr(0, split);
-          entry.name = name.substr(split + 1);
-        }
-      } else if (eco->purl_type == "npm" && name.starts_with("@")) {
-        auto slash = name.find('/');
-        if (slash != std::string::npos) {
-          entry.purl_namespace = name.substr(0, slash);
-          entry.name = name.substr(slash + 1);
-        }
-      }
-      if (!eco->distro_prefix.empty() && !release.empty())
-        entry.distro = std::string(eco->distro_prefix) + distro_release(release);
-      std::string ranges_text;
-      if (item.contains("ranges")) {
-        if (!item["ranges"].is_array()) return bad(here + ".ranges", "must be an array");
-        for (std::size_t r = 0; r < item["ranges"].size(); ++r) {
-          const std::string rat = here + ".ranges[" + std::to_string(r) + "]";
-          const json& range = item["ranges"][r];
-          if (!range.is_object() || !range.contains("type") || !range["type"].is_string() ||
-              !range.contains("events") || !range["events"].is_array())
-            return bad(rat, "needs a type and events");
-          const std::string type = range["type"].get<std::string>();
-          if (type == "GIT") continue;
-          if (type != "ECOSYSTEM" && type != "SEMVER") return bad(rat + ".type", "unknown range type " + quote(type));
-          Scheme scheme = type == "SEMVER" ? Scheme::semver : entry.scheme;
-          if (type == "SEMVER") entry.scheme = Scheme::semver;
-          FWSEAL_ASSIGN(auto intervals, osv_intervals(range["events"], scheme, rat));
-          for (auto& interval : intervals) {
-            ranges_text += (ranges_text.empty() ? "" : "; ") + interval_text(interval);
-            entry.ranges.push_back(std::move(interval));
-          }
-        }
-      }
-      if (item.contains("versions")) {
-        if (!item["versions"].is_array()) return bad(here + ".versions", "must be an array of strings");
-        for (const auto& v : item["versions"]) {
-          if (!v.is_string()) return bad(here + ".versions", "must be an array of strings");
-          entry.versions.push_back(v.get<std::string>());
-        }
-        if (!entry.versions.empty())
-          ranges_text += (ranges_text.empty() ? "" : "; ") + std::to_string(entry.versions.size()) + " listed versions";
-      }
-      if (entry.ranges.empty() && entry.versions.empty()) continue;  // nothing fwseal can compare
-      entry.rule = "OSV " + ecosystem + " " + name + ": " + ranges_text;
-      a.affected.push_back(std::move(entry));
-    }
-  }
+  FWSEAL_ASSIGN(a.aliases, string_array(j, "aliases", at));
+  FWSEAL_ASSIGN(a.cvss, osv_cvss(j, at));
+  FWSEAL_ASSIGN(a.affected, osv_affected_list(j, at));
   return a;
 }
 
@@ -326,6 +361,125 @@ Result<std::optional<AffectedPackage>> cpe_entry(const json& match, const std::s
   return std::optional<AffectedPackage>(std::move(e));
 }
 
+// The first English description.
+std::string nvd_summary(const json& cve) {
+  if (const json* d = member(cve, "descriptions"); d && d->is_array())
+    for (const auto& desc : *d)
+      if (string_or(desc, "lang") == "en") return string_or(desc, "value");
+  return "";
+}
+
+// The CVSS v3.1 score, else the v3.0 one: of each, the NVD's own (Primary)
+// metric, else the first given.
+Result<std::optional<Cvss3>> nvd_cvss(const json& cve, const std::string& at) {
+  std::optional<Cvss3> cvss;
+  const json* metrics = member(cve, "metrics");
+  if (!metrics) return cvss;
+  for (const char* key : {"cvssMetricV31", "cvssMetricV30"}) {
+    const json* list = member(*metrics, key);
+    if (!list || !list->is_array() || cvss) continue;
+    const json* chosen = nullptr;
+    for (const auto& m : *list)
+      if (string_or(m, "type") == "Primary") chosen = &m;
+    if (!chosen && !list->empty()) chosen = &(*list)[0];
+    if (!chosen) continue;
+    const json* data = member(*chosen, "cvssData");
+    const std::string vector = data ? string_or(*data, "vectorString") : "";
+    auto parsed = parse_cvss3(vector);
+    if (!parsed.ok()) return nvd_bad(at + ".metrics." + key, parsed.error().message);
+    cvss = *parsed;
+  }
+  return cvss;
+}
+
+// A configuration's node: an OR (any) or AND (each) of cpeMatch entries.
+struct NvdNode {
+  std::vector<std::pair<AffectedPackage, bool>> entries;  // entry, vulnerable
+  bool negate = false, all = false;
+};
+
+Result<NvdNode> nvd_node(const json& node, const std::string& nat) {
+  const json* matches = member(node, "cpeMatch");
+  if (!matches || !matches->is_array()) return nvd_bad(nat, "needs cpeMatch");
+  NvdNode n;
+  n.all = string_or(node, "operator") == "AND";
+  if (const json* neg = member(node, "negate"); neg && neg->is_boolean()) n.negate = neg->get<bool>();
+  for (std::size_t mi = 0; mi < matches->size(); ++mi) {
+    const std::string mat = nat + ".cpeMatch[" + std::to_string(mi) + "]";
+    std::string why;
+    FWSEAL_ASSIGN(auto entry, cpe_entry((*matches)[mi], mat, why));
+    const json* vulnerable = member((*matches)[mi], "vulnerable");
+    const bool is_vulnerable = vulnerable && vulnerable->is_boolean() && vulnerable->get<bool>();
+    if (entry) n.entries.emplace_back(std::move(*entry), is_vulnerable);
+    else if (!is_vulnerable) n.entries.emplace_back(AffectedPackage{}, false);  // a condition nothing satisfies
+  }
+  return n;
+}
+
+// ", with A and not B or C": the other conditions of an entry, as its rule
+// ends.
+std::string with_text(const std::vector<Requirement>& requires_also) {
+  std::string also;
+  for (const auto& r : requires_also) {
+    std::string any;
+    for (const auto& c : r.any) any += (any.empty() ? "" : " or ") + (c.name.empty() ? "(unmatchable)" : c.rule);
+    also += (also.empty() ? "" : " and ") + std::string(r.negate ? "not " : "") + any;
+  }
+  return ", with " + also;
+}
+
+// Entry `ei` of node `ni` with the conditions the rest of its configuration
+// sets: the other entries of an AND node, and the other nodes of an AND
+// configuration (`all`).
+AffectedPackage with_conditions(const std::vector<NvdNode>& nodes, std::size_t ni, std::size_t ei, bool all,
+                                const std::string& id) {
+  AffectedPackage e = nodes[ni].entries[ei].first;
+  e.rule = "NVD " + id + " " + e.rule;
+  if (nodes[ni].all)
+    for (std::size_t other = 0; other < nodes[ni].entries.size(); ++other)
+      if (other != ei) e.requires_also.push_back(Requirement{{nodes[ni].entries[other].first}, false});
+  if (all)
+    for (std::size_t other = 0; other < nodes.size(); ++other) {
+      if (other == ni) continue;
+      Requirement r;
+      r.negate = nodes[other].negate;
+      for (const auto& [candidate, v] : nodes[other].entries) r.any.push_back(candidate);
+      e.requires_also.push_back(std::move(r));
+    }
+  if (!e.requires_also.empty()) e.rule += with_text(e.requires_also);
+  return e;
+}
+
+// Every vulnerable entry of one configuration, with its conditions.
+Result<std::vector<AffectedPackage>> nvd_configuration(const json& config, const std::string& cat, const std::string& id) {
+  const json* nodes = member(config, "nodes");
+  if (!nodes || !nodes->is_array()) return nvd_bad(cat, "needs nodes");
+  std::vector<NvdNode> parsed;
+  for (std::size_t ni = 0; ni < nodes->size(); ++ni) {
+    FWSEAL_ASSIGN(NvdNode n, nvd_node((*nodes)[ni], cat + ".nodes[" + std::to_string(ni) + "]"));
+    parsed.push_back(std::move(n));
+  }
+  const bool all = string_or(config, "operator") == "AND";
+  std::vector<AffectedPackage> out;
+  for (std::size_t ni = 0; ni < parsed.size(); ++ni)
+    for (std::size_t ei = 0; ei < parsed[ni].entries.size(); ++ei)
+      if (parsed[ni].entries[ei].second && !parsed[ni].negate) out.push_back(with_conditions(parsed, ni, ei, all, id));
+  return out;
+}
+
+Result<std::vector<AffectedPackage>> nvd_affected(const json& cve, const std::string& at, const std::string& id) {
+  std::vector<AffectedPackage> out;
+  const json* configurations = member(cve, "configurations");
+  if (!configurations) return out;
+  if (!configurations->is_array()) return nvd_bad(at + ".configurations", "must be an array");
+  for (std::size_t ci = 0; ci < configurations->size(); ++ci) {
+    FWSEAL_ASSIGN(auto entries, nvd_configuration((*configurations)[ci],
+                                                  at + ".configurations[" + std::to_string(ci) + "]", id));
+    std::move(entries.begin(), entries.end(), std::back_inserter(out));
+  }
+  return out;
+}
+
 Result<Advisory> nvd_record(const json& cve, const std::string& where) {
   Advisory a;
   a.format = "nvd";
@@ -334,95 +488,9 @@ Result<Advisory> nvd_record(const json& cve, const std::string& where) {
   const std::string at = where + " (" + plain_or_quoted(a.id) + ")";
   a.modified = string_or(cve, "lastModified");
   if (string_or(cve, "vulnStatus") == "Rejected") a.withdrawn = a.modified.empty() ? "rejected" : a.modified;
-  if (const json* d = member(cve, "descriptions"); d && d->is_array())
-    for (const auto& desc : *d)
-      if (string_or(desc, "lang") == "en") {
-        a.summary = string_or(desc, "value");
-        break;
-      }
-  if (const json* metrics = member(cve, "metrics"))
-    for (const char* key : {"cvssMetricV31", "cvssMetricV30"}) {
-      const json* list = member(*metrics, key);
-      if (!list || !list->is_array() || a.cvss) continue;
-      // The NVD's own (Primary) metric first, else the first given.
-      const json* chosen = nullptr;
-      for (const auto& m : *list)
-        if (string_or(m, "type") == "Primary") chosen = &m;
-      if (!chosen && !list->empty()) chosen = &(*list)[0];
-      if (!chosen) continue;
-      const json* data = member(*chosen, "cvssData");
-      const std::string vector = data ? string_or(*data, "vectorString") : "";
-      auto parsed = parse_cvss3(vector);
-      if (!parsed.ok()) return nvd_bad(at + ".metrics." + key, parsed.error().message);
-      a.cvss = *parsed;
-    }
-  const json* configurations = member(cve, "configurations");
-  if (!configurations) return a;
-  if (!configurations->is_array()) return nvd_bad(at + ".configurations", "must be an array");
-  for (std::size_t ci = 0; ci < configurations->size(); ++ci) {
-    const std::string cat = at + ".configurations[" + std::to_string(ci) + "]";
-    const json& config = (*configurations)[ci];
-    const json* nodes = member(config, "nodes");
-    if (!nodes || !nodes->is_array()) return nvd_bad(cat, "needs nodes");
-    const bool all = string_or(config, "operator") == "AND";
-    // Each node: an OR (any) or AND (each) of cpeMatch entries.
-    struct Node {
-      std::vector<std::pair<AffectedPackage, bool>> entries;  // entry, vulnerable
-      bool negate = false, all = false;
-    };
-    std::vector<Node> parsed;
-    for (std::size_t ni = 0; ni < nodes->size(); ++ni) {
-      const std::string nat = cat + ".nodes[" + std::to_string(ni) + "]";
-      const json& node = (*nodes)[ni];
-      const json* matches = member(node, "cpeMatch");
-      if (!matches || !matches->is_array()) return nvd_bad(nat, "needs cpeMatch");
-      Node n;
-      n.all = string_or(node, "operator") == "AND";
-      if (const json* neg = member(node, "negate"); neg && neg->is_boolean()) n.negate = neg->get<bool>();
-      for (std::size_t mi = 0; mi < matches->size(); ++mi) {
-        const std::string mat = nat + ".cpeMatch[" + std::to_string(mi) + "]";
-        std::string why;
-        FWSEAL_ASSIGN(auto entry, cpe_entry((*matches)[mi], mat, why));
-        const json* vulnerable = member((*matches)[mi], "vulnerable");
-        const bool is_vulnerable = vulnerable && vulnerable->is_boolean() && vulnerable->get<bool>();
-        if (entry) n.entries.emplace_back(std::move(*entry), is_vulnerable);
-        else if (!is_vulnerable) n.entries.emplace_back(AffectedPackage{}, false);  // a condition nothing satisfies
-      }
-      parsed.push_back(std::move(n));
-    }
-    // Every vulnerable entry, with the conditions the rest of its
-    // configuration sets: the other nodes of an AND configuration, and the
-    // other entries of an AND node.
-    for (std::size_t ni = 0; ni < parsed.size(); ++ni) {
-      for (std::size_t ei = 0; ei < parsed[ni].entries.size(); ++ei) {
-        const auto& [entry, vulnerable] = parsed[ni].entries[ei];
-        if (!vulnerable || parsed[ni].negate) continue;
-        AffectedPackage e = entry;
-        e.rule = "NVD " + a.id + " " + e.rule;
-        if (parsed[ni].all)
-          for (std::size_t other = 0; other < parsed[ni].entries.size(); ++other)
-            if (other != ei) e.requires_also.push_back(Requirement{{parsed[ni].entries[other].first}, false});
-        if (all)
-          for (std::size_t other = 0; other < parsed.size(); ++other) {
-            if (other == ni) continue;
-            Requirement r;
-            r.negate = parsed[other].negate;
-            for (const auto& [candidate, v] : parsed[other].entries) r.any.push_back(candidate);
-            e.requires_also.push_back(std::move(r));
-          }
-        if (!e.requires_also.empty()) {
-          std::string also;
-          for (const auto& r : e.requires_also) {
-            std::string any;
-            for (const auto& c : r.any) any += (any.empty() ? "" : " or ") + (c.name.empty() ? "(unmatchable)" : c.rule);
-            also += (also.empty() ? "" : " and ") + std::string(r.negate ? "not " : "") + any;
-          }
-          e.rule += ", with " + also;
-        }
-        a.affected.push_back(std::move(e));
-      }
-    }
-  }
+  a.summary = nvd_summary(cve);
+  FWSEAL_ASSIGN(a.cvss, nvd_cvss(cve, at));
+  FWSEAL_ASSIGN(a.affected, nvd_affected(cve, at, a.id));
   return a;
 }
 

@@ -2,186 +2,17 @@
 #include "fwseal/inventory/scan.h"
 
 #include <algorithm>
-#include <iterator>
 #include <map>
-#include <tuple>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "fwseal/base/text.h"
 #include "fwseal/base/time.h"
-#include "fwseal/inventory/advisory.h"
-#include "fwseal/inventory/purl_match.h"
-#include "fwseal/sbom/purl.h"
+#include "scan_match.h"
 #include "table.h"
 
 namespace fwseal::inventory {
-namespace {
-
-using nlohmann::json;
-
-// A distribution's release as purls may name it: Debian's code names are its
-// version numbers.
-std::string normal_distro(std::string distro) {
-  static const std::map<std::string, std::string> kCodeNames = {
-      {"buster", "debian-10"}, {"bullseye", "debian-11"}, {"bookworm", "debian-12"}, {"trixie", "debian-13"},
-      {"focal", "ubuntu-20.04"}, {"jammy", "ubuntu-22.04"}, {"noble", "ubuntu-24.04"}};
-  distro = ascii_lower(distro);
-  if (auto it = kCodeNames.find(distro); it != kCodeNames.end()) return it->second;
-  return distro;
-}
-
-// "alpine-3.18" covers a component built for alpine-3.18 or alpine-3.18.4.
-bool distro_covers(const std::string& advisory, const std::string& component) {
-  if (advisory.empty()) return true;
-  if (component == advisory) return true;
-  return component.size() > advisory.size() && component.starts_with(advisory) && component[advisory.size()] == '.';
-}
-
-
-struct Component {
-  std::string id, name, version, purl, type, ns, distro;
-  std::string match_version;  // the version purl-keyed advisories are compared with
-  std::string evidence;
-  // By CPE, for a component without a package manager's purl: the vendor
-  // and product of its CPE (from fwseal's curated table of fingerprinted
-  // components, or declared by the build) and its upstream version.
-  std::string cpe_vendor, cpe_product, cpe_version;
-  std::string cpe;
-};
-
-// What of a component advisories match: its purl type and name, for a
-// Debian-family package the source package (purl `upstream` qualifier) and
-// its version, and the distribution release; for a component without a
-// package manager's purl, its CPE's vendor and product.
-std::optional<Component> component_of(const Row& row) {
-  Component c{row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3].value_or(""), {}, {}, {}, {}, {},
-              {}, {}, {}, {}};
-  if (!c.purl.empty()) {
-    auto parts = sbom::parse_purl(c.purl, "component");
-    if (!parts.ok()) return std::nullopt;
-    c.type = ascii_lower(parts->type);
-    c.ns = ascii_lower(parts->ns);
-    c.match_version = !parts->version.empty() ? parts->version : c.version;
-    if (auto d = parts->qualifiers.find("distro"); d != parts->qualifiers.end()) c.distro = normal_distro(d->second);
-    c.evidence = c.purl;
-    if (auto up = parts->qualifiers.find("upstream"); up != parts->qualifiers.end() && (c.type == "deb")) {
-      auto at = up->second.find('@');
-      if (at != std::string::npos) c.match_version = up->second.substr(at + 1);
-      c.evidence += " (source package " + up->second.substr(0, at) + " " + c.match_version + ")";
-    }
-  }
-  c.cpe = row[7].value_or("");
-  if ((c.type.empty() || c.type == "generic") && row[7]) {
-    auto f = split_cpe(*row[7]);
-    if (f.size() == 13 && f[3] != "*" && f[4] != "*" && !f[3].empty() && !f[4].empty()) {
-      c.cpe_vendor = ascii_lower(f[3]);
-      c.cpe_product = ascii_lower(f[4]);
-      std::string v = !c.version.empty() ? c.version : (f[5] != "*" && f[5] != "-" ? f[5] : "");
-      c.cpe_version = upstream_version(v);
-      c.evidence = (c.purl.empty() ? c.name : c.purl) + " (CPE " + *row[7] +
-                   (c.cpe_version != v ? ", upstream version " + c.cpe_version : "") + ")";
-    }
-  }
-  return c;
-}
-
-std::string key_of(const std::string& type, const std::string& name) { return type + '\n' + ascii_lower(name); }
-
-std::vector<VersionInterval> intervals_from(const std::string& text) {
-  std::vector<VersionInterval> out;
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_array()) return out;
-  for (const auto& r : j) {
-    if (!r.is_object()) continue;
-    VersionInterval i;
-    for (const char* k : {"gte", "gt"})
-      if (r.contains(k) && r[k].is_string()) {
-        i.lower = r[k].get<std::string>();
-        i.lower_inclusive = std::string(k) == "gte";
-      }
-    for (const char* k : {"lte", "lt"})
-      if (r.contains(k) && r[k].is_string()) {
-        i.upper = r[k].get<std::string>();
-        i.upper_inclusive = std::string(k) == "lte";
-      }
-    out.push_back(std::move(i));
-  }
-  return out;
-}
-
-std::vector<Requirement> requirements_from(const std::string& text) {
-  std::vector<Requirement> out;
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_array()) return out;
-  for (const auto& r : j) {
-    if (!r.is_object()) continue;
-    Requirement req;
-    req.negate = r.value("negate", false);
-    if (r.contains("any") && r["any"].is_array())
-      for (const auto& c : r["any"]) {
-        if (!c.is_object()) continue;
-        AffectedPackage p;
-        p.purl_type = "cpe";
-        p.purl_namespace = ascii_lower(c.value("vendor", ""));
-        p.name = ascii_lower(c.value("product", ""));
-        p.ranges = intervals_from(c.contains("ranges") ? c["ranges"].dump() : "[]");
-        if (c.contains("versions") && c["versions"].is_array())
-          for (const auto& v : c["versions"])
-            if (v.is_string()) p.versions.push_back(v.get<std::string>());
-        req.any.push_back(std::move(p));
-      }
-    out.push_back(std::move(req));
-  }
-  return out;
-}
-
-// The other conditions of an NVD configuration, in one release: each must
-// be met by some component of that release (a platform that is not a
-// component, such as a hardware CPE, never is).
-Result<bool> requirements_hold(Connection& db, const std::string& release_id, const std::vector<Requirement>& reqs,
-                               std::map<std::string, std::vector<Component>>& cache) {
-  auto it = cache.find(release_id);
-  if (it == cache.end()) {
-    FWSEAL_ASSIGN(auto rows, db.query("SELECT c.id, c.name, c.version, c.purl, c.purl_type, c.purl_name, c.upstream, c.cpe "
-                                      "FROM components c JOIN release_components rc ON rc.component_id = c.id WHERE "
-                                      "rc.release_id = ? AND c.cpe IS NOT NULL",
-                                      {release_id}));
-    std::vector<Component> list;
-    for (const auto& row : rows)
-      if (auto c = component_of(row); c && !c->cpe_product.empty()) list.push_back(std::move(*c));
-    it = cache.emplace(release_id, std::move(list)).first;
-  }
-  for (const auto& r : reqs) {
-    bool met = false;
-    for (const auto& candidate : r.any) {
-      if (candidate.name.empty()) continue;
-      for (const auto& c : it->second)
-        if (c.cpe_vendor == candidate.purl_namespace && c.cpe_product == candidate.name && !c.cpe_version.empty() &&
-            affects(candidate, c.cpe_version))
-          met = true;
-    }
-    if (met == r.negate) return false;
-  }
-  return true;
-}
-
-int severity_rank(const std::string& s) {
-  if (s == "critical") return 0;
-  if (s == "high") return 1;
-  if (s == "medium") return 2;
-  if (s == "low") return 3;
-  if (s == "none") return 4;
-  return 5;  // unknown
-}
-
-std::optional<Date> stored_date(const Cell& c) {
-  if (!c) return std::nullopt;
-  auto d = parse_date(*c, "inventory");
-  return d.ok() ? std::optional<Date>(*d) : std::nullopt;
-}
-
-}  // namespace
 
 Status check_advisory_age(Connection& db, std::uint64_t max_age, std::int64_t now) {
   FWSEAL_ASSIGN(auto newest, newest_import(db));
@@ -216,7 +47,11 @@ bool at_or_above(const Finding& f, Severity threshold) {
   return static_cast<int>(severity_of(*f.cvss)) >= static_cast<int>(threshold);
 }
 
-Status scan_each(Connection& db, const ScanOptions& o, const FindingSink& sink) {
+namespace {
+
+// Code::usage when the product or release the scan is limited to is not in
+// the inventory.
+Status check_scope(Connection& db, const ScanOptions& o) {
   if (o.release) {
     FWSEAL_ASSIGN(auto r, db.query("SELECT r.id FROM releases r JOIN products p ON p.id = r.product_id WHERE p.name = ? "
                                    "AND r.version = ?",
@@ -229,287 +64,289 @@ Status scan_each(Connection& db, const ScanOptions& o, const FindingSink& sink) 
     FWSEAL_ASSIGN(auto p, db.query("SELECT id FROM products WHERE name = ?", {*o.product}));
     if (p.empty()) return make_error(Code::usage, "product " + quote(*o.product) + " is not in the inventory");
   }
-  // The advisory entries to match: all, or those the newest import added
-  // or changed.
-  std::string affected_sql =
-      "SELECT af.purl_type, af.purl_namespace, af.name, af.distro, af.scheme, af.ranges, af.versions, af.rule, a.id, "
-      "a.advisory_id, a.summary, a.cvss_vector, af.requires FROM advisory_affected af JOIN advisories a ON a.id = "
-      "af.advisory_id WHERE a.withdrawn IS NULL";
-  std::vector<Cell> affected_params;
-  if (o.newest_import_only) {
-    FWSEAL_ASSIGN(auto newest, db.query("SELECT max(id) FROM advisory_imports"));
-    affected_sql += " AND a.import_id = ?";
-    affected_params.push_back(newest.empty() || !newest[0][0] ? Cell(std::string("0")) : newest[0][0]);
-  }
-  FWSEAL_ASSIGN(auto affected, db.query(affected_sql, affected_params));
+  return ok_status();
+}
 
-  // The components, indexed by what advisories name: type and (source)
-  // name. For a few entries, only the components they name (by index).
-  const std::string columns = "SELECT id, name, version, purl, purl_type, purl_name, upstream, cpe FROM components ";
-  std::vector<Row> component_rows;
-  if (o.newest_import_only && affected.size() <= 5000) {
-    std::map<std::string, std::set<std::string>> names;  // purl type -> names as given and in lower case
-    bool by_cpe = false;
-    for (const auto& row : affected) {
-      const std::string type = row[0].value_or(""), name = row[2].value_or("");
-      if (type == "cpe") by_cpe = true;
-      else names[type].insert({name, ascii_lower(name)});
-    }
-    for (const auto& [type, set] : names) {
-      std::vector<std::string> list(set.begin(), set.end());
-      for (std::size_t at = 0; at < list.size(); at += 200) {
-        std::vector<Cell> params{Cell(type)};
-        std::string in;
-        for (std::size_t i = at; i < std::min(list.size(), at + 200); ++i) {
-          in += in.empty() ? "?" : ", ?";
-          params.push_back(list[i]);
-        }
-        const std::size_t n = params.size() - 1;
-        for (std::size_t i = 0; i < n; ++i) params.push_back(params[1 + i]);
-        params.insert(params.begin() + static_cast<std::ptrdiff_t>(n + 1), Cell(type));
-        FWSEAL_ASSIGN(auto part, db.query(columns + "WHERE (purl_type = ? AND upstream IN (" + in +
-                                              ")) OR (purl_type = ? AND purl_name IN (" + in + "))",
-                                          params));
-        std::move(part.begin(), part.end(), std::back_inserter(component_rows));
-      }
-    }
-    if (by_cpe) {
-      FWSEAL_ASSIGN(auto part, db.query(columns + "WHERE cpe IS NOT NULL"));
-      std::move(part.begin(), part.end(), std::back_inserter(component_rows));
-    }
-    std::sort(component_rows.begin(), component_rows.end(),
-              [](const Row& a, const Row& b) { return a[0] < b[0]; });
-    component_rows.erase(std::unique(component_rows.begin(), component_rows.end(),
-                                     [](const Row& a, const Row& b) { return a[0] == b[0]; }),
-                         component_rows.end());
-  } else {
-    FWSEAL_ASSIGN(component_rows, db.query(columns + "WHERE purl IS NOT NULL OR cpe IS NOT NULL"));
-  }
-  std::vector<Component> components;
-  std::map<std::string, std::vector<std::size_t>> by_key;
-  for (const auto& row : component_rows) {
-    auto c = component_of(row);
-    if (!c) continue;
-    if (!c->type.empty() && c->type != "generic")
-      by_key[key_of(c->type, row[6] ? *row[6] : row[5].value_or(""))].push_back(components.size());
-    if (!c->cpe_product.empty()) by_key[key_of("cpe", c->cpe_product)].push_back(components.size());
-    components.push_back(std::move(*c));
-  }
+std::vector<std::string> sorted_unique(std::vector<std::string> list) {
+  std::sort(list.begin(), list.end());
+  list.erase(std::unique(list.begin(), list.end()), list.end());
+  return list;
+}
 
-  struct Match {
-    std::size_t component;
-    std::string advisory_row, advisory, summary, cvss_vector, fixed, rule;
-    std::vector<Requirement> requires_also;
-  };
-  std::vector<Match> matches;
-  for (const auto& row : affected) {
-    auto it = by_key.find(key_of(row[0].value_or(""), row[2].value_or("")));
-    if (it == by_key.end()) continue;
-    AffectedPackage entry;
-    entry.purl_type = row[0].value_or("");
-    entry.purl_namespace = ascii_lower(row[1].value_or(""));
-    entry.name = row[2].value_or("");
-    entry.distro = row[3].value_or("");
-    entry.scheme = scheme_from_name(row[4].value_or("")).value_or(Scheme::generic);
-    entry.ranges = intervals_from(row[5].value_or("[]"));
-    json versions = json::parse(row[6].value_or("[]"), nullptr, false);
-    if (versions.is_array())
-      for (const auto& v : versions)
-        if (v.is_string()) entry.versions.push_back(v.get<std::string>());
-    const bool by_cpe = entry.purl_type == "cpe";
-    if (by_cpe) entry.requires_also = requirements_from(row[12].value_or("[]"));
-    for (std::size_t index : it->second) {
-      const Component& c = components[index];
-      std::string version;
-      if (by_cpe) {
-        if (c.cpe_vendor != entry.purl_namespace) continue;
-        version = c.cpe_version;
-      } else {
-        if (c.type != entry.purl_type) continue;
-        if (!entry.purl_namespace.empty() && c.ns != entry.purl_namespace) continue;
-        // A distribution's advisory is for its own builds only: a component
-        // that does not say which release it was built for is not matched.
-        if (!entry.distro.empty() && !distro_covers(entry.distro, c.distro)) continue;
-        version = c.match_version;
-      }
-      if (version.empty() || !affects(entry, version)) continue;
-      matches.push_back(Match{index, row[8].value_or(""), row[9].value_or(""), row[10].value_or(""),
-                              row[11].value_or(""), fixed_version(entry, version),
-                              row[7].value_or("") + (entry.distro.empty() ? "" : " (distro " + entry.distro + ")"),
-                              entry.requires_also});
-    }
-  }
+// Aliases of the matched advisories, and the CVSS vectors of those aliases
+// that have one: a score for an advisory without its own (a distribution's
+// record of a CVE that NVD or the CVE's own OSV record scores).
+struct AliasScores {
+  std::map<std::string, std::vector<std::string>> aliases;  // advisory row id -> aliases, in order
+  std::map<std::string, std::string> vector_of;             // advisory id -> CVSS vector
+};
 
-  // Aliases of the matched advisories, and a CVSS vector from an alias when
-  // the advisory has none (a distribution's record of a CVE that NVD or the
-  // CVE's own OSV record scores).
+Result<AliasScores> load_alias_scores(Connection& db, const std::vector<Match>& matches) {
   std::vector<std::string> advisory_rows;
   for (const auto& m : matches) advisory_rows.push_back(m.advisory_row);
-  std::sort(advisory_rows.begin(), advisory_rows.end());
-  advisory_rows.erase(std::unique(advisory_rows.begin(), advisory_rows.end()), advisory_rows.end());
-  FWSEAL_ASSIGN(auto alias_rows,
-                query_in(db, "SELECT advisory_id, alias FROM advisory_aliases WHERE advisory_id IN ", advisory_rows,
-                         " ORDER BY alias"));
-  std::map<std::string, std::vector<std::string>> aliases;
+  FWSEAL_ASSIGN(auto alias_rows, query_in(db, "SELECT advisory_id, alias FROM advisory_aliases WHERE advisory_id IN ",
+                                          sorted_unique(std::move(advisory_rows)), " ORDER BY alias"));
+  AliasScores out;
   std::vector<std::string> all_aliases;
   for (auto& r : alias_rows) {
-    aliases[r[0].value_or("")].push_back(r[1].value_or(""));
+    out.aliases[r[0].value_or("")].push_back(r[1].value_or(""));
     all_aliases.push_back(r[1].value_or(""));
   }
-  FWSEAL_ASSIGN(auto alias_scores, query_in(db,
-                                            "SELECT advisory_id, cvss_vector FROM advisories WHERE cvss_vector IS NOT "
-                                            "NULL AND advisory_id IN ",
-                                            all_aliases));
-  std::map<std::string, std::string> vector_of;  // advisory id -> CVSS vector
-  for (auto& r : alias_scores) vector_of[r[0].value_or("")] = r[1].value_or("");
+  FWSEAL_ASSIGN(auto scored, query_in(db,
+                                      "SELECT advisory_id, cvss_vector FROM advisories WHERE cvss_vector IS NOT "
+                                      "NULL AND advisory_id IN ",
+                                      all_aliases));
+  for (auto& r : scored) out.vector_of[r[0].value_or("")] = r[1].value_or("");
+  return out;
+}
 
-  // The releases carrying each matched component.
+// The releases the scan covers, each once: '', product, version, verified,
+// launched, discontinued, release id.
+Result<std::vector<Row>> releases_in_scope(Connection& db, const ScanOptions& o) {
+  FWSEAL_ASSIGN(auto releases, db.query("SELECT '', p.name, r.version, r.verified, p.launched, p.discontinued, r.id "
+                                        "FROM releases r JOIN products p ON p.id = r.product_id"));
+  std::erase_if(releases, [&](const Row& r) {
+    const std::string product = r[1].value_or(""), version = r[2].value_or("");
+    if (o.product && product != *o.product) return true;
+    return o.release && (product != o.release->first || version != o.release->second);
+  });
+  return releases;
+}
+
+// Component id -> the releases in `releases` that carry it.
+using ReleasesOf = std::map<std::string, std::vector<const Row*>>;
+
+// Which of `releases` carry each matched component: pairs of ids, read from
+// the covering index.
+Result<ReleasesOf> releases_carrying(Connection& db, const std::vector<Row>& releases, const std::vector<Match>& matches,
+                                     const std::vector<Component>& components) {
   std::vector<std::string> component_ids;
   for (const auto& m : matches) component_ids.push_back(components[m.component].id);
-  std::sort(component_ids.begin(), component_ids.end());
-  component_ids.erase(std::unique(component_ids.begin(), component_ids.end()), component_ids.end());
-  // Each release once (its product, version, verification and support
-  // dates), then which of them carry each component: pairs of ids, read from
-  // the covering index.
-  FWSEAL_ASSIGN(auto release_info, db.query("SELECT '', p.name, r.version, r.verified, p.launched, p.discontinued, r.id "
-                                            "FROM releases r JOIN products p ON p.id = r.product_id"));
   std::map<std::string, const Row*> release_by_id;
-  for (const auto& r : release_info) {
-    const std::string product = r[1].value_or(""), version = r[2].value_or("");
-    if (o.product && product != *o.product) continue;
-    if (o.release && (product != o.release->first || version != o.release->second)) continue;
-    release_by_id.emplace(r[6].value_or(""), &r);
-  }
+  for (const auto& r : releases) release_by_id.emplace(r[6].value_or(""), &r);
   FWSEAL_ASSIGN(auto carried, query_in(db, "SELECT component_id, release_id FROM release_components WHERE component_id IN ",
-                                       component_ids));
-  FWSEAL_ASSIGN(SupportPolicy policy, load_policy(db));
-  std::map<std::string, std::vector<const Row*>> releases_of;
+                                       sorted_unique(std::move(component_ids))));
+  ReleasesOf out;
   for (const auto& pair : carried)
     if (auto r = release_by_id.find(pair[1].value_or("")); r != release_by_id.end())
-      releases_of[pair[0].value_or("")].push_back(r->second);
+      out[pair[0].value_or("")].push_back(r->second);
+  return out;
+}
 
-  std::map<std::string, std::vector<Component>> release_cpes;  // release id -> its components with a CPE
-  // A component matched by one advisory id more than once (NVD's and the
-  // CVE Program's record of one CVE, or two entries of one record) needs
-  // its findings merged; everything else is one finding per release.
-  std::map<std::pair<std::size_t, std::string>, int> times_matched;
-  for (const auto& m : matches) ++times_matched[{m.component, m.advisory}];
-  // Triage: only findings whose advisory or alias a statement names look
-  // for the deciding one.
-  FWSEAL_ASSIGN(auto statements, list_statements(db));
+std::vector<std::string> ids_of(const Finding& f) {
+  std::vector<std::string> ids = f.aliases;
+  ids.push_back(f.advisory);
+  return ids;
+}
+
+// The triage statements, and the advisory ids and aliases they name: only
+// findings whose advisory or alias a statement names look for the deciding
+// one.
+struct Triage {
+  std::vector<Statement> statements;
   std::set<std::string> stated;
-  for (const auto& st : statements) stated.insert(st.vulnerability);
-  std::map<std::string, std::string> stage_of;  // release id -> its stage on o.on
-  std::map<std::string, Cvss3> scored;          // vector -> its parse
-  auto score = [&](const std::string& vector) -> const Cvss3* {
-    auto it = scored.find(vector);
-    if (it == scored.end()) {
+
+  bool names_any(const Finding& f) const {
+    const std::vector<std::string> ids = ids_of(f);
+    return std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return stated.count(id) > 0; });
+  }
+  const Statement* deciding(const Finding& f, const Row& release) const {
+    return deciding_statement(statements, ids_of(f), Package{f.purl, f.cpe, f.component_version, release[1].value_or("")});
+  }
+};
+
+Result<Triage> load_triage(Connection& db) {
+  Triage out;
+  FWSEAL_ASSIGN(out.statements, list_statements(db));
+  for (const auto& st : out.statements) out.stated.insert(st.vulnerability);
+  return out;
+}
+
+std::optional<Date> stored_date(const Cell& c) {
+  if (!c) return std::nullopt;
+  auto d = parse_date(*c, "inventory");
+  return d.ok() ? std::optional<Date>(*d) : std::nullopt;
+}
+
+// Each release's support stage on one date, worked out once.
+class Stages {
+ public:
+  Stages(Date on, const SupportPolicy& policy) : on_(on), policy_(policy) {}
+
+  // Stays where it is for as long as this object lives.
+  const std::string& of(const Row& release) {
+    const std::string& id = *release[6];
+    auto it = stage_of_.find(id);
+    if (it == stage_of_.end())
+      it = stage_of_
+               .emplace(id, std::string(stage_name(
+                                stage_on(stored_date(release[4]), stored_date(release[5]), on_, policy_))))
+               .first;
+    return it->second;
+  }
+
+ private:
+  Date on_;
+  const SupportPolicy& policy_;
+  std::map<std::string, std::string> stage_of_;  // release id -> its stage
+};
+
+// CVSS vectors, each parsed once.
+class CvssScores {
+ public:
+  // nullptr when `vector` does not parse.
+  const Cvss3* of(const std::string& vector) {
+    auto it = parsed_.find(vector);
+    if (it == parsed_.end()) {
       auto parsed = parse_cvss3(vector);
       if (!parsed.ok()) return nullptr;
-      it = scored.emplace(vector, *parsed).first;
+      it = parsed_.emplace(vector, *parsed).first;
     }
     return &it->second;
-  };
+  }
 
-  // One base finding per match (what is the same in every release), and
-  // per release carrying it a small item: findings are made one at a time
-  // as they are handed out, so a scan's memory grows with its matches, not
-  // with the millions of findings a large inventory can have.
+ private:
+  std::map<std::string, Cvss3> parsed_;
+};
+
+// The score of `f`: its advisory's vector, else the highest of its
+// aliases' vectors.
+void score(Finding& f, const std::string& own_vector, const AliasScores& alias_scores, CvssScores& scores) {
+  std::string vector = own_vector;
+  f.cvss_source = vector.empty() ? "" : f.advisory;
+  if (vector.empty())
+    for (const auto& alias : f.aliases)
+      if (auto v = alias_scores.vector_of.find(alias); v != alias_scores.vector_of.end())
+        if (const Cvss3* parsed = scores.of(v->second);
+            parsed && (vector.empty() || parsed->base_score > scores.of(vector)->base_score)) {
+          vector = v->second;
+          f.cvss_source = alias;
+        }
+  if (!vector.empty())
+    if (const Cvss3* parsed = scores.of(vector)) {
+      f.cvss = parsed->base_score;
+      f.cvss_vector = vector;
+    }
+  f.severity = f.cvss ? std::string(severity_name(severity_of(*f.cvss))) : "unknown";
+}
+
+// What a match's findings share in every release carrying it.
+Finding base_finding(const Match& m, const Component& c, const AliasScores& alias_scores, CvssScores& scores) {
+  Finding base;
+  base.component = c.name;
+  base.component_version = c.version;
+  base.purl = c.purl;
+  base.advisory = m.advisory;
+  if (auto it = alias_scores.aliases.find(m.advisory_row); it != alias_scores.aliases.end()) base.aliases = it->second;
+  base.summary = m.summary;
+  base.fixed = m.fixed;
+  base.rule = m.rule;
+  base.evidence = c.evidence;
+  base.cpe = c.cpe;
+  score(base, m.cvss_vector, alias_scores, scores);
+  return base;
+}
+
+// One finding of two matches of one advisory id: both rules, every alias,
+// the higher score; `kept`'s fixed version and summary unless it has none.
+Finding merged(Finding kept, const Finding& add) {
+  if (kept.rule.find(add.rule) == std::string::npos) kept.rule += "; " + add.rule;
+  if (kept.fixed.empty()) kept.fixed = add.fixed;
+  for (const auto& alias : add.aliases)
+    if (std::find(kept.aliases.begin(), kept.aliases.end(), alias) == kept.aliases.end()) kept.aliases.push_back(alias);
+  if (add.cvss && (!kept.cvss || *add.cvss > *kept.cvss)) {
+    kept.cvss = add.cvss;
+    kept.cvss_vector = add.cvss_vector;
+    kept.cvss_source = add.cvss_source;
+    kept.severity = add.severity;
+  }
+  if (kept.summary.empty()) kept.summary = add.summary;
+  return kept;
+}
+
+// One base finding per match (what is the same in every release), and per
+// release carrying it a small item: findings are made one at a time as
+// they are handed out, so a scan's memory grows with its matches, not with
+// the millions of findings a large inventory can have.
+struct Item {
+  std::size_t base;
+  const Row* release;
+  const std::string* stage;
+  const Statement* statement;
+  std::size_t rank;  // severity, then release order
+};
+
+struct PendingFindings {
   std::vector<Finding> bases;
-  struct Item {
-    std::size_t base;
-    const Row* release;
-    const std::string* stage;
-    const Statement* statement;
-    std::size_t rank;  // severity, then release order
-  };
   std::vector<Item> items;
-  std::map<std::tuple<std::string, std::size_t, std::string>, std::size_t> merged_at;  // release, component, advisory
+};
+
+// A component matched by one advisory id more than once (NVD's and the CVE
+// Program's record of one CVE, or two entries of one record) needs its
+// findings merged; everything else is one finding per release.
+class Merger {
+ public:
+  explicit Merger(const std::vector<Match>& matches) {
+    for (const auto& m : matches) ++times_matched_[{m.component, m.advisory}];
+  }
+
+  bool needed(const Match& m) const { return times_matched_.at({m.component, m.advisory}) > 1; }
+
+  // True when `release` already has a finding of `m`'s component and
+  // advisory: it then holds base `base` too. Otherwise the next item pushed
+  // becomes that finding.
+  bool merged_into_earlier(PendingFindings& pending, const std::string& release, const Match& m, std::size_t base) {
+    auto [it, fresh] = merged_at_.emplace(std::make_tuple(release, m.component, m.advisory), pending.items.size());
+    if (fresh) return false;
+    // A base of its own for this release, holding both matches.
+    Item& item = pending.items[it->second];
+    Finding both = merged(pending.bases[item.base], pending.bases[base]);
+    item.base = pending.bases.size();
+    pending.bases.push_back(std::move(both));
+    return true;
+  }
+
+ private:
+  std::map<std::pair<std::size_t, std::string>, int> times_matched_;                   // component, advisory
+  std::map<std::tuple<std::string, std::size_t, std::string>, std::size_t> merged_at_;  // release, component, advisory
+};
+
+// Every match in every release in scope that carries its component and
+// meets its other conditions, with its stage and deciding statement.
+Result<PendingFindings> pending_findings(Connection& db, const std::vector<Match>& matches,
+                                         const std::vector<Component>& components, const AliasScores& alias_scores,
+                                         const ReleasesOf& releases_of, const Triage& triage, Stages& stages) {
+  PendingFindings pending;
+  CvssScores scores;
+  Merger merger(matches);
+  std::map<std::string, std::vector<Component>> release_cpes;  // release id -> its components with a CPE
   for (const auto& m : matches) {
     const Component& c = components[m.component];
-    Finding base;
-    base.component = c.name;
-    base.component_version = c.version;
-    base.purl = c.purl;
-    base.advisory = m.advisory;
-    base.aliases = aliases[m.advisory_row];
-    base.summary = m.summary;
-    base.fixed = m.fixed;
-    base.rule = m.rule;
-    base.evidence = c.evidence;
-    base.cpe = c.cpe;
-    std::string vector = m.cvss_vector;
-    base.cvss_source = vector.empty() ? "" : m.advisory;
-    if (vector.empty())
-      for (const auto& alias : base.aliases)
-        if (auto v = vector_of.find(alias); v != vector_of.end())
-          if (const Cvss3* parsed = score(v->second);
-              parsed && (vector.empty() || parsed->base_score > score(vector)->base_score)) {
-            vector = v->second;
-            base.cvss_source = alias;
-          }
-    if (!vector.empty())
-      if (const Cvss3* parsed = score(vector)) {
-        base.cvss = parsed->base_score;
-        base.cvss_vector = vector;
-      }
-    base.severity = base.cvss ? std::string(severity_name(severity_of(*base.cvss))) : "unknown";
-    std::vector<std::string> ids = base.aliases;
-    ids.push_back(base.advisory);
-    const bool triaged = std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return stated.count(id) > 0; });
-    const bool merge = times_matched[{m.component, m.advisory}] > 1;
-    const std::size_t base_index = bases.size();
-    bases.push_back(std::move(base));
-    for (const Row* r : releases_of[c.id]) {
+    const std::size_t base = pending.bases.size();
+    pending.bases.push_back(base_finding(m, c, alias_scores, scores));
+    const bool triaged = triage.names_any(pending.bases[base]);
+    const bool merge = merger.needed(m);
+    const auto carriers = releases_of.find(c.id);
+    if (carriers == releases_of.end()) continue;
+    for (const Row* r : carriers->second) {
       const std::string& release_id = *(*r)[6];
       if (!m.requires_also.empty()) {
         FWSEAL_ASSIGN(bool holds, requirements_hold(db, release_id, m.requires_also, release_cpes));
         if (!holds) continue;
       }
-      if (merge) {
-        auto [it, fresh] = merged_at.emplace(std::make_tuple(release_id, m.component, m.advisory), items.size());
-        if (!fresh) {
-          // A base of its own for this release, holding both matches.
-          Item& item = items[it->second];
-          Finding kept = bases[item.base];
-          const Finding& add = bases[base_index];
-          if (kept.rule.find(add.rule) == std::string::npos) kept.rule += "; " + add.rule;
-          if (kept.fixed.empty()) kept.fixed = add.fixed;
-          for (const auto& alias : add.aliases)
-            if (std::find(kept.aliases.begin(), kept.aliases.end(), alias) == kept.aliases.end())
-              kept.aliases.push_back(alias);
-          if (add.cvss && (!kept.cvss || *add.cvss > *kept.cvss)) {
-            kept.cvss = add.cvss;
-            kept.cvss_vector = add.cvss_vector;
-            kept.cvss_source = add.cvss_source;
-            kept.severity = add.severity;
-          }
-          if (kept.summary.empty()) kept.summary = add.summary;
-          item.base = bases.size();
-          bases.push_back(std::move(kept));
-          continue;
-        }
-      }
-      auto stage = stage_of.find(release_id);
-      if (stage == stage_of.end())
-        stage = stage_of
-                    .emplace(release_id, std::string(stage_name(stage_on(stored_date((*r)[4]), stored_date((*r)[5]),
-                                                                          o.on, policy))))
-                    .first;
-      const Statement* statement = nullptr;
-      if (triaged) {
-        const Finding& b = bases[base_index];
-        std::vector<std::string> all_ids = b.aliases;
-        all_ids.push_back(b.advisory);
-        statement = deciding_statement(statements, all_ids, Package{b.purl, b.cpe, b.component_version, (*r)[1].value_or("")});
-      }
-      items.push_back(Item{base_index, r, &stage->second, statement, 0});
+      if (merge && merger.merged_into_earlier(pending, release_id, m, base)) continue;
+      const std::string& stage = stages.of(*r);
+      const Statement* statement = triaged ? triage.deciding(pending.bases[base], *r) : nullptr;
+      pending.items.push_back(Item{base, r, &stage, statement, 0});
     }
   }
+  return pending;
+}
 
-  // The filters.
-  std::erase_if(items, [&](const Item& item) {
-    const Finding& b = bases[item.base];
+// The filters of `o`.
+void drop_filtered(PendingFindings& pending, const ScanOptions& o, const SupportPolicy& policy) {
+  std::erase_if(pending.items, [&](const Item& item) {
+    const Finding& b = pending.bases[item.base];
     const bool open = !item.statement || (item.statement->status != "not_affected" && item.statement->status != "fixed");
     if (o.open_only && !open) return true;
     if (o.untriaged_only && item.statement) return true;
@@ -520,11 +357,26 @@ Status scan_each(Connection& db, const ScanOptions& o, const FindingSink& sink) 
     }
     return false;
   });
+}
 
-  // Sorted by severity, product, release version (in order), advisory,
-  // component; versions ranked once.
+int severity_rank(const std::string& s) {
+  if (s == "critical") return 0;
+  if (s == "high") return 1;
+  if (s == "medium") return 2;
+  if (s == "low") return 3;
+  if (s == "none") return 4;
+  return 5;  // unknown
+}
+
+std::pair<std::string, std::string> release_of(const Item& item) {
+  return {item.release->at(1).value_or(""), item.release->at(2).value_or("")};
+}
+
+// Sorted by severity, product, release version (in order), advisory,
+// component; versions ranked once.
+void sort_pending(PendingFindings& pending) {
   std::vector<std::pair<std::string, std::string>> releases;
-  for (const auto& item : items) releases.emplace_back(item.release->at(1).value_or(""), item.release->at(2).value_or(""));
+  for (const auto& item : pending.items) releases.push_back(release_of(item));
   std::sort(releases.begin(), releases.end());
   releases.erase(std::unique(releases.begin(), releases.end()), releases.end());
   std::stable_sort(releases.begin(), releases.end(), [](const auto& a, const auto& b) {
@@ -533,17 +385,20 @@ Status scan_each(Connection& db, const ScanOptions& o, const FindingSink& sink) 
   });
   std::map<std::pair<std::string, std::string>, std::size_t> release_rank;
   for (std::size_t i = 0; i < releases.size(); ++i) release_rank.emplace(releases[i], i);
-  for (auto& item : items)
-    item.rank = static_cast<std::size_t>(severity_rank(bases[item.base].severity)) * releases.size() +
-                release_rank.at({item.release->at(1).value_or(""), item.release->at(2).value_or("")});
-  std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+  for (auto& item : pending.items)
+    item.rank = static_cast<std::size_t>(severity_rank(pending.bases[item.base].severity)) * releases.size() +
+                release_rank.at(release_of(item));
+  std::sort(pending.items.begin(), pending.items.end(), [&](const Item& a, const Item& b) {
     if (a.rank != b.rank) return a.rank < b.rank;
-    const Finding& x = bases[a.base];
-    const Finding& y = bases[b.base];
+    const Finding& x = pending.bases[a.base];
+    const Finding& y = pending.bases[b.base];
     return std::tie(x.advisory, x.component, x.component_version) < std::tie(y.advisory, y.component, y.component_version);
   });
-  for (const auto& item : items) {
-    Finding f = bases[item.base];
+}
+
+Status emit(const PendingFindings& pending, const FindingSink& sink) {
+  for (const auto& item : pending.items) {
+    Finding f = pending.bases[item.base];
     f.product = item.release->at(1).value_or("");
     f.version = item.release->at(2).value_or("");
     f.verified = item.release->at(3) == "1";
@@ -555,6 +410,26 @@ Status scan_each(Connection& db, const ScanOptions& o, const FindingSink& sink) 
     FWSEAL_TRY(sink(f));
   }
   return ok_status();
+}
+
+}  // namespace
+
+Status scan_each(Connection& db, const ScanOptions& o, const FindingSink& sink) {
+  FWSEAL_TRY(check_scope(db, o));
+  FWSEAL_ASSIGN(const std::vector<Row> entries, advisory_entries(db, o));
+  FWSEAL_ASSIGN(const ComponentIndex index, components_to_match(db, o, entries));
+  const std::vector<Match> matches = match_entries(entries, index);
+  FWSEAL_ASSIGN(const AliasScores aliases, load_alias_scores(db, matches));
+  FWSEAL_ASSIGN(const std::vector<Row> releases, releases_in_scope(db, o));
+  FWSEAL_ASSIGN(const ReleasesOf releases_of, releases_carrying(db, releases, matches, index.components));
+  FWSEAL_ASSIGN(const SupportPolicy policy, load_policy(db));
+  FWSEAL_ASSIGN(const Triage triage, load_triage(db));
+  Stages stages(o.on, policy);
+  FWSEAL_ASSIGN(PendingFindings pending,
+                pending_findings(db, matches, index.components, aliases, releases_of, triage, stages));
+  drop_filtered(pending, o, policy);
+  sort_pending(pending);
+  return emit(pending, sink);
 }
 
 Result<std::vector<Finding>> scan(Connection& db, const ScanOptions& o) {

@@ -350,99 +350,131 @@ Result<Parsed> parse_openvex(const json& j, const std::string& where) {
   return out;
 }
 
-void csaf_branches(const json& branches, std::map<std::string, std::optional<Scope>>& ids) {
+// CSAF product id -> the scope its identification helper gives, nullopt when
+// it gives no purl or CPE.
+using CsafProducts = std::map<std::string, std::optional<Scope>>;
+
+std::optional<Scope> csaf_scope(const json& product) {
+  const json* helper = member(product, "product_identification_helper");
+  return helper ? scope_of_identifier(string_or(*helper, "purl"), string_or(*helper, "cpe")) : std::nullopt;
+}
+
+void csaf_branches(const json& branches, CsafProducts& ids) {
   if (!branches.is_array()) return;
   for (const auto& b : branches) {
-    if (const json* p = member(b, "product")) {
-      const json* helper = member(*p, "product_identification_helper");
-      ids[string_or(*p, "product_id")] =
-          helper ? scope_of_identifier(string_or(*helper, "purl"), string_or(*helper, "cpe")) : std::nullopt;
-    }
+    if (const json* p = member(b, "product")) ids[string_or(*p, "product_id")] = csaf_scope(*p);
     if (const json* nested = member(b, "branches")) csaf_branches(*nested, ids);
   }
+}
+
+// Every product of the product tree: in branches, full product names, and
+// relationships (a component of a product: the statement is about the
+// component).
+CsafProducts csaf_products(const json& j) {
+  CsafProducts ids;
+  const json* tree = member(j, "product_tree");
+  if (!tree) return ids;
+  if (const json* branches = member(*tree, "branches")) csaf_branches(*branches, ids);
+  if (const json* names = member(*tree, "full_product_names"); names && names->is_array())
+    for (const auto& p : *names) ids[string_or(p, "product_id")] = csaf_scope(p);
+  if (const json* rels = member(*tree, "relationships"); rels && rels->is_array())
+    for (const auto& r : *rels) {
+      const json* full = member(r, "full_product_name");
+      if (!full) continue;
+      auto it = ids.find(string_or(r, "product_reference"));
+      ids[string_or(*full, "product_id")] = it != ids.end() ? it->second : std::nullopt;
+    }
+  return ids;
+}
+
+// Who published the document, and its current release's date.
+struct CsafPublisher {
+  std::string author, timestamp;
+};
+
+CsafPublisher csaf_publisher(const json& j) {
+  CsafPublisher out;
+  if (const json* doc = member(j, "document")) {
+    if (const json* publisher = member(*doc, "publisher")) out.author = string_or(*publisher, "name");
+    if (const json* tracking = member(*doc, "tracking")) out.timestamp = string_or(*tracking, "current_release_date");
+  }
+  return out;
+}
+
+// A vulnerability's CVE, else the first of its ids; "" when it names none.
+std::string csaf_vulnerability_id(const json& v) {
+  std::string id = string_or(v, "cve");
+  if (id.empty())
+    if (const json* list = member(v, "ids"); list && list->is_array() && !list->empty()) id = string_or((*list)[0], "text");
+  return id;
+}
+
+// Product id -> the `text_key` of the last item of the vulnerability's `key`
+// list (of category `only_category`, when given) that names it.
+std::map<std::string, std::string> csaf_per_product(const json& v, const char* key, const char* text_key,
+                                                    const char* only_category) {
+  std::map<std::string, std::string> out;
+  if (const json* list = member(v, key); list && list->is_array())
+    for (const auto& item : *list) {
+      if (only_category && string_or(item, "category") != only_category) continue;
+      if (const json* pids = member(item, "product_ids"); pids && pids->is_array())
+        for (const auto& pid : *pids)
+          if (pid.is_string()) out[pid.get<std::string>()] = string_or(item, text_key);
+    }
+  return out;
+}
+
+// The statements of one vulnerability: one for each product of each of its
+// product_status lists that has a purl or CPE; the others are skipped.
+Status add_csaf_statements(const json& v, const std::string& at, const CsafProducts& ids, const CsafPublisher& publisher,
+                           Parsed& out) {
+  const std::string vuln = csaf_vulnerability_id(v);
+  if (vuln.empty()) return bad(at, "names no cve or ids");
+  // Per product: why (flags) and what (threats of category impact; remediations).
+  auto flag_of = csaf_per_product(v, "flags", "label", nullptr);
+  auto impact_of = csaf_per_product(v, "threats", "details", "impact");
+  auto remedy_of = csaf_per_product(v, "remediations", "details", nullptr);
+  const json* status = member(v, "product_status");
+  if (!status) return ok_status();
+  const std::pair<const char*, const char*> kinds[] = {
+      {"known_not_affected", "not_affected"}, {"known_affected", "affected"},  {"first_affected", "affected"},
+      {"last_affected", "affected"},          {"fixed", "fixed"},             {"first_fixed", "fixed"},
+      {"under_investigation", "under_investigation"}};
+  for (const auto& [key, mapped] : kinds) {
+    const json* list = member(*status, key);
+    if (!list) continue;
+    if (!list->is_array()) return bad(at + ".product_status." + key, "must be an array");
+    for (const auto& pid_json : *list) {
+      const std::string pid = pid_json.is_string() ? pid_json.get<std::string>() : "";
+      auto it = ids.find(pid);
+      if (it == ids.end() || !it->second) {
+        out.second.skipped.push_back(at + ".product_status." + key + ": " + plain_or_quoted(pid) +
+                                     " names no product with a purl or CPE");
+        continue;
+      }
+      Statement s;
+      s.vulnerability = vuln;
+      s.status = mapped;
+      s.scope = *it->second;
+      s.justification = flag_of[pid];
+      s.detail = std::string(mapped) == "affected" ? remedy_of[pid] : impact_of[pid];
+      s.author = publisher.author;
+      s.created = publisher.timestamp;
+      out.first.push_back(std::move(s));
+    }
+  }
+  return ok_status();
 }
 
 Result<Parsed> parse_csaf(const json& j, const std::string& where) {
   Parsed out;
   out.second.format = "csaf";
-  const json* doc = member(j, "document");
-  std::string author, timestamp;
-  if (doc) {
-    if (const json* publisher = member(*doc, "publisher")) author = string_or(*publisher, "name");
-    if (const json* tracking = member(*doc, "tracking")) timestamp = string_or(*tracking, "current_release_date");
-  }
-  std::map<std::string, std::optional<Scope>> ids;
-  if (const json* tree = member(j, "product_tree")) {
-    if (const json* branches = member(*tree, "branches")) csaf_branches(*branches, ids);
-    if (const json* names = member(*tree, "full_product_names"); names && names->is_array())
-      for (const auto& p : *names) {
-        const json* helper = member(p, "product_identification_helper");
-        ids[string_or(p, "product_id")] =
-            helper ? scope_of_identifier(string_or(*helper, "purl"), string_or(*helper, "cpe")) : std::nullopt;
-      }
-    // A component of a product: the statement is about the component.
-    if (const json* rels = member(*tree, "relationships"); rels && rels->is_array())
-      for (const auto& r : *rels) {
-        const json* full = member(r, "full_product_name");
-        if (!full) continue;
-        auto it = ids.find(string_or(r, "product_reference"));
-        ids[string_or(*full, "product_id")] = it != ids.end() ? it->second : std::nullopt;
-      }
-  }
+  const CsafPublisher publisher = csaf_publisher(j);
+  const CsafProducts ids = csaf_products(j);
   const json* vulns = member(j, "vulnerabilities");
   if (!vulns || !vulns->is_array()) return bad(where + ".vulnerabilities", "a CSAF VEX document needs vulnerabilities");
-  for (std::size_t i = 0; i < vulns->size(); ++i) {
-    const json& v = (*vulns)[i];
-    const std::string at = where + ".vulnerabilities[" + std::to_string(i) + "]";
-    std::string vuln = string_or(v, "cve");
-    if (vuln.empty())
-      if (const json* list = member(v, "ids"); list && list->is_array() && !list->empty()) vuln = string_or((*list)[0], "text");
-    if (vuln.empty()) return bad(at, "names no cve or ids");
-    // Per product: why (flags) and what (threats of category impact; remediations).
-    std::map<std::string, std::string> flag_of, impact_of, remedy_of;
-    auto per_product = [&](const char* key, const char* text_key, std::map<std::string, std::string>& into,
-                           const char* only_category) {
-      if (const json* list = member(v, key); list && list->is_array())
-        for (const auto& item : *list) {
-          if (only_category && string_or(item, "category") != only_category) continue;
-          if (const json* pids = member(item, "product_ids"); pids && pids->is_array())
-            for (const auto& pid : *pids)
-              if (pid.is_string()) into[pid.get<std::string>()] = string_or(item, text_key);
-        }
-    };
-    per_product("flags", "label", flag_of, nullptr);
-    per_product("threats", "details", impact_of, "impact");
-    per_product("remediations", "details", remedy_of, nullptr);
-    const json* status = member(v, "product_status");
-    if (!status) continue;
-    const std::pair<const char*, const char*> kinds[] = {
-        {"known_not_affected", "not_affected"}, {"known_affected", "affected"},  {"first_affected", "affected"},
-        {"last_affected", "affected"},          {"fixed", "fixed"},             {"first_fixed", "fixed"},
-        {"under_investigation", "under_investigation"}};
-    for (const auto& [key, mapped] : kinds) {
-      const json* list = member(*status, key);
-      if (!list) continue;
-      if (!list->is_array()) return bad(at + ".product_status." + key, "must be an array");
-      for (const auto& pid_json : *list) {
-        const std::string pid = pid_json.is_string() ? pid_json.get<std::string>() : "";
-        auto it = ids.find(pid);
-        if (it == ids.end() || !it->second) {
-          out.second.skipped.push_back(at + ".product_status." + key + ": " + plain_or_quoted(pid) +
-                                       " names no product with a purl or CPE");
-          continue;
-        }
-        Statement s;
-        s.vulnerability = vuln;
-        s.status = mapped;
-        s.scope = *it->second;
-        s.justification = flag_of[pid];
-        s.detail = std::string(mapped) == "affected" ? remedy_of[pid] : impact_of[pid];
-        s.author = author;
-        s.created = timestamp;
-        out.first.push_back(std::move(s));
-      }
-    }
-  }
+  for (std::size_t i = 0; i < vulns->size(); ++i)
+    FWSEAL_TRY(add_csaf_statements((*vulns)[i], where + ".vulnerabilities[" + std::to_string(i) + "]", ids, publisher, out));
   return out;
 }
 
