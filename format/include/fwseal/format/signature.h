@@ -94,7 +94,8 @@ struct SignatureEnvelope {
 
 // Canonical JSON of the envelope: {"algorithm","certificates"?,"format","key_id","signature"}.
 Result<std::string> serialize_envelope(const SignatureEnvelope& env);
-// Strict parse: canonical JSON, known members, sizes; Code::malformed naming `where`.
+// Strict parse: canonical JSON, known members, sizes; Code::malformed starting
+// with R15 (R5 for the size of the certificate chain) and naming `where`.
 Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_view where);
 
 // The signature area of a version-2 package, `signatures.json` (R24): the
@@ -104,7 +105,8 @@ Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_vie
 // signs twice.
 inline constexpr std::string_view kSignatureAreaFormat = "fwseal-signatures";
 Result<std::string> serialize_signature_area(std::vector<SignatureEnvelope> envelopes, std::uint64_t space);
-// Strict parse of the area's bytes (all of them): Code::malformed naming
+// Strict parse of the area's bytes (all of them): Code::malformed starting
+// with R24 (R15 for an envelope, R5 for their number) and naming
 // "signatures.json.signatures[i]" and, for the padding, the offset.
 Result<std::vector<SignatureEnvelope>> parse_signature_area(std::string_view bytes, std::uint64_t data_offset);
 
