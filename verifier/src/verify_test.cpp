@@ -463,8 +463,9 @@ TEST(Decision, Version2RefusesAnUnsignedPackageAfterItsFirstKilobytes) {
 
 TEST(Decision, InvalidTrustPolicyIsMalformed) {
   TrustPolicy t = trust_for({&key_a()}, 2);
-  EXPECT_TRUE(Fails(verify_bytes(signed_by({&key_a()}), t), Code::malformed, "trust policy: trust.threshold"));
-  EXPECT_TRUE(Fails(verify_bytes(signed_by({&key_a()}), TrustPolicy{}), Code::malformed, "trust policy"));
+  EXPECT_TRUE(Fails(verify_bytes(signed_by({&key_a()}), t), Code::malformed, "T7: trust policy: trust.threshold"));
+  EXPECT_TRUE(
+      Fails(verify_bytes(signed_by({&key_a()}), TrustPolicy{}), Code::malformed, "T7: trust policy: trust.keys"));
 }
 
 // --- sinks --------------------------------------------------------------------
