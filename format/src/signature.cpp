@@ -332,8 +332,9 @@ Status verify_signature(Algorithm alg, const EVP_PKEY* key, std::string_view mes
   // a byte short (a dropped leading zero), which strict verifiers refuse.
   if (is_ecdsa(alg)) {
     FWSEAL_ASSIGN(auto parsed, parse_ecdsa(alg, sig));
-    if (parsed.second)
-      return make_error(Code::signature, "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form (R22)");
+    if (parsed.second)  // R22
+      return with_rule("R22", make_error(Code::signature,
+                                         "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form"));
   }
   if (is_rsa(alg) && sig.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key)))
     return make_error(Code::signature, "RSA-PSS signature of " + std::to_string(sig.size()) +

@@ -130,7 +130,7 @@ TEST(Verify, ReadErrorIsIo) {
 // --- 7a signatures ----------------------------------------------------------
 
 TEST(Signatures, UnsignedPackageIsUntrusted) {
-  EXPECT_TRUE(Fails(verify_bytes(signed_by({}), trust_for({&key_a()})), Code::untrusted, "package is not signed"));
+  EXPECT_TRUE(Fails(verify_bytes(signed_by({}), trust_for({&key_a()})), Code::untrusted, "R18: package is not signed"));
 }
 
 TEST(Signatures, UnknownKeyIsListedButNotCounted) {

@@ -254,7 +254,7 @@ void high_s_vectors(Ctx& c) {
                   std::string("a valid ") + key + " signature (r, s) stored as (r, n - s), which verifies too", p.bytes(),
                   12,
                   does_not_verify(c.keys, key,
-                                  "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form (R22)"));
+                                  "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form"));
   }
 }
 

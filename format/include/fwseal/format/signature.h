@@ -74,7 +74,8 @@ std::string signed_bytes(std::string_view manifest_bytes);
 // algorithm's type and size. ECDSA signatures are DER with a low S (R22);
 // RSA-PSS signatures are exactly as long as the modulus and use MGF1 with the
 // same digest and a salt as long as the digest. Code::signature on a
-// mismatch, Code::untrusted if the key does not fit `alg`.
+// mismatch (a high S starting "R22: "; the caller names the rule of the
+// rest), Code::untrusted if the key does not fit `alg`.
 Status verify_signature(Algorithm alg, const EVP_PKEY* key, std::string_view message,
                         std::string_view sig);
 
