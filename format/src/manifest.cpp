@@ -257,8 +257,8 @@ Result<UnverifiedManifest> parse_manifest(std::string_view bytes) {
       return with_rule("R10", bad(index_path("manifest.hardware", i), "expected a string"));
     m.hardware.push_back((*hw)[i].get<std::string>());
   }
-  FWSEAL_TRY(with_rule("R12", parse_images(j, m)));
-  if (has_member(j, "sbom")) FWSEAL_TRY(with_rule("R13", parse_sbom(j, m)));
+  FWSEAL_TRY(with_rule("R12", parse_images(j, m)));  // R12
+  if (has_member(j, "sbom")) FWSEAL_TRY(with_rule("R13", parse_sbom(j, m)));  // R13
   FWSEAL_TRY(check_manifest(m));
   out.bytes = std::string(bytes);
   return out;

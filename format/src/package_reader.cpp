@@ -324,6 +324,7 @@ Status read_end_of_archive(PackageSource& in) {
     if (auto parsed = parse_tar_header(block, "header"); parsed.ok())  // R3: no entry after the last image
       return with_rule("R3", malformed("offset " + std::to_string(at) + ": entry " + quote(parsed->name) +
                                        " after the last image, where the end of the archive must be"));
+    // R4: a damaged end-of-archive marker.
     return with_rule("R4", malformed("end-of-archive marker: byte at offset " +
                                      std::to_string(at + first_nonzero(block)) + " is not zero"));
   }

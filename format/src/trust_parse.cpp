@@ -60,7 +60,7 @@ Result<std::string> inline_or_file(const std::string& value, const std::string& 
 Result<std::uint64_t> parse_min_security_version(const json& v, const std::string& where) {
   if (v.is_string()) return parse_security_version(v.get_ref<const std::string&>(), where);
   if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-  return bad("T4", where, "expected a non-negative integer or a decimal string (0 to 18446744073709551615)");
+  return bad("T4", where, "expected a non-negative integer or a decimal string (0 to 18446744073709551615)");  // T4
 }
 
 // The array member `key` (T4 if it is not one) of at most `max_items` items,
@@ -77,7 +77,7 @@ Result<std::vector<std::string>> string_array(const json& j, std::string_view ke
   FWSEAL_ASSIGN(const json* arr, array_member(j, key, where, max_items, limit_rule));
   std::vector<std::string> out;
   for (std::size_t i = 0; i < arr->size(); ++i) {
-    if (!(*arr)[i].is_string()) return bad("T4", index_path(member_path(where, key), i), "expected a string");
+    if (!(*arr)[i].is_string()) return bad("T4", index_path(member_path(where, key), i), "expected a string");  // T4
     out.push_back((*arr)[i].get<std::string>());
   }
   return out;
@@ -88,7 +88,7 @@ Result<TrustedKey> parse_key(const json& item, const std::string& where) {
   std::string name;
   if (has_member(item, "name")) {
     FWSEAL_ASSIGN(name, get_string(item, "name", where));
-    FWSEAL_TRY(with_rule("T6", check_text(name, member_path(where, "name"))));
+    FWSEAL_TRY(with_rule("T6", check_text(name, member_path(where, "name"))));  // T6
   }
   // T5: the key, of an fwseal algorithm, and the key id beside it.
   FWSEAL_ASSIGN(std::string pem, get_string(item, "public_key", where));
@@ -111,7 +111,7 @@ Result<TrustedRoot> parse_root(const json& item, const std::string& where, const
   TrustedRoot root;
   if (has_member(item, "name")) {
     FWSEAL_ASSIGN(root.name, get_string(item, "name", where));
-    FWSEAL_TRY(with_rule("T6", check_text(root.name, member_path(where, "name"))));
+    FWSEAL_TRY(with_rule("T6", check_text(root.name, member_path(where, "name"))));  // T6
   }
   // T1: one certificate, inline or in a file.
   const std::string cw = member_path(where, "certificate");
@@ -141,6 +141,7 @@ Result<KeySet> parse_set(const json& j, const std::string& where, const Context&
   }
   if (has_member(j, "roots")) {
     FWSEAL_ASSIGN(const json* roots, array_member(j, "roots", where, kMaxTrustRoots, "T10"));
+    // T1: roots, if the member is there.
     if (roots->empty()) return bad("T1", member_path(where, "roots"), "empty list (leave the member out instead)");
     for (std::size_t i = 0; i < roots->size(); ++i) {
       FWSEAL_ASSIGN(TrustedRoot root, parse_root((*roots)[i], index_path(member_path(where, "roots"), i), ctx));
@@ -156,14 +157,14 @@ Result<KeySet> parse_set(const json& j, const std::string& where, const Context&
 Status parse_certificate_settings(const json& j, TrustPolicy& policy, const Context& ctx) {
   if (has_member(j, "crls")) {
     FWSEAL_ASSIGN(const json* crls, array_member(j, "crls", "trust", kMaxTrustCrls, "T10"));
-    if (crls->empty()) return bad("T3", "trust.crls", "empty list (leave the member out instead)");
+    if (crls->empty()) return bad("T3", "trust.crls", "empty list (leave the member out instead)");  // T3
     for (std::size_t i = 0; i < crls->size(); ++i) {
       const std::string w = index_path("trust.crls", i);
-      if (!(*crls)[i].is_string()) return bad("T4", w, "expected a string (inline PEM or a file name)");
+      if (!(*crls)[i].is_string()) return bad("T4", w, "expected a string (inline PEM or a file name)");  // T4
       TrustedCrl crl;
       crl.source = w;
       FWSEAL_ASSIGN(std::string text, inline_or_file((*crls)[i].get<std::string>(), w, ctx, kMaxCrlBytes, &crl.source));
-      FWSEAL_ASSIGN(crl.der, with_rule("T1", crl_der_from_text(text, w)));
+      FWSEAL_ASSIGN(crl.der, with_rule("T1", crl_der_from_text(text, w)));  // T1
       policy.crls.push_back(std::move(crl));
     }
   }

@@ -32,10 +32,10 @@ Status check_root(const TrustedRoot& root, const std::string& where) {
     return bad("T1", cw,
                subject + " is not a CA certificate (basicConstraints CA:TRUE and keyCertSign are required)");
   auto alg = algorithm_of(X509_get0_pubkey(cert.get()));
-  if (!alg.ok()) return bad("T1", cw, subject + ": " + alg.error().message);
+  if (!alg.ok()) return bad("T1", cw, subject + ": " + alg.error().message);  // T1
   if (Status weak = check_public_key(X509_get0_pubkey(cert.get()), "its key"); !weak.ok())
     return bad("T1", cw, subject + ": " + weak.error().message);
-  if (!root.name.empty()) FWSEAL_TRY(with_rule("T6", check_text(root.name, where + ".name")));
+  if (!root.name.empty()) FWSEAL_TRY(with_rule("T6", check_text(root.name, where + ".name")));  // T6
   return ok_status();
 }
 
@@ -54,7 +54,7 @@ Status check_roots_unique(const TrustPolicy& policy) {
     for (std::size_t i = 0; i < set.roots.size(); ++i) {
       const std::string rw = index_path(sw + ".roots", i);
       FWSEAL_TRY(check_root(set.roots[i], rw));
-      FWSEAL_ASSIGN(ossl::X509Ptr cert, with_rule("T1", certificate_from_der(set.roots[i].certificate_der, rw)));
+      FWSEAL_ASSIGN(ossl::X509Ptr cert, with_rule("T1", certificate_from_der(set.roots[i].certificate_der, rw)));  // T1
       for (const auto& other : seen) {
         // T2: a root belongs to one key set; T6: a name names one root.
         if (X509_cmp(cert.get(), other.cert.get()) == 0 ||
@@ -116,7 +116,7 @@ Status check_crls(const TrustPolicy& policy) {
   std::vector<ossl::X509Ptr> roots;
   for (const auto& set : policy.key_sets)
     for (const auto& root : set.roots) {
-      FWSEAL_ASSIGN(ossl::X509Ptr cert, with_rule("T1", certificate_from_der(root.certificate_der, "root")));
+      FWSEAL_ASSIGN(ossl::X509Ptr cert, with_rule("T1", certificate_from_der(root.certificate_der, "root")));  // T1
       roots.push_back(std::move(cert));
     }
   std::vector<ossl::X509Crl> parsed;  // each CRL parsed once
@@ -125,17 +125,17 @@ Status check_crls(const TrustPolicy& policy) {
     const std::string w = policy.crls[i].source.empty() ? index_path("trust.crls", i) : policy.crls[i].source;
     for (std::size_t k = 0; k < i; ++k)
       if (policy.crls[k].der == policy.crls[i].der)
-        return bad("T3", w, "the same CRL as " + index_path("trust.crls", k));
-    FWSEAL_ASSIGN(ossl::X509Crl crl, with_rule("T1", crl_from_der(policy.crls[i].der, w)));
+        return bad("T3", w, "the same CRL as " + index_path("trust.crls", k));  // T3
+    FWSEAL_ASSIGN(ossl::X509Crl crl, with_rule("T1", crl_from_der(policy.crls[i].der, w)));  // T1
     const X509_NAME* issuer = X509_CRL_get_issuer(crl.get());
-    // One CRL per CA: with two, OpenSSL would pick by validity at the build
+    // T3: one CRL per CA. With two, OpenSSL would pick by validity at the build
     // time, and an older CRL could hide a newer revocation.
     for (std::size_t k = 0; k < i; ++k)
       if (X509_NAME_cmp(X509_CRL_get_issuer(parsed[k].get()), issuer) == 0)
         return bad("T3", w,
                    "a second CRL from '" + name_text(issuer) + "' (the first is " + index_path("trust.crls", k) +
                        "): list only that CA's newest CRL");
-    if (std::string why = unusable_crl(crl.get()); !why.empty())
+    if (std::string why = unusable_crl(crl.get()); !why.empty())  // T3
       return bad("T3", w, "CRL issued by '" + name_text(issuer) + "' cannot be applied: " + why);
     for (const auto& cert : roots) {
       if (X509_NAME_cmp(X509_get_subject_name(cert.get()), issuer) != 0) continue;
@@ -145,7 +145,7 @@ Status check_crls(const TrustPolicy& policy) {
       int ok = X509_CRL_verify(crl.get(), X509_get0_pubkey(cert.get()));
       ossl::last_error();
       if (ok != 1)
-        return bad("T3", w, "CRL issued by '" + name_text(issuer) + "' does not verify with that root's key");
+        return bad("T3", w, "CRL issued by '" + name_text(issuer) + "' does not verify with that root's key");  // T3
     }
     parsed.push_back(std::move(crl));
   }

@@ -129,6 +129,7 @@ Result<Classified> classify(const SignatureEnvelope& env, const TrustPolicy& tru
     r.chain = ChainReport{CheckResult::skip, "not checked: trust.json lists no roots", {}, {}, {}};
   }
   FWSEAL_ASSIGN(ossl::PKey key, verifying_key(pinned, chain));
+  // R18: a key a chain certifies is of an fwseal algorithm.
   FWSEAL_ASSIGN(Algorithm key_alg, with_rule("R18", key ? algorithm_of(key.get()) : Result<Algorithm>(env.algorithm)));
 
   // R18: revoked, unknown, untrusted chains and disallowed algorithms do not count.
@@ -209,6 +210,7 @@ Status decide(const TrustPolicy& trust, const std::vector<Classified>& classifie
         why += (why.empty() ? "" : "; ") + clause;
     if (why.empty()) why = "no other signature by a key in trust.json";
     std::string role = set.role.empty() ? "" : label + ": ";
+    // R18: this key set's threshold is not met.
     return with_rule("R18", make_error(Code::untrusted, role + std::to_string(count) + " of " +
                                                             std::to_string(set.threshold) + " required signatures: " +
                                                             why + " (" + needs(set.threshold - count, set) + ")"));

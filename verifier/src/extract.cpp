@@ -129,7 +129,7 @@ class Staging final : public PackageSink {
   Status begin_image(const ImageInfo& unverified_image) override {
     // The manifest parser already restricts names; checked again because this
     // name becomes a file name.
-    FWSEAL_TRY(with_rule("R12", check_image_name(unverified_image.name, "manifest.images")));
+    FWSEAL_TRY(with_rule("R12", check_image_name(unverified_image.name, "manifest.images")));  // R12
     current_name_ = unverified_image.name;
     current_ = Fd(::openat(stage_.get(), current_name_.c_str(),
                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
