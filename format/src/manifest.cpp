@@ -156,9 +156,9 @@ namespace {
 // any other member.
 std::string_view member_rule(std::string_view member) {
   static constexpr std::pair<std::string_view, std::string_view> kRules[] = {
-      {"format", "R6"},   {"format_version", "R7"}, {"product", "R8"}, {"version", "R8"},
-      {"security_version", "R9"}, {"hardware", "R10"}, {"created", "R11"}, {"images", "R12"},
-      {"sbom", "R13"},    {"signature_space", "R23"}};
+      {"format", "R6"},    {"format_version", "R7"},   {"product", "R8"}, {"version", "R8"},
+      {"hardware", "R10"}, {"security_version", "R9"}, {"created", "R11"}, {"images", "R12"},
+      {"sbom", "R13"},     {"signature_space", "R23"}};
   for (const auto& [name, rule] : kRules)
     if (name == member) return rule;
   return "R14";
