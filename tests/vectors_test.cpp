@@ -25,8 +25,15 @@ std::vector<std::string> verify_argv(const ConformanceVector& v, const std::stri
   return argv;
 }
 
+// The rule an expected or given message starts with ("R2" of "R2: ..."), or "".
+std::string rule_of(const std::string& message) {
+  std::smatch m;
+  return std::regex_search(message, m, std::regex("^([RT][1-9][0-9]*): ")) ? m[1].str() : std::string();
+}
+
 // Valid: the summary on stdout, nothing on stderr. Invalid: nothing on stdout
-// and one line "fwseal-verify: <message>" on stderr.
+// and one line on stderr, exactly "fwseal-verify: " and a message that starts
+// with the rule that refuses the package ("R2: ") and with the expected message.
 void expect_outcome(const ConformanceVector& v, const RunResult& r) {
   EXPECT_EQ(r.exit_code, v.exit_code) << v.description << "\nstderr: " << r.err;
   if (v.exit_code == 0) {
@@ -35,9 +42,27 @@ void expect_outcome(const ConformanceVector& v, const RunResult& r) {
     return;
   }
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(r.err.starts_with("fwseal-verify: ")) << r.err;
+  const std::string prefix = "fwseal-verify: ";
+  ASSERT_TRUE(r.err.starts_with(prefix)) << r.err;
+  ASSERT_TRUE(r.err.ends_with("\n")) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(v.message), std::string::npos) << "stderr: " << r.err << "expected: " << v.message;
+  const std::string message = r.err.substr(prefix.size(), r.err.size() - prefix.size() - 1);
+  const std::string rule = rule_of(message);
+  EXPECT_FALSE(rule.empty()) << "the message does not start with its rule: " << message;
+  // The vector's rule, but for R25 (the order of the decision) the rule that refuses first.
+  if (v.rule == "R25")
+    EXPECT_NE(rule, "R25") << message;
+  else
+    EXPECT_EQ(rule, v.rule) << message;
+  if (v.trust.starts_with("trust-invalid/")) {
+    // A trust file's refusal names the file as given: "T5: DIR/trust-invalid/ID.json: trust.keys[0]…".
+    const std::string head = rule + ": " + v.trust_path() + ": ";
+    EXPECT_TRUE(message.starts_with(head)) << "stderr: " << r.err << "expected: " << head;
+    EXPECT_NE(message.find(v.message.substr(rule.size() + 2)), std::string::npos)
+        << "stderr: " << r.err << "expected: " << v.message;
+    return;
+  }
+  EXPECT_TRUE(message.starts_with(v.message)) << "stderr: " << r.err << "expected: " << v.message;
 }
 
 std::string param_name(const testing::TestParamInfo<ConformanceVector>& p) { return test_name(p.param); }
@@ -94,11 +119,21 @@ TEST(VectorList, FilesAndListAgree) {
       EXPECT_TRUE(v.file.starts_with("valid/")) << v.file;
       EXPECT_EQ(v.trust, (v.exit_code == 0 ? "trust-valid/" : "trust-invalid/") + v.id + ".json");
       EXPECT_EQ(v.rule.front(), v.exit_code == 0 ? 'v' : 'T');
+      if (v.exit_code != 0) {
+        EXPECT_EQ(rule_of(v.message), v.rule) << v.message;
+      }
       continue;
     }
     EXPECT_TRUE(fs::is_regular_file(v.trust_path())) << v.trust;
     EXPECT_FALSE(v.message.empty());
     EXPECT_FALSE(v.description.empty());
+    // A refusal's message starts with the rule that refuses the package.
+    if (v.exit_code != 0) {
+      if (v.rule == "R25")
+        EXPECT_TRUE(rule_of(v.message) != "" && rule_of(v.message) != "R25") << v.message;
+      else
+        EXPECT_EQ(rule_of(v.message), v.rule) << v.message;
+    }
     // invalid/ holds only packages that are refused; valid/ only ones that are
     // accepted unless the device arguments or trust file say otherwise.
     if (v.file.starts_with("invalid/")) {

@@ -60,22 +60,35 @@ void write_string(const std::string& s, std::string& out) {
   out.push_back('"');
 }
 
-Status write_value(const json& v, std::string& out, std::string_view path) {
+// An object's members in canonical order (RFC 8785 section 3.2.3).
+std::vector<std::pair<std::u16string, const std::string*>> sorted_members(const json& object) {
+  std::vector<std::pair<std::u16string, const std::string*>> keys;
+  for (auto it = object.begin(); it != object.end(); ++it) keys.emplace_back(utf16_of(it.key()), &it.key());
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+// `*inexact_integer`, if given, is set when the value refused is an integer
+// outside the exact range.
+Status write_value(const json& v, std::string& out, std::string_view path, bool* inexact_integer) {
+  auto inexact = [&](std::string why) {
+    if (inexact_integer) *inexact_integer = true;
+    return make_error(Code::malformed, std::string(path) + ": " + why);
+  };
   switch (v.type()) {
     case json::value_t::null: out += "null"; return ok_status();
     case json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return ok_status();
     case json::value_t::number_unsigned: {
       auto n = v.get<std::uint64_t>();
       if (n > kMaxJsonInteger)
-        return make_error(Code::malformed, std::string(path) + ": integer " + std::to_string(n) +
-                                               " is above 2^53-1 and has no canonical JSON form");
+        return inexact("integer " + std::to_string(n) + " is above 2^53-1 and has no canonical JSON form");
       out += std::to_string(n);
       return ok_status();
     }
     case json::value_t::number_integer: {
       auto n = v.get<std::int64_t>();
       if (n < -static_cast<std::int64_t>(kMaxJsonInteger) || n > static_cast<std::int64_t>(kMaxJsonInteger))
-        return make_error(Code::malformed, std::string(path) + ": integer out of the canonical range");
+        return inexact("integer out of the canonical range");
       out += std::to_string(n);
       return ok_status();
     }
@@ -87,24 +100,21 @@ Status write_value(const json& v, std::string& out, std::string_view path) {
       std::size_t i = 0;
       for (const auto& item : v) {
         if (i) out.push_back(',');
-        FWSEAL_TRY(write_value(item, out, std::string(path) + "[" + std::to_string(i) + "]"));
+        FWSEAL_TRY(write_value(item, out, std::string(path) + "[" + std::to_string(i) + "]", inexact_integer));
         ++i;
       }
       out.push_back(']');
       return ok_status();
     }
     case json::value_t::object: {
-      std::vector<std::pair<std::u16string, const std::string*>> keys;
-      for (auto it = v.begin(); it != v.end(); ++it) keys.emplace_back(utf16_of(it.key()), &it.key());
-      std::sort(keys.begin(), keys.end());
       out.push_back('{');
       bool first = true;
-      for (const auto& [k16, key] : keys) {
+      for (const auto& [k16, key] : sorted_members(v)) {
         if (!first) out.push_back(',');
         first = false;
         write_string(*key, out);
         out.push_back(':');
-        FWSEAL_TRY(write_value(v.at(*key), out, std::string(path) + "." + *key));
+        FWSEAL_TRY(write_value(v.at(*key), out, std::string(path) + "." + *key, inexact_integer));
       }
       out.push_back('}');
       return ok_status();
@@ -171,8 +181,18 @@ Result<json> parse_impl(std::string_view text, std::string_view what, JsonLimits
 
 Result<std::string> canonical_json(const json& value) {
   std::string out;
-  FWSEAL_TRY(write_value(value, out, "$"));
+  FWSEAL_TRY(write_value(value, out, "$", nullptr));
   return out;
+}
+
+std::string inexact_integer_member(const json& object) {
+  if (!object.is_object()) return {};
+  for (const auto& [k16, key] : sorted_members(object)) {
+    std::string scratch;
+    bool integer = false;
+    if (!write_value(object.at(*key), scratch, "$", &integer).ok()) return integer ? *key : std::string();
+  }
+  return {};
 }
 
 Result<json> parse_json_strict(std::string_view text, std::string_view what, JsonLimits limits) {
@@ -183,8 +203,7 @@ Result<json> parse_json_with_comments(std::string_view text, std::string_view wh
   return parse_impl(text, what, limits, true);
 }
 
-Result<json> parse_canonical_json(std::string_view text, std::string_view what, JsonLimits limits) {
-  FWSEAL_ASSIGN(json value, parse_impl(text, what, limits, false));
+Status check_canonical(std::string_view text, const json& value, std::string_view what) {
   auto canonical = canonical_json(value);
   if (!canonical.ok()) return make_error(Code::malformed, std::string(what) + ": " + canonical.error().message);
   if (*canonical != text) {
@@ -193,6 +212,12 @@ Result<json> parse_canonical_json(std::string_view text, std::string_view what, 
     return make_error(Code::malformed, std::string(what) + ": not canonical JSON (RFC 8785): first difference at byte " +
                                            std::to_string(at));
   }
+  return ok_status();
+}
+
+Result<json> parse_canonical_json(std::string_view text, std::string_view what, JsonLimits limits) {
+  FWSEAL_ASSIGN(json value, parse_impl(text, what, limits, false));
+  FWSEAL_TRY(check_canonical(text, value, what));
   return value;
 }
 
@@ -254,10 +279,15 @@ Result<const nlohmann::json*> get_array(const nlohmann::json& object, std::strin
                                         std::size_t max_items) {
   FWSEAL_ASSIGN(const nlohmann::json* v, member(object, key, where));
   if (!v->is_array()) return make_error(Code::malformed, member_path(where, key) + ": expected an array");
-  if (v->size() > max_items)
-    return make_error(Code::malformed, member_path(where, key) + ": " + std::to_string(v->size()) +
-                                           " items, more than the limit of " + std::to_string(max_items));
+  FWSEAL_TRY(check_items(*v, member_path(where, key), max_items));
   return v;
+}
+
+Status check_items(const nlohmann::json& array, std::string_view where, std::size_t max_items) {
+  if (array.size() > max_items)
+    return make_error(Code::malformed, std::string(where) + ": " + std::to_string(array.size()) +
+                                           " items, more than the limit of " + std::to_string(max_items));
+  return ok_status();
 }
 
 }  // namespace fwseal

@@ -75,6 +75,24 @@ TEST(CanonicalParse, RejectsNonCanonicalBytes) {
   EXPECT_FALSE(parse_canonical_json(R"({"a":"\u0041"})", "t").ok());
 }
 
+// A reader gives an integer JCS cannot write the rule of the member that
+// holds it, and a fraction the rule of the JSON's form.
+TEST(CanonicalParse, NamesTheMemberOfTheFirstInexactInteger) {
+  auto v = parse_json_strict(R"({"b":[9007199254740992],"a":{"x":1,"y":-9007199254740992},"c":1.5})", "t");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(inexact_integer_member(*v), "a");  // a before b, as canonical_json writes them
+  auto s = check_canonical(R"({"a":{"x":1}})", *v, "t");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "t: $.a.y: integer out of the canonical range");
+  v = parse_json_strict(R"({"a":0.5,"b":9007199254740992})", "t");
+  EXPECT_EQ(inexact_integer_member(*v), "");  // the first value refused is a fraction
+  v = parse_json_strict(R"({"b":9007199254740992,"c":1})", "t");
+  EXPECT_EQ(inexact_integer_member(*v), "b");
+  EXPECT_EQ(inexact_integer_member(json::array({std::uint64_t{1} << 60})), "");  // not an object
+  EXPECT_EQ(inexact_integer_member(json{{"a", 1}}), "");
+  EXPECT_TRUE(check_canonical(R"({"a":1})", json{{"a", 1}}, "t").ok());
+}
+
 TEST(Members, NamesTheUnknownMember) {
   auto v = parse_json_strict(R"({"a":1,"zz":2})", "t");
   ASSERT_TRUE(v.ok());
@@ -86,6 +104,15 @@ TEST(Members, NamesTheUnknownMember) {
   EXPECT_EQ(u.error().message, "spec.a: 1 is above the maximum 0");
   EXPECT_EQ(get_string(*v, "a", "spec").error().message, "spec.a: expected a string");
   EXPECT_EQ(get_string(*v, "q", "spec").error().message, "spec.q: missing");
+}
+
+TEST(Members, CountsItemsApartFromTheType) {
+  auto v = parse_json_strict(R"({"a":[1,2,3],"s":"x"})", "t");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(get_array(*v, "a", "spec", 2).error().message, "spec.a: 3 items, more than the limit of 2");
+  EXPECT_EQ(check_items(v->at("a"), "spec.a", 2).error().message, "spec.a: 3 items, more than the limit of 2");
+  EXPECT_TRUE(check_items(v->at("a"), "spec.a", 3).ok());
+  EXPECT_EQ(get_array(*v, "s", "spec", 9).error().message, "spec.s: expected an array");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "fwseal/format/rule.h"
+
 namespace fwseal {
 namespace {
 
@@ -26,6 +28,8 @@ std::string signature_entry_name(std::string_view key_id_hex) {
   return std::string(kSignaturePrefix) + std::string(key_id_hex) + ".json";
 }
 
+// R1: the one header an entry may have, for the packager, the signer and the
+// verifier alike.
 Result<std::string> tar_header(std::string_view name, std::uint64_t size, std::int64_t mtime) {
   // libarchive writes the header as soon as archive_write_header returns when
   // the block size is 512, so the memory buffer holds exactly the header.
@@ -73,14 +77,25 @@ Result<ParsedHeader> parse_tar_header(std::string_view block, std::string_view w
     return make_error(Code::malformed, std::string(where) + ": not a tar header: " + archive_error_string(a.get()));
   archive_entry* e = nullptr;
   int r = archive_read_next_header(a.get(), &e);
-  if (r != ARCHIVE_OK)
-    return make_error(Code::malformed, std::string(where) + ": not a valid tar header" +
-                                           (r == ARCHIVE_EOF ? std::string(" (end of archive)") : ": " + std::string(archive_error_string(a.get()))));
+  // R3: a zero block where a header must be: the entry is missing.
+  if (r == ARCHIVE_EOF)
+    return with_rule("R3",
+                     make_error(Code::malformed, std::string(where) + ": not a valid tar header (end of archive)"));
+  if (r != ARCHIVE_OK) {
+    Error damaged = make_error(Code::malformed, std::string(where) + ": not a valid tar header: " +
+                                                    archive_error_string(a.get()));
+    // R5: a base-256 size libarchive cannot hold (2^63 and more) is above every
+    // limit. Other damage is the caller's rule, as is a block that is no tar
+    // header at all (above): it depends on where the header stands.
+    return (static_cast<unsigned char>(block[124]) & 0x80) != 0 ? with_rule("R5", std::move(damaged)) : damaged;
+  }
+  // R3: no extension header, pre-POSIX header or other type of entry.
   if (archive_format(a.get()) != ARCHIVE_FORMAT_TAR_USTAR)
-    return make_error(Code::malformed, std::string(where) + ": tar header of an unexpected kind (" +
-                                           archive_format_name(a.get()) + "); fwseal writes plain ustar headers here");
+    return with_rule("R3", make_error(Code::malformed, std::string(where) + ": tar header of an unexpected kind (" +
+                                                           archive_format_name(a.get()) +
+                                                           "); fwseal writes plain ustar headers here"));
   if (archive_entry_filetype(e) != AE_IFREG)
-    return make_error(Code::malformed, std::string(where) + ": entry is not a regular file");
+    return with_rule("R3", make_error(Code::malformed, std::string(where) + ": entry is not a regular file"));
   if (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0)
     return make_error(Code::malformed, std::string(where) + ": entry has no valid size");
   const char* name = archive_entry_pathname(e);
@@ -88,6 +103,7 @@ Result<ParsedHeader> parse_tar_header(std::string_view block, std::string_view w
   return ParsedHeader{name, static_cast<std::uint64_t>(archive_entry_size(e))};
 }
 
+// R3: the entries in their one order; R1: each with its canonical header.
 Result<std::vector<EntryLayout>> compute_layout(const Manifest& m, std::uint64_t manifest_size) {
   std::vector<EntryLayout> out;
   std::uint64_t at = 0;

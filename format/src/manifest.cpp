@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <set>
 
 #include "fwseal/format/canonical_json.h"
+#include "fwseal/format/rule.h"
 #include "fwseal/base/text.h"
 
 namespace fwseal {
@@ -79,42 +81,54 @@ Result<std::uint64_t> parse_security_version(std::string_view text, std::string_
 Status check_manifest(const Manifest& m) {
   if (m.format_version == kManifestFormatVersion) {
     if (m.signature_space < kMinSignatureSpace || m.signature_space > kMaxSignatureSpace ||
-        m.signature_space % 512 != 0)
-      return bad("manifest.signature_space", std::to_string(m.signature_space) + " must be a multiple of 512 from " +
-                                                 std::to_string(kMinSignatureSpace) + " to " +
-                                                 std::to_string(kMaxSignatureSpace));
+        m.signature_space % 512 != 0)  // R23
+      return with_rule("R23", bad("manifest.signature_space",
+                                  std::to_string(m.signature_space) + " must be a multiple of 512 from " +
+                                      std::to_string(kMinSignatureSpace) + " to " +
+                                      std::to_string(kMaxSignatureSpace)));
   } else if (m.format_version == kManifestFormatVersion1) {
-    if (m.signature_space != 0) return bad("manifest.signature_space", "a version-1 manifest has no signature area");
-  } else {
-    return bad("manifest.format_version", "version " + std::to_string(m.format_version) +
-                                              " is not supported (this fwseal reads versions 1 and 2)");
+    if (m.signature_space != 0)  // R23
+      return with_rule("R23", bad("manifest.signature_space", "a version-1 manifest has no signature area"));
+  } else {  // R7
+    return with_rule("R7", bad("manifest.format_version",
+                               "version " + std::to_string(m.format_version) +
+                                   " is not supported (this fwseal reads versions 1 and 2)"));
   }
-  FWSEAL_TRY(check_text(m.product, "manifest.product"));
-  FWSEAL_TRY(check_text(m.version, "manifest.version"));
-  if (m.hardware.empty()) return bad("manifest.hardware", "at least one hardware id is required");
-  if (m.hardware.size() > kMaxHardwareIds) return bad("manifest.hardware", "more than " + std::to_string(kMaxHardwareIds) + " ids");
+  // R8: product and version.
+  FWSEAL_TRY(with_rule("R8", check_text(m.product, "manifest.product")));
+  FWSEAL_TRY(with_rule("R8", check_text(m.version, "manifest.version")));
+  // R10: 1 to 256 hardware ids, sorted and unique.
+  if (m.hardware.empty()) return with_rule("R10", bad("manifest.hardware", "at least one hardware id is required"));
+  if (m.hardware.size() > kMaxHardwareIds)
+    return with_rule("R10", bad("manifest.hardware", "more than " + std::to_string(kMaxHardwareIds) + " ids"));
   for (std::size_t i = 0; i < m.hardware.size(); ++i) {
-    FWSEAL_TRY(check_hardware_id(m.hardware[i], index_path("manifest.hardware", i)));
+    FWSEAL_TRY(with_rule("R10", check_hardware_id(m.hardware[i], index_path("manifest.hardware", i))));
     if (i > 0 && !(m.hardware[i - 1] < m.hardware[i]))
-      return bad(index_path("manifest.hardware", i), "hardware ids must be sorted and unique");
+      return with_rule("R10", bad(index_path("manifest.hardware", i), "hardware ids must be sorted and unique"));
   }
-  // Entry headers carry `created` as their mtime; from 2038-01-19 on libarchive
-  // would need a pax time record, which the one-block header rule (R1) excludes.
+  // R11. Entry headers carry `created` as their mtime; from 2038-01-19 on
+  // libarchive would need a pax time record, which the one-block header rule
+  // (R1) excludes.
   if (m.created < 0 || m.created > kMaxCreated)
-    return bad("manifest.created", std::to_string(m.created) + " is outside 0 to " + std::to_string(kMaxCreated) +
-                                       " (1970-01-01 to 2038-01-19T03:14:06Z)");
-  if (m.images.empty()) return bad("manifest.images", "at least one image is required");
-  if (m.images.size() > kMaxImages) return bad("manifest.images", "more than " + std::to_string(kMaxImages) + " images");
+    return with_rule("R11", bad("manifest.created", std::to_string(m.created) + " is outside 0 to " +
+                                                        std::to_string(kMaxCreated) +
+                                                        " (1970-01-01 to 2038-01-19T03:14:06Z)"));
+  // R12, and R5 for the number of images.
+  if (m.images.empty()) return with_rule("R12", bad("manifest.images", "at least one image is required"));
+  if (m.images.size() > kMaxImages)
+    return with_rule("R5", bad("manifest.images", "more than " + std::to_string(kMaxImages) + " images"));
   std::set<std::string_view> names;
   for (std::size_t i = 0; i < m.images.size(); ++i) {
     const auto& img = m.images[i];
     std::string where = index_path("manifest.images", i);
-    FWSEAL_TRY(check_image_name(img.name, where + ".name"));
-    FWSEAL_TRY(check_token(img.type, where + ".type"));
-    if (img.size > kMaxJsonInteger) return bad(where + ".size", "image too large");
-    if (!names.insert(img.name).second) return bad(where + ".name", "duplicate image name " + quote(img.name));
+    FWSEAL_TRY(with_rule("R12", check_image_name(img.name, where + ".name")));
+    FWSEAL_TRY(with_rule("R12", check_token(img.type, where + ".type")));
+    if (img.size > kMaxJsonInteger) return with_rule("R12", bad(where + ".size", "image too large"));
+    if (!names.insert(img.name).second)
+      return with_rule("R12", bad(where + ".name", "duplicate image name " + quote(img.name)));
   }
-  if (m.sbom && m.sbom->size > kMaxJsonInteger) return bad("manifest.sbom.size", "too large");
+  if (m.sbom && m.sbom->size > kMaxJsonInteger)  // R13
+    return with_rule("R13", bad("manifest.sbom.size", "too large"));
   return ok_status();
 }
 
@@ -136,51 +150,39 @@ Result<std::string> serialize_manifest(const Manifest& m) {
   return canonical_json(j);
 }
 
-Result<UnverifiedManifest> parse_manifest(std::string_view bytes) {
-  if (bytes.size() > kMaxManifestBytes)
-    return bad("manifest.json", "larger than " + std::to_string(kMaxManifestBytes) + " bytes");
-  FWSEAL_ASSIGN(json j, parse_canonical_json(bytes, "manifest.json", JsonLimits{kMaxManifestBytes, 8}));
-  const std::string w = "manifest";
-  FWSEAL_TRY(check_members(j, {"format", "format_version", "product", "version", "security_version", "hardware",
-                                "created", "images", "sbom", "signature_space"},
-                           w));
-  FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
-  if (format != kManifestFormat) return bad("manifest.format", "expected \"fwseal-manifest\", found " + quote(format));
-  FWSEAL_ASSIGN(std::uint64_t version, get_uint(j, "format_version", w));
-  if (version != kManifestFormatVersion && version != kManifestFormatVersion1)
-    return bad("manifest.format_version",
-               "version " + std::to_string(version) + " is not supported (this fwseal reads versions 1 and 2)");
+namespace {
 
-  UnverifiedManifest out;
-  Manifest& m = out.content;
-  m.format_version = static_cast<int>(version);
-  m.signature_space = 0;
-  if (version == kManifestFormatVersion1) {
-    if (has_member(j, "signature_space"))
-      return bad("manifest.signature_space", "not a member of a version-1 manifest");
-  } else {
-    if (!has_member(j, "signature_space")) return bad("manifest.signature_space", "missing (required in version 2)");
-    FWSEAL_ASSIGN(m.signature_space, get_uint(j, "signature_space", w));
-  }
-  FWSEAL_ASSIGN(m.product, get_string(j, "product", w));
-  FWSEAL_ASSIGN(m.version, get_string(j, "version", w));
-  FWSEAL_ASSIGN(std::string sv, get_string(j, "security_version", w));
-  FWSEAL_ASSIGN(m.security_version, parse_security_version(sv, "manifest.security_version"));
-  FWSEAL_ASSIGN(std::uint64_t created, get_uint(j, "created", w));
-  m.created = static_cast<std::int64_t>(created);
+// The rule of each member of the manifest (docs/FORMAT.md section 2); R14 for
+// any other member.
+std::string_view member_rule(std::string_view member) {
+  static constexpr std::pair<std::string_view, std::string_view> kRules[] = {
+      {"format", "R6"},    {"format_version", "R7"},   {"product", "R8"}, {"version", "R8"},
+      {"hardware", "R10"}, {"security_version", "R9"}, {"created", "R11"}, {"images", "R12"},
+      {"sbom", "R13"},     {"signature_space", "R23"}};
+  for (const auto& [name, rule] : kRules)
+    if (name == member) return rule;
+  return "R14";
+}
 
-  FWSEAL_ASSIGN(const json* hw, get_array(j, "hardware", w, kMaxHardwareIds));
-  for (std::size_t i = 0; i < hw->size(); ++i) {
-    if (!(*hw)[i].is_string()) return bad(index_path("manifest.hardware", i), "expected a string");
-    m.hardware.push_back((*hw)[i].get<std::string>());
-  }
+// R14: strict JSON (no duplicate member, nesting at most 8) in its canonical
+// form. An integer above 2^53-1 has no canonical form either, but it is out of
+// the range of the member that holds it: that member's rule.
+Result<json> parse_manifest_json(std::string_view bytes) {
+  FWSEAL_ASSIGN(json j, with_rule("R14", parse_json_strict(bytes, "manifest.json", JsonLimits{kMaxManifestBytes, 8})));
+  if (Status canonical = check_canonical(bytes, j, "manifest.json"); !canonical.ok())
+    return with_rule(member_rule(inexact_integer_member(j)), std::move(canonical).error());
+  return j;
+}
 
-  FWSEAL_ASSIGN(const json* images, get_array(j, "images", w, kMaxImages));
+// R12: the images (the caller's rule), and R5 for their number.
+Status parse_images(const json& j, Manifest& m) {
+  FWSEAL_ASSIGN(const json* images, get_array(j, "images", "manifest", SIZE_MAX));
+  FWSEAL_TRY(with_rule("R5", check_items(*images, "manifest.images", kMaxImages)));
   for (std::size_t i = 0; i < images->size(); ++i) {
     const json& item = (*images)[i];
     std::string where = index_path("manifest.images", i);
-    FWSEAL_TRY(check_members(item, {"name", "type", "size", "sha256"}, where));
     ImageInfo img;
+    FWSEAL_TRY(check_members(item, {"name", "type", "size", "sha256"}, where));
     FWSEAL_ASSIGN(img.name, get_string(item, "name", where));
     FWSEAL_ASSIGN(img.type, get_string(item, "type", where));
     FWSEAL_ASSIGN(img.size, get_uint(item, "size", where));
@@ -188,15 +190,75 @@ Result<UnverifiedManifest> parse_manifest(std::string_view bytes) {
     FWSEAL_ASSIGN(img.sha256, sha256_from_hex(hex, where + ".sha256"));
     m.images.push_back(std::move(img));
   }
-  if (has_member(j, "sbom")) {
-    const json& s = j["sbom"];
-    FWSEAL_TRY(check_members(s, {"size", "sha256"}, "manifest.sbom"));
-    SbomInfo sbom;
-    FWSEAL_ASSIGN(sbom.size, get_uint(s, "size", "manifest.sbom"));
-    FWSEAL_ASSIGN(std::string hex, get_string(s, "sha256", "manifest.sbom"));
-    FWSEAL_ASSIGN(sbom.sha256, sha256_from_hex(hex, "manifest.sbom.sha256"));
-    m.sbom = sbom;
+  return ok_status();
+}
+
+// R13: the SBOM's size and digest (the caller's rule).
+Status parse_sbom(const json& j, Manifest& m) {
+  const json& s = j["sbom"];
+  FWSEAL_TRY(check_members(s, {"size", "sha256"}, "manifest.sbom"));
+  SbomInfo sbom;
+  FWSEAL_ASSIGN(sbom.size, get_uint(s, "size", "manifest.sbom"));
+  FWSEAL_ASSIGN(std::string hex, get_string(s, "sha256", "manifest.sbom"));
+  FWSEAL_ASSIGN(sbom.sha256, sha256_from_hex(hex, "manifest.sbom.sha256"));
+  m.sbom = sbom;
+  return ok_status();
+}
+
+// R6, R7 and R23: what kind of manifest this is.
+Status parse_format(const json& j, Manifest& m) {
+  const std::string w = "manifest";
+  FWSEAL_ASSIGN(std::string format, with_rule("R6", get_string(j, "format", w)));
+  if (format != kManifestFormat)  // R6
+    return with_rule("R6", bad("manifest.format", "expected \"fwseal-manifest\", found " + quote(format)));
+  FWSEAL_ASSIGN(std::uint64_t version, with_rule("R7", get_uint(j, "format_version", w)));
+  if (version != kManifestFormatVersion && version != kManifestFormatVersion1)  // R7
+    return with_rule("R7", bad("manifest.format_version",
+                               "version " + std::to_string(version) +
+                                   " is not supported (this fwseal reads versions 1 and 2)"));
+  m.format_version = static_cast<int>(version);
+  m.signature_space = 0;
+  if (version == kManifestFormatVersion1) {
+    if (has_member(j, "signature_space"))  // R23
+      return with_rule("R23", bad("manifest.signature_space", "not a member of a version-1 manifest"));
+  } else {
+    if (!has_member(j, "signature_space"))  // R23
+      return with_rule("R23", bad("manifest.signature_space", "missing (required in version 2)"));
+    FWSEAL_ASSIGN(m.signature_space, with_rule("R23", get_uint(j, "signature_space", w)));
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<UnverifiedManifest> parse_manifest(std::string_view bytes) {
+  if (bytes.size() > kMaxManifestBytes)  // R5
+    return with_rule("R5", bad("manifest.json", "larger than " + std::to_string(kMaxManifestBytes) + " bytes"));
+  FWSEAL_ASSIGN(json j, parse_manifest_json(bytes));
+  const std::string w = "manifest";
+  // R14: no member outside the table.
+  FWSEAL_TRY(with_rule("R14", check_members(j, {"format", "format_version", "product", "version", "security_version",
+                                                 "hardware", "created", "images", "sbom", "signature_space"},
+                                            w)));
+  UnverifiedManifest out;
+  Manifest& m = out.content;
+  FWSEAL_TRY(parse_format(j, m));
+  // R8, R9, R11 and R10: each member of the table under its rule.
+  FWSEAL_ASSIGN(m.product, with_rule("R8", get_string(j, "product", w)));
+  FWSEAL_ASSIGN(m.version, with_rule("R8", get_string(j, "version", w)));
+  FWSEAL_ASSIGN(std::string sv, with_rule("R9", get_string(j, "security_version", w)));
+  FWSEAL_ASSIGN(m.security_version, with_rule("R9", parse_security_version(sv, "manifest.security_version")));
+  FWSEAL_ASSIGN(std::uint64_t created, with_rule("R11", get_uint(j, "created", w)));
+  m.created = static_cast<std::int64_t>(created);
+
+  FWSEAL_ASSIGN(const json* hw, with_rule("R10", get_array(j, "hardware", w, kMaxHardwareIds)));
+  for (std::size_t i = 0; i < hw->size(); ++i) {
+    if (!(*hw)[i].is_string())  // R10
+      return with_rule("R10", bad(index_path("manifest.hardware", i), "expected a string"));
+    m.hardware.push_back((*hw)[i].get<std::string>());
+  }
+  FWSEAL_TRY(with_rule("R12", parse_images(j, m)));  // R12
+  if (has_member(j, "sbom")) FWSEAL_TRY(with_rule("R13", parse_sbom(j, m)));  // R13
   FWSEAL_TRY(check_manifest(m));
   out.bytes = std::string(bytes);
   return out;

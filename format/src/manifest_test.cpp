@@ -90,10 +90,11 @@ TEST(ManifestParse, RefusesUnknownMembersAndNonCanonicalBytes) {
   extra.insert(1, R"("aaa":1,)");
   auto r = parse_manifest(extra);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "manifest.aaa: unknown member");
+  EXPECT_EQ(r.error().message, "R14: manifest.aaa: unknown member");
   std::string spaced = bytes;
   spaced.insert(1, " ");
-  EXPECT_NE(parse_manifest(spaced).error().message.find("not canonical"), std::string::npos);
+  EXPECT_EQ(parse_manifest(spaced).error().message,
+            "R14: manifest.json: not canonical JSON (RFC 8785): first difference at byte 1");
   std::string upper = bytes;
   auto at = upper.find("\"sha256\":\"") + 10;
   upper[at] = 'A';
@@ -108,7 +109,7 @@ TEST(ManifestParse, RefusesOtherFormatVersions) {
   auto r = parse_manifest(bytes);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message,
-            "manifest.format_version: version 3 is not supported (this fwseal reads versions 1 and 2)");
+            "R7: manifest.format_version: version 3 is not supported (this fwseal reads versions 1 and 2)");
 }
 
 TEST(ManifestParse, SignatureSpaceBelongsToVersion2) {
@@ -128,11 +129,12 @@ TEST(ManifestParse, SignatureSpaceBelongsToVersion2) {
   EXPECT_EQ(v1->content.format_version, 1);
 
   m.signature_space = 512;  // a version-1 manifest has no signature area
-  EXPECT_EQ(serialize_manifest(m).error().message, "manifest.signature_space: a version-1 manifest has no signature area");
+  EXPECT_EQ(serialize_manifest(m).error().message,
+            "R23: manifest.signature_space: a version-1 manifest has no signature area");
   m = sample();
   for (std::uint64_t bad : {std::uint64_t{0}, std::uint64_t{1000}, std::uint64_t{2} << 20}) {
     m.signature_space = bad;
-    EXPECT_EQ(serialize_manifest(m).error().message, "manifest.signature_space: " + std::to_string(bad) +
+    EXPECT_EQ(serialize_manifest(m).error().message, "R23: manifest.signature_space: " + std::to_string(bad) +
                                                          " must be a multiple of 512 from 512 to 1048576");
   }
 }

@@ -14,6 +14,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/base/text.h"
 #include "fwseal/format/canonical_json.h"
+#include "fwseal/format/rule.h"
 #include "fwseal/format/x509.h"
 
 namespace fwseal {
@@ -23,10 +24,11 @@ Error malformed(std::string message) { return make_error(Code::malformed, std::m
 
 }  // namespace
 
+// R4: the archive is complete, every entry's header, data and padding in full.
 Error truncated_package(std::uint64_t ended, std::string_view inside, std::uint64_t needed) {
-  return malformed("package ends at offset " + std::to_string(ended) + " inside " + std::string(inside) +
-                   " (truncated): it has " + std::to_string(ended) + " bytes, at least " +
-                   std::to_string(needed) + " expected");
+  return with_rule("R4", malformed("package ends at offset " + std::to_string(ended) + " inside " +
+                                   std::string(inside) + " (truncated): it has " + std::to_string(ended) +
+                                   " bytes, at least " + std::to_string(needed) + " expected"));
 }
 
 namespace {
@@ -50,7 +52,9 @@ std::string special_kind(std::string_view block) {
 }
 
 // Headers are compared as bytes with the one header the format allows, so a
-// changed mode, owner, mtime or checksum is caught as surely as a changed size.
+// changed mode, owner, mtime or checksum is caught as surely as a changed size
+// (R1). A header of another entry, or of a link, directory or extension header,
+// means an entry is missing, extra, out of order or of another type (R3).
 Status compare_header(std::string_view actual, std::string_view expected, std::string_view entry,
                       std::uint64_t at) {
   if (actual == expected) return ok_status();
@@ -61,9 +65,10 @@ Status compare_header(std::string_view actual, std::string_view expected, std::s
     found = ", and it names " + quote(parsed->name);
   if (std::string kind = special_kind(actual); !kind.empty())
     found += (found.empty() ? ", and it is " : " and is ") + kind;
-  return malformed(std::string(entry) + ": the header at offset " + std::to_string(at) +
-                   " is not the canonical one: first difference at offset " + std::to_string(at + i) + " (byte " +
-                   std::to_string(i) + " of the header)" + found);
+  return with_rule(found.empty() ? "R1" : "R3",
+                   malformed(std::string(entry) + ": the header at offset " + std::to_string(at) +
+                             " is not the canonical one: first difference at offset " + std::to_string(at + i) +
+                             " (byte " + std::to_string(i) + " of the header)" + found));
 }
 
 bool is_zero(std::string_view block) { return first_nonzero(block) == std::string_view::npos; }
@@ -74,30 +79,36 @@ Status skip_padding(PackageSource& in, std::uint64_t data_size, std::string_view
   if (n == 0) return ok_status();
   std::uint64_t start = in.offset();
   FWSEAL_ASSIGN(std::string pad, in.read(n, "the padding of " + std::string(entry)));
-  if (std::size_t at = first_nonzero(pad); at != std::string::npos)
-    return malformed(std::string(entry) + ": padding byte at offset " + std::to_string(start + at) + " is not zero");
+  if (std::size_t at = first_nonzero(pad); at != std::string::npos)  // R2
+    return with_rule("R2", malformed(std::string(entry) + ": padding byte at offset " + std::to_string(start + at) +
+                                     " is not zero"));
   return ok_status();
 }
 
 // parse_tar_header sees one block alone, so libarchive reports an extension
 // header there as a damaged archive or as its end, and a link as "not a
-// regular file". Say what it is instead.
-Result<ParsedHeader> parse_plain_header(std::string_view block, std::uint64_t at, std::string_view must_be) {
+// regular file". Say what it is instead: plain files only (R3). A block that
+// is no header at all breaks `rule` (R1; R4 where the end of the archive may
+// stand).
+Result<ParsedHeader> parse_plain_header(std::string_view block, std::uint64_t at, std::string_view must_be,
+                                        std::string_view rule) {
   const std::string where = "offset " + std::to_string(at);
   auto parsed = parse_tar_header(block, where);
   if (parsed.ok()) return parsed;
   std::string kind = special_kind(block);
-  if (kind.empty()) return parsed;
-  return malformed(where + ": " + kind + " where " + std::string(must_be) +
-                   " must be (fwseal packages hold plain files only)");
+  if (kind.empty()) return with_rule(rule, std::move(parsed));
+  return with_rule("R3", malformed(where + ": " + kind + " where " + std::string(must_be) +
+                                   " must be (fwseal packages hold plain files only)"));
 }
 
-// "signature/<64 lowercase hex>.json" -> the key id.
+// "signature/<64 lowercase hex>.json" -> the key id. A signature entry named
+// otherwise breaks R16, an entry of another kind here R3.
 Result<KeyId> signature_entry_key_id(std::string_view name, std::uint64_t at) {
   auto wrong = [&] {
-    return malformed("offset " + std::to_string(at) + ": entry " + quote(name) +
-                     " where a signature entry (signature/<64 lowercase hex digits>.json) or the end of the "
-                     "archive must be");
+    return with_rule(name.starts_with(kSignaturePrefix) ? "R16" : "R3",
+                     malformed("offset " + std::to_string(at) + ": entry " + quote(name) +
+                               " where a signature entry (signature/<64 lowercase hex digits>.json) or the end of "
+                               "the archive must be"));
   };
   constexpr std::string_view kSuffix = ".json";
   if (!name.starts_with(kSignaturePrefix) || !name.ends_with(kSuffix) ||
@@ -111,10 +122,12 @@ Result<KeyId> signature_entry_key_id(std::string_view name, std::uint64_t at) {
 // After the first zero block at `at`: the second, then nothing (R4).
 Status finish_end_of_archive(PackageSource& in, std::uint64_t at) {
   FWSEAL_ASSIGN(std::string second, in.read(kBlock, "the end-of-archive marker"));
-  if (std::size_t i = first_nonzero(second); i != std::string::npos)
-    return malformed("end-of-archive marker: byte at offset " + std::to_string(at + kBlock + i) + " is not zero");
+  if (std::size_t i = first_nonzero(second); i != std::string::npos)  // R4
+    return with_rule("R4", malformed("end-of-archive marker: byte at offset " + std::to_string(at + kBlock + i) +
+                                     " is not zero"));
   FWSEAL_ASSIGN(std::string after, in.read_up_to(1));
-  if (!after.empty()) return malformed("data after the end of the archive at offset " + std::to_string(at + 2 * kBlock));
+  if (!after.empty())  // R4
+    return with_rule("R4", malformed("data after the end of the archive at offset " + std::to_string(at + 2 * kBlock)));
   return ok_status();
 }
 
@@ -186,13 +199,13 @@ Status FileSource::stream(std::uint64_t n, std::string_view inside,
 Result<ManifestHeader> read_manifest_header(PackageSource& in) {
   ManifestHeader h;
   FWSEAL_ASSIGN(h.block, in.read(kBlock, "the header of manifest.json"));
-  FWSEAL_ASSIGN(ParsedHeader parsed, parse_plain_header(h.block, 0, "the header of manifest.json"));
-  if (parsed.name != kManifestEntry)
-    return malformed("offset 0: the first entry must be manifest.json, found " + quote(parsed.name) +
-                     " (is this an fwseal package?)");
-  if (parsed.size > kMaxManifestBytes)
-    return malformed("manifest.json: " + std::to_string(parsed.size) + " bytes, more than the limit of " +
-                     std::to_string(kMaxManifestBytes));
+  FWSEAL_ASSIGN(ParsedHeader parsed, parse_plain_header(h.block, 0, "the header of manifest.json", "R1"));
+  if (parsed.name != kManifestEntry)  // R3
+    return with_rule("R3", malformed("offset 0: the first entry must be manifest.json, found " + quote(parsed.name) +
+                                     " (is this an fwseal package?)"));
+  if (parsed.size > kMaxManifestBytes)  // R5, before the data is read
+    return with_rule("R5", malformed("manifest.json: " + std::to_string(parsed.size) +
+                                     " bytes, more than the limit of " + std::to_string(kMaxManifestBytes)));
   h.size = parsed.size;
   return h;
 }
@@ -226,10 +239,11 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageSource& in, const 
   for (;;) {
     const std::uint64_t at = in.offset();
     FWSEAL_ASSIGN(std::string block, in.read_up_to(kBlock));
-    if (block.empty())
-      return malformed("package ends at offset " + std::to_string(at) +
-                       " where a signature entry or the end-of-archive marker must start (truncated): it has " +
-                       std::to_string(at) + " bytes, at least " + std::to_string(at + 2 * kBlock) + " expected");
+    if (block.empty())  // R4
+      return with_rule("R4", malformed("package ends at offset " + std::to_string(at) +
+                                       " where a signature entry or the end-of-archive marker must start (truncated): "
+                                       "it has " + std::to_string(at) + " bytes, at least " +
+                                       std::to_string(at + 2 * kBlock) + " expected"));
     if (block.size() < kBlock)
       return truncated_package(in.offset(), "the block at offset " + std::to_string(at), at + kBlock);
 
@@ -238,15 +252,17 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageSource& in, const 
       return envelopes;
     }
 
-    if (envelopes.size() >= kMaxSignatures)
-      return malformed("offset " + std::to_string(at) + ": more than " + std::to_string(kMaxSignatures) +
-                       " signature entries");
-    FWSEAL_ASSIGN(ParsedHeader parsed, parse_plain_header(block, at, "a signature entry or the end of the archive"));
+    if (envelopes.size() >= kMaxSignatures)  // R5
+      return with_rule("R5", malformed("offset " + std::to_string(at) + ": more than " +
+                                       std::to_string(kMaxSignatures) + " signature entries"));
+    // A block that is neither zero nor a header here is a damaged end-of-archive marker (R4).
+    FWSEAL_ASSIGN(ParsedHeader parsed,
+                  parse_plain_header(block, at, "a signature entry or the end of the archive", "R4"));
     FWSEAL_ASSIGN(KeyId name_id, signature_entry_key_id(parsed.name, at));
     const std::string& name = parsed.name;
-    if (parsed.size > kMaxSignatureEntryBytes)
-      return malformed(name + ": " + std::to_string(parsed.size) + " bytes, more than the limit of " +
-                       std::to_string(kMaxSignatureEntryBytes));
+    if (parsed.size > kMaxSignatureEntryBytes)  // R5, before the data is read
+      return with_rule("R5", malformed(name + ": " + std::to_string(parsed.size) + " bytes, more than the limit of " +
+                                       std::to_string(kMaxSignatureEntryBytes)));
     FWSEAL_ASSIGN(std::string expected, tar_header(name, parsed.size, manifest.content.created));
     FWSEAL_TRY(compare_header(block, expected, name, at));
     FWSEAL_ASSIGN(std::string data, in.read(static_cast<std::size_t>(parsed.size), name));
@@ -254,14 +270,16 @@ Result<std::vector<SignatureEnvelope>> read_signatures(PackageSource& in, const 
 
     FWSEAL_ASSIGN(SignatureEnvelope env, parse_envelope(data, name));
     // Certificates are structure too: bytes that are not a DER certificate are
-    // malformed whoever signed, before any decision looks at them.
+    // malformed whoever signed, before any decision looks at them (R15).
     for (std::size_t i = 0; i < env.certificates.size(); ++i)
-      FWSEAL_TRY(certificate_from_der(env.certificates[i], index_path(name + ".certificates", i)));
-    if (env.key_id != name_id)
-      return malformed(name + ": the envelope's key_id " + to_hex(env.key_id) + " is not the one in the entry name");
+      FWSEAL_TRY(with_rule("R15", certificate_from_der(env.certificates[i], index_path(name + ".certificates", i))));
+    if (env.key_id != name_id)  // R16
+      return with_rule("R16", malformed(name + ": the envelope's key_id " + to_hex(env.key_id) +
+                                        " is not the one in the entry name"));
     for (const auto& other : envelopes)
-      if (other.key_id == env.key_id)
-        return malformed(name + ": a second signature by the same key (offset " + std::to_string(at) + ")");
+      if (other.key_id == env.key_id)  // R16
+        return with_rule("R16", malformed(name + ": a second signature by the same key (offset " +
+                                          std::to_string(at) + ")"));
     envelopes.push_back(std::move(env));
   }
 }
@@ -277,20 +295,25 @@ Result<std::vector<SignatureEnvelope>> read_signature_area(PackageSource& in, co
   e.data_size = m.signature_space;
   std::string area;
   area.reserve(static_cast<std::size_t>(m.signature_space));
-  FWSEAL_TRY(read_entry(in, e, m.created, [&](std::string_view chunk) {
-    area.append(chunk);
-    return ok_status();
-  }));
+  // R24: signatures.json's canonical header (a header of another entry too),
+  // its signature_space bytes in full.
+  if (Status read = read_entry(in, e, m.created,
+                               [&](std::string_view chunk) {
+                                 area.append(chunk);
+                                 return ok_status();
+                               });
+      !read.ok())
+    return replace_rule("R24", std::move(read).error());
   const std::uint64_t data_offset = in.offset() - padded_size(m.signature_space);
   FWSEAL_ASSIGN(std::vector<SignatureEnvelope> envelopes, parse_signature_area(area, data_offset));
   // Certificates are structure too: bytes that are not a DER certificate are
-  // malformed whoever signed, before any decision looks at them.
+  // malformed whoever signed, before any decision looks at them (R24).
   std::string signatures(kSignaturesEntry);
   signatures += ".signatures";
   for (std::size_t i = 0; i < envelopes.size(); ++i)
     for (std::size_t c = 0; c < envelopes[i].certificates.size(); ++c)
-      FWSEAL_TRY(certificate_from_der(envelopes[i].certificates[c],
-                                      index_path(index_path(signatures, i) + ".certificates", c)));
+      FWSEAL_TRY(with_rule("R24", certificate_from_der(envelopes[i].certificates[c],
+                                                       index_path(index_path(signatures, i) + ".certificates", c))));
   return envelopes;
 }
 
@@ -298,11 +321,12 @@ Status read_end_of_archive(PackageSource& in) {
   const std::uint64_t at = in.offset();
   FWSEAL_ASSIGN(std::string block, in.read(kBlock, "the end-of-archive marker"));
   if (!is_zero(block)) {
-    if (auto parsed = parse_tar_header(block, "header"); parsed.ok())
-      return malformed("offset " + std::to_string(at) + ": entry " + quote(parsed->name) +
-                       " after the last image, where the end of the archive must be");
-    return malformed("end-of-archive marker: byte at offset " + std::to_string(at + first_nonzero(block)) +
-                     " is not zero");
+    if (auto parsed = parse_tar_header(block, "header"); parsed.ok())  // R3: no entry after the last image
+      return with_rule("R3", malformed("offset " + std::to_string(at) + ": entry " + quote(parsed->name) +
+                                       " after the last image, where the end of the archive must be"));
+    // R4: a damaged end-of-archive marker.
+    return with_rule("R4", malformed("end-of-archive marker: byte at offset " +
+                                     std::to_string(at + first_nonzero(block)) + " is not zero"));
   }
   return finish_end_of_archive(in, at);
 }
@@ -320,7 +344,8 @@ Result<UnverifiedPackage> read_unverified_package(const std::string& path) {
 }
 
 Result<UnverifiedPackage> read_unverified_package(int fd, const std::string& path) {
-  auto named = [&](const Error& e) { return make_error(e.code, path + ": " + e.message); };
+  // "R2: cam.fwpkg: image/kernel: ...": the rule first, as fwseal-verify says it.
+  auto named = [&](const Error& e) { return with_context(path, e); };
   auto read = [&]() -> Result<UnverifiedPackage> {
     FWSEAL_ASSIGN(FileSource in, FileSource::open(fd, path));
     FWSEAL_ASSIGN(ManifestHeader header, read_manifest_header(in));

@@ -2,6 +2,7 @@
 #include "fwseal/format/x509.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include <openssl/core_names.h>
@@ -14,6 +15,7 @@
 
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/format/rule.h"
 #include "fwseal/base/text.h"
 
 namespace fwseal {
@@ -330,8 +332,9 @@ Status verify_signature(Algorithm alg, const EVP_PKEY* key, std::string_view mes
   // a byte short (a dropped leading zero), which strict verifiers refuse.
   if (is_ecdsa(alg)) {
     FWSEAL_ASSIGN(auto parsed, parse_ecdsa(alg, sig));
-    if (parsed.second)
-      return make_error(Code::signature, "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form (R22)");
+    if (parsed.second)  // R22
+      return with_rule("R22", make_error(Code::signature,
+                                         "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form"));
   }
   if (is_rsa(alg) && sig.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key)))
     return make_error(Code::signature, "RSA-PSS signature of " + std::to_string(sig.size()) +
@@ -373,8 +376,9 @@ Result<std::string> serialize_envelope(const SignatureEnvelope& env) {
 
 namespace {
 
-Result<SignatureEnvelope> envelope_from_json(const json& j, std::string_view where) {
-  const std::string w(where);
+// R15, and R5 for the size of the certificate chain: the caller's rule for
+// the rest.
+Result<SignatureEnvelope> envelope_members(const json& j, const std::string& w) {
   FWSEAL_TRY(check_members(j, {"format", "algorithm", "key_id", "signature", "certificates"}, w));
   FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
   if (format != kEnvelopeFormat) return make_error(Code::malformed, w + ".format: expected \"fwseal-signature\"");
@@ -388,17 +392,26 @@ Result<SignatureEnvelope> envelope_from_json(const json& j, std::string_view whe
   if (env.signature.empty() || env.signature.size() > kMaxSignatureBytes)
     return make_error(Code::malformed, w + ".signature: " + std::to_string(env.signature.size()) + " bytes is not a plausible signature");
   if (has_member(j, "certificates")) {
-    FWSEAL_ASSIGN(const json* certs, get_array(j, "certificates", w, kMaxChainCertificates));
+    FWSEAL_ASSIGN(const json* certs, get_array(j, "certificates", w, SIZE_MAX));
+    FWSEAL_TRY(with_rule("R5", check_items(*certs, w + ".certificates", kMaxChainCertificates)));  // R5
     if (certs->empty()) return make_error(Code::malformed, w + ".certificates: empty (leave the member out instead)");
     for (std::size_t i = 0; i < certs->size(); ++i) {
       std::string cw = index_path(w + ".certificates", i);
       if (!(*certs)[i].is_string()) return make_error(Code::malformed, cw + ": expected a base64 string");
       FWSEAL_ASSIGN(std::string der, base64_decode((*certs)[i].get<std::string>(), cw));
-      if (der.empty() || der.size() > kMaxCertificateDerBytes) return make_error(Code::malformed, cw + ": implausible certificate size");
+      if (der.empty() || der.size() > kMaxCertificateDerBytes)  // R5 for too many bytes
+        return with_rule(der.empty() ? "R15" : "R5",
+                         make_error(Code::malformed, cw + ": implausible certificate size"));
       env.certificates.push_back(std::move(der));
     }
   }
   return env;
+}
+
+// R15: an envelope, in version 1 an entry's whole content, in version 2 an
+// element of signatures.json's list.
+Result<SignatureEnvelope> envelope_from_json(const json& j, std::string_view where) {
+  return with_rule("R15", envelope_members(j, std::string(where)));
 }
 
 Result<json> envelope_to_json(const SignatureEnvelope& env) {
@@ -409,7 +422,8 @@ Result<json> envelope_to_json(const SignatureEnvelope& env) {
 }  // namespace
 
 Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_view where) {
-  FWSEAL_ASSIGN(json j, parse_canonical_json(bytes, where, JsonLimits{kMaxSignatureEntryBytes, 4}));
+  // R15: canonical JSON.
+  FWSEAL_ASSIGN(json j, with_rule("R15", parse_canonical_json(bytes, where, JsonLimits{kMaxSignatureEntryBytes, 4})));
   return envelope_from_json(j, where);
 }
 
@@ -435,7 +449,11 @@ Result<std::string> serialize_signature_area(std::vector<SignatureEnvelope> enve
   return text;
 }
 
-Result<std::vector<SignatureEnvelope>> parse_signature_area(std::string_view bytes, std::uint64_t data_offset) {
+namespace {
+
+// R24, but R15 for each envelope and R5 for their number: the caller's rule
+// for the rest.
+Result<std::vector<SignatureEnvelope>> signature_list(std::string_view bytes, std::uint64_t data_offset) {
   const std::string w(kSignaturesEntry);
   // The list is one JSON object: it ends at the last '}', and only spaces follow it.
   const std::size_t close = bytes.find_last_of('}');
@@ -452,7 +470,8 @@ Result<std::vector<SignatureEnvelope>> parse_signature_area(std::string_view byt
     return make_error(Code::malformed, w + ".format: expected \"" + std::string(kSignatureAreaFormat) + "\", found " +
                                            quote(format));
   if (!has_member(j, "signatures")) return make_error(Code::malformed, w + ".signatures: missing");
-  FWSEAL_ASSIGN(const json* list, get_array(j, "signatures", w, kMaxSignatures));
+  FWSEAL_ASSIGN(const json* list, get_array(j, "signatures", w, SIZE_MAX));
+  FWSEAL_TRY(with_rule("R5", check_items(*list, w + ".signatures", kMaxSignatures)));  // R5
   std::vector<SignatureEnvelope> out;
   for (std::size_t i = 0; i < list->size(); ++i) {
     const std::string where = index_path(w + ".signatures", i);
@@ -465,6 +484,13 @@ Result<std::vector<SignatureEnvelope>> parse_signature_area(std::string_view byt
     out.push_back(std::move(env));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<SignatureEnvelope>> parse_signature_area(std::string_view bytes, std::uint64_t data_offset) {
+  // R24: one canonical JSON object, its envelopes sorted by key id, then spaces.
+  return with_rule("R24", signature_list(bytes, data_offset));
 }
 
 }  // namespace fwseal

@@ -108,7 +108,7 @@ TEST(Envelope, RoundTripsCanonically) {
   EXPECT_EQ(parse_envelope(spaced, "e").error().code, Code::malformed);
   std::string unknown = *bytes;
   unknown.insert(1, R"("a":1,)");
-  EXPECT_EQ(parse_envelope(unknown, "sig").error().message, "sig.a: unknown member");
+  EXPECT_EQ(parse_envelope(unknown, "sig").error().message, "R15: sig.a: unknown member");
 }
 
 }  // namespace

@@ -4,12 +4,15 @@
 #include <string>
 #include <string_view>
 
+#include "fwseal/format/rule.h"
 #include "fwseal/format/trust.h"
 
 namespace fwseal::trust_detail {
 
-inline Error bad(std::string_view where, const std::string& why) {
-  return make_error(Code::malformed, std::string(where) + ": " + why);
+// Code::malformed "<rule>: <where>: <why>", rule T1...T10 of docs/FORMAT.md
+// section 4.
+inline Error bad(std::string_view rule, std::string_view where, const std::string& why) {
+  return with_rule(rule, make_error(Code::malformed, std::string(where) + ": " + why));
 }
 
 // Where a key set's members sit in the file: "trust" or "trust.roles[i]".

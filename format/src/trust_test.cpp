@@ -257,10 +257,11 @@ TEST(Trust, SerializeBuiltPolicy) {
   EXPECT_EQ(serialize_trust(p).error().code, Code::malformed);
 }
 
-TEST(Trust, MessagesNameTheFile) {
+TEST(Trust, MessagesNameTheRuleThenTheFile) {
   auto t = parse_trust(expand("{" + kHead + R"("keys":[{"public_key":"nope"}]})"), "/etc/fwseal/trust.json");
   ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.error().message.rfind("/etc/fwseal/trust.json: trust.keys[0].public_key: not a PEM public key", 0), 0u)
+  EXPECT_EQ(t.error().message.rfind("T5: /etc/fwseal/trust.json: trust.keys[0].public_key: not a PEM public key", 0),
+            0u)
       << t.error().message;
 }
 
@@ -276,6 +277,7 @@ TEST(Trust, UnsupportedKeyHasNoTrustedKey) {
 
 struct BadTrust {
   const char* name;
+  const char* rule;     // of docs/FORMAT.md section 4, first in the message
   std::string text;     // expanded
   const char* message;  // expected substring
 };
@@ -284,10 +286,11 @@ void PrintTo(const BadTrust& b, std::ostream* os) { *os << b.name; }
 
 class MalformedTrust : public ::testing::TestWithParam<BadTrust> {};
 
-TEST_P(MalformedTrust, IsRefusedWithAPath) {
+TEST_P(MalformedTrust, IsRefusedWithItsRuleAndAPath) {
   auto t = parse_trust(expand(GetParam().text), "trust.json");
   ASSERT_FALSE(t.ok()) << GetParam().name;
   EXPECT_EQ(t.error().code, Code::malformed);
+  EXPECT_TRUE(t.error().message.starts_with(std::string(GetParam().rule) + ": trust.json: ")) << t.error().message;
   EXPECT_NE(t.error().message.find(GetParam().message), std::string::npos)
       << "message: " << t.error().message << "\nexpected: " << GetParam().message;
 }
@@ -297,91 +300,94 @@ std::string with(const std::string& members) { return "{" + kHead + members + "}
 INSTANTIATE_TEST_SUITE_P(
     Table, MalformedTrust,
     ::testing::Values(
-        BadTrust{"not_json", "{", "trust.json: invalid JSON"},
-        BadTrust{"not_object", "[]", "trust: expected a JSON object"},
-        BadTrust{"duplicate_member", with(kOneKey + R"(,"threshold":1,"threshold":1)"), "duplicate member name"},
-        BadTrust{"unknown_member", with(kOneKey + R"(,"colour":"red")"), "trust.colour: unknown member"},
-        BadTrust{"no_format", R"({"format_version":1,"keys":[]})", "trust.format: missing"},
-        BadTrust{"wrong_format", R"({"format":"fwseal-manifest","format_version":1,"keys":[]})",
+        BadTrust{"not_json", "T4", "{", "trust.json: invalid JSON"},
+        BadTrust{"not_object", "T4", "[]", "trust: expected a JSON object"},
+        BadTrust{"duplicate_member", "T4", with(kOneKey + R"(,"threshold":1,"threshold":1)"), "duplicate member name"},
+        BadTrust{"unknown_member", "T4", with(kOneKey + R"(,"colour":"red")"), "trust.colour: unknown member"},
+        BadTrust{"no_format", "T4", R"({"format_version":1,"keys":[]})", "trust.format: missing"},
+        BadTrust{"wrong_format", "T4", R"({"format":"fwseal-manifest","format_version":1,"keys":[]})",
                  "trust.format: expected \"fwseal-trust\""},
-        BadTrust{"future_version", R"({"format":"fwseal-trust","format_version":3,"keys":[]})",
+        BadTrust{"future_version", "T4", R"({"format":"fwseal-trust","format_version":3,"keys":[]})",
                  "trust.format_version: version 3 is not supported"},
-        BadTrust{"v2_member_in_v1", with(kOneKey + R"(,"roots":[])"),
+        BadTrust{"v2_member_in_v1", "T4", with(kOneKey + R"(,"roots":[])"),
                  "trust.roots: needs \"format_version\": 2 (this file says 1)"},
-        BadTrust{"no_keys", with(R"("threshold":1)"), "trust.keys: missing"},
-        BadTrust{"keys_not_array", with(R"("keys":{})"), "trust.keys: expected an array"},
-        BadTrust{"empty_keys", with(R"("keys":[])"), "trust.keys: at least one key is required"},
-        BadTrust{"key_not_object", with(R"("keys":["x"])"), "trust.keys[0]: expected a JSON object"},
-        BadTrust{"key_unknown_member", with(R"("keys":[{"public_key":$P256,"comment":"x"}])"),
+        BadTrust{"no_keys", "T4", with(R"("threshold":1)"), "trust.keys: missing"},
+        BadTrust{"keys_not_array", "T4", with(R"("keys":{})"), "trust.keys: expected an array"},
+        BadTrust{"empty_keys", "T7", with(R"("keys":[])"), "trust.keys: at least one key is required"},
+        BadTrust{"key_not_object", "T4", with(R"("keys":["x"])"), "trust.keys[0]: expected a JSON object"},
+        BadTrust{"key_unknown_member", "T4", with(R"("keys":[{"public_key":$P256,"comment":"x"}])"),
                  "trust.keys[0].comment: unknown member"},
-        BadTrust{"key_missing_pem", with(R"("keys":[{"name":"x"}])"), "trust.keys[0].public_key: missing"},
-        BadTrust{"key_not_pem", with(R"("keys":[{"public_key":$P256},{"public_key":"MFkwEwYHKoZIzj0CAQ"}])"),
+        BadTrust{"key_missing_pem", "T4", with(R"("keys":[{"name":"x"}])"), "trust.keys[0].public_key: missing"},
+        BadTrust{"key_not_pem", "T5", with(R"("keys":[{"public_key":$P256},{"public_key":"MFkwEwYHKoZIzj0CAQ"}])"),
                  "trust.keys[1].public_key: not a PEM public key"},
-        BadTrust{"key_two_pems", with(R"("keys":[{"public_key":$TWO}])"),
+        BadTrust{"key_two_pems", "T5", with(R"("keys":[{"public_key":$TWO}])"),
                  "trust.keys[0].public_key: not a PEM public key (expected exactly one"},
-        BadTrust{"key_bad_base64",
+        BadTrust{"key_bad_base64", "T5",
                  with(R"("keys":[{"public_key":"-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n"}])"),
                  "trust.keys[0].public_key: not a PEM public key"},
-        BadTrust{"key_unsupported_curve", with(R"("keys":[{"public_key":$P521}])"),
+        BadTrust{"key_unsupported_curve", "T5", with(R"("keys":[{"public_key":$P521}])"),
                  "trust.keys[0].public_key: EC curve secp521r1 is not supported"},
-        BadTrust{"key_id_mismatch", with(R"("keys":[{"public_key":$P256,"key_id":"$ID_ED"}])"),
+        BadTrust{"key_id_mismatch", "T5", with(R"("keys":[{"public_key":$P256,"key_id":"$ID_ED"}])"),
                  "trust.keys[0].key_id: does not match the public key, whose key id"},
-        BadTrust{"key_id_not_hex", with(R"("keys":[{"public_key":$P256,"key_id":"ABC"}])"),
+        BadTrust{"key_id_not_hex", "T5", with(R"("keys":[{"public_key":$P256,"key_id":"ABC"}])"),
                  "trust.keys[0].key_id: expected 64 lowercase hex digits"},
-        BadTrust{"key_id_uppercase", with(R"("keys":[{"public_key":$P256,"key_id":"$UPID"}])"),
+        BadTrust{"key_id_uppercase", "T5", with(R"("keys":[{"public_key":$P256,"key_id":"$UPID"}])"),
                  "trust.keys[0].key_id: not lowercase hex"},
-        BadTrust{"duplicate_key", with(R"("keys":[{"public_key":$P256},{"public_key":$ED},{"public_key":$P256}])"),
+        BadTrust{"duplicate_key", "T5",
+                 with(R"("keys":[{"public_key":$P256},{"public_key":$ED},{"public_key":$P256}])"),
                  "trust.keys[2].public_key: the same key as trust.keys[0]"},
-        BadTrust{"same_key_compressed", with(R"("keys":[{"public_key":$P256},{"public_key":$P256C}])"),
+        BadTrust{"same_key_compressed", "T5", with(R"("keys":[{"public_key":$P256},{"public_key":$P256C}])"),
                  "trust.keys[1].public_key: the same key as trust.keys[0]"},
-        BadTrust{"name_empty", with(R"("keys":[{"name":"","public_key":$P256}])"), "trust.keys[0].name: must be 1 to"},
-        BadTrust{"name_not_string", with(R"("keys":[{"name":7,"public_key":$P256}])"),
+        BadTrust{"name_empty", "T6", with(R"("keys":[{"name":"","public_key":$P256}])"),
+                 "trust.keys[0].name: must be 1 to"},
+        BadTrust{"name_not_string", "T4", with(R"("keys":[{"name":7,"public_key":$P256}])"),
                  "trust.keys[0].name: expected a string"},
-        BadTrust{"name_twice", with(R"("keys":[{"name":"a","public_key":$P256},{"name":"a","public_key":$ED}])"),
+        BadTrust{"name_twice", "T6", with(R"("keys":[{"name":"a","public_key":$P256},{"name":"a","public_key":$ED}])"),
                  "trust.keys[1].name: \"a\" names two keys"},
-        BadTrust{"threshold_zero", with(kOneKey + R"(,"threshold":0)"), "trust.threshold: must be at least 1"},
-        BadTrust{"threshold_too_high", with(kTwoKeys + R"(,"threshold":3)"),
+        BadTrust{"threshold_zero", "T7", with(kOneKey + R"(,"threshold":0)"), "trust.threshold: must be at least 1"},
+        BadTrust{"threshold_too_high", "T7", with(kTwoKeys + R"(,"threshold":3)"),
                  "trust.threshold: 3 signatures required but only 2 usable keys"},
-        BadTrust{"threshold_string", with(kOneKey + R"(,"threshold":"1")"),
+        BadTrust{"threshold_string", "T4", with(kOneKey + R"(,"threshold":"1")"),
                  "trust.threshold: expected a non-negative integer"},
-        BadTrust{"threshold_negative", with(kOneKey + R"(,"threshold":-1)"),
+        BadTrust{"threshold_negative", "T4", with(kOneKey + R"(,"threshold":-1)"),
                  "trust.threshold: expected a non-negative integer"},
-        BadTrust{"threshold_fraction", with(kOneKey + R"(,"threshold":1.5)"),
+        BadTrust{"threshold_fraction", "T4", with(kOneKey + R"(,"threshold":1.5)"),
                  "trust.threshold: expected a non-negative integer"},
-        BadTrust{"threshold_vs_revoked", with(kTwoKeys + R"(,"threshold":2,"revoked_key_ids":["$ID_ED"])"),
+        BadTrust{"threshold_vs_revoked", "T7", with(kTwoKeys + R"(,"threshold":2,"revoked_key_ids":["$ID_ED"])"),
                  "trust.threshold: 2 signatures required but only 1 usable keys"},
-        BadTrust{"threshold_vs_algorithms", with(kTwoKeys + R"(,"threshold":2,"algorithms":["ed25519"])"),
+        BadTrust{"threshold_vs_algorithms", "T7", with(kTwoKeys + R"(,"threshold":2,"algorithms":["ed25519"])"),
                  "trust.threshold: 2 signatures required but only 1 usable keys"},
-        BadTrust{"all_keys_revoked", with(kOneKey + R"(,"revoked_key_ids":["$ID_P256"])"),
+        BadTrust{"all_keys_revoked", "T7", with(kOneKey + R"(,"revoked_key_ids":["$ID_P256"])"),
                  "trust.threshold: 1 signatures required but only 0 usable keys"},
-        BadTrust{"algorithm_unknown", with(kOneKey + R"(,"algorithms":["ecdsa-p256","rsa-pkcs1"])"),
+        BadTrust{"algorithm_unknown", "T8", with(kOneKey + R"(,"algorithms":["ecdsa-p256","rsa-pkcs1"])"),
                  "trust.algorithms[1]: unknown algorithm \"rsa-pkcs1\""},
-        BadTrust{"algorithm_twice", with(kOneKey + R"(,"algorithms":["ecdsa-p256","ecdsa-p256"])"),
+        BadTrust{"algorithm_twice", "T8", with(kOneKey + R"(,"algorithms":["ecdsa-p256","ecdsa-p256"])"),
                  "trust.algorithms[1]: \"ecdsa-p256\" is listed twice"},
-        BadTrust{"algorithms_empty", with(kOneKey + R"(,"algorithms":[])"), "trust.algorithms: at least one"},
-        BadTrust{"algorithm_not_string", with(kOneKey + R"(,"algorithms":[1])"),
+        BadTrust{"algorithms_empty", "T8", with(kOneKey + R"(,"algorithms":[])"), "trust.algorithms: at least one"},
+        BadTrust{"algorithm_not_string", "T4", with(kOneKey + R"(,"algorithms":[1])"),
                  "trust.algorithms[0]: expected a string"},
-        BadTrust{"revoked_not_hex", with(kOneKey + R"(,"revoked_key_ids":["xyz"])"), "trust.revoked_key_ids[0]:"},
-        BadTrust{"revoked_twice", with(kTwoKeys + R"(,"revoked_key_ids":["$ID_ED","$ID_ED"])"),
+        BadTrust{"revoked_not_hex", "T8", with(kOneKey + R"(,"revoked_key_ids":["xyz"])"), "trust.revoked_key_ids[0]:"},
+        BadTrust{"revoked_twice", "T8", with(kTwoKeys + R"(,"revoked_key_ids":["$ID_ED","$ID_ED"])"),
                  "trust.revoked_key_ids[1]: "},
-        BadTrust{"min_sv_negative", with(kOneKey + R"(,"min_security_version":-1)"),
+        BadTrust{"min_sv_negative", "T4", with(kOneKey + R"(,"min_security_version":-1)"),
                  "trust.min_security_version: expected a non-negative integer or a decimal string"},
-        BadTrust{"min_sv_fraction", with(kOneKey + R"(,"min_security_version":2.5)"),
+        BadTrust{"min_sv_fraction", "T4", with(kOneKey + R"(,"min_security_version":2.5)"),
                  "trust.min_security_version: expected"},
-        BadTrust{"min_sv_too_big", with(kOneKey + R"(,"min_security_version":18446744073709551616)"),
+        BadTrust{"min_sv_too_big", "T4", with(kOneKey + R"(,"min_security_version":18446744073709551616)"),
                  "trust.min_security_version: expected"},
-        BadTrust{"min_sv_string_too_big", with(kOneKey + R"(,"min_security_version":"18446744073709551616")"),
+        BadTrust{"min_sv_string_too_big", "T4", with(kOneKey + R"(,"min_security_version":"18446744073709551616")"),
                  "trust.min_security_version: security version"},
-        BadTrust{"min_sv_leading_zero", with(kOneKey + R"(,"min_security_version":"03")"),
+        BadTrust{"min_sv_leading_zero", "T4", with(kOneKey + R"(,"min_security_version":"03")"),
                  "trust.min_security_version: security version must be a decimal number"},
-        BadTrust{"min_sv_bool", with(kOneKey + R"(,"min_security_version":true)"),
+        BadTrust{"min_sv_bool", "T4", with(kOneKey + R"(,"min_security_version":true)"),
                  "trust.min_security_version: expected"},
-        BadTrust{"hardware_empty", with(kOneKey + R"(,"hardware":[])"), "trust.hardware: empty list"},
-        BadTrust{"hardware_space", with(kOneKey + R"(,"hardware":["acme cam"])"),
+        BadTrust{"hardware_empty", "T9", with(kOneKey + R"(,"hardware":[])"), "trust.hardware: empty list"},
+        BadTrust{"hardware_space", "T9", with(kOneKey + R"(,"hardware":["acme cam"])"),
                  "trust.hardware[0]: hardware id \"acme cam\" has a space"},
-        BadTrust{"hardware_twice", with(kOneKey + R"(,"hardware":["a","b","a"])"),
+        BadTrust{"hardware_twice", "T9", with(kOneKey + R"(,"hardware":["a","b","a"])"),
                  "trust.hardware[2]: \"a\" is listed twice"},
-        BadTrust{"hardware_not_string", with(kOneKey + R"(,"hardware":[1])"), "trust.hardware[0]: expected a string"}),
+        BadTrust{"hardware_not_string", "T4", with(kOneKey + R"(,"hardware":[1])"),
+                 "trust.hardware[0]: expected a string"}),
     [](const auto& p) { return std::string(p.param.name); });
 
 }  // namespace

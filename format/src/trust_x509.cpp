@@ -18,21 +18,24 @@ std::string set_path(const TrustPolicy& policy, std::size_t index) {
   return index_path("trust.roles", index);
 }
 
+// T1: a self-signed CA certificate with a key of an fwseal algorithm; T6: its name.
 Status check_root(const TrustedRoot& root, const std::string& where) {
   const std::string cw = where + ".certificate";
-  FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(root.certificate_der, cw));
+  FWSEAL_ASSIGN(ossl::X509Ptr cert, with_rule("T1", certificate_from_der(root.certificate_der, cw)));
   const std::string subject = "'" + name_text(X509_get_subject_name(cert.get())) + "'";
   if (!self_signed(cert.get()))
-    return bad(cw, subject + " is not a self-signed root certificate (issuer '" +
-                       name_text(X509_get_issuer_name(cert.get())) +
-                       "'); list the root CA, intermediates travel in the signature envelope");
+    return bad("T1", cw,
+               subject + " is not a self-signed root certificate (issuer '" +
+                   name_text(X509_get_issuer_name(cert.get())) +
+                   "'); list the root CA, intermediates travel in the signature envelope");
   if (X509_check_ca(cert.get()) != 1)
-    return bad(cw, subject + " is not a CA certificate (basicConstraints CA:TRUE and keyCertSign are required)");
+    return bad("T1", cw,
+               subject + " is not a CA certificate (basicConstraints CA:TRUE and keyCertSign are required)");
   auto alg = algorithm_of(X509_get0_pubkey(cert.get()));
-  if (!alg.ok()) return bad(cw, subject + ": " + alg.error().message);
+  if (!alg.ok()) return bad("T1", cw, subject + ": " + alg.error().message);  // T1
   if (Status weak = check_public_key(X509_get0_pubkey(cert.get()), "its key"); !weak.ok())
-    return bad(cw, subject + ": " + weak.error().message);
-  if (!root.name.empty()) FWSEAL_TRY(check_text(root.name, where + ".name"));
+    return bad("T1", cw, subject + ": " + weak.error().message);
+  if (!root.name.empty()) FWSEAL_TRY(with_rule("T6", check_text(root.name, where + ".name")));  // T6
   return ok_status();
 }
 
@@ -46,19 +49,20 @@ Status check_roots_unique(const TrustPolicy& policy) {
   for (std::size_t s = 0; s < policy.key_sets.size(); ++s) {
     const KeySet& set = policy.key_sets[s];
     const std::string sw = set_path(policy, s);
-    if (set.roots.size() > kMaxTrustRoots)
-      return bad(sw + ".roots", "more than " + std::to_string(kMaxTrustRoots) + " roots");
+    if (set.roots.size() > kMaxTrustRoots)  // T10
+      return bad("T10", sw + ".roots", "more than " + std::to_string(kMaxTrustRoots) + " roots");
     for (std::size_t i = 0; i < set.roots.size(); ++i) {
       const std::string rw = index_path(sw + ".roots", i);
       FWSEAL_TRY(check_root(set.roots[i], rw));
-      FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(set.roots[i].certificate_der, rw));
+      FWSEAL_ASSIGN(ossl::X509Ptr cert, with_rule("T1", certificate_from_der(set.roots[i].certificate_der, rw)));  // T1
       for (const auto& other : seen) {
+        // T2: a root belongs to one key set; T6: a name names one root.
         if (X509_cmp(cert.get(), other.cert.get()) == 0 ||
             EVP_PKEY_eq(X509_get0_pubkey(cert.get()), X509_get0_pubkey(other.cert.get())) == 1)
-          return bad(rw + ".certificate",
+          return bad("T2", rw + ".certificate",
                      "the same root (or root key) as " + other.where + ": a root belongs to one role only");
         if (!set.roots[i].name.empty() && set.roots[i].name == other.name)
-          return bad(rw + ".name", "\"" + other.name + "\" names two roots");
+          return bad("T6", rw + ".name", "\"" + other.name + "\" names two roots");
       }
       seen.push_back(Seen{rw, set.roots[i].name, std::move(cert)});
     }
@@ -104,13 +108,15 @@ std::string unusable_crl(X509_CRL* crl) {
   return {};
 }
 
+// T3: one CRL per issuing CA, each one fwseal can apply in full; a root's
+// own CRL verifies with the root's key.
 Status check_crls(const TrustPolicy& policy) {
-  if (policy.crls.size() > kMaxTrustCrls)
-    return bad("trust.crls", "more than " + std::to_string(kMaxTrustCrls) + " CRLs");
+  if (policy.crls.size() > kMaxTrustCrls)  // T10
+    return bad("T10", "trust.crls", "more than " + std::to_string(kMaxTrustCrls) + " CRLs");
   std::vector<ossl::X509Ptr> roots;
   for (const auto& set : policy.key_sets)
     for (const auto& root : set.roots) {
-      FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(root.certificate_der, "root"));
+      FWSEAL_ASSIGN(ossl::X509Ptr cert, with_rule("T1", certificate_from_der(root.certificate_der, "root")));  // T1
       roots.push_back(std::move(cert));
     }
   std::vector<ossl::X509Crl> parsed;  // each CRL parsed once
@@ -118,17 +124,19 @@ Status check_crls(const TrustPolicy& policy) {
     // "trust.crls[2]" or "trust.crls[2] (pki/ca.crl)": messages name the CRL.
     const std::string w = policy.crls[i].source.empty() ? index_path("trust.crls", i) : policy.crls[i].source;
     for (std::size_t k = 0; k < i; ++k)
-      if (policy.crls[k].der == policy.crls[i].der) return bad(w, "the same CRL as " + index_path("trust.crls", k));
-    FWSEAL_ASSIGN(ossl::X509Crl crl, crl_from_der(policy.crls[i].der, w));
+      if (policy.crls[k].der == policy.crls[i].der)
+        return bad("T3", w, "the same CRL as " + index_path("trust.crls", k));  // T3
+    FWSEAL_ASSIGN(ossl::X509Crl crl, with_rule("T1", crl_from_der(policy.crls[i].der, w)));  // T1
     const X509_NAME* issuer = X509_CRL_get_issuer(crl.get());
-    // One CRL per CA: with two, OpenSSL would pick by validity at the build
+    // T3: one CRL per CA. With two, OpenSSL would pick by validity at the build
     // time, and an older CRL could hide a newer revocation.
     for (std::size_t k = 0; k < i; ++k)
       if (X509_NAME_cmp(X509_CRL_get_issuer(parsed[k].get()), issuer) == 0)
-        return bad(w, "a second CRL from '" + name_text(issuer) + "' (the first is " + index_path("trust.crls", k) +
-                          "): list only that CA's newest CRL");
-    if (std::string why = unusable_crl(crl.get()); !why.empty())
-      return bad(w, "CRL issued by '" + name_text(issuer) + "' cannot be applied: " + why);
+        return bad("T3", w,
+                   "a second CRL from '" + name_text(issuer) + "' (the first is " + index_path("trust.crls", k) +
+                       "): list only that CA's newest CRL");
+    if (std::string why = unusable_crl(crl.get()); !why.empty())  // T3
+      return bad("T3", w, "CRL issued by '" + name_text(issuer) + "' cannot be applied: " + why);
     for (const auto& cert : roots) {
       if (X509_NAME_cmp(X509_get_subject_name(cert.get()), issuer) != 0) continue;
       // A root's own CRL can be checked now; one from an intermediate only
@@ -136,20 +144,22 @@ Status check_crls(const TrustPolicy& policy) {
       // the certificates it covers are refused).
       int ok = X509_CRL_verify(crl.get(), X509_get0_pubkey(cert.get()));
       ossl::last_error();
-      if (ok != 1) return bad(w, "CRL issued by '" + name_text(issuer) + "' does not verify with that root's key");
+      if (ok != 1)
+        return bad("T3", w, "CRL issued by '" + name_text(issuer) + "' does not verify with that root's key");  // T3
     }
     parsed.push_back(std::move(crl));
   }
   return ok_status();
 }
 
+// T3: required_eku is a dotted OID.
 Status check_eku(std::string_view oid, std::string_view where) {
   const std::string text(oid);
   std::unique_ptr<ASN1_OBJECT, ossl::Deleter<ASN1_OBJECT_free>> obj(OBJ_txt2obj(text.c_str(), 1));
   char buf[128] = {};
   if (!obj || OBJ_obj2txt(buf, sizeof buf, obj.get(), 1) <= 0 || text != buf) {
     ossl::last_error();
-    return bad(where, "\"" + text + "\" is not a dotted OID (e.g. 1.3.6.1.5.5.7.3.3 for code signing)");
+    return bad("T3", where, "\"" + text + "\" is not a dotted OID (e.g. 1.3.6.1.5.5.7.3.3 for code signing)");
   }
   return ok_status();
 }

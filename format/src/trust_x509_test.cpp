@@ -198,6 +198,7 @@ TEST_F(TrustDir, FifoOrDeviceAsCertificateOrCrlIsRefusedWithoutBlocking) {
 
 struct BadTrust {
   const char* name;
+  const char* rule;  // of docs/FORMAT.md section 4, first in the message
   std::string text;
   std::string message;
 };
@@ -205,10 +206,11 @@ void PrintTo(const BadTrust& b, std::ostream* os) { *os << b.name; }
 
 class MalformedTrustV2 : public ::testing::TestWithParam<BadTrust> {};
 
-TEST_P(MalformedTrustV2, IsRefusedWithAPath) {
+TEST_P(MalformedTrustV2, IsRefusedWithItsRuleAndAPath) {
   auto t = parse_trust(GetParam().text, "trust.json");
   ASSERT_FALSE(t.ok()) << GetParam().name;
   EXPECT_EQ(t.error().code, Code::malformed);
+  EXPECT_TRUE(t.error().message.starts_with(std::string(GetParam().rule) + ": trust.json: ")) << t.error().message;
   EXPECT_NE(t.error().message.find(GetParam().message), std::string::npos)
       << "message: " << t.error().message << "\nexpected: " << GetParam().message;
 }
@@ -221,65 +223,68 @@ std::vector<BadTrust> bad_cases() {
   ossl::PKey p521(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521"));
   ossl::PKey p256(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   return {
-      {"neither_keys_nor_roots", v2(R"("threshold":1)"), "trust.keys: missing"},
-      {"roots_empty", v2(R"("roots":[])"), "trust.roots: empty list"},
-      {"root_unknown_member", v2(R"("roots":[{"certificate":)" + q(p.root1.cert.pem()) + R"(,"x":1}])"),
+      {"neither_keys_nor_roots", "T4", v2(R"("threshold":1)"), "trust.keys: missing"},
+      {"roots_empty", "T1", v2(R"("roots":[])"), "trust.roots: empty list"},
+      {"root_unknown_member", "T4", v2(R"("roots":[{"certificate":)" + q(p.root1.cert.pem()) + R"(,"x":1}])"),
        "trust.roots[0].x: unknown member"},
-      {"root_not_pem",
+      {"root_not_pem", "T1",
        v2(R"("roots":[{"certificate":"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"}])"),
        "trust.roots[0].certificate: "},
-      {"root_two_pems", v2(R"("roots":[{"certificate":)" + q(p.root1.cert.pem() + p.root2.cert.pem()) + "}]"),
+      {"root_two_pems", "T1", v2(R"("roots":[{"certificate":)" + q(p.root1.cert.pem() + p.root2.cert.pem()) + "}]"),
        "trust.roots[0].certificate: more than 1 PEM blocks"},
-      {"root_is_a_leaf", v2(R"("roots":[{"certificate":)" + q(p.leaf.pem()) + "}]"),
+      {"root_is_a_leaf", "T1", v2(R"("roots":[{"certificate":)" + q(p.leaf.pem()) + "}]"),
        "trust.roots[0].certificate: 'CN=release A' is not a self-signed root certificate (issuer 'CN=Fleet Root 1')"},
-      {"root_not_ca", v2(R"("roots":[{"certificate":)" + q(raw_self_signed(p256.get(), false)) + "}]"),
+      {"root_not_ca", "T1", v2(R"("roots":[{"certificate":)" + q(raw_self_signed(p256.get(), false)) + "}]"),
        "trust.roots[0].certificate: 'CN=Raw' is not a CA certificate"},
-      {"root_weak_key", v2(R"("roots":[{"certificate":)" + q(raw_self_signed(p521.get(), true)) + "}]"),
+      {"root_weak_key", "T1", v2(R"("roots":[{"certificate":)" + q(raw_self_signed(p521.get(), true)) + "}]"),
        "trust.roots[0].certificate: 'CN=Raw': EC curve secp521r1 is not supported"},
-      {"require_crl_not_bool", v2(R"("roots":[{"certificate":)" + q(p.root1.cert.pem()) + R"(,"require_crl":1}])"),
+      {"require_crl_not_bool", "T4",
+       v2(R"("roots":[{"certificate":)" + q(p.root1.cert.pem()) + R"(,"require_crl":1}])"),
        "trust.roots[0].require_crl: expected true or false"},
-      {"root_twice", v2(R"("roots":[)" + r1 + "," + root_json(p.root1, "again") + "]"),
+      {"root_twice", "T2", v2(R"("roots":[)" + r1 + "," + root_json(p.root1, "again") + "]"),
        "trust.roots[1].certificate: the same root (or root key) as trust.roots[0]"},
-      {"root_name_twice", v2(R"("roots":[)" + r1 + "," + root_json(p.root2, "r1") + "]"),
+      {"root_name_twice", "T6", v2(R"("roots":[)" + r1 + "," + root_json(p.root2, "r1") + "]"),
        "trust.roots[1].name: \"r1\" names two roots"},
-      {"crls_without_roots", v2(R"("keys":[)" + k1 + R"(],"crls":[)" + crl_pem(p.crl1) + "]"),
+      {"crls_without_roots", "T3", v2(R"("keys":[)" + k1 + R"(],"crls":[)" + crl_pem(p.crl1) + "]"),
        "trust.crls: CRLs are only used with roots"},
-      {"validity_without_roots", v2(R"("keys":[)" + k1 + R"(],"validity":"none")"),
+      {"validity_without_roots", "T3", v2(R"("keys":[)" + k1 + R"(],"validity":"none")"),
        "trust.validity: certificate validity is only used with roots"},
-      {"crl_not_a_crl", v2(R"("roots":[)" + r1 + R"(],"crls":[)" + q(p.root1.cert.pem()) + "]"),
+      {"crl_not_a_crl", "T1", v2(R"("roots":[)" + r1 + R"(],"crls":[)" + q(p.root1.cert.pem()) + "]"),
        "trust.crls[0]: expected only -----BEGIN X509 CRL----- blocks"},
-      {"crl_not_string", v2(R"("roots":[)" + r1 + R"(],"crls":[1])"), "trust.crls[0]: expected a string"},
-      {"crl_twice", v2(R"("roots":[)" + r1 + R"(],"crls":[)" + crl_pem(p.crl1) + "," + crl_pem(p.crl1) + "]"),
+      {"crl_not_string", "T4", v2(R"("roots":[)" + r1 + R"(],"crls":[1])"), "trust.crls[0]: expected a string"},
+      {"crl_twice", "T3", v2(R"("roots":[)" + r1 + R"(],"crls":[)" + crl_pem(p.crl1) + "," + crl_pem(p.crl1) + "]"),
        "trust.crls[1]: the same CRL as trust.crls[0]"},
-      {"crl_same_issuer_twice",
+      {"crl_same_issuer_twice", "T3",
        v2(R"("roots":[)" + r1 + R"(],"crls":[)" + crl_pem(p.crl1) + "," + crl_pem(p.crl1_newer) + "]"),
        "trust.crls[1]: a second CRL from 'CN=Fleet Root 1' (the first is trust.crls[0]): list only that CA's newest "
        "CRL"},
-      {"crl_forged", v2(R"("roots":[)" + r1 + R"(],"crls":[)" + crl_pem(p.impostor_crl) + "]"),
+      {"crl_forged", "T3", v2(R"("roots":[)" + r1 + R"(],"crls":[)" + crl_pem(p.impostor_crl) + "]"),
        "trust.crls[0]: CRL issued by 'CN=Fleet Root 1' does not verify with that root's key"},
-      {"validity_unknown", v2(R"("roots":[)" + r1 + R"(],"validity":"now")"),
+      {"validity_unknown", "T3", v2(R"("roots":[)" + r1 + R"(],"validity":"now")"),
        "trust.validity: expected \"build-time\" or \"none\""},
-      {"eku_not_oid", v2(R"("roots":[)" + r1 + R"(],"required_eku":"codeSigning")"),
+      {"eku_not_oid", "T3", v2(R"("roots":[)" + r1 + R"(],"required_eku":"codeSigning")"),
        "trust.required_eku: \"codeSigning\" is not a dotted OID"},
-      {"eku_not_canonical", v2(R"("roots":[)" + r1 + R"(],"required_eku":"1.3.06.1")"), "is not a dotted OID"},
-      {"roles_beside_keys", v2(R"("keys":[)" + k1 + R"(],"roles":[{"name":"a","keys":[)" + k1 + "]}]"),
+      {"eku_not_canonical", "T3", v2(R"("roots":[)" + r1 + R"(],"required_eku":"1.3.06.1")"), "is not a dotted OID"},
+      {"roles_beside_keys", "T2", v2(R"("keys":[)" + k1 + R"(],"roles":[{"name":"a","keys":[)" + k1 + "]}]"),
        "trust.keys: not allowed beside roles"},
-      {"roles_empty", v2(R"("roles":[])"), "trust.roles: at least one role is required"},
-      {"role_without_name", v2(R"("roles":[{"keys":[)" + k1 + "]}]"), "trust.roles[0].name: missing"},
-      {"role_bad_name", v2(R"("roles":[{"name":"Release","keys":[)" + k1 + "]}]"),
+      {"roles_empty", "T2", v2(R"("roles":[])"), "trust.roles: at least one role is required"},
+      {"role_without_name", "T4", v2(R"("roles":[{"keys":[)" + k1 + "]}]"), "trust.roles[0].name: missing"},
+      {"role_bad_name", "T2", v2(R"("roles":[{"name":"Release","keys":[)" + k1 + "]}]"),
        "trust.roles[0].name: role name \"Release\" must be"},
-      {"role_twice", v2(R"("roles":[{"name":"a","roots":[)" + r1 + R"(]},{"name":"a","roots":[)" + r2 + "]}]"),
+      {"role_twice", "T2", v2(R"("roles":[{"name":"a","roots":[)" + r1 + R"(]},{"name":"a","roots":[)" + r2 + "]}]"),
        "trust.roles[1].name: \"a\" names two roles"},
-      {"role_unknown_member", v2(R"("roles":[{"name":"a","keys":[)" + k1 + R"(],"crls":[]}])"),
+      {"role_unknown_member", "T4", v2(R"("roles":[{"name":"a","keys":[)" + k1 + R"(],"crls":[]}])"),
        "trust.roles[0].crls: unknown member"},
-      {"key_in_two_roles", v2(R"("roles":[{"name":"a","keys":[)" + k1 + R"(]},{"name":"b","keys":[)" + k1 + "]}]"),
+      {"key_in_two_roles", "T2",
+       v2(R"("roles":[{"name":"a","keys":[)" + k1 + R"(]},{"name":"b","keys":[)" + k1 + "]}]"),
        "trust.roles[1].keys[0].public_key: the same key as trust.roles[0].keys[0]: a key belongs to one role only"},
-      {"root_in_two_roles", v2(R"("roles":[{"name":"a","roots":[)" + r1 + R"(]},{"name":"b","roots":[)" + r1 + "]}]"),
+      {"root_in_two_roles", "T2",
+       v2(R"("roles":[{"name":"a","roots":[)" + r1 + R"(]},{"name":"b","roots":[)" + r1 + "]}]"),
        "trust.roles[1].roots[0].certificate: the same root (or root key) as trust.roles[0].roots[0]: a root belongs "
        "to one role only"},
-      {"role_threshold_too_high", v2(R"("roles":[{"name":"a","keys":[)" + k1 + R"(],"threshold":2}])"),
+      {"role_threshold_too_high", "T7", v2(R"("roles":[{"name":"a","keys":[)" + k1 + R"(],"threshold":2}])"),
        "trust.roles[0].threshold: 2 signatures required but only 1 usable keys"},
-      {"thresholds_above_package_limit",
+      {"thresholds_above_package_limit", "T7",
        v2(R"("roles":[{"name":"a","roots":[)" + r1 + R"(],"threshold":20},{"name":"b","roots":[)" + r2 +
           R"(],"threshold":13}])"),
        "trust.roles[1].threshold: the thresholds add up to more than the 32 signatures a package can hold"},

@@ -297,7 +297,7 @@ TEST(PackageRules, ProgrammaticSpecIsCheckedLikeAManifest) {
   auto r = build_package(spec, to(dir / "out.fwpkg"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Code::malformed);
-  EXPECT_EQ(r.error().message, "manifest.hardware[2]: hardware ids must be sorted and unique");
+  EXPECT_EQ(r.error().message, "R10: manifest.hardware[2]: hardware ids must be sorted and unique");
 
   spec.hardware = {"b", "a"};  // sorted for the manifest
   spec.images[0].name = "../etc";

@@ -15,6 +15,7 @@
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
 #include "fwseal/format/provenance.h"
+#include "fwseal/format/rule.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/format/x509.h"
 #include "fwseal/hsm/pin_sources.h"
@@ -175,7 +176,8 @@ Result<TrustPolicy> make_trust(const Release& r, const OpenedKeys& keys) {
   p.revoked_key_ids = t.revoked_key_ids;
   p.min_security_version = t.min_security_version;
   p.hardware = t.hardware;
-  if (auto s = check_trust(p); !s.ok()) return prefixed("release.trust", s.error());
+  // T1-T10, the rule first as in a trust file's messages.
+  if (auto s = check_trust(p); !s.ok()) return with_context("release.trust", s.error());
   return p;
 }
 

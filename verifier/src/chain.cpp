@@ -1,5 +1,6 @@
 // Step 7a, certificates. See chain.h for the rules, chain_messages.cpp for
-// what a technician is told when one fails.
+// what a technician is told when one fails. A key whose chain is refused or
+// revoked is not trusted: it counts towards no threshold (R18).
 #include "chain.h"
 
 #include <openssl/x509v3.h>
@@ -115,7 +116,7 @@ Result<ossl::X509Store> make_store(const std::vector<ChainRoot>& roots, const st
   return store;
 }
 
-// Applies, to each certificate of a verified chain but its root, the
+// R18: applies, to each certificate of a verified chain but its root, the
 // trust.json CRL of its issuer (check_chain in chain.h says why OpenSSL's
 // own check is not enough).
 std::optional<Failure> apply_crls(STACK_OF(X509) * chain, const std::vector<ParsedCrl>& crls,
@@ -179,8 +180,8 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
 
 namespace {
 
-// Phase 1: the first certificate holds the signing key, one fwseal accepts.
-// Empty if so; else why not.
+// Phase 1 (R18): the first certificate holds the signing key, one fwseal
+// accepts. Empty if so; else why not.
 Result<std::string> leaf_key_problem(X509* leaf, const KeyId& signing_key) {
   EVP_PKEY* leaf_key = X509_get0_pubkey(leaf);
   if (!leaf_key) return "certificate " + quoted(leaf) + " has no usable public key";
@@ -223,7 +224,7 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
   EVP_PKEY_up_ref(leaf_key);
   v.leaf_key.reset(leaf_key);
 
-  // Phase 2: OpenSSL builds and checks the chain to a trust.json root.
+  // Phase 2 (R18): OpenSSL builds and checks the chain to a trust.json root.
   const std::vector<ChainRoot>& roots = anchors.impl().roots;
   X509_STORE* store = anchors.impl().store.get();
   ossl::X509Stack untrusted(sk_X509_new_null());
@@ -251,7 +252,7 @@ Result<ChainVerdict> check_chain(const SignatureEnvelope& env, const TrustPolicy
     return failed(std::move(v), state.failure ? std::move(*state.failure)
                                               : explain_failure(ctx.get(), trust, roots, build_time));
 
-  // Phase 3: every trust.json CRL of an issuer in the chain, then the leaf's uses.
+  // Phase 3 (R18): every trust.json CRL of an issuer in the chain, then the leaf's uses.
   const ChainRoot* root = root_of_chain(roots, X509_STORE_CTX_get0_chain(ctx.get()));
   if (!root) return make_error(Code::internal, "verified chain does not end at a trust.json root");
   v.report.root = root_label(*root);

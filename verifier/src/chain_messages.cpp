@@ -116,6 +116,8 @@ Failure explain_failure(X509_STORE_CTX* ctx, const TrustPolicy& trust, const std
   }
 }
 
+// R18: the leaf is an end-entity certificate for digital signatures with the
+// required extended key usage.
 std::string leaf_problem(X509* leaf, const TrustPolicy& trust) {
   const std::string who = "certificate " + quoted(leaf);
   const std::uint32_t flags = X509_get_extension_flags(leaf);

@@ -81,11 +81,12 @@ TEST_F(Cli, FailurePrintsOneLineAndTheCode) {
   CliRun r = run({pkg(), "--trust", trust(), "--installed-security-version", "4"});
   EXPECT_EQ(r.code, 14);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err.rfind("fwseal-verify: security version 3 is below the minimum 4", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.rfind("fwseal-verify: R20: security version 3 is below the minimum 4", 0), 0u) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
 
   CliRun hw = run({pkg(), "--trust", trust(), "--hw", "acme-cam-v3"});
   EXPECT_EQ(hw.code, 15);
+  EXPECT_EQ(hw.err.rfind("fwseal-verify: R21: package is for hardware ", 0), 0u) << hw.err;
   EXPECT_NE(hw.err.find("acme-cam-v3"), std::string::npos);
 }
 
@@ -101,7 +102,9 @@ TEST_F(Cli, JsonInBothCases) {
   auto jb = nlohmann::json::parse(bad.out);
   EXPECT_EQ(jb["verdict"], "invalid");
   EXPECT_EQ(jb["exit_code"], 15);
-  EXPECT_NE(bad.err.find("fwseal-verify: "), std::string::npos);
+  // The report carries the line's text, rule first.
+  EXPECT_EQ(bad.err, "fwseal-verify: " + jb["message"].get<std::string>() + "\n");
+  EXPECT_EQ(jb["message"].get<std::string>().rfind("R21: ", 0), 0u);
 
   CliRun missing = run({dir_ + "/nope.fwpkg", "--trust", trust(), "--json"});
   EXPECT_EQ(missing.code, 3);

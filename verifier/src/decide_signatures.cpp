@@ -7,7 +7,8 @@
 //   chain revoked   -> revoked (a CRL revokes the certificate, and so the key)
 //   neither pinned nor certified -> unknown / chain-not-trusted
 //   algorithm not allowed -> algorithm-not-allowed
-//   signature does not verify -> invalid: Code::signature for the package
+//   signature does not verify -> invalid: Code::signature for the package (R17,
+//                                 R22 for a high S)
 //   trusted for two key sets -> role-conflict (a key acts in one role only)
 //   otherwise valid, counted once for its key set.
 // One key counts once per package however many envelopes name it, and keys
@@ -15,6 +16,7 @@
 #include <algorithm>
 
 #include "chain.h"
+#include "fwseal/format/rule.h"
 #include "steps.h"
 
 namespace fwseal::verifier::steps {
@@ -127,8 +129,10 @@ Result<Classified> classify(const SignatureEnvelope& env, const TrustPolicy& tru
     r.chain = ChainReport{CheckResult::skip, "not checked: trust.json lists no roots", {}, {}, {}};
   }
   FWSEAL_ASSIGN(ossl::PKey key, verifying_key(pinned, chain));
-  FWSEAL_ASSIGN(Algorithm key_alg, key ? algorithm_of(key.get()) : Result<Algorithm>(env.algorithm));
+  // R18: a key a chain certifies is of an fwseal algorithm.
+  FWSEAL_ASSIGN(Algorithm key_alg, with_rule("R18", key ? algorithm_of(key.get()) : Result<Algorithm>(env.algorithm)));
 
+  // R18: revoked, unknown, untrusted chains and disallowed algorithms do not count.
   if (trust.revoked(env.key_id)) {
     r.status = SignatureStatus::revoked;
     r.detail = "is revoked by trust.json (revoked_key_ids)";
@@ -150,9 +154,12 @@ Result<Classified> classify(const SignatureEnvelope& env, const TrustPolicy& tru
     r.status = SignatureStatus::invalid;
     // OpenSSL's plain "does not verify" says only that bytes changed; fwseal's
     // own refusals (a high S, an RSA signature of the wrong length) say why.
-    r.detail = v.error().message == "signature does not verify" ? "the manifest or signature was changed"
-                                                                  : v.error().message;
-    c.error = make_error(Code::signature, "signature by " + key_label(r) + " does not verify: " + r.detail);
+    const std::string_view why = without_rule(v.error().message);
+    r.detail = why == "signature does not verify" ? "the manifest or signature was changed" : std::string(why);
+    // R17, or R22 where verify_signature refused a high S.
+    const std::string_view rule = rule_of(v.error().message);
+    c.error = with_rule(rule.empty() ? "R17" : rule,
+                        make_error(Code::signature, "signature by " + key_label(r) + " does not verify: " + r.detail));
   } else if (auto sets = sets_of(trust, env.key_id, chain); sets.size() != 1) {
     r.status = SignatureStatus::role_conflict;
     r.detail = conflict_detail(trust, sets);
@@ -188,8 +195,9 @@ std::vector<Counted> count_keys(const std::vector<Classified>& classified) {
 Status decide(const TrustPolicy& trust, const std::vector<Classified>& classified, const std::vector<Counted>& counted,
               const std::vector<SignatureReport>& reports) {
   for (const auto& c : classified)
-    if (c.error) return *c.error;
-  if (classified.empty()) return make_error(Code::untrusted, "package is not signed");
+    if (c.error) return *c.error;  // R17, R22
+  // R18: every key set's threshold.
+  if (classified.empty()) return with_rule("R18", make_error(Code::untrusted, "package is not signed"));
   for (std::size_t s = 0; s < trust.key_sets.size(); ++s) {
     const KeySet& set = trust.key_sets[s];
     const auto count = static_cast<std::uint64_t>(
@@ -202,9 +210,10 @@ Status decide(const TrustPolicy& trust, const std::vector<Classified>& classifie
         why += (why.empty() ? "" : "; ") + clause;
     if (why.empty()) why = "no other signature by a key in trust.json";
     std::string role = set.role.empty() ? "" : label + ": ";
-    return make_error(Code::untrusted, role + std::to_string(count) + " of " + std::to_string(set.threshold) +
-                                           " required signatures: " + why + " (" + needs(set.threshold - count, set) +
-                                           ")");
+    // R18: this key set's threshold is not met.
+    return with_rule("R18", make_error(Code::untrusted, role + std::to_string(count) + " of " +
+                                                            std::to_string(set.threshold) + " required signatures: " +
+                                                            why + " (" + needs(set.threshold - count, set) + ")"));
   }
   return ok_status();
 }

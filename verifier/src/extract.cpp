@@ -17,6 +17,7 @@
 #include "fwseal/base/interrupt.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/package_reader.h"
+#include "fwseal/format/rule.h"
 
 namespace fwseal::verifier {
 namespace {
@@ -109,7 +110,7 @@ class Staging final : public PackageSink {
     std::uint64_t needed = 0;
     for (const auto& img : manifest.content.images) {
       needed += (img.size + 4095) / 4096 * 4096;  // whole file-system blocks
-      FWSEAL_TRY(check_image_name(img.name, "manifest.images"));
+      FWSEAL_TRY(with_rule("R12", check_image_name(img.name, "manifest.images")));  // R12, again: file names
       struct stat st {};
       if (::fstatat(dirfd_.get(), img.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
         return make_error(Code::io, dir_ + "/" + img.name + " already exists; extract does not overwrite files");
@@ -128,7 +129,7 @@ class Staging final : public PackageSink {
   Status begin_image(const ImageInfo& unverified_image) override {
     // The manifest parser already restricts names; checked again because this
     // name becomes a file name.
-    FWSEAL_TRY(check_image_name(unverified_image.name, "manifest.images"));
+    FWSEAL_TRY(with_rule("R12", check_image_name(unverified_image.name, "manifest.images")));  // R12
     current_name_ = unverified_image.name;
     current_ = Fd(::openat(stage_.get(), current_name_.c_str(),
                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));

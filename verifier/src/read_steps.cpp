@@ -5,6 +5,7 @@
 #include "fwseal/base/digest.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/package_reader.h"
+#include "fwseal/format/rule.h"
 #include "steps.h"
 
 namespace fwseal::verifier::steps {
@@ -16,15 +17,15 @@ Error malformed(std::string message) { return make_error(Code::malformed, std::m
 
 std::string short_hex(const Sha256& digest) { return to_hex(digest).substr(0, 16) + "…"; }
 
-// Step 3.
+// Step 3: R5-R14 and R23, each named where parse_manifest checks it.
 Result<UnverifiedManifest> parse_unverified_manifest(std::string_view bytes) { return parse_manifest(bytes); }
 
 // Step 5 (version 1), step 9 (version 2).
 Result<Contents> read_contents(PackageSource& in, const UnverifiedManifest& manifest, PackageSink* sink) {
   const Manifest& m = manifest.content;
-  if (m.sbom && m.sbom->size > kMaxSbomBytes)
-    return malformed("manifest.sbom.size: " + std::to_string(m.sbom->size) + " bytes, more than the limit of " +
-                     std::to_string(kMaxSbomBytes));
+  if (m.sbom && m.sbom->size > kMaxSbomBytes)  // R5, before a byte of it is read
+    return with_rule("R5", malformed("manifest.sbom.size: " + std::to_string(m.sbom->size) +
+                                     " bytes, more than the limit of " + std::to_string(kMaxSbomBytes)));
   FWSEAL_ASSIGN(std::vector<EntryLayout> layout, compute_layout(m, manifest.bytes.size()));
   if (sink) FWSEAL_TRY(sink->begin(manifest));
 
@@ -39,6 +40,7 @@ Result<Contents> read_contents(PackageSource& in, const UnverifiedManifest& mani
 
     if (is_sbom) out.sbom.emplace().reserve(static_cast<std::size_t>(e.data_size));
     if (sink && image) FWSEAL_TRY(sink->begin_image(*image));
+    // R1, R2, R4: its canonical header, its data in full, zero padding.
     FWSEAL_TRY(read_entry(in, e, m.created, [&](std::string_view chunk) -> Status {
       hasher.update(chunk);
       if (is_sbom) out.sbom->append(chunk);

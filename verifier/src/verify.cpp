@@ -5,6 +5,7 @@
 #include <new>
 
 #include "fwseal/base/digest.h"
+#include "fwseal/format/rule.h"
 #include "package_stream.h"
 #include "steps.h"
 
@@ -100,8 +101,12 @@ class PackageVerifier {
 
   Status decide() {
     start("check_trust");
-    if (Status t = check_trust(trust_); !t.ok())
-      return make_error(Code::malformed, "trust policy: " + t.error().message);
+    // T1-T10: a policy made in code is checked as a trust file is.
+    if (Status t = check_trust(trust_); !t.ok()) {
+      Error e = with_context("trust policy", std::move(t).error());
+      e.code = Code::malformed;
+      return e;
+    }
     pass("the trust policy obeys T1-T10");
 
     // Steps 1-4: the manifest, still unverified, and its header.

@@ -139,7 +139,7 @@ TEST(Verify, ReadErrorIsIo) {
 // --- 7a signatures ----------------------------------------------------------
 
 TEST(Signatures, UnsignedPackageIsUntrusted) {
-  EXPECT_TRUE(Fails(verify_bytes(signed_by({}), trust_for({&key_a()})), Code::untrusted, "package is not signed"));
+  EXPECT_TRUE(Fails(verify_bytes(signed_by({}), trust_for({&key_a()})), Code::untrusted, "R18: package is not signed"));
 }
 
 TEST(Signatures, UnknownKeyIsListedButNotCounted) {
@@ -481,8 +481,9 @@ TEST(Decision, Version2RefusesAnUnsignedPackageAfterItsFirstKilobytes) {
 
 TEST(Decision, InvalidTrustPolicyIsMalformed) {
   TrustPolicy t = trust_for({&key_a()}, 2);
-  EXPECT_TRUE(Fails(verify_bytes(signed_by({&key_a()}), t), Code::malformed, "trust policy: trust.threshold"));
-  EXPECT_TRUE(Fails(verify_bytes(signed_by({&key_a()}), TrustPolicy{}), Code::malformed, "trust policy"));
+  EXPECT_TRUE(Fails(verify_bytes(signed_by({&key_a()}), t), Code::malformed, "T7: trust policy: trust.threshold"));
+  EXPECT_TRUE(
+      Fails(verify_bytes(signed_by({&key_a()}), TrustPolicy{}), Code::malformed, "T7: trust policy: trust.keys"));
 }
 
 // --- sinks --------------------------------------------------------------------

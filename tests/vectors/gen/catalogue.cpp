@@ -2,7 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <stdexcept>
+
+#include "fwseal/base/digest.h"
 
 namespace fwseal::vectors {
 namespace {
@@ -11,6 +14,20 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
   if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+// fwseal-verify's message starts with the rule that refuses the package: the
+// vector's own, or for R25 (the order of the decision) the one written in
+// `message`.
+std::string with_rule(const std::string& rule, const std::string& id, const std::string& message) {
+  std::smatch m;
+  const bool ruled = std::regex_search(message, m, std::regex("^(R[1-9][0-9]*): "));
+  if (rule != "R25") {
+    if (ruled) throw std::runtime_error(id + ": the message names its rule; the catalogue adds " + rule);
+    return rule + ": " + message;
+  }
+  if (!ruled || m[1] == "R25") throw std::runtime_error(id + ": an R25 message starts with the rule that refuses it");
+  return message;
 }
 
 }  // namespace
@@ -26,7 +43,9 @@ void Catalogue::add(Vector v, const std::string* bytes) {
 void Catalogue::invalid(const std::string& rule, const std::string& id, const std::string& description,
                         const std::string& bytes, int code, const std::string& message, const Device& device) {
   if (code < 10 || code > 15) throw std::runtime_error(id + ": an invalid vector needs a code from 10 to 15");
-  add(Vector{id, rule, description, "invalid/" + id + ".fwpkg", device.trust, device.args, code, message}, &bytes);
+  add(Vector{id, rule, description, "invalid/" + id + ".fwpkg", device.trust, device.args, code,
+             with_rule(rule, id, message)},
+      &bytes);
 }
 
 void Catalogue::valid(const std::string& id, const std::string& description, const std::string& bytes,
@@ -43,7 +62,9 @@ void Catalogue::require_written(const std::string& id, const std::string& file) 
 void Catalogue::again(const std::string& rule, const std::string& id, const std::string& description,
                       const std::string& file, int code, const std::string& message, const Device& device) {
   require_written(id, file);
-  add(Vector{id, rule, description, file, device.trust, device.args, code, message}, nullptr);
+  add(Vector{id, rule, description, file, device.trust, device.args, code,
+             code == 0 ? message : with_rule(rule, id, message)},
+      nullptr);
 }
 
 void Catalogue::bad_trust(const std::string& rule, const std::string& id, const std::string& description,
@@ -51,7 +72,8 @@ void Catalogue::bad_trust(const std::string& rule, const std::string& id, const 
   require_written(id, package);
   const std::string trust = "trust-invalid/" + id + ".json";
   write_bytes(dir_ + "/" + trust, trust_text);
-  add(Vector{id, rule, description, package, trust, {}, 10, message}, nullptr);
+  // The verifier names the trust file between the rule and this message.
+  add(Vector{id, rule, description, package, trust, {}, 10, rule + ": " + message}, nullptr);
 }
 
 void Catalogue::good_trust(const std::string& id, const std::string& description, const std::string& trust_text,
@@ -74,6 +96,11 @@ std::string padding_message(std::string_view entry, std::uint64_t offset) {
 
 std::string truncated_message(std::uint64_t offset, std::string_view inside) {
   return "package ends at offset " + std::to_string(offset) + " inside " + std::string(inside) + " (truncated)";
+}
+
+std::string key_label(const Keys& keys, const std::string& key, bool trusted) {
+  std::string out = "key " + to_hex(keys.id(key)).substr(0, 16) + "\xe2\x80\xa6";  // "…"
+  return trusted ? out + " (" + key + ")" : out;
 }
 
 std::string header_diff_message(const Pkg& p, std::string_view entry, std::string_view changed_header) {

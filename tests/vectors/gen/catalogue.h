@@ -3,6 +3,8 @@
 // device arguments to check it with, and the exit code and message that
 // fwseal-verify must give. Expected messages are written from the format's
 // rules (which entry, which offset), never copied from a verifier's output.
+// An invalid vector's message is the start of fwseal-verify's, and so starts
+// with the rule that refuses the package: "R2: image/kernel: padding byte ...".
 #pragma once
 
 #include <cstdint>
@@ -21,7 +23,9 @@ struct Vector {
   std::string trust = "trust.json";
   std::vector<std::string> args;  // --hw, --installed-security-version
   int exit_code = 0;
-  std::string message;  // a substring of stderr (stdout for valid vectors)
+  // Invalid: the start of the message on stderr after "fwseal-verify: ",
+  // "R2: ..." (for R25, the rule that refuses it first). Valid: a substring of stdout.
+  std::string message;
 };
 
 struct Device {
@@ -33,13 +37,15 @@ class Catalogue {
  public:
   explicit Catalogue(std::string dir) : dir_(std::move(dir)) {}
 
-  // Writes invalid/<id>.fwpkg.
+  // Writes invalid/<id>.fwpkg. The expected message is "<rule>: <message>";
+  // an R25 vector's `message` names the rule that refuses it ("R18: ...").
   void invalid(const std::string& rule, const std::string& id, const std::string& description, const std::string& bytes,
                int code, const std::string& message, const Device& device = {});
   // Writes valid/<id>.fwpkg.
   void valid(const std::string& id, const std::string& description, const std::string& bytes,
              const std::string& message, const Device& device = {});
-  // A file written before, checked again for another device.
+  // A file written before, checked again for another device; a refusal's
+  // message as invalid() makes it.
   void again(const std::string& rule, const std::string& id, const std::string& description, const std::string& file,
              int code, const std::string& message, const Device& device);
 
@@ -82,6 +88,8 @@ Entry fake_signature(unsigned n, std::int64_t mtime);
 std::string header_message(std::string_view entry, std::uint64_t header_offset, std::size_t first_diff);
 std::string padding_message(std::string_view entry, std::uint64_t offset);
 std::string truncated_message(std::uint64_t offset, std::string_view inside);
+// "key 820976f285ef4947…", and " (<name>)" for a key trust.json names.
+std::string key_label(const Keys& keys, const std::string& key, bool trusted = true);
 
 // A shorthand: an image header replaced by `header`, and the message naming
 // the first byte where it differs from the canonical one.

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "fwseal/base/digest.h"
@@ -289,11 +290,13 @@ void Keys::harvest(const std::string& dir) {
       if (name.starts_with(kSignaturePrefix)) {  // version 1: one entry per signature
         auto env = parse_envelope(data, name);
         if (env.ok()) old_[env->key_id].push_back(env->signature);
-      }
-      if (name == kSignaturesEntry) {  // version 2: the signature area
-        auto area = parse_signature_area(data, at + kBlock);
-        if (area.ok())
-          for (const auto& env : *area) old_[env.key_id].push_back(env.signature);
+      } else if (name == kSignaturesEntry) {
+        // Version 2: every envelope of the list, even one a vector left out
+        // of order or twice (its compact dump is canonical: ASCII only).
+        auto area = nlohmann::json::parse(data.substr(0, data.find_last_of('}') + 1), nullptr, false);
+        if (area.is_object() && area.contains("signatures") && area["signatures"].is_array())
+          for (const auto& e : area["signatures"])
+            if (auto env = parse_envelope(e.dump(), name); env.ok()) old_[env->key_id].push_back(env->signature);
       }
       at += kBlock + padded_size(size);
     }

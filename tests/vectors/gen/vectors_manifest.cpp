@@ -130,7 +130,7 @@ void member_vectors(Ctx& c) {
   edited(c, "R11", "r11-created-string", "created \"1767225600\"", created, R"("created":"1767225600")",
          "manifest.created: expected a non-negative integer");
   edited(c, "R11", "r11-created-2e53", "created 2^53, beyond exact JSON integers", created,
-         R"("created":9007199254740992)", "integer 9007199254740992 is above 2^53-1");
+         R"("created":9007199254740992)", "manifest.json: $.created: integer 9007199254740992 is above 2^53-1");
   edited(c, "R11", "r11-created-missing", "no created member", created + ",", "", "manifest.created: missing");
 }
 
@@ -194,7 +194,8 @@ void image_vectors(Ctx& c) {
   edited(c, "R12", "r12-size-string", "image size \"100\"", size, R"("size":"100")",
          "manifest.images[0].size: expected a non-negative integer");
   edited(c, "R12", "r12-size-2e63", "image size 2^63-1, beyond exact JSON integers", size,
-         R"("size":9223372036854775807)", "integer 9223372036854775807 is above 2^53-1");
+         R"("size":9223372036854775807)",
+         "manifest.json: $.images[0].size: integer 9223372036854775807 is above 2^53-1");
   edited(c, "R12", "r12-unknown-image-member", "an image with a path member", R"("name":"kernel",)",
          R"("name":"kernel","path":"/boot/kernel",)", "manifest.images[0].path: unknown member");
   const std::size_t first = text.find("{\"name\":\"kernel\"");
@@ -248,8 +249,9 @@ void canonical_vectors(Ctx& c) {
   edited(c, "R14", "r14-nesting", "an unknown member nested 9 deep", R"("version":"1.4.2")",
          R"("version":"1.4.2","zz":[[[[[[[[[]]]]]]]]])", "manifest.json: nested deeper than 8 levels");
   edited(c, "R14", "r14-fraction", "created 1767225600.5", R"("created":1767225600)", R"("created":1767225600.5)",
-         "fractional numbers are not allowed");
-  edited(c, "R14", "r14-exponent", "size 1e2", R"("size":100)", R"("size":1e2)", "fractional numbers are not allowed");
+         "manifest.json: $.created: fractional numbers are not allowed");
+  edited(c, "R14", "r14-exponent", "size 1e2", R"("size":100)", R"("size":1e2)",
+         "manifest.json: $.images[0].size: fractional numbers are not allowed");
   for (auto [id, description, from, to] :
        {std::tuple<std::string, std::string, std::string, std::string>{
             "invalid-utf8", "a 0xff byte in product", R"("product":"acme-cam")", "\"product\":\"acme-\xff\""},

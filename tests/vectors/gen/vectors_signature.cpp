@@ -20,11 +20,6 @@ Entry fake_signature(unsigned n, std::int64_t mtime) {
 
 namespace {
 
-std::string key_label(const Keys& keys, const std::string& key, bool trusted = true) {
-  std::string out = "key " + to_hex(keys.id(key)).substr(0, 16) + "\xe2\x80\xa6";  // "…"
-  return trusted ? out + " (" + key + ")" : out;
-}
-
 std::string does_not_verify(const Keys& keys, const std::string& key,
                             const std::string& detail = "the manifest or signature was changed") {
   return "signature by " + key_label(keys, key) + " does not verify: " + detail;
@@ -263,7 +258,7 @@ void high_s_vectors(Ctx& c) {
                   std::string("a valid ") + key + " signature (r, s) stored as (r, n - s), which verifies too", p.bytes(),
                   12,
                   does_not_verify(c.keys, key,
-                                  "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form (R22)"));
+                                  "ECDSA signature with a high S (s > n/2): fwseal stores only the low-S form"));
   }
 }
 

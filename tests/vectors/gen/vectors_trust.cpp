@@ -308,7 +308,7 @@ void TrustVectors::limits() {
     id.replace(64 - n.size(), n.size(), n);
     t["revoked_key_ids"].push_back(id);
   }
-  refused("T10", "t10-1025-revoked-ids", "1,025 revoked key ids", t,
+  refused("T8", "t08-1025-revoked-ids", "1,025 revoked key ids (T8 sets this limit)", t,
           "trust.revoked_key_ids: 1025 items, more than the limit of 1024");
 }
 

@@ -102,7 +102,8 @@ void area_vectors(Ctx& c) {
 }
 
 // R25: the decision first. Each of these is also broken after the area; the
-// decision's code wins, and a verifier never reads that far.
+// decision's code wins, and a verifier never reads that far. The message
+// names the rule that refuses each.
 void order_vectors(Ctx& c) {
   const std::string name(kSignaturesEntry);
   Spec huge = base_spec_v2();
@@ -113,43 +114,46 @@ void order_vectors(Ctx& c) {
   Pkg p = assemble(huge, c.keys);
   std::string bytes = p.bytes().substr(0, static_cast<std::size_t>(p.offset("image/kernel")));
   c.out.invalid("R25", "r25-unsigned-declares-100-gib", "unsigned; declares a 100 GiB image and ends after the area",
-                bytes, 13, "package is not signed");
+                bytes, 13, "R18: package is not signed");
 
   Spec unknown = base_spec_v2();
   unknown.signers = {"unknown-ed25519"};
   p = assemble(unknown, c.keys);
   bytes = p.bytes().substr(0, static_cast<std::size_t>(p.data_offset("image/kernel") + 10));
   c.out.invalid("R25", "r25-unknown-key-truncated", "signed by an unknown key only; truncated inside image/kernel",
-                bytes, 13, "is not in trust.json");
+                bytes, 13,
+                "R18: 0 of 1 required signatures: " + key_label(c.keys, "unknown-ed25519", false) +
+                    " is not in trust.json");
 
   Spec old = base_spec_v2();
   old.manifest.security_version = 1;
   p = assemble(old, c.keys);
   p.at("image/kernel").pad[0] = 'x';
   c.out.invalid("R25", "r25-rollback-bad-padding", "security version 1 and a non-zero padding byte after image/kernel",
-                p.bytes(), 14, "security version 1 is below the minimum 2");
+                p.bytes(), 14, "R20: security version 1 is below the minimum 2");
 
   Spec other = base_spec_v2();
   other.manifest.hardware = {"acme-cam-v1"};
   p = assemble(other, c.keys);
   bytes = p.bytes().substr(0, static_cast<std::size_t>(p.data_offset("image/rootfs")));
   c.out.invalid("R25", "r25-other-hardware-truncated", "for acme-cam-v1 only; truncated before image/rootfs's data",
-                bytes, 15, "package is for hardware \"acme-cam-v1\", not for this device");
+                bytes, 15, "R21: package is for hardware \"acme-cam-v1\", not for this device");
 
   Spec ok = base_spec_v2();
   p = assemble(ok, c.keys);
   p.at("image/rootfs").pad[0] = 'x';
   c.out.invalid("R25", "r25-accepted-then-bad-padding", "validly signed; a non-zero padding byte after image/rootfs",
-                p.bytes(), 10, padding_message("image/rootfs", p.pad_offset("image/rootfs")));
+                p.bytes(), 10, "R2: " + padding_message("image/rootfs", p.pad_offset("image/rootfs")));
   p = assemble(ok, c.keys);
   p.end.back() = '\x01';
   c.out.invalid("R25", "r25-accepted-then-end-block", "validly signed; the last byte of the end blocks is not zero",
                 p.bytes(), 10,
-                "end-of-archive marker: byte at offset " + std::to_string(p.end_offset() + 1023) + " is not zero");
+                "R4: end-of-archive marker: byte at offset " + std::to_string(p.end_offset() + 1023) + " is not zero");
   p = assemble(ok, c.keys);
   p.entries.push_back(entry("image/extra", "x", ok.manifest.created));
   c.out.invalid("R25", "r25-accepted-then-extra-entry", "validly signed; an entry after the last image", p.bytes(), 10,
-                "entry \"image/extra\" after the last image, where the end of the archive must be");
+                "R3: offset " + std::to_string(p.offset("image/extra")) +
+                    ": entry \"image/extra\" after the last image, where the end of the archive must be");
 }
 
 }  // namespace

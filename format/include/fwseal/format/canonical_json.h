@@ -36,9 +36,23 @@ Result<nlohmann::json> parse_json_strict(std::string_view text, std::string_view
                                          JsonLimits limits = {});
 
 // Like parse_json_strict, and also requires that `text` is byte-for-byte the
-// canonical form of what it holds.
+// canonical form of what it holds (check_canonical).
 Result<nlohmann::json> parse_canonical_json(std::string_view text, std::string_view what,
                                             JsonLimits limits = {});
+
+// Code::malformed naming `what` unless `text` is byte for byte the canonical
+// form of `value`, which parse_json_strict read from it: a value canonical_json
+// refuses ("manifest.json: $.size: integer ... is above 2^53-1 ..."), else the
+// first byte that differs.
+Status check_canonical(std::string_view text, const nlohmann::json& value, std::string_view what);
+
+// The member of `object` whose value holds the first value canonical_json(object)
+// refuses, in the order it writes them, if that value is an integer outside
+// [-(2^53-1), 2^53-1]; "" if it is another value (a fraction) or there is
+// none. Such an integer is out of its member's range, where a fraction is
+// not JSON that fwseal writes at all: a reader of a format may name other
+// rules for the two.
+std::string inexact_integer_member(const nlohmann::json& object);
 
 // Parses a hand-written file (spec, trust policy, release file): strict, but
 // allows // and /* */ comments.
@@ -51,9 +65,12 @@ Result<std::string> get_string(const nlohmann::json& object, std::string_view ke
 Result<std::uint64_t> get_uint(const nlohmann::json& object, std::string_view key, std::string_view where,
                                std::uint64_t max = kMaxJsonInteger);
 Result<bool> get_bool(const nlohmann::json& object, std::string_view key, std::string_view where);
-// The array member `key`, with at most `max_items` items.
+// The array member `key`, with at most `max_items` items (check_items).
 Result<const nlohmann::json*> get_array(const nlohmann::json& object, std::string_view key, std::string_view where,
                                         std::size_t max_items);
+// Code::malformed "<where>: N items, more than the limit of M" if `array` has
+// more than `max_items` items.
+Status check_items(const nlohmann::json& array, std::string_view where, std::size_t max_items);
 inline bool has_member(const nlohmann::json& object, std::string_view key) {
   return object.is_object() && object.contains(key);
 }

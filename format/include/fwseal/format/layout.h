@@ -59,7 +59,11 @@ struct ParsedHeader {
 // Reads one 512-byte ustar header block with libarchive. Code::malformed if it
 // is not a plain regular-file ustar header (pax, GNU and other extensions are
 // refused here: fwseal writes them only for images, whose headers the reader
-// knows in advance). `where` names the offset for messages.
+// knows in advance). `where` names the offset for messages. The message starts
+// with R3 for a zero block (a missing entry) and for headers of another kind
+// or type, R5 for a size beyond 2^63; a block that is no header at all, or a
+// damaged one, is left to the caller's rule (R1, or R4 where the end of the
+// archive may stand).
 Result<ParsedHeader> parse_tar_header(std::string_view block, std::string_view where);
 
 struct EntryLayout {

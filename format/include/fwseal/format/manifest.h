@@ -67,13 +67,17 @@ struct UnverifiedManifest {
 Result<std::string> serialize_manifest(const Manifest& m);
 
 // Parses manifest bytes: canonical JSON, known members only, every rule of
-// check_manifest. Code::malformed naming the member, e.g. "manifest.images[1].name".
+// check_manifest. Code::malformed starting with the rule and naming the member,
+// e.g. "R12: manifest.images[1].name: ...".
 Result<UnverifiedManifest> parse_manifest(std::string_view bytes);
 
-// Every rule a manifest must satisfy (names, counts, ranges, sort order).
+// Every rule a manifest must satisfy (names, counts, ranges, sort order), each
+// error starting with its rule (R5, R7-R13, R23).
 Status check_manifest(const Manifest& m);
 
-// Name rules. Each returns Code::malformed naming `where` and the offending value.
+// Name rules. Each returns Code::malformed naming `where` and the offending
+// value, and no rule: specs, release files and trust files use them too, so
+// the caller names its own (R8, R10, R12 for a manifest).
 // Image name: 1-64 bytes of [A-Za-z0-9._-], starting with a letter or digit, not "." or "..".
 Status check_image_name(std::string_view name, std::string_view where);
 // Image type: 1-32 bytes of [a-z0-9-], starting with a letter.

@@ -22,10 +22,10 @@
 
 namespace fwseal {
 
-// The error of a package that ends early (Code::malformed): where it ended (the
-// bytes it has), what it was in the middle of, and the least size the bytes read
-// so far require, e.g. "package ends at offset 100000 inside image/kernel
-// (truncated): it has 100000 bytes, at least 168448 expected".
+// The error of a package that ends early (Code::malformed, R4): where it ended
+// (the bytes it has), what it was in the middle of, and the least size the
+// bytes read so far require, e.g. "R4: package ends at offset 100000 inside
+// image/kernel (truncated): it has 100000 bytes, at least 168448 expected".
 Error truncated_package(std::uint64_t ended, std::string_view inside, std::uint64_t needed);
 
 // Where package bytes come from, front to back.
@@ -112,7 +112,8 @@ struct UnverifiedPackage {
   std::uint64_t signature_area_offset = 0;  // version 2: the first byte of signatures.json's data
 };
 // Errors name `path`: Code::io (3) if it cannot be read, Code::malformed (10)
-// naming the entry and offset otherwise.
+// naming the rule, then `path`, the entry and offset otherwise ("R2: cam.fwpkg:
+// image/kernel: padding byte at offset 1842 is not zero").
 Result<UnverifiedPackage> read_unverified_package(const std::string& path);
 Result<UnverifiedPackage> read_unverified_package(int fd, const std::string& path);
 

@@ -74,7 +74,8 @@ std::string signed_bytes(std::string_view manifest_bytes);
 // algorithm's type and size. ECDSA signatures are DER with a low S (R22);
 // RSA-PSS signatures are exactly as long as the modulus and use MGF1 with the
 // same digest and a salt as long as the digest. Code::signature on a
-// mismatch, Code::untrusted if the key does not fit `alg`.
+// mismatch (a high S starting "R22: "; the caller names the rule of the
+// rest), Code::untrusted if the key does not fit `alg`.
 Status verify_signature(Algorithm alg, const EVP_PKEY* key, std::string_view message,
                         std::string_view sig);
 
@@ -94,7 +95,8 @@ struct SignatureEnvelope {
 
 // Canonical JSON of the envelope: {"algorithm","certificates"?,"format","key_id","signature"}.
 Result<std::string> serialize_envelope(const SignatureEnvelope& env);
-// Strict parse: canonical JSON, known members, sizes; Code::malformed naming `where`.
+// Strict parse: canonical JSON, known members, sizes; Code::malformed starting
+// with R15 (R5 for the size of the certificate chain) and naming `where`.
 Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_view where);
 
 // The signature area of a version-2 package, `signatures.json` (R24): the
@@ -104,7 +106,8 @@ Result<SignatureEnvelope> parse_envelope(std::string_view bytes, std::string_vie
 // signs twice.
 inline constexpr std::string_view kSignatureAreaFormat = "fwseal-signatures";
 Result<std::string> serialize_signature_area(std::vector<SignatureEnvelope> envelopes, std::uint64_t space);
-// Strict parse of the area's bytes (all of them): Code::malformed naming
+// Strict parse of the area's bytes (all of them): Code::malformed starting
+// with R24 (R15 for an envelope, R5 for their number) and naming
 // "signatures.json.signatures[i]" and, for the padding, the offset.
 Result<std::vector<SignatureEnvelope>> parse_signature_area(std::string_view bytes, std::uint64_t data_offset);
 

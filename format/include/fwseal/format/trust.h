@@ -35,7 +35,9 @@
 //
 // The file is hand-written, so // and /* */ comments are allowed; everything
 // else is strict: unknown members, duplicates and inconsistent values are
-// Code::malformed naming the member path ("trust.keys[1].public_key: ...").
+// Code::malformed starting with the rule of docs/FORMAT.md section 4 and naming
+// the member path ("T5: trust.keys[1].public_key: ..."; parse_trust puts the
+// file's name after the rule).
 #pragma once
 
 #include <cstdint>
@@ -141,14 +143,14 @@ Result<TrustedKey> make_trusted_key(const EVP_PKEY* key, std::string name = {});
 // certificates with keys of fwseal's algorithms, CRLs parse and those issued
 // by a root verify with its key, certificate settings only with roots, no
 // duplicate algorithms, revoked ids, hardware ids, roles or CRLs. Code::malformed
-// naming the member path.
+// starting with the rule (T1-T10) and naming the member path.
 Status check_trust(const TrustPolicy& policy);
 
 // Parses trust.json text. `what` names the file in messages (e.g. its path).
 // Certificates and CRLs given as file names are read relative to `base_dir`;
 // with an empty `base_dir` only inline PEM is accepted. Code::malformed for
-// anything that is not a valid policy, Code::io for a named file that cannot
-// be read.
+// anything that is not a valid policy ("T5: <what>: trust.keys[1]..."; T4 for
+// the file's JSON and members), Code::io for a named file that cannot be read.
 Result<TrustPolicy> parse_trust(std::string_view text, std::string_view what, std::string_view base_dir = {});
 
 // Reads and parses a trust file (files it names are relative to its
