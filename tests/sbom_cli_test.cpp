@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <set>
 
 #include "fwseal/base/digest.h"
 #include "support/workspace.h"
@@ -249,6 +250,37 @@ TEST(SbomCli, CheckJudgesTheLicencesAgainstAPolicy) {
   auto tampered = ws.fwseal({"sbom", "check", "--policy", ws.path("policy.json"), pkg, "--trust", trust});
   EXPECT_EQ(tampered.exit_code, 11);
   EXPECT_EQ(tampered.out, "");
+}
+
+// A real Yocto license.manifest's longest LICENSE line (linux-firmware,
+// 1,397 bytes) is read; one field over 16 KiB costs its entry alone: exit 0,
+// a warning naming the file, line and field on stderr and in the BOM.
+TEST(SbomCli, OversizedManifestEntryIsAWarningNotARefusal) {
+  Workspace ws("sbom-yocto-limits");
+  ws.write_spec();
+  std::string firmware = "GPL-2.0-only";
+  for (int i = 0; firmware.size() < 1370; ++i) firmware += " & Firmware-vendor" + std::to_string(i);
+  firmware += " & Firmware-" + std::string(1397 - firmware.size() - 12, 'x');  // 1,397 bytes in all
+  write_bytes(ws.path("license.manifest"),
+              "PACKAGE NAME: linux-firmware\nPACKAGE VERSION: 20240312\nRECIPE NAME: linux-firmware\nLICENSE: " +
+                  firmware + "\n\nPACKAGE NAME: odd\nPACKAGE VERSION: " + std::string(16385, '1') +
+                  "\nLICENSE: MIT\n\nPACKAGE NAME: zlib\nPACKAGE VERSION: 1.3.1\nLICENSE: Zlib\n");
+  auto r = ws.fwseal({"sbom", "generate", "--product", "acme-cam", "--version", "1", "--image",
+                      "rootfs:rootfs=" + ws.path("b.bin"), "--components", ws.path("license.manifest"), "-o",
+                      ws.path("bom.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string warning = ws.path("license.manifest") +
+                        ":7: PACKAGE VERSION: 16385 bytes, over the limit of 16384 bytes per field; the block of "
+                        "line 6 is skipped";
+  EXPECT_EQ(r.err, "fwseal: warning: " + warning + "\n");
+  auto bom = nlohmann::json::parse(read_bytes(ws.path("bom.json")));
+  std::set<std::string> names;
+  for (const auto& c : bom["components"]) names.insert(c["name"].get<std::string>());
+  EXPECT_EQ(names, (std::set<std::string>{"linux-firmware", "rootfs", "zlib"}));
+  EXPECT_EQ(bom["metadata"]["properties"],
+            nlohmann::json::parse(R"([{"name":"fwseal:warning","value":)" + nlohmann::json(warning).dump() + "}]"));
+  auto schema = run({"/usr/bin/python3", source_dir() + "/tests/tools/validate_cyclonedx.py", ws.path("bom.json")});
+  EXPECT_EQ(schema.exit_code, 0) << schema.out << schema.err;
 }
 
 }  // namespace

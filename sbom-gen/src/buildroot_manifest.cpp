@@ -16,11 +16,17 @@ namespace {
 constexpr std::array<std::string_view, 7> kColumns = {
     "PACKAGE", "VERSION", "LICENSE", "LICENSE FILES", "SOURCE ARCHIVE", "SOURCE SITE", "DEPENDENCIES WITH LICENSES"};
 
+struct CsvRow {
+  std::size_t line = 0;  // where the row starts
+  std::vector<std::string> fields;
+};
+
 // RFC 4180 records: fields separated by ',', optionally in double quotes with
 // "" for a quote; a quoted field may span lines.
-Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, std::string_view what) {
-  std::vector<std::vector<std::string>> rows;
+Result<std::vector<CsvRow>> parse_csv(std::string_view text, std::string_view what) {
+  std::vector<CsvRow> rows;
   std::vector<std::string> row;
+  std::size_t row_line = 1;
   std::string field;
   bool quoted_field = false, in_quotes = false, field_started = false;
   std::size_t line = 1;
@@ -54,9 +60,9 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, s
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       end_field();
-      if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
+      if (!(row.size() == 1 && row[0].empty())) rows.push_back({row_line, std::move(row)});
       row.clear();
-      ++line;
+      row_line = ++line;
       if (rows.size() > kMaxDeclaredComponents + 1)
         return make_error(Code::malformed, std::string(what) + ": more than " + std::to_string(kMaxDeclaredComponents) + " rows");
     } else {
@@ -69,19 +75,62 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, s
   if (in_quotes) return make_error(Code::malformed, std::string(what) + ": unterminated quoted field");
   if (field_started || !row.empty()) {
     end_field();
-    rows.push_back(std::move(row));
+    rows.push_back({row_line, std::move(row)});
   }
   return rows;
 }
 
+// One row: its entry, or nothing (and a warning) when a field is over the limit.
+Status read_row(const CsvRow& row, std::size_t number, std::string_view what, const std::array<int, kColumns.size()>& index,
+                Declared& out) {
+  auto cell = [&](std::size_t k) -> std::string_view {
+    return index[k] < 0 ? std::string_view() : trim(row.fields[static_cast<std::size_t>(index[k])]);
+  };
+  std::string where = std::string(what) + ":" + std::to_string(row.line) + " (row " + std::to_string(number) + ")";
+  constexpr std::array<std::size_t, 4> kSkipIfLong = {0, 1, 4, 5};  // PACKAGE, VERSION, SOURCE ARCHIVE, SOURCE SITE
+  for (std::size_t k : kSkipIfLong) {
+    if (cell(k).size() <= kMaxDeclaredFieldBytes) continue;
+    out.warnings.push_back(oversized_field(where + ": " + std::string(kColumns[k]), cell(k).size(), "the row is skipped"));
+    return ok_status();
+  }
+  Finding f;
+  f.source = Source::buildroot;
+  f.name = std::string(cell(0));
+  FWSEAL_TRY(check_declared_text(f.name, where + " PACKAGE", kMaxDeclaredFieldBytes));
+  f.version = std::string(cell(1));
+  if (!f.version.empty()) FWSEAL_TRY(check_declared_text(f.version, where + " VERSION", kMaxDeclaredFieldBytes));
+  f.upstream_version = f.version;
+  std::string_view licence = cell(2);
+  if (licence.size() > kMaxDeclaredFieldBytes) {
+    out.warnings.push_back(oversized_field(where + ": LICENSE", licence.size(),
+                                           "package " + shown(f.name) + " is kept without a licence"));
+    f.properties["fwseal:licence-not-read"] = "LICENSE over the limit of " + std::to_string(kMaxDeclaredFieldBytes) + " bytes";
+  } else if (!licence.empty() && !iequals(licence, "unknown")) {
+    FWSEAL_TRY(check_declared_text(licence, where + " LICENSE", kMaxDeclaredFieldBytes));
+    std::string spdx = map_licence_term(licence, LicenceDialect::buildroot);
+    if (!spdx.empty()) f.licence = combine_licences({spdx});
+    else f.licence.name = std::string(licence);
+  }
+  std::string_view site = cell(5), archive = cell(4);
+  if (!site.empty() && !archive.empty()) {
+    std::string url = std::string(site);
+    if (!url.ends_with("/")) url += "/";
+    url += std::string(archive);
+    if (is_url(url)) f.source_url = url;
+  }
+  f.method = {"manifest-analysis", 0.9, "Buildroot legal-info manifest " + std::string(what) + " row " + std::to_string(number)};
+  out.findings.push_back(std::move(f));
+  return ok_status();
+}
+
 }  // namespace
 
-Result<std::vector<Finding>> parse_buildroot_manifest(std::string_view text, std::string_view what) {
+Result<Declared> parse_buildroot_manifest(std::string_view text, std::string_view what) {
   if (text.size() > kMaxComponentsFileBytes)
     return make_error(Code::malformed, std::string(what) + ": larger than " + std::to_string(kMaxComponentsFileBytes) + " bytes");
   FWSEAL_ASSIGN(auto rows, parse_csv(text, what));
   if (rows.empty()) return make_error(Code::malformed, std::string(what) + ": no header row");
-  const auto& header = rows[0];
+  const auto& header = rows[0].fields;
   std::array<int, kColumns.size()> index;
   index.fill(-1);
   for (std::size_t c = 0; c < header.size(); ++c) {
@@ -96,42 +145,13 @@ Result<std::vector<Finding>> parse_buildroot_manifest(std::string_view text, std
   }
   if (index[0] < 0 || index[1] < 0)
     return make_error(Code::malformed, std::string(what) + ": header: needs the PACKAGE and VERSION columns");
-  auto cell = [&](const std::vector<std::string>& row, std::size_t k) -> std::string_view {
-    return index[k] < 0 ? std::string_view() : std::string_view(row[static_cast<std::size_t>(index[k])]);
-  };
-  std::vector<Finding> out;
+  Declared out;
   for (std::size_t r = 1; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    std::string where = std::string(what) + ": row " + std::to_string(r + 1);
-    if (row.size() != header.size())
-      return make_error(Code::malformed, where + ": " + std::to_string(row.size()) + " fields, the header has " +
+    if (rows[r].fields.size() != header.size())
+      return make_error(Code::malformed, std::string(what) + ": row " + std::to_string(r + 1) + ": " +
+                                             std::to_string(rows[r].fields.size()) + " fields, the header has " +
                                              std::to_string(header.size()));
-    Finding f;
-    f.source = Source::buildroot;
-    f.name = std::string(trim(cell(row, 0)));
-    FWSEAL_TRY(check_declared_text(f.name, where + " PACKAGE", 256));
-    f.version = std::string(trim(cell(row, 1)));
-    if (!f.version.empty()) FWSEAL_TRY(check_declared_text(f.version, where + " VERSION", 256));
-    f.upstream_version = f.version;
-    std::string_view licence = trim(cell(row, 2));
-    if (licence.size() > kMaxLicenceTermBytes) {
-      f.properties["fwseal:licence-not-read"] = "LICENSE of " + std::to_string(licence.size()) +
-                                                " bytes, over the limit of " + std::to_string(kMaxLicenceTermBytes);
-    } else if (!licence.empty() && !iequals(licence, "unknown")) {
-      FWSEAL_TRY(check_declared_text(licence, where + " LICENSE", kMaxLicenceTermBytes));
-      std::string spdx = map_licence_term(licence, LicenceDialect::buildroot);
-      if (!spdx.empty()) f.licence = combine_licences({spdx});
-      else f.licence.name = std::string(licence);
-    }
-    std::string_view site = trim(cell(row, 5)), archive = trim(cell(row, 4));
-    if (!site.empty() && !archive.empty()) {
-      std::string url = std::string(site);
-      if (!url.ends_with("/")) url += "/";
-      url += std::string(archive);
-      if (is_url(url)) f.source_url = url;
-    }
-    f.method = {"manifest-analysis", 0.9, "Buildroot legal-info manifest " + std::string(what) + " row " + std::to_string(r + 1)};
-    out.push_back(std::move(f));
+    FWSEAL_TRY(read_row(rows[r], r + 1, what, index, out));
   }
   return out;
 }

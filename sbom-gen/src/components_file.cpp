@@ -16,8 +16,19 @@ namespace {
 
 using nlohmann::json;
 
+// Members over kMaxDeclaredFieldBytes: the first one skips the entry (its
+// path and length kept for the warning); "license" only loses the licence.
+struct Oversized {
+  std::string path;
+  std::size_t bytes = 0;
+  std::string licence_path;
+  std::size_t licence_bytes = 0;
+};
+
+// A text member of at most `max_bytes`; with `over`, a value longer than
+// kMaxDeclaredFieldBytes is recorded there and read as "".
 Result<std::string> text_member(const json& object, const char* key, const std::string& where, bool required,
-                                std::size_t max_bytes = 256) {
+                                Oversized* over = nullptr, std::size_t max_bytes = kMaxDeclaredFieldBytes) {
   auto it = object.find(key);
   std::string path = where + "." + key;
   if (it == object.end()) {
@@ -26,6 +37,17 @@ Result<std::string> text_member(const json& object, const char* key, const std::
   }
   if (!it->is_string()) return make_error(Code::malformed, path + ": expected a string");
   const auto& value = it->get_ref<const std::string&>();
+  if (over != nullptr && value.size() > kMaxDeclaredFieldBytes) {
+    bool licence = std::string_view(key) == "license";
+    if (licence) {
+      over->licence_path = path;
+      over->licence_bytes = value.size();
+    } else if (over->path.empty()) {
+      over->path = path;
+      over->bytes = value.size();
+    }
+    return std::string();
+  }
   FWSEAL_TRY(check_declared_text(value, path, max_bytes));
   return value;
 }
@@ -71,50 +93,62 @@ Status parse_paths(const json& object, const std::string& where, Finding& f) {
   return ok_status();
 }
 
-Result<Finding> parse_entry(const json& entry, const std::string& where, std::string_view what,
-                            const std::set<std::string>& images) {
+// One entry, or nothing (and a warning in `out`) when a member is over the limit.
+Status parse_entry(const json& entry, const std::string& where, std::string_view what,
+                   const std::set<std::string>& images, Declared& out) {
   FWSEAL_TRY(check_members(entry,
                            {"name", "version", "type", "supplier", "license", "purl", "cpe", "hashes", "source_url",
                             "image", "paths", "description"},
                            where));
   Finding f;
+  Oversized over;
   f.source = Source::components_file;
-  FWSEAL_ASSIGN(f.name, text_member(entry, "name", where, true));
-  FWSEAL_ASSIGN(f.version, text_member(entry, "version", where, true));
+  FWSEAL_ASSIGN(f.name, text_member(entry, "name", where, true, &over));
+  FWSEAL_ASSIGN(f.version, text_member(entry, "version", where, true, &over));
   f.upstream_version = f.version;
-  FWSEAL_ASSIGN(std::string type, text_member(entry, "type", where, false, 64));
+  FWSEAL_ASSIGN(std::string type, text_member(entry, "type", where, false, nullptr, 64));
   if (!type.empty()) {
     if (!is_component_type(type))
       return make_error(Code::malformed, where + ".type: " + shown(type) + " is not a CycloneDX component type");
     f.type = type;
   }
-  FWSEAL_ASSIGN(f.supplier, text_member(entry, "supplier", where, false));
-  FWSEAL_ASSIGN(std::string licence, text_member(entry, "license", where, false, 1024));
+  FWSEAL_ASSIGN(f.supplier, text_member(entry, "supplier", where, false, &over));
+  FWSEAL_ASSIGN(std::string licence, text_member(entry, "license", where, false, &over));
   if (!licence.empty()) {
     FWSEAL_ASSIGN(f.licence, parse_spdx_expression(licence, where + ".license"));
   }
-  FWSEAL_ASSIGN(f.purl, text_member(entry, "purl", where, false, kMaxFieldBytes));
+  FWSEAL_ASSIGN(f.purl, text_member(entry, "purl", where, false, &over));
   if (!f.purl.empty()) FWSEAL_TRY(parse_purl(f.purl, where + ".purl"));
-  FWSEAL_ASSIGN(f.cpe, text_member(entry, "cpe", where, false, 1024));
+  FWSEAL_ASSIGN(f.cpe, text_member(entry, "cpe", where, false, &over));
   if (!f.cpe.empty() && !is_cpe(f.cpe))
     return make_error(Code::malformed, where + ".cpe: " + shown(f.cpe) + " is not a CPE 2.3 string or CPE 2.2 URI");
-  FWSEAL_ASSIGN(f.source_url, text_member(entry, "source_url", where, false, 2048));
+  FWSEAL_ASSIGN(f.source_url, text_member(entry, "source_url", where, false, &over));
   if (!f.source_url.empty() && !is_url(f.source_url))
     return make_error(Code::malformed, where + ".source_url: " + shown(f.source_url) + " is not an absolute URL");
-  FWSEAL_ASSIGN(f.image, text_member(entry, "image", where, false, 64));
+  FWSEAL_ASSIGN(f.image, text_member(entry, "image", where, false, nullptr, 64));
   if (!f.image.empty() && !images.contains(f.image))
     return make_error(Code::malformed, where + ".image: no image named " + shown(f.image) + " is being described");
-  FWSEAL_ASSIGN(f.description, text_member(entry, "description", where, false, 1024));
+  FWSEAL_ASSIGN(f.description, text_member(entry, "description", where, false, &over));
   FWSEAL_TRY(parse_hashes(entry, where, f));
   FWSEAL_TRY(parse_paths(entry, where, f));
+  if (!over.path.empty()) {
+    out.warnings.push_back(oversized_field(over.path, over.bytes, "the entry is skipped"));
+    return ok_status();
+  }
+  if (!over.licence_path.empty()) {
+    out.warnings.push_back(oversized_field(over.licence_path, over.licence_bytes,
+                                           "component " + shown(f.name) + " is kept without a licence"));
+    f.properties["fwseal:licence-not-read"] = "license over the limit of " + std::to_string(kMaxDeclaredFieldBytes) + " bytes";
+  }
   f.method = {"other", 1.0, "declared by the build in " + std::string(what)};
-  return f;
+  out.findings.push_back(std::move(f));
+  return ok_status();
 }
 
 }  // namespace
 
-Result<std::vector<Finding>> parse_components_json(std::string_view text, std::string_view what,
-                                                   const std::set<std::string>& images) {
+Result<Declared> parse_components_json(std::string_view text, std::string_view what,
+                                       const std::set<std::string>& images) {
   FWSEAL_ASSIGN(json doc, parse_json_with_comments(text, what, JsonLimits{kMaxComponentsFileBytes, 8}));
   std::string root(what);
   FWSEAL_TRY(check_members(doc, {"components"}, root));
@@ -123,11 +157,9 @@ Result<std::vector<Finding>> parse_components_json(std::string_view text, std::s
   if (!it->is_array()) return make_error(Code::malformed, root + ".components: expected an array");
   if (it->size() > kMaxDeclaredComponents)
     return make_error(Code::malformed, root + ".components: more than " + std::to_string(kMaxDeclaredComponents) + " entries");
-  std::vector<Finding> out;
-  for (std::size_t i = 0; i < it->size(); ++i) {
-    FWSEAL_ASSIGN(Finding f, parse_entry((*it)[i], root + ".components[" + std::to_string(i) + "]", what, images));
-    out.push_back(std::move(f));
-  }
+  Declared out;
+  for (std::size_t i = 0; i < it->size(); ++i)
+    FWSEAL_TRY(parse_entry((*it)[i], root + ".components[" + std::to_string(i) + "]", what, images, out));
   return out;
 }
 

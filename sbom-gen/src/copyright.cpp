@@ -28,10 +28,11 @@ std::string folded(std::string_view text) {
 
 // Free text: each /usr/share/common-licenses/NAME the file names is a licence
 // the package is under. Whether a GNU licence is "or later" is read from the
-// text ("any later version"); a file that says so for one licence says it
-// for all (Debian's free-text files state the grant once).
+// text ("any later version", "GPL-2 or later"); a file that says so for one
+// licence says it for all (Debian's free-text files state the grant once).
 void parse_free_text(std::string_view text, CopyrightLicences& out) {
-  bool or_later = folded(text).find("any later version") != std::string::npos;
+  std::string words = folded(text);
+  bool or_later = words.find("any later version") != std::string::npos || words.find(" or later") != std::string::npos;
   for (std::size_t at = text.find(kCommonLicences); at != std::string_view::npos;
        at = text.find(kCommonLicences, at + 1)) {
     std::size_t start = at + kCommonLicences.size(), end = start;

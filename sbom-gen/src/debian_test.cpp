@@ -102,6 +102,19 @@ TEST_F(Debian, EveryDpkgPackageExactlyAndNothingElse) {
   // BusyBox's copyright file is free text naming /usr/share/common-licenses/GPL-2.
   EXPECT_EQ(found["busybox-static"]["licenses"],
             json::parse(R"([{"license":{"acknowledgement":"declared","id":"GPL-2.0-only"}}])"));
+  // ... and the BOM says the licence was identified that way, and may not be all the file says.
+  auto properties = [&](const std::string& name) {
+    std::map<std::string, std::string> out;
+    for (const auto& p : found[name]["properties"]) out[p["name"]] = p["value"];
+    return out;
+  };
+  auto busybox = properties("busybox-static");
+  EXPECT_EQ(busybox["fwseal:licence-source"], "debian-common-licenses-reference");
+  EXPECT_EQ(busybox["fwseal:licence-source-file"], "/usr/share/doc/busybox-static/copyright");
+  EXPECT_TRUE(busybox.contains("fwseal:licence-may-be-incomplete"));
+  auto ssl = properties("libssl3");
+  EXPECT_EQ(ssl["fwseal:licence-source"], "debian-copyright-dep5");
+  EXPECT_FALSE(ssl.contains("fwseal:licence-may-be-incomplete"));
   EXPECT_TRUE(warnings.empty()) << warnings[0];
 }
 

@@ -1,7 +1,7 @@
 #include "declared.h"
 
 #include "fingerprint.h"
-
+#include "sbom_limits.h"
 #include "text.h"
 
 namespace fwseal::sbom {
@@ -15,12 +15,17 @@ Status check_declared_text(std::string_view value, std::string_view where, std::
   return ok_status();
 }
 
-Result<std::vector<Finding>> parse_declared_components(std::string_view text, std::string_view what,
-                                                       const std::set<std::string>& images) {
+std::string oversized_field(std::string_view where, std::size_t bytes, std::string_view outcome) {
+  return std::string(where) + ": " + std::to_string(bytes) + " bytes, over the limit of " +
+         std::to_string(kMaxDeclaredFieldBytes) + " bytes per field; " + std::string(outcome);
+}
+
+Result<Declared> parse_declared_components(std::string_view text, std::string_view what,
+                                           const std::set<std::string>& images) {
   std::string_view head = text;
   if (head.starts_with("\xef\xbb\xbf")) head.remove_prefix(3);  // a UTF-8 byte order mark
   head = trim(head);
-  Result<std::vector<Finding>> found = make_error(Code::internal, "");
+  Result<Declared> found = make_error(Code::internal, "");
   if (head.starts_with("{") || head.starts_with("//") || head.starts_with("/*"))
     found = parse_components_json(text, what, images);
   else if (head.starts_with("PACKAGE,") || head.starts_with("\"PACKAGE\","))
@@ -35,7 +40,7 @@ Result<std::vector<Finding>> parse_declared_components(std::string_view text, st
   if (!found.ok()) return found;
   // Declared components the curated table knows get its CPE, as the same
   // component found by its fingerprint would: scanners match by it.
-  for (auto& f : *found)
+  for (auto& f : found->findings)
     if (f.cpe.empty()) f.cpe = curated_cpe(f.name, f.version);
   return found;
 }

@@ -27,8 +27,8 @@ TEST(ComponentsJson, ReadsEveryField) {
     }, {"name": "blob", "version": "7"}]})",
                                  "c.json", kImages);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 2u);
-  const Finding& f = (*r)[0];
+  ASSERT_EQ(r->findings.size(), 2u);
+  const Finding& f = r->findings[0];
   EXPECT_EQ(f.source, Source::components_file);
   EXPECT_EQ(f.name, "libfoo");
   EXPECT_EQ(f.licence.expression, "Apache-2.0 OR MIT");
@@ -38,7 +38,7 @@ TEST(ComponentsJson, ReadsEveryField) {
   EXPECT_EQ(f.occurrences[0].path, "/usr/lib/libfoo.so.2");
   EXPECT_EQ(f.image, "rootfs");
   EXPECT_EQ(f.method.technique, "other");
-  EXPECT_EQ((*r)[1].purl, "");  // filled in (pkg:generic) only if no other source gives one
+  EXPECT_EQ(r->findings[1].purl, "");  // filled in (pkg:generic) only if no other source gives one
 }
 
 TEST(ComponentsJson, ErrorsNameTheField) {
@@ -75,9 +75,9 @@ TEST(ComponentsJson, ErrorsNameTheField) {
 }
 
 TEST(DeclaredComponents, TellsFormatsApart) {
-  EXPECT_EQ(parse_declared_components("\xef\xbb\xbf{\"components\":[]}", "a", kImages)->size(), 0u);
-  EXPECT_EQ(parse_declared_components("\"PACKAGE\",\"VERSION\"\n\"zlib\",\"1.3\"\n", "b", kImages)->size(), 1u);
-  EXPECT_EQ(parse_declared_components("PACKAGE NAME: zlib\nPACKAGE VERSION: 1.3\n", "c", kImages)->size(), 1u);
+  EXPECT_EQ(parse_declared_components("\xef\xbb\xbf{\"components\":[]}", "a", kImages)->findings.size(), 0u);
+  EXPECT_EQ(parse_declared_components("\"PACKAGE\",\"VERSION\"\n\"zlib\",\"1.3\"\n", "b", kImages)->findings.size(), 1u);
+  EXPECT_EQ(parse_declared_components("PACKAGE NAME: zlib\nPACKAGE VERSION: 1.3\n", "c", kImages)->findings.size(), 1u);
   auto other = parse_declared_components("hello", "d.txt", kImages);
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().message.substr(0, 28), "d.txt: not a components file");
@@ -90,13 +90,13 @@ TEST(Buildroot, ReadsManifestCsv) {
       "\"quoted\",\"1.0\",\"Proprietary \"\"X\"\"\",\"\",\"\",\"\",\"\"\r\n";
   auto r = parse_buildroot_manifest(csv, "manifest.csv");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 2u);
-  EXPECT_EQ((*r)[0].name, "busybox");
-  EXPECT_EQ((*r)[0].version, "1.36.1");
-  EXPECT_EQ((*r)[0].licence.expression, "GPL-2.0-only AND bzip2-1.0.6");
-  EXPECT_EQ((*r)[0].source_url, "https://www.busybox.net/downloads/busybox-1.36.1.tar.bz2");
-  EXPECT_EQ((*r)[0].method.technique, "manifest-analysis");
-  EXPECT_EQ((*r)[1].licence.name, "Proprietary \"X\"");  // declared text kept as a named licence
+  ASSERT_EQ(r->findings.size(), 2u);
+  EXPECT_EQ(r->findings[0].name, "busybox");
+  EXPECT_EQ(r->findings[0].version, "1.36.1");
+  EXPECT_EQ(r->findings[0].licence.expression, "GPL-2.0-only AND bzip2-1.0.6");
+  EXPECT_EQ(r->findings[0].source_url, "https://www.busybox.net/downloads/busybox-1.36.1.tar.bz2");
+  EXPECT_EQ(r->findings[0].method.technique, "manifest-analysis");
+  EXPECT_EQ(r->findings[1].licence.name, "Proprietary \"X\"");  // declared text kept as a named licence
 }
 
 TEST(Buildroot, RefusesUnknownColumnsAndRaggedRows) {
@@ -120,40 +120,92 @@ TEST(Yocto, ReadsLicenseManifest) {
       "PACKAGE NAME: blob\nPACKAGE VERSION: 1\nRECIPE NAME: blob\nLICENSE: CLOSED\n",
       "license.manifest");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 3u);
-  EXPECT_EQ((*r)[0].licence.expression, "GPL-2.0-only AND bzip2-1.0.6");
-  EXPECT_TRUE((*r)[0].aliases.empty());
-  EXPECT_EQ((*r)[1].aliases, std::vector<std::string>{"openssl"});
-  EXPECT_EQ((*r)[1].licence.ids, std::vector<std::string>{"Apache-2.0"});
-  EXPECT_TRUE((*r)[2].licence.empty());
+  ASSERT_EQ(r->findings.size(), 3u);
+  EXPECT_EQ(r->findings[0].licence.expression, "GPL-2.0-only AND bzip2-1.0.6");
+  EXPECT_TRUE(r->findings[0].aliases.empty());
+  EXPECT_EQ(r->findings[1].aliases, std::vector<std::string>{"openssl"});
+  EXPECT_EQ(r->findings[1].licence.ids, std::vector<std::string>{"Apache-2.0"});
+  EXPECT_TRUE(r->findings[2].licence.empty());
 }
 
 // linux-firmware's LICENSE line in a real license.manifest is 1,397 bytes:
-// an ordinary entry. One over the limit is reported on its entry, and the
-// other entries are kept.
-TEST(Yocto, LongLicenceLinesAreAcceptedOrReportedAlone) {
+// an ordinary entry. A field over 16 KiB costs its entry alone (a LICENSE:
+// the entry's licence), with a warning naming the file, line and field.
+TEST(Yocto, LongFieldsAreReadOrCostTheirEntryAlone) {
   std::string firmware = "GPL-2.0-only";
-  for (int i = 0; firmware.size() < 1397; ++i) firmware += " & Firmware-vendor" + std::to_string(i);
+  for (int i = 0; firmware.size() < 1370; ++i) firmware += " & Firmware-vendor" + std::to_string(i);
+  firmware += " & Firmware-" + std::string(1397 - firmware.size() - 12, 'x');  // 1,397 bytes in all
+  ASSERT_EQ(firmware.size(), 1397u);
   std::string huge = "MIT";
   while (huge.size() <= (16u << 10)) huge += " & MIT";
+  std::string long_version(16385, '1');
   auto r = parse_yocto_manifest("PACKAGE NAME: linux-firmware\nPACKAGE VERSION: 20240312\nRECIPE NAME: linux-firmware\n"
                                 "LICENSE: " + firmware + "\n\n"
                                 "PACKAGE NAME: huge\nPACKAGE VERSION: 1\nLICENSE: " + huge + "\n\n"
+                                "PACKAGE NAME: odd\nPACKAGE VERSION: " + long_version + "\nLICENSE: MIT\n\n"
                                 "PACKAGE NAME: nss\nPACKAGE VERSION: 3.98\nLICENSE: MPL-2.0 | (MPL-2.0 & GPL-2.0-or-later)\n",
                                 "license.manifest");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 3u);
-  EXPECT_EQ((*r)[0].licence.name, firmware);  // Firmware-* names have no SPDX id: kept as declared
-  EXPECT_TRUE((*r)[1].licence.empty());
-  EXPECT_EQ((*r)[1].properties.at("fwseal:licence-not-read"),
-            "LICENSE of " + std::to_string(huge.size()) + " bytes, over the limit of 16384");
-  EXPECT_EQ((*r)[2].licence.expression, "MPL-2.0 OR (MPL-2.0 AND GPL-2.0-or-later)");
+  ASSERT_EQ(r->findings.size(), 3u);
+  EXPECT_EQ(r->findings[0].name, "linux-firmware");
+  EXPECT_EQ(r->findings[0].licence.name, firmware);  // Firmware-* names have no SPDX id: kept as declared
+  EXPECT_EQ(r->findings[1].name, "huge");
+  EXPECT_TRUE(r->findings[1].licence.empty());
+  EXPECT_EQ(r->findings[1].properties.at("fwseal:licence-not-read"), "LICENSE over the limit of 16384 bytes");
+  EXPECT_EQ(r->findings[2].name, "nss");  // "odd" is skipped
+  EXPECT_EQ(r->findings[2].licence.expression, "MPL-2.0 OR (MPL-2.0 AND GPL-2.0-or-later)");
+  EXPECT_EQ(r->warnings, (std::vector<std::string>{
+                             "license.manifest:8: LICENSE: " + std::to_string(huge.size() + 0) +
+                                 " bytes, over the limit of 16384 bytes per field; package \"huge\" is kept without a licence",
+                             "license.manifest:11: PACKAGE VERSION: 16385 bytes, over the limit of 16384 bytes per "
+                             "field; the block of line 10 is skipped"}));
+}
+
+TEST(Buildroot, LongFieldsCostTheirRowAlone) {
+  std::string csv = "PACKAGE,VERSION,LICENSE\n"
+                    "a,1,\"" + std::string(16385, 'x') + "\"\n"
+                    "\"b\nb\",2,MIT\n"
+                    "c,\"" + std::string(20000, '3') + "\",MIT\n"
+                    "d,4,BSD-3-Clause\n";
+  auto r = parse_buildroot_manifest(csv, "manifest.csv");
+  ASSERT_FALSE(r.ok());  // "b\nb": a control character in PACKAGE
+  EXPECT_EQ(r.error().message, "manifest.csv:3 (row 3) PACKAGE: invalid UTF-8 or control characters in \"b\\x0ab\"");
+  csv.replace(csv.find("\"b\nb\""), 5, "b");
+  r = parse_buildroot_manifest(csv, "manifest.csv");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->findings.size(), 3u);
+  EXPECT_EQ(r->findings[0].name, "a");
+  EXPECT_TRUE(r->findings[0].licence.empty());
+  EXPECT_EQ(r->findings[1].name, "b");
+  EXPECT_EQ(r->findings[2].name, "d");
+  EXPECT_EQ(r->warnings, (std::vector<std::string>{
+                             "manifest.csv:2 (row 2): LICENSE: 16385 bytes, over the limit of 16384 bytes per field; "
+                             "package \"a\" is kept without a licence",
+                             "manifest.csv:4 (row 4): VERSION: 20000 bytes, over the limit of 16384 bytes per field; "
+                             "the row is skipped"}));
+}
+
+TEST(ComponentsJson, LongMembersCostTheirEntryAlone) {
+  std::string text = R"({"components":[{"name":"a","version":"1","description":")" + std::string(16385, 'd') +
+                     R"("},{"name":"b","version":"2","license":")" + std::string(16385, 'L') +
+                     R"("},{"name":"c","version":"3","license":"MIT"}]})";
+  auto r = parse_components_json(text, "c.json", kImages);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->findings.size(), 2u);
+  EXPECT_EQ(r->findings[0].name, "b");
+  EXPECT_TRUE(r->findings[0].licence.empty());
+  EXPECT_EQ(r->findings[1].licence.ids, std::vector<std::string>{"MIT"});
+  EXPECT_EQ(r->warnings, (std::vector<std::string>{
+                             "c.json.components[0].description: 16385 bytes, over the limit of 16384 bytes per "
+                             "field; the entry is skipped",
+                             "c.json.components[1].license: 16385 bytes, over the limit of 16384 bytes per field; "
+                             "component \"b\" is kept without a licence"}));
 }
 
 TEST(Buildroot, OrAndAreSpdxOperators) {
   auto r = parse_buildroot_manifest("PACKAGE,VERSION,LICENSE\nlibfoo,1.0,GPL-2.0 or BSD-3-Clause\n", "m.csv");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ((*r)[0].licence.expression, "GPL-2.0-only OR BSD-3-Clause");
+  EXPECT_EQ(r->findings[0].licence.expression, "GPL-2.0-only OR BSD-3-Clause");
 }
 
 TEST(Yocto, ErrorsNameTheLine) {
@@ -182,19 +234,19 @@ TEST(DeclaredComponents, CuratedCpes) {
     {"name": "acme-camd", "version": "1.4.2"}]})",
                                      "c.json", kImages);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 4u);
-  EXPECT_EQ((*r)[0].cpe, "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*");
-  EXPECT_EQ((*r)[1].cpe, "cpe:2.3:o:linux:linux_kernel:6.6.21:*:*:*:*:*:*:*");
-  EXPECT_EQ((*r)[2].cpe, "cpe:2.3:a:gnu:zlib:1.3.1:*:*:*:*:*:*:*");
-  EXPECT_EQ((*r)[3].cpe, "");
+  ASSERT_EQ(r->findings.size(), 4u);
+  EXPECT_EQ(r->findings[0].cpe, "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*");
+  EXPECT_EQ(r->findings[1].cpe, "cpe:2.3:o:linux:linux_kernel:6.6.21:*:*:*:*:*:*:*");
+  EXPECT_EQ(r->findings[2].cpe, "cpe:2.3:a:gnu:zlib:1.3.1:*:*:*:*:*:*:*");
+  EXPECT_EQ(r->findings[3].cpe, "");
   EXPECT_EQ(curated_cpe("openssl", ""), "");  // no version: no CPE
   EXPECT_EQ(curated_cpe("OpenSSL", "3.0.13"), "cpe:2.3:a:openssl:openssl:3.0.13:*:*:*:*:*:*:*");
   auto manifest = parse_declared_components("PACKAGE,VERSION,LICENSE,LICENSE FILES,SOURCE ARCHIVE,SOURCE SITE,DEPENDENCIES WITH LICENSES\n"
                                             "busybox,1.36.1,GPL-2.0,LICENSE,busybox-1.36.1.tar.bz2,http://www.busybox.net/downloads,\n",
                                             "manifest.csv", kImages);
   ASSERT_TRUE(manifest.ok()) << manifest.error().message;
-  ASSERT_EQ(manifest->size(), 1u);
-  EXPECT_EQ((*manifest)[0].cpe, "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*");
+  ASSERT_EQ(manifest->findings.size(), 1u);
+  EXPECT_EQ(manifest->findings[0].cpe, "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*");
 }
 
 }  // namespace

@@ -90,12 +90,14 @@ Result<Scanned> scan_all(const SbomConfig& config, bool hash) {
   for (const auto& img : config.images) image_names.insert(img.name);
 
   MergeInput merge;
+  std::vector<std::string> declared_warnings;
   for (std::size_t k = 0; k < config.components_files.size(); ++k) {
     const std::string& path = config.components_files[k];
     const std::string& label = config.components_labels.empty() ? path : config.components_labels[k];
     FWSEAL_ASSIGN(std::string text, read_file(path, kMaxComponentsFileBytes));
-    FWSEAL_ASSIGN(auto findings, parse_declared_components(text, label, image_names));
-    for (auto& f : findings) merge.declared.push_back(std::move(f));
+    FWSEAL_ASSIGN(Declared declared, parse_declared_components(text, label, image_names));
+    for (auto& f : declared.findings) merge.declared.push_back(std::move(f));
+    for (auto& w : declared.warnings) declared_warnings.push_back(std::move(w));
     if (merge.declared.size() > kMaxDeclaredComponents)
       return make_error(Code::malformed, label + ": more than " + std::to_string(kMaxDeclaredComponents) +
                                              " declared components in all components files");
@@ -109,6 +111,7 @@ Result<Scanned> scan_all(const SbomConfig& config, bool hash) {
                [&](std::size_t i) { scans[i] = scan_image(config.images[i], config.sha512, hash); });
 
   Scanned out;
+  out.warnings = std::move(declared_warnings);
   for (std::size_t i = 0; i < config.images.size(); ++i) {
     const ImageSpec& spec = config.images[i];
     FWSEAL_ASSIGN(ImageScan scan, std::move(*scans[i]));

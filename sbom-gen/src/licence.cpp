@@ -97,18 +97,35 @@ std::string gnu_family(std::string_view name, std::string_view separator) {
   return {};
 }
 
+// Debian's and Yocto's short form of a versioned name, "NAME-N" for NAME-N.0
+// ("MPL-1", "AFL-2", "EPL-2", "CC-BY-3"; "+" kept): the SPDX id NAME-N.0 when
+// there is one, else "".
+std::string short_version(std::string_view name) {
+  bool later = name.ends_with("+");
+  std::string_view base = later ? name.substr(0, name.size() - 1) : name;
+  auto dash = base.rfind('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == base.size() || base.size() - dash > 3) return {};
+  std::string_view number = base.substr(dash + 1);
+  if (!std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) return {};
+  std::string_view id = canonical_spdx_id(std::string(base) + ".0");
+  if (id.empty()) return {};
+  return later ? modern(std::string(id) + "+") : modern(id);
+}
+
 std::string map_name(std::string_view name, LicenceDialect dialect) {
   if (name.empty()) return {};
   if (dialect == LicenceDialect::dep5) {
     for (const auto& [deb, spdx] : kDep5Names)
       if (iequals(name, deb)) return std::string(spdx);
     if (auto id = gnu_family(name, "-"); !id.empty()) return id;
+    if (auto id = short_version(name); !id.empty()) return id;
   }
   if (dialect == LicenceDialect::yocto) {
     for (const auto& [short_name, spdx] : kYoctoNames)
       if (iequals(name, short_name)) return std::string(spdx);
     if (auto id = gnu_family(name, "v"); !id.empty()) return id;
     if (auto id = gnu_family(name, "-"); !id.empty()) return id;
+    if (auto id = short_version(name); !id.empty()) return id;
   }
   // Debian's "Artistic" is not tied to one version, and neither is "BSD".
   if (auto id = canonical_spdx_id(name); !id.empty()) return modern(id);

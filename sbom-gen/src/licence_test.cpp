@@ -129,6 +129,12 @@ TEST(Licence, YoctoAndBuildrootNames) {
   EXPECT_EQ(map_licence_term("MPL-1 & AFL-2", LicenceDialect::yocto), "MPL-1.0 AND AFL-2.0");
   EXPECT_EQ(map_licence_term("GPL-2 | MPLv2 | Apache-2", LicenceDialect::yocto), "GPL-2.0-only OR MPL-2.0 OR Apache-2.0");
   EXPECT_EQ(map_licence_term("LGPL-2.1+", LicenceDialect::yocto), "LGPL-2.1-or-later");
+  EXPECT_EQ(map_licence_term("EPL-2 | CC-BY-3", LicenceDialect::yocto), "EPL-2.0 OR CC-BY-3.0");
+  // Debian's short forms of versioned names: NAME-N is NAME-N.0 when SPDX has it.
+  EXPECT_EQ(map_licence_term("MPL-1 and AFL-2", LicenceDialect::dep5), "MPL-1.0 AND AFL-2.0");
+  EXPECT_EQ(map_licence_term("EPL-1 or MPL-1.1+", LicenceDialect::dep5), "EPL-1.0 OR MPL-1.1+");
+  EXPECT_EQ(map_licence_term("MPL-2+", LicenceDialect::dep5), "MPL-2.0+");
+  EXPECT_EQ(map_licence_term("BSD-3", LicenceDialect::dep5), "");  // no BSD-3.0: not guessed
 }
 
 TEST(Licence, CombineFlattensAndSorts) {

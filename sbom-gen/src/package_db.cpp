@@ -206,14 +206,18 @@ void set_licence(Finding& f, const Paragraph& p, bool dpkg,
     const CopyrightLicences& c = it->second;
     f.licence = combine_licences(c.spdx);
     f.licence.acknowledgement = "declared";
-    std::string file_path = "/usr/share/doc/" + f.name + "/copyright";
+    // How the licence was identified, as a fixed word a tool can test, and
+    // the file it was read from.
+    f.properties["fwseal:licence-source-file"] = "/usr/share/doc/" + f.name + "/copyright";
     if (c.machine_readable) {
-      f.properties["fwseal:licence-source"] = file_path + " (DEP-5: the License of the header and of all " +
-                                              std::to_string(c.paragraphs) + " paragraphs)";
+      f.properties["fwseal:licence-source"] = "debian-copyright-dep5";
     } else {
-      f.properties["fwseal:licence-source"] =
-          file_path + " (free text: only the /usr/share/common-licenses files it names: " +
-          join(c.common_licences, ", ") + "; licences stated only in prose are not read)";
+      // Free text states licences in prose too, which is not read: the
+      // licence is what the file's references say, maybe not all it says.
+      f.properties["fwseal:licence-source"] = "debian-common-licenses-reference";
+      f.properties["fwseal:licence-may-be-incomplete"] =
+          "free text: only the /usr/share/common-licenses files it names (" + join(c.common_licences, ", ") +
+          ") are read; licences stated only in prose are not";
     }
     if (!c.unmapped.empty()) f.properties["fwseal:licences-not-mapped-to-spdx"] = join(c.unmapped, "; ");
   } else if (const std::string* l = p.find("License"); l != nullptr) {

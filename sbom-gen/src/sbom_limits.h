@@ -15,6 +15,11 @@ inline constexpr std::size_t kMaxFieldBytes = 4096;      // one name, version, l
 // A licence line or expression. Real ones run past 1 KiB (Yocto's
 // linux-firmware: 1,397 bytes); 16 KiB is ten times the longest seen.
 inline constexpr std::size_t kMaxLicenceTermBytes = 16u << 10;
+// One field of a declared entry (components JSON, manifest.csv,
+// license.manifest): a longer one is a warning naming the file, line and
+// field; the entry is skipped (kept without a licence for a LICENSE field),
+// the other entries are read.
+inline constexpr std::size_t kMaxDeclaredFieldBytes = kMaxLicenceTermBytes;
 inline constexpr std::size_t kMaxLicenceRefChars = 64;  // LicenseRef-NAME: NAME's length
 inline constexpr std::size_t kMaxPathBytes = 4096;       // a path inside an image
 inline constexpr std::size_t kMaxDepth = 128;            // directory nesting
