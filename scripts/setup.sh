@@ -11,6 +11,8 @@ fwseal_build_packages=(
   g++ cmake ninja-build pkg-config make
   libssl-dev openssl libarchive-dev nlohmann-json3-dev libgtest-dev libgmock-dev libp11-kit-dev
   softhsm2 libsqlite3-dev libpq-dev
+  # static archives for fwseal-verify-static (libssl-dev and libarchive-dev ship theirs)
+  nettle-dev libxml2-dev libicu-dev liblzma-dev libbz2-dev zlib1g-dev
 )
 # What the test suite needs besides: independent tools the tests check
 # fwseal against, and the PostgreSQL server test.sh starts for the run.

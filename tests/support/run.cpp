@@ -1,10 +1,15 @@
 #include "run.h"
 
+#include <cstdlib>
+
 #include "fwseal/base/process.h"
 
 namespace fwseal::test {
 
-std::string bin(const std::string& name) { return std::string(FWSEAL_BIN_DIR) + "/" + name; }
+std::string bin(const std::string& name) {
+  if (const char* other = std::getenv("FWSEAL_TEST_VERIFY_BIN"); name == "fwseal-verify" && other && *other) return other;
+  return std::string(FWSEAL_BIN_DIR) + "/" + name;
+}
 std::string source_dir() { return FWSEAL_SOURCE_DIR; }
 
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {

@@ -25,7 +25,7 @@ struct RunOptions {
 
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
 
-// build/bin/<name>
+// build/bin/<name>; fwseal-verify is $FWSEAL_TEST_VERIFY_BIN when set (vectors_static_test)
 std::string bin(const std::string& name);
 
 // Headless Chromium (Debian's chromium, installed by the chromium fixture in
