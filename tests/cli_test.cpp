@@ -348,7 +348,9 @@ TEST_F(Cli, InspectSaysItIsUnverified) {
   auto parsed = nlohmann::json::parse(j.out);
   EXPECT_EQ(parsed["verified"], false);
   EXPECT_EQ(parsed["images"].size(), 3u);
-  EXPECT_EQ(parsed["format_version"], 2);
+  EXPECT_EQ(parsed["package_format_version"], 2);
+  EXPECT_EQ(parsed["format"], "fwseal-inspect");
+  EXPECT_EQ(parsed["format_version"], 1);
   EXPECT_EQ(parsed["signature_space"], 16384);
   EXPECT_THAT(r.out, HasSubstr("format            version 2 (signatures first; 16384 bytes reserved for them)\n"));
 }

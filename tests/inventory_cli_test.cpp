@@ -132,7 +132,7 @@ TEST_P(InventoryCli, ListDiffAndReport) {
   auto list = inv({"list", "--on", "2025-01-01", "--csv"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_THAT(list.out, ::testing::StartsWith("product,version,verified,stage,security_version,created,hardware,"
-                                              "components,launched,discontinued,manifest_digest\n"
+                                              "components,launched,discontinued,manifest_sha256\n"
                                               "gw,2.0,no,security-fixes,,,,1,2020-01-01,2023-06-01,sbom:"));
   EXPECT_THAT(list.out, HasSubstr("\ngw,2.1,no,security-fixes,,,,2,2020-01-01,2023-06-01,sbom:"));
   auto table = inv({"list", "--on", "2030-01-01"});
@@ -212,6 +212,16 @@ TEST_P(InventoryCli, ScanAndGates) {
   EXPECT_EQ(gate.exit_code, 16);
   EXPECT_THAT(gate.out, ::testing::StartsWith("severity,cvss,advisory,aliases,product,version"));
   EXPECT_EQ(gate.err, "fwseal: policy gate failed: 1 findings at or above medium\n");
+  // --json: one document, findings and all, whose code is the gate's (docs/JSON.md).
+  auto json_gate = inv({"scan", "--fail-on", "medium", "--json"});
+  EXPECT_EQ(json_gate.exit_code, 16);
+  auto gate_doc = nlohmann::json::parse(json_gate.out);
+  EXPECT_EQ(gate_doc["format"], "fwseal-inventory-scan");
+  EXPECT_EQ(gate_doc["format_version"], 1);
+  EXPECT_EQ(gate_doc["code"], "gate");
+  EXPECT_EQ(gate_doc["exit_code"], 16);
+  EXPECT_EQ(gate_doc["message"], "policy gate failed: 1 findings at or above medium");
+  EXPECT_FALSE(gate_doc["findings"].empty());
   EXPECT_EQ(inv({"scan", "--fail-on", "high"}).exit_code, 0);
   auto bad = inv({"scan", "--fail-on", "severe"});
   EXPECT_EQ(bad.exit_code, 2);
@@ -294,7 +304,9 @@ TEST_P(InventoryCli, TriageStatementsAndVex) {
                                     "with a purl or CPE\n"));
   auto listed = inv({"statements", "--json"});
   ASSERT_EQ(listed.exit_code, 0);
-  EXPECT_EQ(nlohmann::json::parse(listed.out).size(), 4u);
+  auto listed_doc = nlohmann::json::parse(listed.out);
+  EXPECT_EQ(listed_doc["format"], "fwseal-inventory-statements");
+  EXPECT_EQ(listed_doc["statements"].size(), 4u);
   auto broken = inv({"vex", "import", file("v.json", R"({"@context":"https://openvex.dev/ns/v0.2.0","statements":[
     {"vulnerability":{"name":"CVE-1"},"products":[{"@id":"pkg:npm/a@1.0.0"}],"status":"maybe"}]})")});
   EXPECT_EQ(broken.exit_code, 10);

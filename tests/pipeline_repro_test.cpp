@@ -135,6 +135,11 @@ TEST_F(PipelineRepro, ReproStepNamesDataDifferencesInAPackage) {
   EXPECT_EQ(j["first_difference"]["entry"], "image/rootfs");
   EXPECT_EQ(j["first_difference"]["field"], "byte 100");
   EXPECT_EQ(j["differing_entries"], nlohmann::json::array({"image/rootfs"}));
+  // stdout is the report file's content in the --json envelope, whose code says how the run ended.
+  EXPECT_EQ(j["format"], "fwseal-pipeline-repro");
+  EXPECT_EQ(j["code"], "malformed");
+  EXPECT_EQ(j["exit_code"], 10);
+  for (const char* envelope : {"format", "format_version", "code", "exit_code"}) j.erase(envelope);
   EXPECT_EQ(nlohmann::json::parse(read_bytes(ws_->path("repro.json"))), j);
 
   // The untouched package passes the same check.

@@ -79,7 +79,7 @@ TEST_F(PipelineRun, ReleasesVerifiedPackageSbomTrustAndReport) {
   const auto& variant = report["variants"][0];
   EXPECT_EQ(variant["verification"]["verifier"], "fwseal-verify");
   EXPECT_EQ(variant["verification"]["verdict"], "valid");
-  EXPECT_EQ(variant["package"]["manifest_sha256"], vj["manifest_digest"]);
+  EXPECT_EQ(variant["package"]["manifest_sha256"], vj["manifest_sha256"]);
   EXPECT_EQ(variant["signatures"].size(), 2u);
   EXPECT_EQ(variant["images"][1]["name"], "rootfs");
   EXPECT_EQ(variant["images"][1]["size"], 70000);

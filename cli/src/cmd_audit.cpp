@@ -11,12 +11,12 @@
 namespace fwseal::cli {
 
 namespace {
-constexpr const char* kAuditUsage = "fwseal audit verify LOG [--anchor SHA256]";
+constexpr const char* kAuditUsage = "fwseal audit verify LOG [--anchor SHA256] [--quiet | --json]";
 }
 
 int cmd_audit(const Argv& argv) {
   if (argv.empty() || argv[0] != "verify") return usage_error("expected the subcommand verify", kAuditUsage);
-  auto args = Args::parse(Argv(argv.begin() + 1, argv.end()), {{"--anchor"}, {}, {}});
+  auto args = Args::parse(Argv(argv.begin() + 1, argv.end()), {{"--anchor"}, {}, {"--quiet", "--json"}});
   if (!args.ok()) return usage_error(args.error().message, kAuditUsage);
   if (args->positionals().size() != 1) return usage_error("expected one audit log", kAuditUsage);
   const std::string& path = args->positionals()[0];
@@ -30,6 +30,18 @@ int cmd_audit(const Argv& argv) {
   }
   auto s = signer::verify_audit_log(path, options);
   if (!s.ok()) return fail(s.error());
+  if (args->flag("--json")) {
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& [id, k] : s->keys)
+      keys.push_back({{"key_id", id}, {"algorithm", k.algorithm}, {"signed", k.signed_count},
+                      {"refused", k.refused_count}, {"key_uri", k.key_uri.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.key_uri)}});
+    print_json({{"log", path}, {"valid", true}, {"lines", s->lines},
+                {"first", s->lines > 0 ? nlohmann::json(s->first_time) : nlohmann::json(nullptr)},
+                {"last", s->lines > 0 ? nlohmann::json(s->last_time) : nlohmann::json(nullptr)},
+                {"head_sha256", s->head}, {"keys", keys}, {"repaired_lines", s->repaired_lines}});
+    return 0;
+  }
+  if (args->flag("--quiet")) return 0;
   std::printf("audit log %s: valid, %llu line%s\n", path.c_str(), static_cast<unsigned long long>(s->lines),
               s->lines == 1 ? "" : "s");
   if (s->lines > 0) std::printf("first %s, last %s\n", s->first_time.c_str(), s->last_time.c_str());

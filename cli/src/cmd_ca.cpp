@@ -28,7 +28,7 @@ constexpr const char* kCaUsage =
     "       fwseal ca crl --ca-key URI --ca-cert CA.pem [--revoke CERT.pem]... [--revoke-serial HEX]...\n"
     "                     [--this-update T] [--days N] [--crl-number N] -o CRL.pem\n"
     "  DN: \"CN=release A,O=Acme\"; T: seconds since 1970, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (default now);\n"
-    "  every command takes --module PATH";
+    "  every command takes --module PATH and [--quiet | --json]";
 
 constexpr std::int64_t kDay = 24 * 3600;
 
@@ -74,8 +74,15 @@ Status write_pem(const Args& args, const std::string& pem) {
   return write_file_atomic(out, pem);
 }
 
-Status report_certificate(const std::string& der, const char* verb) {
+Status report_certificate(const Args& args, const std::string& der, const char* verb) {
   FWSEAL_ASSIGN(ca::CertificateSummary c, ca::describe_certificate(der));
+  if (args.flag("--json")) {
+    print_json({{"certificate", *args.value("-o")}, {"subject", c.subject}, {"issuer", c.issuer},
+                {"serial", c.serial_hex}, {"not_before", rfc3339_utc(c.not_before)},
+                {"not_after", rfc3339_utc(c.not_after)}, {"key_id", to_hex(c.key_id)}});
+    return ok_status();
+  }
+  if (args.flag("--quiet")) return ok_status();
   std::printf("%s '%s' (serial %s)\n  issuer '%s'\n  valid %s to %s\n  key id %s\n", verb, c.subject.c_str(),
               c.serial_hex.c_str(), c.issuer.c_str(), rfc3339_utc(c.not_before).c_str(),
               rfc3339_utc(c.not_after).c_str(), to_hex(c.key_id).c_str());
@@ -106,7 +113,7 @@ Status self_sign(const Args& args) {
   FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(der, "certificate"));
   FWSEAL_ASSIGN(std::string pem, certificate_to_pem(cert.get()));
   FWSEAL_TRY(write_pem(args, pem));
-  return report_certificate(der, "self-signed root");
+  return report_certificate(args, der, "self-signed root");
 }
 
 Status issue(const Args& args) {
@@ -133,7 +140,7 @@ Status issue(const Args& args) {
   FWSEAL_ASSIGN(ossl::X509Ptr cert, certificate_from_der(der, "certificate"));
   FWSEAL_ASSIGN(std::string pem, certificate_to_pem(cert.get()));
   FWSEAL_TRY(write_pem(args, pem));
-  return report_certificate(der, spec.ca ? "issued CA certificate" : "issued signing certificate");
+  return report_certificate(args, der, spec.ca ? "issued CA certificate" : "issued signing certificate");
 }
 
 Status crl(const Args& args) {
@@ -161,6 +168,13 @@ Status crl(const Args& args) {
   FWSEAL_ASSIGN(ossl::X509Crl out, crl_from_der(der, "CRL"));
   FWSEAL_ASSIGN(std::string pem, crl_to_pem(out.get()));
   FWSEAL_TRY(write_pem(args, pem));
+  if (args.flag("--json")) {
+    print_json({{"crl", *args.value("-o")}, {"issuer", ca::subject_of(ca_cert.get())},
+                {"crl_number", spec.crl_number}, {"revoked", spec.revoked.size()},
+                {"this_update", rfc3339_utc(spec.this_update)}, {"next_update", rfc3339_utc(spec.next_update)}});
+    return ok_status();
+  }
+  if (args.flag("--quiet")) return ok_status();
   std::printf("CRL of '%s' (number %llu): %zu revoked certificate%s, this update %s, next update %s\n",
               ca::subject_of(ca_cert.get()).c_str(), static_cast<unsigned long long>(spec.crl_number),
               spec.revoked.size(), spec.revoked.size() == 1 ? "" : "s", rfc3339_utc(spec.this_update).c_str(),
@@ -177,19 +191,19 @@ int cmd_ca(const Argv& argv) {
   OptionSpec spec;
   Status (*run)(const Args&) = nullptr;
   if (sub == "self-sign") {
-    spec = {{"--ca-key", "--subject", "--days", "--not-before", "--path-length", "--module", "-o"}, {}, {}};
+    spec = {{"--ca-key", "--subject", "--days", "--not-before", "--path-length", "--module", "-o"}, {}, {"--quiet", "--json"}};
     run = self_sign;
   } else if (sub == "issue") {
     spec = {{"--ca-key", "--ca-cert", "--subject", "--subject-key", "--pubkey", "--days", "--not-before",
              "--path-length", "--eku", "--module", "-o"},
             {"--eku"},
-            {"--ca"}};
+            {"--ca", "--quiet", "--json"}};
     run = issue;
   } else if (sub == "crl") {
     spec = {{"--ca-key", "--ca-cert", "--revoke", "--revoke-serial", "--this-update", "--days", "--crl-number",
              "--module", "-o"},
             {"--revoke", "--revoke-serial"},
-            {}};
+            {"--quiet", "--json"}};
     run = crl;
   } else {
     return usage_error("unknown ca subcommand \"" + sub + "\" (self-sign, issue, crl)", kCaUsage);

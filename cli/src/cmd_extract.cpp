@@ -13,11 +13,11 @@ namespace fwseal::cli {
 
 namespace {
 constexpr const char* kExtractUsage =
-    "fwseal extract PKG|- -C DIR --trust TRUST.json [--hw ID] [--installed-security-version N]";
+    "fwseal extract PKG|- -C DIR --trust TRUST.json [--hw ID] [--installed-security-version N] [--quiet | --json]";
 }
 
 int cmd_extract(const Argv& argv) {
-  auto args = Args::parse(argv, {{"-C", "--trust", "--hw", "--installed-security-version"}, {"--hw"}, {"--quiet"}});
+  auto args = Args::parse(argv, {{"-C", "--trust", "--hw", "--installed-security-version"}, {"--hw"}, {"--quiet", "--json"}});
   if (!args.ok()) return usage_error(args.error().message, kExtractUsage);
   if (args->positionals().size() != 1) return usage_error("expected one package", kExtractUsage);
   auto dir = args->required("-C");
@@ -45,7 +45,12 @@ int cmd_extract(const Argv& argv) {
   verifier::VerifyReport report;
   auto s = verifier::extract_package(path == "-" ? 0 : fd.get(), *trust, options, *dir, &report);
   if (!s.ok()) return fail(s.error());
-  if (!args->flag("--quiet")) {
+  if (args->flag("--json")) {
+    nlohmann::json j = manifest_facts_json(report.verified->manifest());
+    j.update({{"package", path}, {"directory", *dir}, {"verdict", "valid"},
+              {"manifest_sha256", to_hex(report.verified->manifest_digest())}});
+    print_json(j);
+  } else if (!args->flag("--quiet")) {
     const Manifest& m = report.verified->manifest();
     std::printf("verified %s %s; wrote %zu images into %s:\n", m.product.c_str(), m.version.c_str(), m.images.size(),
                 dir->c_str());

@@ -6,7 +6,6 @@
 #include "commands.h"
 #include "fwseal/format/created.h"
 #include "fwseal/format/package_reader.h"
-#include "fwseal/base/time.h"
 #include "fwseal/base/digest.h"
 
 namespace fwseal::cli {
@@ -27,29 +26,20 @@ int cmd_inspect(const Argv& argv) {
   std::string digest = to_hex(manifest_digest(head->manifest.bytes));
 
   if (args->flag("--json")) {
-    nlohmann::json images = nlohmann::json::array();
-    for (const auto& img : m.images)
-      images.push_back({{"name", img.name}, {"type", img.type}, {"size", img.size}, {"sha256", to_hex(img.sha256)}});
     nlohmann::json sigs = nlohmann::json::array();
     for (const auto& s : head->signatures)
       sigs.push_back({{"key_id", to_hex(s.key_id)},
                       {"algorithm", algorithm_name(s.algorithm)},
                       {"certificates", s.certificates.size()}});
-    nlohmann::json j = {{"verified", false},
-                        {"note", "unverified: contents as the package states them; run fwseal verify to check them"},
-                        {"package", path},
-                        {"manifest_sha256", digest},
-                        {"product", m.product},
-                        {"version", m.version},
-                        {"security_version", std::to_string(m.security_version)},
-                        {"hardware", m.hardware},
-                        {"created", m.created == 0 ? nlohmann::json(nullptr) : nlohmann::json(rfc3339_utc(m.created))},
-                        {"images", images},
-                        {"format_version", m.format_version},
-                        {"signatures", sigs}};
+    nlohmann::json j = manifest_facts_json(m);
+    j.update({{"verified", false},
+              {"note", "unverified: contents as the package states them; run fwseal verify to check them"},
+              {"package", path},
+              {"manifest_sha256", digest},
+              {"package_format_version", m.format_version},
+              {"signatures", sigs}});
     if (m.format_version >= kManifestFormatVersion) j["signature_space"] = m.signature_space;
-    if (m.sbom) j["sbom"] = {{"size", m.sbom->size}, {"sha256", to_hex(m.sbom->sha256)}};
-    std::printf("%s\n", j.dump(2).c_str());
+    print_json(j);
     return 0;
   }
 

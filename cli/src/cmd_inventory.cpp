@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/base/json_output.h"
 #include "inventory_commands.h"
 #include "fwseal/base/file.h"
 #include "fwseal/base/text.h"
@@ -117,11 +118,15 @@ int query(const Args& args) {
   auto hits = inventory::run_query(**db, **q);
   if (!hits.ok())
     return hits.error().code == Code::usage ? usage_error(hits.error().message, kInventoryUsage) : fail(hits.error());
-  std::string out = args.flag("--json")  ? inventory::hits_to_json(*hits)
-                    : args.flag("--csv") ? inventory::hits_to_csv(*hits)
-                                         : inventory::hits_to_table(*hits);
-  std::fputs(out.c_str(), stdout);
-  return args.flag("--fail-if-found") && !hits->empty() ? kFound : 0;
+  const bool found = args.flag("--fail-if-found") && !hits->empty();
+  if (args.flag("--json")) {
+    nlohmann::json doc{{"hits", nlohmann::json::parse(inventory::hits_to_json(*hits))}};
+    if (found) doc.update({{"code", "found"}, {"exit_code", kFound}});
+    print_json(doc);
+  } else {
+    std::fputs((args.flag("--csv") ? inventory::hits_to_csv(*hits) : inventory::hits_to_table(*hits)).c_str(), stdout);
+  }
+  return found ? kFound : 0;
 }
 
 int advisories(const Args& args) {
@@ -166,10 +171,10 @@ int list(const Args& args) {
   if (!db.ok()) return fail(db.error());
   auto rows = inventory::list_releases(**db, args.value("--product"), *on);
   if (!rows.ok()) return fail(rows.error());
-  std::string out = args.flag("--json")  ? inventory::releases_to_json(*rows)
-                    : args.flag("--csv") ? inventory::releases_to_csv(*rows)
-                                         : inventory::releases_to_table(*rows);
-  std::fputs(out.c_str(), stdout);
+  if (args.flag("--json"))
+    print_json({{"releases", nlohmann::json::parse(inventory::releases_to_json(*rows))}});
+  else
+    std::fputs((args.flag("--csv") ? inventory::releases_to_csv(*rows) : inventory::releases_to_table(*rows)).c_str(), stdout);
   return 0;
 }
 
@@ -180,8 +185,14 @@ int diff(const Args& args) {
   if (!db.ok()) return fail(db.error());
   auto d = inventory::diff_releases(**db, p[0], p[1], p[2]);
   if (!d.ok()) return fail(d.error());
-  std::fputs((args.flag("--json") ? sbom::diff_to_json(*d) : sbom::diff_to_text(*d)).c_str(), stdout);
-  return d->empty() ? 0 : 1;  // as sbom diff: 0 the same, 1 different
+  if (args.flag("--json")) {  // as sbom diff: 0 the same, 1 different
+    auto doc = nlohmann::json::parse(sbom::diff_to_json(*d));
+    if (!d->empty()) doc.update({{"code", "different"}, {"exit_code", 1}});
+    print_json(doc);
+  } else {
+    std::fputs(sbom::diff_to_text(*d).c_str(), stdout);
+  }
+  return d->empty() ? 0 : 1;
 }
 
 int report(const Args& args) {

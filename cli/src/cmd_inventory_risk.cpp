@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "commands.h"
+#include "fwseal/base/json_output.h"
 #include "fwseal/base/file.h"
 #include "fwseal/base/text.h"
 #include "fwseal/base/time.h"
@@ -85,32 +86,33 @@ int scan(const Args& args) {
     if (auto age = inventory::check_advisory_age(**db, *max_age, static_cast<std::int64_t>(std::time(nullptr)));
         !age.ok())
       return fail(age.error());
-  // JSON and CSV stream, finding by finding; the table needs every row first.
+  // CSV streams, finding by finding; the table and the JSON document need every row first.
   std::vector<inventory::Finding> gated;  // what the gate counts: open findings at or above it
-  std::size_t written = 0;
   const bool json = args.flag("--json"), csv = args.flag("--csv");
   std::vector<inventory::Finding> all;
+  nlohmann::json findings = nlohmann::json::array();
   if (csv) std::fputs(inventory::findings_csv_header().c_str(), stdout);
-  if (json) std::fputs("[", stdout);
   auto each = inventory::scan_each(**db, o, [&](const inventory::Finding& f) -> Status {
     if (fail_on && inventory::at_or_above(f, *fail_on)) gated.push_back(f);
-    if (csv) {
+    if (csv)
       std::fputs(inventory::finding_to_csv(f).c_str(), stdout);
-    } else if (json) {
-      std::fputs(written ? ",\n" : "\n", stdout);
-      std::fputs(inventory::finding_to_json(f).c_str(), stdout);
-    } else {
+    else if (json)
+      findings.push_back(nlohmann::json::parse(inventory::finding_to_json(f)));
+    else
       all.push_back(f);
-    }
-    ++written;
     return ok_status();
   });
-  if (json) std::fputs(written ? "\n]\n" : "]\n", stdout);
   if (!each.ok()) return fail(each.error());
-  if (!csv && !json) std::fputs(inventory::findings_to_table(all).c_str(), stdout);
+  Status gate = fail_on ? inventory::check_gate(gated, *fail_on) : ok_status();
+  if (json) {
+    nlohmann::json doc{{"findings", std::move(findings)}};
+    if (!gate.ok()) doc.update(json_failure("inventory-scan", gate.error()));
+    print_json(doc);
+  } else if (!csv) {
+    std::fputs(inventory::findings_to_table(all).c_str(), stdout);
+  }
   if (std::fflush(stdout) != 0) return fail(make_error(Code::io, "cannot write the findings to stdout"));
-  if (fail_on)
-    if (auto gate = inventory::check_gate(gated, *fail_on); !gate.ok()) return fail(gate.error());
+  if (!gate.ok()) return fail(gate.error());
   return 0;
 }
 
@@ -145,7 +147,10 @@ int statements(const Args& args) {
   if (!db.ok()) return fail(db.error());
   auto list = inventory::list_statements(**db);
   if (!list.ok()) return fail(list.error());
-  std::fputs(inventory::statements_text(*list, args.flag("--json")).c_str(), stdout);
+  if (args.flag("--json"))
+    print_json({{"statements", nlohmann::json::parse(inventory::statements_text(*list, true))}});
+  else
+    std::fputs(inventory::statements_text(*list, false).c_str(), stdout);
   return 0;
 }
 

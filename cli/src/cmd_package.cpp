@@ -35,8 +35,10 @@ int cmd_package(const Argv& argv) {
   if (result->manifest.created == 0 && !args->flag("--quiet"))
     std::fprintf(stderr, "fwseal: note: %.*s\n", static_cast<int>(kCreatedZeroNote.size()), kCreatedZeroNote.data());
   if (args->flag("--json")) {
-    std::printf("{\"package\":\"%s\",\"manifest_sha256\":\"%s\",\"size\":%llu}\n", output->c_str(),
-                to_hex(result->manifest_digest).c_str(), static_cast<unsigned long long>(result->total_size));
+    nlohmann::json j = manifest_facts_json(result->manifest);
+    j.update({{"package", *output}, {"manifest_sha256", to_hex(result->manifest_digest)}, {"size", result->total_size},
+              {"signed", false}});
+    print_json(j);
   } else if (!args->flag("--quiet")) {
     std::printf("packaged %s %s: %zu images, %llu bytes -> %s\nmanifest sha256 %s (unsigned: run fwseal sign)\n",
                 result->manifest.product.c_str(), result->manifest.version.c_str(), result->manifest.images.size(),

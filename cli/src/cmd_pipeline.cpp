@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/base/json_output.h"
 #include "fwseal/inventory/cvss.h"
 #include "fwseal/base/file.h"
 #include "fwseal/base/process.h"
@@ -101,10 +102,6 @@ ojson summary_json(const pipeline::RunSummary& s) {
           {"variants", variants}};
 }
 
-ojson error_json(const Error& e) {
-  return {{"verdict", "fail"}, {"exit_code", exit_code(e.code)}, {"code", code_name(e.code)}, {"message", e.message}};
-}
-
 int run(const Args& args) {
   if (args.positionals().size() != 1) return usage_error("expected one release file", kPipelineUsage);
   pipeline::RunOptions options;
@@ -131,12 +128,9 @@ int run(const Args& args) {
 
   auto result = pipeline::run_release(options);
   bar.clear();
-  if (!result.ok()) {
-    if (json) std::printf("%s\n", error_json(result.error()).dump(2).c_str());
-    return fail(result.error());
-  }
+  if (!result.ok()) return fail(result.error());
   const pipeline::RunSummary& s = *result;
-  if (json) std::printf("%s\n", summary_json(s).dump(2).c_str());
+  if (json) print_json(nlohmann::json::parse(summary_json(s).dump()));
   if (s.error) return fail(make_error(s.error->code, s.error->message + " (report: " + s.report_html + ")"));
   if (json || quiet) return 0;
   std::printf("released %s -> %s%s\n", s.release.c_str(), s.out_dir.c_str(),
@@ -181,7 +175,11 @@ int repro(const Args& args) {
   ojson j = pipeline::repro_report_json(*report);
   auto w = write_file_atomic(*out, j.dump(2) + "\n");
   if (!w.ok()) return fail(w.error());
-  if (args.flag("--json")) std::printf("%s\n", j.dump(2).c_str());
+  if (args.flag("--json")) {
+    auto doc = nlohmann::json::parse(j.dump());
+    if (!report->reproducible) doc.update(json_failure("pipeline-repro", make_error(Code::malformed, report->message)));
+    print_json(doc);
+  }
   if (!report->reproducible) return fail(make_error(Code::malformed, report->message));
   if (!args.flag("--quiet") && !args.flag("--json")) std::printf("%s: %s\n", options.package.c_str(), report->message.c_str());
   return 0;

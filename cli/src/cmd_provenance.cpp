@@ -20,7 +20,7 @@ namespace {
 
 constexpr const char* kProvenanceUsage =
     "fwseal provenance create --spec SPEC.json --package PKG --key URI [-o FILE] [--module PATH]\n"
-    "       [--audit-log FILE] [--invocation-id ID] [--quiet]   (default FILE: PKG.intoto.jsonl)";
+    "       [--audit-log FILE] [--invocation-id ID] [--quiet | --json]   (default FILE: PKG.intoto.jsonl)";
 
 }  // namespace
 
@@ -29,7 +29,7 @@ int cmd_provenance(const Argv& argv) {
   auto args = Args::parse(Argv(argv.begin() + 1, argv.end()),
                           {{"--spec", "--package", "--key", "-o", "--output", "--module", "--audit-log", "--invocation-id"},
                            {},
-                           {"--quiet"}});
+                           {"--quiet", "--json"}});
   if (!args.ok()) return usage_error(args.error().message, kProvenanceUsage);
   if (!args->positionals().empty()) return usage_error("unexpected argument " + args->positionals()[0], kProvenanceUsage);
   for (const char* required : {"--spec", "--package", "--key"})
@@ -71,7 +71,11 @@ int cmd_provenance(const Argv& argv) {
   auto file = signer::sign_provenance(*statement, **key, audit, pkg);
   if (!file.ok()) return fail(file.error());
   if (auto w = write_file_atomic(out, *file); !w.ok()) return fail(w.error());
-  if (!args->flag("--quiet"))
+  if (args->flag("--json"))
+    print_json({{"provenance", out}, {"package", pkg}, {"subject", statement->subject_name},
+                {"manifest_sha256", to_hex(statement->manifest_digest)}, {"materials", statement->materials.size()},
+                {"key_id", to_hex((*key)->key_id())}});
+  else if (!args->flag("--quiet"))
     std::printf("wrote provenance %s for %s (manifest sha256 %s), %zu inputs, signed with key %s\n", out.c_str(),
                 statement->subject_name.c_str(), to_hex(statement->manifest_digest).c_str(),
                 statement->materials.size(), to_hex((*key)->key_id()).c_str());

@@ -1,10 +1,13 @@
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "args.h"
 #include "commands.h"
 #include "fwseal/format/created.h"
+#include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/json_output.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/sbom/diff.h"
 #include "fwseal/sbom/licence_policy.h"
@@ -18,12 +21,12 @@ namespace {
 
 constexpr const char* kSbomUsage =
     "fwseal sbom generate --product NAME --version V [--supplier S] --image NAME[:TYPE]=PATH... "
-    "[--components FILE...] [--sha512] -o SBOM.cdx.json\n"
-    "       fwseal sbom validate SBOM.cdx.json\n"
-    "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--json]   (SBOM files or packages; exit 0 the same, 1 different)\n"
-    "       fwseal sbom check --policy POLICY.json SBOM|PKG [--trust TRUST.json] [--json]   (licence policy; exit 0 passed, "
-    "16 failed)\n"
-    "       fwseal sbom extract PKG --trust TRUST.json [-o SBOM.cdx.json]";
+    "[--components FILE...] [--sha512] -o SBOM.cdx.json [--json]\n"
+    "       fwseal sbom validate SBOM.cdx.json [--quiet | --json]\n"
+    "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--quiet | --json]   (SBOM files or packages; exit 0 the same, 1 different)\n"
+    "       fwseal sbom check --policy POLICY.json SBOM|PKG [--trust TRUST.json] [--quiet | --json]   (licence policy; exit 0 "
+    "passed, 16 failed)\n"
+    "       fwseal sbom extract PKG --trust TRUST.json [-o SBOM.cdx.json [--json]]";
 
 
 int generate(const Args& args) {
@@ -59,6 +62,8 @@ int generate(const Args& args) {
   auto w = write_file_atomic(*out, bom->json);
   if (!w.ok()) return fail(w.error());
   for (const auto& warning : bom->warnings) std::fprintf(stderr, "fwseal: warning: %s\n", warning.c_str());
+  if (args.flag("--json"))
+    print_json({{"sbom", *out}, {"size", bom->json.size()}, {"sha256", to_hex(sha256(bom->json))}, {"warnings", bom->warnings}});
   return 0;
 }
 
@@ -68,7 +73,10 @@ int validate(const Args& args) {
   if (!bytes.ok()) return fail(bytes.error());
   auto s = sbom::validate_sbom(*bytes);
   if (!s.ok()) return fail(make_error(s.error().code, args.positionals()[0] + ": " + s.error().message));
-  std::printf("%s: valid CycloneDX 1.6 SBOM\n", args.positionals()[0].c_str());
+  if (args.flag("--json"))
+    print_json({{"sbom", args.positionals()[0]}, {"valid", true}});
+  else if (!args.flag("--quiet"))
+    std::printf("%s: valid CycloneDX 1.6 SBOM\n", args.positionals()[0].c_str());
   return 0;
 }
 
@@ -80,8 +88,32 @@ int diff(const Args& args) {
   if (!new_bom.ok()) return new_bom.error().code == Code::usage ? usage_error(new_bom.error().message, kSbomUsage) : fail(new_bom.error());
   auto d = sbom::diff_sbom(*old_bom, *new_bom);
   if (!d.ok()) return fail(d.error());
-  std::fputs((args.flag("--json") ? sbom::diff_to_json(*d) : sbom::diff_to_text(*d)).c_str(), stdout);
-  return d->empty() ? 0 : 1;  // diff(1)'s convention: 0 the same, 1 different
+  // diff(1)'s convention: 0 the same, 1 different ("code": "different" in --json).
+  if (args.flag("--json")) {
+    auto doc = nlohmann::json::parse(sbom::diff_to_json(*d));
+    if (!d->empty()) doc.update({{"code", "different"}, {"exit_code", 1}});
+    print_json(doc);
+  } else if (!args.flag("--quiet")) {
+    std::fputs(sbom::diff_to_text(*d).c_str(), stdout);
+  }
+  return d->empty() ? 0 : 1;
+}
+
+// Why a licence check fails the gate (exit 16), if it does.
+std::optional<Error> licence_failure(const sbom::LicenceCheck& result) {
+  if (result.pass()) return std::nullopt;
+  std::string counts;
+  for (auto v : {sbom::LicenceVerdict::denied, sbom::LicenceVerdict::not_allowed, sbom::LicenceVerdict::unknown,
+                 sbom::LicenceVerdict::conflict}) {
+    if (const std::size_t n = result.count(v))
+      counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " +
+                (v == sbom::LicenceVerdict::not_allowed ? std::string("not allowed")
+                 : v == sbom::LicenceVerdict::conflict  ? std::string("in conflict with signed boot")
+                                                        : std::string(sbom::verdict_name(v)));
+  }
+  const std::size_t failing = result.components.size() - result.count(sbom::LicenceVerdict::allowed);
+  return make_error(Code::gate, "licence policy failed: " + std::to_string(failing) + " of " +
+                                    std::to_string(result.components.size()) + " components (" + counts + ")");
 }
 
 // The licence policy over an SBOM, or over the SBOM of a package that verifies.
@@ -96,21 +128,15 @@ int check(const Args& args) {
   if (!bom.ok()) return bom.error().code == Code::usage ? usage_error(bom.error().message, kSbomUsage) : fail(bom.error());
   auto result = sbom::check_licences(*bom, *policy);
   if (!result.ok()) return fail(make_error(result.error().code, input + ": " + result.error().message));
-  std::fputs((args.flag("--json") ? sbom::licence_check_to_json(*result) : sbom::licence_check_to_text(*result)).c_str(),
-             stdout);
-  if (result->pass()) return 0;
-  std::string counts;
-  for (auto v : {sbom::LicenceVerdict::denied, sbom::LicenceVerdict::not_allowed, sbom::LicenceVerdict::unknown,
-                 sbom::LicenceVerdict::conflict}) {
-    if (const std::size_t n = result->count(v))
-      counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " +
-                (v == sbom::LicenceVerdict::not_allowed ? std::string("not allowed")
-                 : v == sbom::LicenceVerdict::conflict  ? std::string("in conflict with signed boot")
-                                                        : std::string(sbom::verdict_name(v)));
+  std::optional<Error> failure = licence_failure(*result);
+  if (args.flag("--json")) {
+    auto doc = nlohmann::json::parse(sbom::licence_check_to_json(*result));
+    if (failure) doc.update(json_failure("sbom-check", *failure));
+    print_json(doc);
+  } else if (!args.flag("--quiet")) {
+    std::fputs(sbom::licence_check_to_text(*result).c_str(), stdout);
   }
-  const std::size_t failing = result->components.size() - result->count(sbom::LicenceVerdict::allowed);
-  return fail(make_error(Code::gate, "licence policy failed: " + std::to_string(failing) + " of " +
-                                         std::to_string(result->components.size()) + " components (" + counts + ")"));
+  return failure ? fail(*failure) : 0;
 }
 
 int extract(const Args& args) {
@@ -122,8 +148,10 @@ int extract(const Args& args) {
   if (auto out = args.value("-o")) {
     auto w = write_file_atomic(*out, *bom);
     if (!w.ok()) return fail(w.error());
+    if (args.flag("--json")) print_json({{"sbom", *out}, {"size", bom->size()}, {"sha256", to_hex(sha256(*bom))}});
     return 0;
   }
+  if (args.flag("--json")) return usage_error("--json goes with -o FILE (without it, stdout is the SBOM)", kSbomUsage);
   std::fwrite(bom->data(), 1, bom->size(), stdout);
   return 0;
 }
@@ -137,7 +165,7 @@ int cmd_sbom(const Argv& argv) {
   auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--image", "--components", "-o", "--trust",
                                   "--policy"},
                                  {"--image", "--components"},
-                                 {"--json", "--sha512"}});
+                                 {"--json", "--quiet", "--sha512"}});
   if (!args.ok()) return usage_error(args.error().message, kSbomUsage);
   if (sub == "generate") return generate(*args);
   if (sub == "validate") return validate(*args);

@@ -14,9 +14,9 @@ namespace fwseal::cli {
 namespace {
 
 constexpr const char* kSignUsage =
-    "fwseal sign PKG --key URI [--module PATH] [--cert CHAIN.pem] [--audit-log FILE] [--quiet]\n"
-    "       fwseal sign PKG --export-tbs FILE\n"
-    "       fwseal sign PKG --import-signature SIG (--cert CHAIN.pem | --pubkey PEM) [--audit-log FILE]";
+    "fwseal sign PKG --key URI [--module PATH] [--cert CHAIN.pem] [--audit-log FILE] [--quiet | --json]\n"
+    "       fwseal sign PKG --export-tbs FILE [--quiet | --json]\n"
+    "       fwseal sign PKG --import-signature SIG (--cert CHAIN.pem | --pubkey PEM) [--audit-log FILE] [--quiet | --json]";
 
 // Every signature gets its line in the audit log (docs/AUDIT.md).
 signer::AuditContext audit_context(const Args& args, std::string key_uri) {
@@ -25,6 +25,14 @@ signer::AuditContext audit_context(const Args& args, std::string key_uri) {
 }
 
 void print_result(const Args& args, const std::string& path, const signer::SignResult& r) {
+  if (args.flag("--json")) {
+    print_json({{"package", path},
+                {"algorithm", algorithm_name(r.algorithm)},
+                {"key_id", to_hex(r.key_id)},
+                {"signatures", r.signature_count},
+                {"manifest_sha256", to_hex(r.manifest_digest)}});
+    return;
+  }
   if (args.flag("--quiet")) return;
   std::printf("signed %s with %s key %s (%zu signature%s)\nmanifest sha256 %s\n", path.c_str(),
               std::string(algorithm_name(r.algorithm)).c_str(), to_hex(r.key_id).c_str(), r.signature_count,
@@ -33,12 +41,15 @@ void print_result(const Args& args, const std::string& path, const signer::SignR
 
 // The exact bytes a signature covers, for a signer outside fwseal (an offline
 // HSM, a signing service): written atomically, nothing else changes.
-int export_tbs(const std::string& path, const std::string& out) {
+int export_tbs(const Args& args, const std::string& path, const std::string& out) {
   auto tbs = signer::to_be_signed(path);
   if (!tbs.ok()) return fail(tbs.error());
   auto w = write_file_atomic(out, *tbs);
   if (!w.ok()) return fail(w.error());
-  std::fprintf(stderr, "wrote the %zu bytes to sign to %s (see docs/FORMAT.md \"Signed bytes\")\n", tbs->size(), out.c_str());
+  if (args.flag("--json"))
+    print_json({{"package", path}, {"to_be_signed", out}, {"size", tbs->size()}});
+  else if (!args.flag("--quiet"))
+    std::fprintf(stderr, "wrote the %zu bytes to sign to %s (see docs/FORMAT.md \"Signed bytes\")\n", tbs->size(), out.c_str());
   return 0;
 }
 
@@ -60,14 +71,14 @@ int import(const Args& args, const std::string& path, const std::string& sig_pat
 int cmd_sign(const Argv& argv) {
   auto args = Args::parse(argv, {{"--key", "--module", "--cert", "--export-tbs", "--import-signature", "--pubkey", "--audit-log"},
                                  {},
-                                 {"--quiet"}});
+                                 {"--quiet", "--json"}});
   if (!args.ok()) return usage_error(args.error().message, kSignUsage);
   if (args->positionals().size() != 1) return usage_error("expected one package", kSignUsage);
   const std::string& path = args->positionals()[0];
   int modes = (args->value("--key") ? 1 : 0) + (args->value("--export-tbs") ? 1 : 0) +
               (args->value("--import-signature") ? 1 : 0);
   if (modes != 1) return usage_error("give exactly one of --key, --export-tbs, --import-signature", kSignUsage);
-  if (auto out = args->value("--export-tbs")) return export_tbs(path, *out);
+  if (auto out = args->value("--export-tbs")) return export_tbs(*args, path, *out);
   if (args->value("--pubkey") && !args->value("--import-signature"))
     return usage_error("--pubkey goes with --import-signature", kSignUsage);
 

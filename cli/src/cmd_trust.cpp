@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kTrustUsage =
     "fwseal trust create -o TRUST.json --pubkey PEM [--pubkey PEM...] [--threshold N] [--alg ALG...]\n"
-    "                    [--hw ID...] [--min-security-version N] [--revoke KEYID...]";
+    "                    [--hw ID...] [--min-security-version N] [--revoke KEYID...] [--quiet | --json]";
 
 Result<TrustPolicy> policy_from(const Args& args) {
   TrustPolicy p;
@@ -20,13 +20,7 @@ Result<TrustPolicy> policy_from(const Args& args) {
   for (const auto& path : args.values("--pubkey")) {
     FWSEAL_ASSIGN(std::string pem, read_file(path, 1 << 20));
     FWSEAL_ASSIGN(ossl::PKey key, public_key_from_pem(pem, path));
-    std::string name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-    for (const char* ext : {".pub.pem", ".pem"})
-      if (name.size() > std::string_view(ext).size() && name.ends_with(ext)) {
-        name.resize(name.size() - std::string_view(ext).size());
-        break;
-      }
-    FWSEAL_ASSIGN(TrustedKey k, make_trusted_key(key.get(), name));
+    FWSEAL_ASSIGN(TrustedKey k, make_trusted_key(key.get(), key_name_from_path(path)));
     set.keys.push_back(std::move(k));
   }
   if (set.keys.empty()) return make_error(Code::usage, "at least one --pubkey is required");
@@ -61,7 +55,7 @@ int cmd_trust(const Argv& argv) {
   Argv rest(argv.begin() + 1, argv.end());
   auto args = Args::parse(rest, {{"-o", "--pubkey", "--threshold", "--alg", "--hw", "--min-security-version", "--revoke"},
                                  {"--pubkey", "--alg", "--hw", "--revoke"},
-                                 {}});
+                                 {"--quiet", "--json"}});
   if (!args.ok()) return usage_error(args.error().message, kTrustUsage);
   auto out = args->required("-o");
   if (!out.ok()) return usage_error(out.error().message, kTrustUsage);
@@ -74,6 +68,17 @@ int cmd_trust(const Argv& argv) {
   if (!text.ok()) return fail(text.error());
   auto w = write_file_atomic(*out, *text);
   if (!w.ok()) return fail(w.error());
+  const KeySet& set = policy->key_sets.front();
+  if (args->flag("--json")) {
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& k : set.keys)
+      keys.push_back({{"name", k.name}, {"key_id", to_hex(k.key_id)}, {"algorithm", algorithm_name(k.algorithm)}});
+    print_json({{"trust", *out}, {"keys", keys}, {"threshold", set.threshold}, {"hardware", policy->hardware},
+                {"min_security_version", std::to_string(policy->min_security_version)}});
+  } else if (!args->flag("--quiet")) {
+    std::printf("wrote %s: %zu key%s, threshold %llu\n", out->c_str(), set.keys.size(), set.keys.size() == 1 ? "" : "s",
+                static_cast<unsigned long long>(set.threshold));
+  }
   return 0;
 }
 

@@ -2,6 +2,7 @@
 // the process exit code; only this layer prints.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ int fail(const Error& e);
 // each command and subcommand answers --help with its own usage.
 int usage_error(const std::string& message, const char* usage);
 void ask_for_help();
+
+// --json (docs/JSON.md): main() saw --json and names the run's document
+// ("verify", "sbom-diff"). Then fail() and usage_error() print the failure
+// document on stdout as well, and print_json() prints the command's result.
+void ask_for_json(std::string document);
+bool json_asked();
+// json_document(name) merged with `fields`, printed on stdout.
+void print_json(const nlohmann::json& fields);
 
 
 }  // namespace fwseal::cli

@@ -39,6 +39,15 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 I/O, 10 malformed, 11 digest, 12 signat
 
 }  // namespace
 
+// The --json document of a run: the command, and its subcommand for the
+// commands that have them ("sbom-diff", "hsm-list").
+static std::string json_document_name(const std::string& command, const fwseal::cli::Argv& args) {
+  static const char* const kWithSubcommands[] = {"hsm", "trust", "ca", "sbom", "audit", "provenance", "pipeline", "inventory"};
+  for (const char* c : kWithSubcommands)
+    if (command == c && !args.empty() && !args[0].empty() && args[0][0] != '-') return command + "-" + args[0];
+  return command;
+}
+
 int main(int argc, char** argv) {
   using namespace fwseal::cli;
   fwseal::install_interrupt_cleanup();  // SIGINT, SIGTERM, SIGHUP remove what the run created
@@ -60,6 +69,7 @@ int main(int argc, char** argv) {
   for (const auto& a : args) {
     if (a == "--") break;
     if (a == "--help" || a == "-h") ask_for_help();
+    if (a == "--json") ask_for_json(json_document_name(command, args));
   }
   try {
     if (command == "package") return cmd_package(args);

@@ -202,4 +202,11 @@ Status check_trust(const TrustPolicy& policy) {
   return ok_status();
 }
 
+std::string key_name_from_path(std::string_view path) {
+  std::string_view name = path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
+  for (std::string_view ext : {".pub.pem", ".pem", ".crt"})
+    if (name.size() > ext.size() && name.ends_with(ext)) return std::string(name.substr(0, name.size() - ext.size()));
+  return std::string(name);
+}
+
 }  // namespace fwseal

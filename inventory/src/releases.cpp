@@ -113,21 +113,21 @@ std::string releases_to_json(const std::vector<ReleaseRow>& rows) {
                    {"version", r.version},
                    {"verified", r.verified},
                    {"stage", r.stage},
-                   {"security_version", r.security_version ? nlohmann::ordered_json(*r.security_version)
+                   {"security_version", r.security_version ? nlohmann::ordered_json(std::to_string(*r.security_version))
                                                            : nlohmann::ordered_json(nullptr)},
                    {"created", r.created.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.created)},
                    {"hardware", r.hardware},
                    {"components", r.components},
                    {"launched", date(r.launched)},
                    {"discontinued", date(r.discontinued)},
-                   {"manifest_digest", r.manifest_digest},
+                   {"manifest_sha256", r.manifest_digest},
                    {"added", r.added}});
   return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string releases_to_csv(const std::vector<ReleaseRow>& rows) {
   std::string out = "product,version,verified,stage,security_version,created,hardware,components,launched,"
-                    "discontinued,manifest_digest\n";
+                    "discontinued,manifest_sha256\n";
   for (const auto& r : rows) {
     std::string hw;
     for (const auto& h : r.hardware) hw += (hw.empty() ? "" : " ") + h;

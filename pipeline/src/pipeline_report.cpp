@@ -169,7 +169,7 @@ Status add_verification(const VariantPlan& v, const VariantOutcome& o, ojson& vj
   const bool have_pkg = !failed_at_or_before(o, Step::sign) && ::stat(v.package_path().c_str(), &st) == 0;
   vj["package"] = have_pkg ? ojson{{"file", rel(v, v.package_name)},
                                    {"size", static_cast<std::uint64_t>(st.st_size)},
-                                   {"manifest_sha256", verify_current ? (*verify)["manifest_digest"] : ojson(nullptr)}}
+                                   {"manifest_sha256", verify_current ? (*verify)["manifest_sha256"] : ojson(nullptr)}}
                            : ojson(nullptr);
   if (!verify_current) {
     vj["verification"] = nullptr;
@@ -266,8 +266,8 @@ Status add_licences(const VariantPlan& v, const VariantOutcome& o, ojson& vj, bo
       lj["message"] = failed_here ? ojson(o.failure->message)
                                   : ojson(s["components"].dump() + " components allowed; " + s["source_offer"].dump() +
                                           " need a source offer");
-      for (const auto& [k, val] : c.items())
-        if (k != "verdict") lj[k] = val;
+      for (const auto& [k, val] : c.items())  // the check's findings, not its document envelope
+        if (k != "verdict" && k != "format" && k != "format_version" && k != "code" && k != "exit_code") lj[k] = val;
     } else if (failed_here) {
       lj["result"] = "fail";
       lj["message"] = o.failure->message;

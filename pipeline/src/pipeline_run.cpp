@@ -136,13 +136,6 @@ Result<OpenedKeys> open_keys(const Release& r) {
   return out;
 }
 
-std::string stem(const std::string& path) {
-  std::string name = fs::path(path).filename().string();
-  for (std::string_view ext : {".pub.pem", ".pem", ".crt"})
-    if (name.size() > ext.size() && name.ends_with(ext)) return name.substr(0, name.size() - ext.size());
-  return name;
-}
-
 Result<TrustPolicy> make_trust(const Release& r, const OpenedKeys& keys) {
   const TrustSpec& t = r.trust;
   TrustPolicy p;
@@ -154,7 +147,7 @@ Result<TrustPolicy> make_trust(const Release& r, const OpenedKeys& keys) {
     if (!pem.ok()) return prefixed(where, pem.error());
     auto key = public_key_from_pem(*pem, t.public_keys[i]);
     if (!key.ok()) return prefixed(where, key.error());
-    auto trusted = make_trusted_key(key->get(), stem(t.public_keys[i]));
+    auto trusted = make_trusted_key(key->get(), key_name_from_path(t.public_keys[i]));
     if (!trusted.ok()) return prefixed(where, trusted.error());
     if (std::none_of(set.keys.begin(), set.keys.end(), [&](const TrustedKey& k) { return k.key_id == trusted->key_id; }))
       set.keys.push_back(std::move(*trusted));
@@ -166,7 +159,7 @@ Result<TrustPolicy> make_trust(const Release& r, const OpenedKeys& keys) {
     auto ders = certificates_from_pem(*pem, t.roots[i], 1);
     if (!ders.ok()) return prefixed(where, ders.error());
     TrustedRoot root;
-    root.name = stem(t.roots[i]);
+    root.name = key_name_from_path(t.roots[i]);
     root.certificate_der = (*ders)[0];
     set.roots.push_back(std::move(root));
   }

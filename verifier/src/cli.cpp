@@ -1,5 +1,7 @@
 #include "fwseal/format/file_kind.h"
 #include "fwseal/verifier/cli.h"
+
+#include "fwseal/base/json_output.h"
 #include "fwseal/verifier/provenance.h"
 
 #include <fcntl.h>
@@ -24,6 +26,7 @@ struct Args {
   std::string provenance;  // --provenance FILE: checked after the package (docs/AUDIT.md)
   VerifyOptions options;
   bool json = false;
+  bool quiet = false;  // nothing on stdout: the exit code says it all
   bool help = false;
 };
 
@@ -45,8 +48,8 @@ Result<Args> parse_args(int argc, char** argv) {
       options_done = true;
       continue;
     }
-    if (arg == "--json") {
-      a.json = true;
+    if (arg == "--json" || arg == "--quiet") {
+      (arg == "--json" ? a.json : a.quiet) = true;
       continue;
     }
     if (arg == "-h" || arg == "--help") {
@@ -84,6 +87,7 @@ Result<Args> parse_args(int argc, char** argv) {
     }
   }
   if (a.help) return a;
+  if (a.json && a.quiet) return usage("--quiet and --json exclude each other");
   if (!have_package) return usage("no package given (a file, or - for standard input)");
   if (!have_trust) return usage("--trust TRUST.json is required");
   return a;
@@ -104,7 +108,8 @@ std::string summary(const VerifyReport& r) {
 
 std::string verify_usage(std::string_view program) {
   return "usage: " + std::string(program) +
-         " PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--provenance FILE] [--json]\n";
+         " PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--provenance FILE]\n"
+         "       [--quiet | --json]\n";
 }
 
 int verify_main(int argc, char** argv) { return verify_main(argc, argv, std::cout, std::cerr, "fwseal-verify"); }
@@ -153,7 +158,7 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
     return fail_package(report.status.error());
   }
   if (args->provenance.empty()) {
-    out << (args->json ? report_json(report) : summary(report));
+    if (!args->quiet) out << (args->json ? report_json(report) : summary(report));
     return 0;
   }
   // Provenance is checked only against a package that verified.
@@ -163,12 +168,12 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
   if (!prov.ok()) return fail(prov.error());
   const Provenance& p = prov->statement;
   if (args->json) {
-    auto j = nlohmann::ordered_json::parse(report_json(report));
+    auto j = nlohmann::json::parse(report_json(report));
     j["provenance"] = {{"file", args->provenance}, {"subject", p.subject_name},
                        {"key_id", to_hex(prov->key_id)}, {"builder", std::string(kFwsealBuilderIdPrefix) + p.builder_version},
                        {p.parameters_kind, p.parameters_name}, {"materials", p.materials.size()}};
-    out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
-  } else {
+    out << dump_json_document(j);
+  } else if (!args->quiet) {
     out << summary(report) << "provenance: " << args->provenance << ": " << p.subject_name << " built by "
         << kFwsealBuilderIdPrefix << p.builder_version << " from " << p.parameters_kind << " " << p.parameters_name
         << " and " << p.materials.size() - 1 << (p.materials.size() == 2 ? " input file" : " input files")

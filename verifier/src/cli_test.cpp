@@ -95,7 +95,7 @@ TEST_F(Cli, JsonInBothCases) {
   EXPECT_EQ(ok.code, 0);
   auto j = nlohmann::json::parse(ok.out);
   EXPECT_EQ(j["verdict"], "valid");
-  EXPECT_EQ(j["manifest_digest"], sha256_hex(manifest_bytes_));
+  EXPECT_EQ(j["manifest_sha256"], sha256_hex(manifest_bytes_));
 
   CliRun bad = run({pkg(), "--trust", trust(), "--json", "--hw=acme-cam-v3"});
   EXPECT_EQ(bad.code, 15);

@@ -2,12 +2,13 @@
 #include <nlohmann/json.hpp>
 
 #include "fwseal/base/digest.h"
+#include "fwseal/base/json_output.h"
 #include "fwseal/verifier/verify.h"
 
 namespace fwseal::verifier {
 namespace {
 
-using ojson = nlohmann::ordered_json;
+using ojson = nlohmann::json;
 
 // One signature's certificate chain: the result of the X.509 check, and each
 // certificate as read (leaf first).
@@ -34,26 +35,17 @@ std::string report_json(const VerifyReport& report) {
   const Manifest* m = valid ? &report.verified->manifest()
                             : (report.unverified_manifest ? &*report.unverified_manifest : nullptr);
 
-  ojson j = ojson::object();
+  ojson j = report.status.ok() ? json_document("verify") : json_failure("verify", report.status.error());
   j["verdict"] = valid ? "valid" : "invalid";
   j["exit_code"] = exit_code(code);
   j["code"] = code_name(code);
-  j["message"] = report.status.ok() ? std::string("the package is valid") : report.status.error().message;
-  j["manifest_digest"] = report.manifest_digest ? ojson(to_hex(*report.manifest_digest)) : ojson(nullptr);
-  // Everything below "manifest_verified" comes from the manifest; unless the
-  // verdict is valid, it is what the package claims, not what is true.
+  if (report.status.ok()) j["message"] = "the package is valid";
+  j["manifest_sha256"] = report.manifest_digest ? ojson(to_hex(*report.manifest_digest)) : ojson(nullptr);
+  // The manifest's facts: unless the verdict is valid, what the package
+  // claims, not what is true ("manifest_verified").
   j["manifest_verified"] = valid;
   if (m) {
-    j["product"] = m->product;
-    j["version"] = m->version;
-    j["security_version"] = std::to_string(m->security_version);
-    j["created"] = m->created;
-    j["hardware"] = m->hardware;
-    ojson images = ojson::array();
-    for (const auto& img : m->images)
-      images.push_back({{"name", img.name}, {"type", img.type}, {"size", img.size}, {"sha256", to_hex(img.sha256)}});
-    j["images"] = std::move(images);
-    j["sbom"] = m->sbom ? ojson{{"size", m->sbom->size}, {"sha256", to_hex(m->sbom->sha256)}} : ojson(nullptr);
+    j.update(manifest_facts_json(*m));
   } else {
     for (const char* k : {"product", "version", "security_version", "created", "hardware", "images", "sbom"})
       j[k] = nullptr;
@@ -74,8 +66,8 @@ std::string report_json(const VerifyReport& report) {
   for (const auto& c : report.checks)
     checks.push_back({{"step", c.step}, {"name", c.name}, {"result", check_result_name(c.result)}, {"detail", c.detail}});
   j["checks"] = std::move(checks);
-  // Messages may quote bytes from a hostile package; never let them break the output.
-  return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+  // Messages may quote bytes from a hostile package; the dump replaces what is not UTF-8.
+  return dump_json_document(j);
 }
 
 }  // namespace fwseal::verifier

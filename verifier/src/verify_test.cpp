@@ -549,8 +549,13 @@ TEST(ReportJson, ValidPackage) {
   EXPECT_EQ(j["verdict"], "valid");
   EXPECT_EQ(j["exit_code"], 0);
   EXPECT_EQ(j["code"], "ok");
+  EXPECT_EQ(j["format"], "fwseal-verify");
+  EXPECT_EQ(j["format_version"], 1);
   EXPECT_EQ(j["manifest_verified"], true);
-  EXPECT_EQ(j["manifest_digest"], sha256_hex(b.manifest_bytes()));
+  EXPECT_EQ(j["manifest_sha256"], sha256_hex(b.manifest_bytes()));
+  EXPECT_EQ(j["created"], "2023-11-14T22:13:20Z");  // 1700000000 as RFC 3339 text, as in every --json document
+  // Keys sorted, two-space indent, a final newline: docs/JSON.md.
+  EXPECT_EQ(report_json(r), j.dump(2) + "\n");
   EXPECT_EQ(j["product"], "acme-cam");
   EXPECT_EQ(j["version"], "1.4.2");
   EXPECT_EQ(j["security_version"], "3");
@@ -597,7 +602,7 @@ TEST(ReportJson, NothingReadable) {
   auto j = nlohmann::json::parse(report_json(r));
   EXPECT_EQ(j["exit_code"], 10);
   EXPECT_TRUE(j["product"].is_null());
-  EXPECT_TRUE(j["manifest_digest"].is_null());
+  EXPECT_TRUE(j["manifest_sha256"].is_null());
   EXPECT_EQ(j["checks"][0]["result"], "pass");
   EXPECT_EQ(j["checks"][1]["name"], "read_manifest_header");
   EXPECT_EQ(j["checks"][1]["result"], "fail");

@@ -2,6 +2,8 @@
 // docs/FORMAT.md section "Manifest" is the prose form of this file.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -92,5 +94,11 @@ Result<std::uint64_t> parse_security_version(std::string_view text, std::string_
 
 // The package's identity: SHA-256 of the manifest bytes.
 inline Sha256 manifest_digest(std::string_view manifest_bytes) { return sha256(manifest_bytes); }
+
+// What a manifest says, as the --json documents of package, inspect and
+// verify write it (docs/JSON.md): product, version, security_version
+// (decimal text), created (RFC 3339, null when 0: not recorded), hardware,
+// images [{name, type, size, sha256}], sbom ({size, sha256} or null).
+nlohmann::json manifest_facts_json(const Manifest& m);
 
 }  // namespace fwseal

@@ -136,6 +136,11 @@ std::string key_set_label(const KeySet& set);
 // with keys of this type or size (see algorithm_of).
 Result<TrustedKey> make_trusted_key(const EVP_PKEY* key, std::string name = {});
 
+// The name a key or root gets from its file: the file name without its
+// directory and without ".pub.pem", ".pem" or ".crt" ("keys/fw-2026.pub.pem"
+// -> "fw-2026").
+std::string key_name_from_path(std::string_view path);
+
 // Every rule a policy must satisfy: each set has a key or a root, no key or
 // root twice (not even in two roles), thresholds between 1 and the number of
 // usable keys (not revoked, algorithm allowed; a set with roots may be
