@@ -1,9 +1,13 @@
 #include <cstdio>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "args.h"
 #include "commands.h"
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/text.h"
 #include "fwseal/hsm/hsm.h"
 #include "fwseal/hsm/uri.h"
 #include "hsm_options.h"
@@ -13,7 +17,8 @@ namespace fwseal::cli {
 namespace {
 
 constexpr const char* kHsmUsage =
-    "fwseal hsm init --token NAME | keygen --key URI --alg ALG | list [--token NAME] | pubkey --key URI [-o FILE]"
+    "fwseal hsm init --token NAME | keygen --key URI --alg ALG | list [--token NAME] [--json] |"
+    " pubkey --key URI [-o FILE]"
     " (each takes --module PATH)";
 
 int hsm_init(const Args& args) {
@@ -37,10 +42,47 @@ int hsm_keygen(const Args& args) {
   if (!uri.ok()) return fail(uri.error());
   auto key = hsm::generate_key(hsm_options(args), *uri, *alg);
   if (!key.ok()) return fail(key.error());
-  std::printf("generated %s key \"%s\" on token \"%s\" (private half sensitive, not extractable)\nkey id %s\n",
+  std::printf("generated %s key \"%s\" on token \"%s\" (private half sensitive, not extractable)\nkey id %s\nuri %s\n",
               std::string(algorithm_name(*alg)).c_str(), key->label.c_str(), key->token.c_str(),
-              key->key_id ? to_hex(*key->key_id).c_str() : "unknown");
+              key->key_id ? to_hex(*key->key_id).c_str() : "unknown", key->uri.c_str());
+  if (!key->note.empty()) std::printf("note %s\n", key->note.c_str());
   return 0;
+}
+
+// `hsm list --json`: one object, its members in a fixed order, so that
+// scripts can rely on it; "version" changes only if a member changes meaning.
+nlohmann::ordered_json keys_json(const std::vector<hsm::KeyInfo>& keys) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& k : keys) {
+    nlohmann::ordered_json j;
+    j["token"] = k.token;
+    j["label"] = k.label;
+    j["id"] = to_hex(k.id);
+    j["uri"] = k.uri;
+    j["usable"] = k.algorithm.has_value();
+    j["algorithm"] = k.algorithm ? nlohmann::ordered_json(std::string(algorithm_name(*k.algorithm))) : nullptr;
+    j["key_id"] = k.key_id ? nlohmann::ordered_json(to_hex(*k.key_id)) : nullptr;
+    j["reason"] = k.note.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(k.note);
+    list.push_back(std::move(j));
+  }
+  nlohmann::ordered_json out;
+  out["format"] = "fwseal-hsm-list";
+  out["version"] = 1;
+  out["keys"] = std::move(list);
+  return out;
+}
+
+// One line a key, then its URI (to copy into --key) and, for a key fwseal
+// cannot sign with, why.
+void print_keys(const std::vector<hsm::KeyInfo>& keys) {
+  std::printf("%-16s %-20s %-13s %s\n", "TOKEN", "LABEL", "ALGORITHM", "KEY ID (SHA-256 of the public key)");
+  for (const auto& k : keys) {
+    std::string alg = k.algorithm ? std::string(algorithm_name(*k.algorithm)) : "unusable";
+    std::string id = k.key_id ? to_hex(*k.key_id) : "-";
+    std::printf("%-16s %-20s %-13s %s\n", quote(k.token).c_str(), quote(k.label).c_str(), alg.c_str(), id.c_str());
+    std::printf("  uri    %s\n", k.uri.c_str());
+    if (!k.note.empty()) std::printf("  reason %s\n", k.note.c_str());
+  }
 }
 
 int hsm_list(const Args& args) {
@@ -49,16 +91,15 @@ int hsm_list(const Args& args) {
   if (!uri.ok()) return fail(uri.error());
   auto keys = hsm::list_keys(hsm_options(args), *uri);
   if (!keys.ok()) return fail(keys.error());
+  if (args.flag("--json")) {
+    std::printf("%s\n", keys_json(*keys).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+    return 0;
+  }
   if (keys->empty()) {
     std::printf("no private keys\n");
     return 0;
   }
-  std::printf("%-16s %-20s %-13s %s\n", "TOKEN", "LABEL", "ALGORITHM", "KEY ID (SHA-256 of the public key)");
-  for (const auto& k : *keys) {
-    std::string alg = k.algorithm ? std::string(algorithm_name(*k.algorithm)) : "-";
-    std::string id = k.key_id ? to_hex(*k.key_id) : "(" + k.note + ")";
-    std::printf("%-16s %-20s %-13s %s\n", k.token.c_str(), k.label.c_str(), alg.c_str(), id.c_str());
-  }
+  print_keys(*keys);
   return 0;
 }
 
@@ -86,7 +127,7 @@ int cmd_hsm(const Argv& argv) {
   if (argv.empty()) return usage_error("missing hsm subcommand", kHsmUsage);
   const std::string sub = argv[0];
   Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"--token", "--key", "--alg", "--module", "-o"}, {}, {}});
+  auto args = Args::parse(rest, {{"--token", "--key", "--alg", "--module", "-o"}, {}, {"--json"}});
   if (!args.ok()) return usage_error(args.error().message, kHsmUsage);
   if (!args->positionals().empty()) return usage_error("unexpected argument " + args->positionals()[0], kHsmUsage);
   if (sub == "init") return hsm_init(*args);
