@@ -87,6 +87,57 @@ TEST_F(ThroughP11KitProxy, KeygenSignAndVerifyWithoutSoftHsm2Conf) {
   for (const auto& k : j["keys"]) EXPECT_EQ(k["usable"], true) << k.dump();
 }
 
+// SoftHSM2 loaded directly, from the command line: `hsm init --token "dev
+// token"` followed by `hsm list --token "dev token"` once looked for
+// "devtoken". Reserved characters and UTF-8 in both labels; the URI that
+// list prints is the one to sign with.
+TEST_F(Modules, ReservedCharactersInLabelsFromInitToVerify) {
+  const std::string token = "dev tok;/%\xc3\xbc";
+  ASSERT_EQ(fwseal({"hsm", "init", "--token", token}).exit_code, 0);
+  const std::string typed = "pkcs11:token=dev%20tok%3B%2F%25%C3%BC;object=fw%20key%3B%2F%25%3F%23%C3%A9";
+  auto gen = fwseal({"hsm", "keygen", "--key", typed, "--alg", "ecdsa-p256"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  auto list = fwseal({"hsm", "list", "--token", token, "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto j = nlohmann::json::parse(list.out);
+  ASSERT_EQ(j["keys"].size(), 1u) << list.out;
+  EXPECT_EQ(j["keys"][0]["token"], token);
+  EXPECT_EQ(j["keys"][0]["label"], "fw key;/%?#\xc3\xa9");
+  const std::string uri = j["keys"][0]["uri"];
+  EXPECT_THAT(gen.out, HasSubstr("uri " + uri));
+  auto pub = fwseal({"hsm", "pubkey", "--key", uri, "-o", ws_.path("named.pub.pem")});
+  ASSERT_EQ(pub.exit_code, 0) << pub.err;
+  const std::string pkg = ws_.path("named.fwpkg");
+  ASSERT_EQ(fwseal({"package", "--spec", ws_.write_spec(), "-o", pkg}).exit_code, 0);
+  auto s = fwseal({"sign", pkg, "--key", uri});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(ws_.verify({pkg, "--trust", ws_.trust({"named"}, {}, "named.trust.json")}).exit_code, 0);
+}
+
+// URIs as cosign prints them (slot-id=) and as p11-kit names modules
+// (module-name=); refused attributes are named.
+TEST_F(Modules, SlotIdAndModuleNameFromTheCommandLine) {
+  ws_.keygen("k-slot", "ed25519");
+  auto list = fwseal({"hsm", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto missing = fwseal({"hsm", "pubkey", "--key", "pkcs11:slot-id=4242;object=k-slot"});
+  EXPECT_EQ(missing.exit_code, 20);
+  EXPECT_THAT(missing.err, HasSubstr("no token in slot-id 4242"));
+  // The slot the token is in, from the message that lists the tokens.
+  auto slot_at = missing.err.find("\"soft\" (slot-id ");
+  ASSERT_NE(slot_at, std::string::npos) << missing.err;
+  const std::string slot = missing.err.substr(slot_at + 16, missing.err.find(')', slot_at) - slot_at - 16);
+  auto by_slot = fwseal({"hsm", "pubkey", "--key", "pkcs11:slot-id=" + slot + ";object=k-slot?module-name=softhsm2"});
+  EXPECT_EQ(by_slot.exit_code, 0) << by_slot.err;
+  EXPECT_EQ(by_slot.out, read_bytes(ws_.path("k-slot.pub.pem")));
+  auto desc = fwseal({"hsm", "pubkey", "--key", "pkcs11:token=soft;slot-description=x;object=k-slot"});
+  EXPECT_EQ(desc.exit_code, 2);
+  EXPECT_THAT(desc.err, HasSubstr("slot-description is not supported"));
+  auto unknown = fwseal({"hsm", "pubkey", "--key", "pkcs11:token=soft;object=k-slot?module-name=no-such-hsm"});
+  EXPECT_EQ(unknown.exit_code, 20);
+  EXPECT_THAT(unknown.err, HasSubstr("module-name \"no-such-hsm\": no PKCS#11 module of that name"));
+}
+
 // The swtpm fixture's token, through tpm2-pkcs11.
 class ThroughTpm2Pkcs11 : public Modules {
  protected:
