@@ -22,6 +22,9 @@ fwseal_test_packages=(
   tar file binutils
   sqlite3 postgresql
   ruby ruby-cvss-suite   # the CVSS tests' independent oracle
+  # PKCS#11 modules besides SoftHSM2 that the HSM tests sign through: p11-kit's
+  # proxy, and tpm2-pkcs11 over a software TPM the suite starts itself
+  p11-kit-modules swtpm libtpm2-pkcs11-1 libtss2-tcti-swtpm0
 )
 fwseal_packages=("${fwseal_build_packages[@]}" "${fwseal_test_packages[@]}")
 

@@ -1,9 +1,13 @@
 #include <cstdio>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "args.h"
 #include "commands.h"
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/text.h"
 #include "fwseal/hsm/hsm.h"
 #include "fwseal/hsm/uri.h"
 #include "hsm_options.h"
@@ -13,7 +17,8 @@ namespace fwseal::cli {
 namespace {
 
 constexpr const char* kHsmUsage =
-    "fwseal hsm init --token NAME | keygen --key URI --alg ALG | list [--token NAME] | pubkey --key URI [-o FILE]"
+    "fwseal hsm init --token NAME | keygen --key URI --alg ALG | list [--token NAME] [--json] |"
+    " pubkey --key URI [-o FILE]"
     " (each takes --module PATH)";
 
 int hsm_init(const Args& args) {
@@ -37,10 +42,40 @@ int hsm_keygen(const Args& args) {
   if (!uri.ok()) return fail(uri.error());
   auto key = hsm::generate_key(hsm_options(args), *uri, *alg);
   if (!key.ok()) return fail(key.error());
-  std::printf("generated %s key \"%s\" on token \"%s\" (private half sensitive, not extractable)\nkey id %s\n",
+  std::printf("generated %s key \"%s\" on token \"%s\" (private half sensitive, not extractable)\nkey id %s\nuri %s\n",
               std::string(algorithm_name(*alg)).c_str(), key->label.c_str(), key->token.c_str(),
-              key->key_id ? to_hex(*key->key_id).c_str() : "unknown");
+              key->key_id ? to_hex(*key->key_id).c_str() : "unknown", key->uri.c_str());
+  if (!key->note.empty()) std::printf("note %s\n", key->note.c_str());
   return 0;
+}
+
+// `hsm list --json` (docs/JSON.md): every key with its URI, and why a key
+// fwseal cannot sign with is unusable.
+nlohmann::json keys_json(const std::vector<hsm::KeyInfo>& keys) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& k : keys)
+    list.push_back({{"token", k.token},
+                    {"label", k.label},
+                    {"id", to_hex(k.id)},
+                    {"uri", k.uri},
+                    {"usable", k.algorithm.has_value()},
+                    {"algorithm", k.algorithm ? nlohmann::json(std::string(algorithm_name(*k.algorithm))) : nullptr},
+                    {"key_id", k.key_id ? nlohmann::json(to_hex(*k.key_id)) : nullptr},
+                    {"reason", k.note.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.note)}});
+  return {{"keys", std::move(list)}};
+}
+
+// One line a key, then its URI (to copy into --key) and, for a key fwseal
+// cannot sign with, why.
+void print_keys(const std::vector<hsm::KeyInfo>& keys) {
+  std::printf("%-16s %-20s %-13s %s\n", "TOKEN", "LABEL", "ALGORITHM", "KEY ID (SHA-256 of the public key)");
+  for (const auto& k : keys) {
+    std::string alg = k.algorithm ? std::string(algorithm_name(*k.algorithm)) : "unusable";
+    std::string id = k.key_id ? to_hex(*k.key_id) : "-";
+    std::printf("%-16s %-20s %-13s %s\n", quote(k.token).c_str(), quote(k.label).c_str(), alg.c_str(), id.c_str());
+    std::printf("  uri    %s\n", k.uri.c_str());
+    if (!k.note.empty()) std::printf("  reason %s\n", k.note.c_str());
+  }
 }
 
 int hsm_list(const Args& args) {
@@ -49,16 +84,15 @@ int hsm_list(const Args& args) {
   if (!uri.ok()) return fail(uri.error());
   auto keys = hsm::list_keys(hsm_options(args), *uri);
   if (!keys.ok()) return fail(keys.error());
+  if (args.flag("--json")) {
+    print_json(keys_json(*keys));
+    return 0;
+  }
   if (keys->empty()) {
     std::printf("no private keys\n");
     return 0;
   }
-  std::printf("%-16s %-20s %-13s %s\n", "TOKEN", "LABEL", "ALGORITHM", "KEY ID (SHA-256 of the public key)");
-  for (const auto& k : *keys) {
-    std::string alg = k.algorithm ? std::string(algorithm_name(*k.algorithm)) : "-";
-    std::string id = k.key_id ? to_hex(*k.key_id) : "(" + k.note + ")";
-    std::printf("%-16s %-20s %-13s %s\n", k.token.c_str(), k.label.c_str(), alg.c_str(), id.c_str());
-  }
+  print_keys(*keys);
   return 0;
 }
 
@@ -86,7 +120,7 @@ int cmd_hsm(const Argv& argv) {
   if (argv.empty()) return usage_error("missing hsm subcommand", kHsmUsage);
   const std::string sub = argv[0];
   Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"--token", "--key", "--alg", "--module", "-o"}, {}, {}});
+  auto args = Args::parse(rest, {{"--token", "--key", "--alg", "--module", "-o"}, {}, {"--json"}});
   if (!args.ok()) return usage_error(args.error().message, kHsmUsage);
   if (!args->positionals().empty()) return usage_error("unexpected argument " + args->positionals()[0], kHsmUsage);
   if (sub == "init") return hsm_init(*args);

@@ -78,7 +78,7 @@ Status check_pin_length(const Pin& pin, const TokenSlot& slot, std::string_view 
 Result<TokenInfo> init_token(const Options& opts, std::string_view label) {
   FWSEAL_TRY(check_label(label));
   KeyUri none;
-  std::string path = module_path(opts, none);
+  FWSEAL_ASSIGN(std::string path, module_path(opts, none));
   if (!is_softhsm2(path))
     return make_error(Code::usage,
                       "fwseal hsm init creates SoftHSM2 tokens only, and " + path +

@@ -166,12 +166,17 @@ TEST_P(EveryAlgorithm, GeneratedKeySignsAndNeverLeavesTheToken) {
   EXPECT_TRUE(priv.flag(CKA_NEVER_EXTRACTABLE));
   EXPECT_TRUE(priv.flag(CKA_SIGN));
   bool rsa = alg == Algorithm::rsa_pss_3072 || alg == Algorithm::rsa_pss_4096;
+  // Asked for signing only, then the module's other defaults turned off.
+  EXPECT_EQ(gen->note, "");
+  EXPECT_FALSE(priv.flag(CKA_SIGN_RECOVER));
   if (rsa) {
     EXPECT_FALSE(priv.flag(CKA_DECRYPT));
+    EXPECT_FALSE(priv.flag(CKA_UNWRAP));
     for (CK_ATTRIBUTE_TYPE t :
          {CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT})
       EXPECT_EQ(priv.get(t), CKR_ATTRIBUTE_SENSITIVE) << cka_name(t);
   } else {
+    EXPECT_FALSE(priv.flag(CKA_DERIVE));
     EXPECT_EQ(priv.get(CKA_VALUE), CKR_ATTRIBUTE_SENSITIVE);
   }
 }
@@ -359,7 +364,7 @@ class ForeignKeyTest : public TokenTest {
   }
   void pkcs11_tool(const std::string& args) {
     std::string cmd = "SOFTHSM2_CONF=" + home_.path() + "/softhsm2.conf pkcs11-tool --module " +
-                      module_path(Options{}, KeyUri{}) + " --token-label release --login --pin " + testing::kUserPin +
+                      *module_path(Options{}, KeyUri{}) + " --token-label release --login --pin " + testing::kUserPin +
                       " " + args;
     auto [status, out] = testing::run(cmd);
     ASSERT_EQ(status, 0) << cmd << "\n" << out;

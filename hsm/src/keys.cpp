@@ -42,6 +42,10 @@ Status set_id(const Session& s, CK_OBJECT_HANDLE obj, const std::string& id) {
   return ok_status();
 }
 
+// Asks only for signing: strict modules refuse to be told about other uses.
+// tpm2-pkcs11 fails with CKR_GENERAL_ERROR ("attr mismatch") when a template
+// sets CKA_DECRYPT or CKA_ENCRYPT to false, and leaves the half-made object
+// loaded in the TPM. restrict_uses() takes those uses away afterwards.
 Result<std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE>> generate_pair(const Session& s, const std::string& label,
                                                                     Algorithm alg) {
   CK_BBOOL yes = CK_TRUE;
@@ -62,14 +66,9 @@ Result<std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE>> generate_pair(const Sessio
     mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
     pub.push_back({CKA_MODULUS_BITS, &bits, sizeof bits});
     pub.push_back({CKA_PUBLIC_EXPONENT, exponent, sizeof exponent});
-    pub.push_back({CKA_ENCRYPT, &no, sizeof no});
-    pub.push_back({CKA_WRAP, &no, sizeof no});
-    priv.push_back({CKA_DECRYPT, &no, sizeof no});
-    priv.push_back({CKA_UNWRAP, &no, sizeof no});
   } else {
     if (alg == Algorithm::ed25519) mech.mechanism = CKM_EC_EDWARDS_KEY_PAIR_GEN;
     pub.push_back({CKA_EC_PARAMS, params.data(), params.size()});
-    priv.push_back({CKA_DERIVE, &no, sizeof no});
   }
   CK_OBJECT_HANDLE h_pub = CK_INVALID_HANDLE;
   CK_OBJECT_HANDLE h_priv = CK_INVALID_HANDLE;
@@ -81,12 +80,41 @@ Result<std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE>> generate_pair(const Sessio
   return std::pair{h_pub, h_priv};
 }
 
+// Turns off every use of the new private key but signing that the module
+// turned on by default (SoftHSM2 lets an RSA key decrypt and unwrap, an EC
+// key derive). PKCS#11 lets these attributes be changed after creation; a
+// module that refuses keeps the use, and the returned note names it.
+std::string restrict_uses(const Session& s, CK_OBJECT_HANDLE priv) {
+  std::string kept;
+  for (CK_ATTRIBUTE_TYPE type : {CKA_DECRYPT, CKA_UNWRAP, CKA_DERIVE, CKA_SIGN_RECOVER}) {
+    Result<bool> on = s.boolean(priv, type);
+    if (!on.ok() || !*on) continue;  // absent (CKR_ATTRIBUTE_TYPE_INVALID) or off
+    CK_BBOOL no = CK_FALSE;
+    CK_ATTRIBUTE a{type, &no, sizeof no};
+    CK_RV rv = s.fn().C_SetAttributeValue(s.handle(), priv, &a, 1);
+    if (rv != CKR_OK) kept += (kept.empty() ? "" : ", ") + cka_name(type) + " (" + ckr_name(rv) + ")";
+  }
+  if (kept.empty()) return {};
+  return "the module keeps these uses of the private key on, as it made them: " + kept;
+}
+
+// The URI naming a key by its token's label, its own label and its id (those
+// it has).
+Result<std::string> uri_of(const KeyInfo& key) {
+  KeyUri u;
+  u.token = key.token;
+  if (!key.label.empty()) u.object = key.label;
+  if (!key.id.empty()) u.id = key.id;
+  return format_key_uri(u);
+}
+
 // Everything list_keys reports about one private key; problems become notes.
 Result<KeyInfo> key_info(const Session& s, CK_OBJECT_HANDLE priv) {
   KeyInfo info;
   info.token = s.token().label;
   FWSEAL_ASSIGN(info.label, s.bytes(priv, CKA_LABEL, kMaxLabelBytes));
   FWSEAL_ASSIGN(info.id, s.bytes(priv, CKA_ID, kMaxIdBytes));
+  FWSEAL_ASSIGN(info.uri, uri_of(info));
   Result<CK_OBJECT_HANDLE> pub = public_key_for(s, priv);
   if (!pub.ok()) {
     info.note = pub.error().message;
@@ -124,6 +152,7 @@ Result<KeyInfo> generate_key(const Options& opts, const KeyUri& uri, Algorithm a
   FWSEAL_ASSIGN(auto pair, generate_pair(s, label, alg));
   auto [pub, priv] = pair;
   PairGuard guard(s, pub, priv);
+  const std::string note = restrict_uses(s, priv);
   FWSEAL_ASSIGN(ossl::PKey key, public_key_of(s, pub));
   Result<Algorithm> got = algorithm_of(key.get());
   if (!got.ok() || *got != alg)
@@ -138,8 +167,10 @@ Result<KeyInfo> generate_key(const Options& opts, const KeyUri& uri, Algorithm a
     FWSEAL_ASSIGN(id, s.bytes(priv, CKA_ID, kMaxIdBytes));  // the module keeps its own id
   }
   FWSEAL_TRY(s.publish());
+  KeyInfo info{s.token().label, label, id, alg, key_id, note, {}};
+  FWSEAL_ASSIGN(info.uri, uri_of(info));
   guard.commit();
-  return KeyInfo{s.token().label, label, id, alg, key_id, {}};
+  return info;
 }
 
 Result<std::vector<KeyInfo>> list_keys(const Options& opts, const KeyUri& uri) {

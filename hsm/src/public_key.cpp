@@ -1,5 +1,7 @@
 #include "public_key.h"
 
+#include <cstdio>
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/obj_mac.h>
@@ -162,7 +164,9 @@ Result<ossl::PKey> public_key_of(const Session& session, CK_OBJECT_HANDLE pub) {
     default:
       break;
   }
-  return bad(session, "key type " + std::to_string(type) + " is not supported (EC, Edwards or RSA)");
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "0x%lx", static_cast<unsigned long>(type));
+  return bad(session, std::string("key type ") + hex + " is not supported (EC, Edwards or RSA)");
 }
 
 }  // namespace fwseal::hsm

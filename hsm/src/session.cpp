@@ -24,12 +24,13 @@ std::string padded(const unsigned char* p, std::size_t n) {
 bool matches(const TokenSlot& t, const KeyUri& uri) {
   return (uri.token.empty() || uri.token == t.label) && (uri.serial.empty() || uri.serial == t.serial) &&
          (uri.manufacturer.empty() || uri.manufacturer == t.manufacturer) &&
-         (uri.model.empty() || uri.model == t.model);
+         (uri.model.empty() || uri.model == t.model) && (!uri.slot_id || *uri.slot_id == t.slot);
 }
 
 std::string describe(const KeyUri& uri) {
-  std::string s = uri.token.empty() ? "a token" : "token " + quote(uri.token);
-  if (!uri.serial.empty()) s += " with serial " + uri.serial;
+  std::string s = uri.token.empty() ? "token" : "token " + quote(uri.token);
+  if (!uri.serial.empty()) s += " with serial " + quote(uri.serial);
+  if (uri.slot_id) s += " in slot-id " + std::to_string(*uri.slot_id);
   return s;
 }
 
@@ -59,6 +60,14 @@ std::string cka_name(CK_ATTRIBUTE_TYPE type) {
       return "CKA_EXTRACTABLE";
     case CKA_SIGN:
       return "CKA_SIGN";
+    case CKA_SIGN_RECOVER:
+      return "CKA_SIGN_RECOVER";
+    case CKA_DECRYPT:
+      return "CKA_DECRYPT";
+    case CKA_UNWRAP:
+      return "CKA_UNWRAP";
+    case CKA_DERIVE:
+      return "CKA_DERIVE";
     default:
       break;
   }
@@ -114,7 +123,7 @@ Result<TokenSlot> find_token(const Module& module, const KeyUri& uri, std::strin
   std::string names;
   for (TokenSlot& t : all) {
     if (!t.initialized()) continue;
-    names += (names.empty() ? "" : ", ") + quote(t.label);
+    names += (names.empty() ? "" : ", ") + quote(t.label) + " (slot-id " + std::to_string(t.slot) + ")";
     if (matches(t, uri)) found.push_back(std::move(t));
   }
   if (found.size() == 1) return std::move(found.front());

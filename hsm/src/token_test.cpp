@@ -117,7 +117,7 @@ TEST_F(TokenTest, UnknownTokenListsTheTokensThereAre) {
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.error().code, Code::hsm);
   EXPECT_THAT(key.error().message, HasSubstr("no token \"nope\""));
-  EXPECT_THAT(key.error().message, HasSubstr("(tokens: \"release\";"));
+  EXPECT_THAT(key.error().message, HasSubstr("(tokens: \"release\" (slot-id "));
   EXPECT_THAT(key.error().message, HasSubstr(home_.path()));
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <vector>
 
 #include "fwseal/base/digest.h"
 #include "fwseal/base/text.h"
@@ -74,40 +75,46 @@ std::optional<std::string> attribute(P11KitUri* uri, CK_ATTRIBUTE_TYPE type) {
   return std::string(static_cast<const char*>(a->pValue), a->ulValueLen);
 }
 
-// p11-kit keeps query attributes it does not know as vendor queries and cannot
-// list them, so a misspelt "pin-sorce" would be dropped silently; check the
-// names here instead.
-std::optional<std::string> unsupported_query(std::string_view text) {
+// The attribute names of one part of the URI: the path (between "pkcs11:" and
+// '?', separated by ';') or the query (after '?', separated by '&').
+std::vector<std::string_view> attribute_names(std::string_view text, bool query) {
   std::size_t q = text.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
-  std::string_view rest = text.substr(q + 1);
-  while (!rest.empty()) {
-    std::size_t amp = rest.find('&');
-    std::string_view item = rest.substr(0, amp);
-    std::string_view name = item.substr(0, item.find('='));
-    if (!name.empty() && name != "pin-source" && name != "module-path") return std::string(name);
-    if (amp == std::string_view::npos) break;
-    rest = rest.substr(amp + 1);
+  std::string_view part = query ? (q == std::string_view::npos ? std::string_view() : text.substr(q + 1))
+                                : text.substr(0, q).substr(std::string_view("pkcs11:").size());
+  std::vector<std::string_view> names;
+  const char sep = query ? '&' : ';';
+  while (!part.empty()) {
+    std::size_t end = part.find(sep);
+    std::string_view item = part.substr(0, end);
+    if (std::string_view name = item.substr(0, item.find('=')); !name.empty()) names.push_back(name);
+    if (end == std::string_view::npos) break;
+    part.remove_prefix(end + 1);
   }
-  return std::nullopt;
+  return names;
 }
 
-// The first attribute of the URI's path (before '?') that fwseal does not
-// know, so that a typo is named ("objekt") instead of p11-kit's "unrecognized".
-std::optional<std::string> unknown_path_attribute(std::string_view text) {
-  std::string_view path = text.substr(0, text.find('?'));
-  path.remove_prefix(std::string_view("pkcs11:").size());
-  static constexpr std::string_view kKnown[] = {"token", "serial", "manufacturer", "model", "object", "id", "type",
-                                                "library-description", "library-manufacturer", "library-version",
-                                                "slot-description", "slot-manufacturer", "slot-id"};
-  while (!path.empty()) {
-    std::size_t semi = path.find(';');
-    std::string_view item = path.substr(0, semi);
-    std::string_view name = item.substr(0, item.find('='));
-    if (!name.empty() && std::find(std::begin(kKnown), std::end(kKnown), name) == std::end(kKnown))
-      return std::string(name);
-    if (semi == std::string_view::npos) break;
-    path.remove_prefix(semi + 1);
+bool one_of(std::string_view name, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Why the URI's first attribute fwseal does not use is refused, naming it.
+// Checked on the text: p11-kit keeps query attributes it does not know as
+// vendor queries it cannot list, and says only "unrecognized" of the rest, so
+// a misspelt "pin-sorce" or "objekt" would otherwise be dropped or unnamed.
+std::optional<std::string> refused_attribute(std::string_view text) {
+  for (std::string_view name : attribute_names(text, true)) {
+    if (one_of(name, {"pin-source", "module-path", "module-name"})) continue;
+    return "unsupported attribute " + quote(name) +
+           " (supported query attributes: pin-source, module-path, module-name)";
+  }
+  for (std::string_view name : attribute_names(text, false)) {
+    if (one_of(name, {"token", "serial", "manufacturer", "model", "object", "id", "type", "slot-id"})) continue;
+    if (one_of(name, {"library-description", "library-manufacturer", "library-version"}))
+      return std::string(name) + " is not supported (choose the module with module-path, module-name or --module)";
+    if (one_of(name, {"slot-description", "slot-manufacturer"}))
+      return std::string(name) + " is not supported (name the slot with slot-id or the token with token=)";
+    return "unknown attribute " + quote(name) +
+           " (supported: token, serial, manufacturer, model, object, id, type, slot-id)";
   }
   return std::nullopt;
 }
@@ -123,28 +130,18 @@ Result<KeyUri> parse(std::string_view text, bool need_key) {
   auto bad = [&](const std::string& why) { return make_error(Code::usage, quoted + why); };
   if (text.find('\0') != std::string_view::npos) return bad("contains a NUL byte");
   if (!text.starts_with("pkcs11:")) return bad("not a PKCS#11 URI (expected pkcs11:token=NAME;object=LABEL)");
-  if (auto q = unsupported_query(text)) {
-    if (*q == "module-name") return bad("module-name is not supported (use module-path or --module)");
-    return bad("unsupported attribute \"" + *q + "\" (supported query attributes: pin-source, module-path)");
-  }
+  if (auto why = refused_attribute(text)) return bad(*why);
 
   UriPtr uri = new_uri();
   int rc = p11_kit_uri_parse(std::string(text).c_str(), P11_KIT_URI_FOR_ANY, uri.get());
-  if (rc != P11_KIT_URI_OK) return bad(p11_kit_uri_message(rc));
-  if (auto name = unknown_path_attribute(text))
-    return bad("unknown attribute " + quote(*name) + " (supported: token, serial, manufacturer, model, object, id, type)");
+  if (rc != P11_KIT_URI_OK) {
+    if (contains_ci(text, "slot-id="))
+      return bad(std::string(p11_kit_uri_message(rc)) + " (slot-id takes a decimal number)");
+    return bad(p11_kit_uri_message(rc));
+  }
   if (p11_kit_uri_any_unrecognized(uri.get()))
     return bad("a value too long for its attribute (token labels have at most 32 bytes, serial numbers 16, "
                "manufacturer and model 32)");
-
-  UriPtr blank = new_uri();
-  if (std::memcmp(p11_kit_uri_get_module_info(uri.get()), p11_kit_uri_get_module_info(blank.get()), sizeof(CK_INFO)) !=
-      0)
-    return bad("library-* attributes are not supported (choose the module with module-path or --module)");
-  if (std::memcmp(p11_kit_uri_get_slot_info(uri.get()), p11_kit_uri_get_slot_info(blank.get()), sizeof(CK_SLOT_INFO)) !=
-          0 ||
-      p11_kit_uri_get_slot_id(uri.get()) != p11_kit_uri_get_slot_id(blank.get()))
-    return bad("slot-* attributes are not supported (name the token by its label)");
 
   KeyUri out;
   const CK_TOKEN_INFO* ti = p11_kit_uri_get_token_info(uri.get());
@@ -172,9 +169,14 @@ Result<KeyUri> parse(std::string_view text, bool need_key) {
 
   if (const char* s = p11_kit_uri_get_pin_source(uri.get())) out.pin_source = s;
   if (const char* m = p11_kit_uri_get_module_path(uri.get())) out.module_path = m;
+  if (const char* m = p11_kit_uri_get_module_name(uri.get())) out.module_name = m;
+  if (!out.module_path.empty() && !out.module_name.empty())
+    return bad("module-path and module-name both choose the module; give one of them");
+  if (CK_SLOT_ID slot = p11_kit_uri_get_slot_id(uri.get()); slot != static_cast<CK_SLOT_ID>(-1)) out.slot_id = slot;
 
   if (need_key) {
-    if (out.token.empty()) return bad("no token (add token=LABEL)");
+    if (out.token.empty() && out.serial.empty() && !out.slot_id)
+      return bad("no token (add token=LABEL, serial= or slot-id=)");
     if (!out.object && !out.id) return bad("no key (add object=LABEL or id=%xx...)");
   }
   return out;
@@ -192,20 +194,51 @@ std::string KeyUri::describe_key() const {
 Result<KeyUri> parse_key_uri(std::string_view uri) { return parse(uri, true); }
 Result<KeyUri> parse_token_uri(std::string_view uri) { return parse(uri, false); }
 
+namespace {
+
+// Copies `value` into a blank-padded PKCS#11 field; false if it is too long.
+bool set_field(unsigned char* dst, std::size_t n, const std::string& value) {
+  if (value.size() > n) return false;
+  std::memset(dst, ' ', n);
+  std::memcpy(dst, value.data(), value.size());
+  return true;
+}
+
+// p11-kit writes the URI, percent-encoding every byte outside the unreserved
+// set ("dev token" -> dev%20token).
+Result<std::string> format(const KeyUri& key, P11KitUriType type) {
+  UriPtr uri = new_uri();
+  CK_TOKEN_INFO* info = p11_kit_uri_get_token_info(uri.get());
+  if (!key.token.empty() && !set_field(info->label, sizeof info->label, key.token))
+    return make_error(Code::usage, "token label " + quote(key.token) + ": at most 32 bytes");
+  if (!key.serial.empty() && !set_field(info->serialNumber, sizeof info->serialNumber, key.serial))
+    return make_error(Code::usage, "token serial " + quote(key.serial) + ": at most 16 bytes");
+  CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+  std::vector<CK_ATTRIBUTE> attrs;
+  if (type == P11_KIT_URI_FOR_OBJECT_ON_TOKEN) attrs.push_back({CKA_CLASS, &cls, sizeof cls});
+  if (key.object) attrs.push_back({CKA_LABEL, const_cast<char*>(key.object->data()), key.object->size()});
+  if (key.id) attrs.push_back({CKA_ID, const_cast<char*>(key.id->data()), key.id->size()});
+  if (!attrs.empty() && p11_kit_uri_set_attributes(uri.get(), attrs.data(), attrs.size()) != P11_KIT_URI_OK)
+    return make_error(Code::internal, "p11-kit cannot take the attributes of key " + key.describe_key());
+  char* text = nullptr;
+  if (p11_kit_uri_format(uri.get(), type, &text) != P11_KIT_URI_OK || !text)
+    return make_error(Code::internal, "p11-kit cannot write a URI for key " + key.describe_key());
+  std::string formatted(text);
+  std::free(text);
+  return formatted;
+}
+
+}  // namespace
+
+Result<std::string> format_key_uri(const KeyUri& key) { return format(key, P11_KIT_URI_FOR_OBJECT_ON_TOKEN); }
+
 Result<KeyUri> token_uri_for_label(std::string_view label) {
   if (label.empty() || label.size() > 32)
     return make_error(Code::usage, "token label " + quote(label) + ": 1 to 32 bytes");
-  // p11-kit writes the URI, percent-encoding what needs it ("dev token" -> dev%20token).
-  UriPtr uri = new_uri();
-  CK_TOKEN_INFO* info = p11_kit_uri_get_token_info(uri.get());
-  std::memset(info->label, ' ', sizeof info->label);
-  std::memcpy(info->label, label.data(), label.size());
-  char* text = nullptr;
-  if (p11_kit_uri_format(uri.get(), P11_KIT_URI_FOR_TOKEN, &text) != P11_KIT_URI_OK || !text)
-    return make_error(Code::internal, "p11-kit cannot write a URI for token " + quote(label));
-  std::string formatted(text);
-  std::free(text);
-  return parse_token_uri(formatted);
+  KeyUri token;
+  token.token = std::string(label);
+  FWSEAL_ASSIGN(std::string text, format(token, P11_KIT_URI_FOR_TOKEN));
+  return parse_token_uri(text);
 }
 
 }  // namespace fwseal::hsm

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace fwseal::hsm {
 namespace {
 
@@ -71,7 +73,7 @@ TEST_P(BadKeyUri, IsUsageError) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadKeyUri,
-    ::testing::Values(BadUri{"pkcs11:object=fw-signing", "no token (add token=LABEL)"},
+    ::testing::Values(BadUri{"pkcs11:object=fw-signing", "no token (add token=LABEL, serial= or slot-id=)"},
                       BadUri{"pkcs11:token=release", "no key (add object=LABEL or id="},
                       BadUri{"pkcs11:token=release;type=private", "no key"},
                       BadUri{"/keys/fw.pem", "not a PKCS#11 URI"},
@@ -79,9 +81,13 @@ INSTANTIATE_TEST_SUITE_P(
                       BadUri{"pkcs11:token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;object=k",
                              "a value too long for its attribute (token labels have at most 32 bytes"},
                       BadUri{"pkcs11:token=release;object=k?pin-sorce=/p", "unsupported attribute \"pin-sorce\""},
-                      BadUri{"pkcs11:token=release;object=k?module-name=softhsm2", "module-name is not supported"},
-                      BadUri{"pkcs11:token=release;object=k;slot-id=3", "slot-* attributes are not supported"},
-                      BadUri{"pkcs11:token=release;object=k;library-manufacturer=x", "library-* attributes"},
+                      BadUri{"pkcs11:token=release;object=k?module-name=softhsm2&module-path=/x.so",
+                             "module-path and module-name both choose the module; give one of them"},
+                      BadUri{"pkcs11:token=release;object=k;slot-id=three", "(slot-id takes a decimal number)"},
+                      BadUri{"pkcs11:token=release;object=k;slot-description=x",
+                             "slot-description is not supported (name the slot with slot-id"},
+                      BadUri{"pkcs11:token=release;object=k;library-manufacturer=x",
+                             "library-manufacturer is not supported (choose the module with module-path, module-name"},
                       BadUri{"pkcs11:token=release;object=k;type=cert", "type must be private or public"},
                       BadUri{"pkcs11:token=;object=k", "empty token label"},
                       BadUri{"pkcs11:token=release;object=", "empty object label"},
@@ -98,6 +104,49 @@ TEST(KeyUri, TokenUriForALabelWithReservedCharacters) {
   EXPECT_EQ(token_uri_for_label("").error().code, Code::usage);
   EXPECT_EQ(token_uri_for_label(std::string(33, 'a')).error().message,
             "token label \"" + std::string(33, 'a') + "\": 1 to 32 bytes");
+}
+
+// Issue 14, point 5: URIs as cosign and p11-kit print them.
+TEST(KeyUri, SlotIdAndModuleNameAreAccepted) {
+  Result<KeyUri> u = parse_key_uri("pkcs11:slot-id=3;object=k?module-name=softhsm2");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->slot_id, 3u);
+  EXPECT_EQ(u->token, "");
+  EXPECT_EQ(u->module_name, "softhsm2");
+  Result<KeyUri> both = parse_key_uri("pkcs11:token=release;slot-id=0;object=k");
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_EQ(both->slot_id, 0u);
+  EXPECT_FALSE(parse_key_uri("pkcs11:token=release;object=k")->slot_id);
+}
+
+// Labels with every kind of reserved byte survive format_key_uri -> parse_key_uri.
+TEST(KeyUri, FormattedUrisEscapeReservedCharactersAndRoundTrip) {
+  for (const char* name :
+       {"dev token", "a;b=c", "x/y", "100%", "q?x&y", "#frag", "gr\xc3\xbc\xc3\x9f" "e", "\x01\xff"}) {
+    KeyUri key;
+    key.token = name;
+    key.object = std::string("key ") + name;
+    key.id = std::string("\x00\x0a\xff", 3);
+    Result<std::string> text = format_key_uri(key);
+    ASSERT_TRUE(text.ok()) << name << ": " << text.error().message;
+    std::string path = text->substr(0, text->find('?'));
+    EXPECT_EQ(text->find_first_of(" ?&#\"\x01\xff"), std::string::npos) << *text;
+    EXPECT_EQ(std::count(path.begin(), path.end(), ';'), 3) << *text;  // token;object;id;type
+    Result<KeyUri> back = parse_key_uri(*text);
+    ASSERT_TRUE(back.ok()) << *text << ": " << back.error().message;
+    EXPECT_EQ(back->token, name);
+    EXPECT_EQ(back->object, key.object);
+    EXPECT_EQ(back->id, key.id);
+  }
+  Result<std::string> plain = format_key_uri(*parse_key_uri("pkcs11:token=release;object=fw-signing"));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_THAT(*plain, ::testing::StartsWith("pkcs11:"));
+  EXPECT_THAT(*plain, HasSubstr("token=release"));
+  EXPECT_THAT(*plain, HasSubstr("object=fw-signing"));
+  KeyUri long_label;
+  long_label.token = std::string(33, 't');
+  long_label.object = "k";
+  EXPECT_EQ(format_key_uri(long_label).error().code, Code::usage);
 }
 
 TEST(KeyUri, PinValueIsRefusedWithoutEchoingIt) {
