@@ -66,9 +66,9 @@ int validate(const Args& args) {
   if (args.positionals().size() != 1) return usage_error("expected one SBOM file", kSbomUsage);
   auto bytes = read_file(args.positionals()[0], kMaxSbomBytes);
   if (!bytes.ok()) return fail(bytes.error());
-  auto s = sbom::validate_sbom(*bytes);
-  if (!s.ok()) return fail(make_error(s.error().code, args.positionals()[0] + ": " + s.error().message));
-  std::printf("%s: valid CycloneDX 1.6 SBOM\n", args.positionals()[0].c_str());
+  auto version = sbom::validated_spec_version(*bytes);
+  if (!version.ok()) return fail(make_error(version.error().code, args.positionals()[0] + ": " + version.error().message));
+  std::printf("%s: valid CycloneDX %s SBOM\n", args.positionals()[0].c_str(), version->c_str());
   return 0;
 }
 
