@@ -17,6 +17,32 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
+// `fwseal sbom validate`: the official schema of each supported version,
+// built in; exit 10 (malformed) with the JSON path of the first error.
+TEST(SbomCli, ValidateChecksTheOfficialSchemaOfEachVersion) {
+  Workspace ws("sbom-validate");
+  const std::string official = source_dir() + "/sbom-gen/testdata/cyclonedx/";
+  for (const char* v : {"1.4", "1.5", "1.6"}) {
+    std::string file = official + "valid-bom-" + v + ".json";
+    auto ok = ws.fwseal({"sbom", "validate", file});
+    EXPECT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_EQ(ok.out, file + ": valid CycloneDX " + v + " SBOM\n");
+  }
+  write_bytes(ws.path("old.json"), R"({"bomFormat": "CycloneDX", "specVersion": "1.3", "version": 1})");
+  auto old = ws.fwseal({"sbom", "validate", ws.path("old.json")});
+  EXPECT_EQ(old.exit_code, 10);
+  EXPECT_EQ(old.err, "fwseal: " + ws.path("old.json") +
+                         ": sbom: $.specVersion: CycloneDX \"1.3\" is not supported; fwseal validates CycloneDX 1.4, "
+                         "1.5 and 1.6\n");
+  write_bytes(ws.path("extra.json"),
+              R"({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "metadata": {"lifecycle": []}})");
+  auto extra = ws.fwseal({"sbom", "validate", ws.path("extra.json")});
+  EXPECT_EQ(extra.exit_code, 10);
+  EXPECT_EQ(extra.err, "fwseal: " + ws.path("extra.json") +
+                           ": sbom: $.metadata: CycloneDX 1.5 schema: Object contains a property that could not be "
+                           "validated using 'properties' or 'additionalProperties' constraints: 'lifecycle'\n");
+}
+
 TEST(SbomCli, EmbeddedSbomIsSignedValidatedAndDiffed) {
   Workspace ws("sbom");
   ws.keygen("k", "ed25519");

@@ -27,7 +27,9 @@ constexpr std::int64_t kMaxTimestamp = 253402300799;  // 9999-12-31T23:59:59Z
 Error usage(std::string message) { return make_error(Code::usage, std::move(message)); }
 
 Status check_email(const std::string& email, const std::string& where) {
-  if (!email.empty() && !is_email(email)) return usage(where + ": " + shown(email) + " is not an e-mail address");
+  if (email.empty()) return ok_status();
+  if (auto text = check_text(email, where); !text.ok()) return usage(text.error().message);
+  if (!is_email(email)) return usage(where + ": " + shown(email) + " is not an e-mail address");
   return ok_status();
 }
 

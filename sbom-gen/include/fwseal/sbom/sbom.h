@@ -32,14 +32,14 @@ struct ImageSpec {
 
 // An organisation as CycloneDX's organizationalEntity: name, URLs, contact.
 struct Organisation {
-  std::string name;               // 1-256 bytes of text; "" means none given
+  std::string name;               // 1-128 bytes of text; "" means none given
   std::vector<std::string> urls;  // absolute URLs, at most 16
   std::string contact_name, contact_email;  // optional
 };
 
 // A person or team that made the SBOM's data (CycloneDX organizationalContact).
 struct Author {
-  std::string name;   // 1-256 bytes of text
+  std::string name;   // 1-128 bytes of text
   std::string email;  // optional
 };
 
