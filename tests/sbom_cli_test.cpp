@@ -123,12 +123,17 @@ TEST(SbomCli, PackageEmbedsAndWritesTheSbomSbomGenerateMakes) {
     const std::string flag = sha512 ? "true" : "false";
     write_bytes(ws.path("gen-spec.json"), R"({"product":"acme-cam","version":"1.4.2","security_version":3,
       "hardware":["rev-b"],"created":1790000000,
-      "sbom":{"supplier":"Acme","components":["components.json"],"sha512":)" + flag + R"(},
+      "sbom":{"supplier":"Acme","components":["components.json"],"sha512":)" + flag + R"(,
+              "manufacturer":{"name":"Acme GmbH","url":["https://acme.example"],"contact":{"email":"psirt@acme.example"}},
+              "authors":[{"name":"Release team","email":"release@acme.example"}]},
       "images":[{"name":"rootfs","type":"rootfs","path":"b.bin"},{"name":"config","type":"config","path":"c.bin"}]})");
     const std::string pkg = ws.path("g.fwpkg"), out = ws.path("g.cdx.json");
     auto p = ws.fwseal({"package", "--spec", ws.path("gen-spec.json"), "-o", pkg, "--force", "--sbom-out", out, "--quiet"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
+    write_bytes(ws.path("parties.json"), R"({"manufacturer":{"name":"Acme GmbH","url":["https://acme.example"],
+      "contact":{"email":"psirt@acme.example"}},"authors":[{"name":"Release team","email":"release@acme.example"}]})");
     std::vector<std::string> gen{"sbom", "generate", "--product", "acme-cam", "--version", "1.4.2", "--supplier", "Acme",
+                                 "--parties", ws.path("parties.json"),
                                  "--image", "rootfs:rootfs=" + ws.path("b.bin"), "--image",
                                  "config:config=" + ws.path("c.bin"), "--components", "components.json", "-o",
                                  ws.path("alone.cdx.json")};
@@ -142,6 +147,8 @@ TEST(SbomCli, PackageEmbedsAndWritesTheSbomSbomGenerateMakes) {
     EXPECT_EQ(written, read_bytes(ws.path("alone.cdx.json"))) << "sha512 " << flag;
     EXPECT_NE(read_bytes(pkg).find(written), std::string::npos) << "the package embeds another SBOM";
     auto bom = nlohmann::json::parse(written);
+    EXPECT_EQ(bom["metadata"]["manufacturer"]["name"], "Acme GmbH");
+    EXPECT_EQ(bom["metadata"]["authors"][0]["email"], "release@acme.example");
     bool seen = false;
     for (const auto& c : bom["components"])
       if (c["name"] == "rootfs") {

@@ -5,7 +5,9 @@
 #include "commands.h"
 #include "fwseal/format/created.h"
 #include "fwseal/base/file.h"
+#include "fwseal/format/canonical_json.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/packager/spec.h"
 #include "fwseal/sbom/diff.h"
 #include "fwseal/sbom/licence_policy.h"
 #include "fwseal/sbom/sbom.h"
@@ -18,13 +20,29 @@ namespace {
 
 constexpr const char* kSbomUsage =
     "fwseal sbom generate --product NAME --version V [--supplier S] --image NAME[:TYPE]=PATH... "
-    "[--components FILE...] [--sha512] -o SBOM.cdx.json\n"
+    "[--components FILE...] [--parties FILE] [--sha512] -o SBOM.cdx.json\n"
+    "         (--parties: a JSON object {\"manufacturer\": {...}, \"authors\": [...]} as in a spec's \"sbom\")\n"
     "       fwseal sbom validate SBOM.cdx.json\n"
     "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--json]   (SBOM files or packages; exit 0 the same, 1 different)\n"
     "       fwseal sbom check --policy POLICY.json SBOM|PKG [--trust TRUST.json] [--json]   (licence policy; exit 0 passed, "
     "16 failed)\n"
     "       fwseal sbom extract PKG --trust TRUST.json [-o SBOM.cdx.json]";
 
+
+// --parties FILE: the manufacturer and authors, written as in a package
+// spec's "sbom" object, so that `fwseal sbom generate` can make the SBOM
+// `fwseal package` embeds.
+Status read_parties(const std::string& path, sbom::SbomConfig& config) {
+  FWSEAL_ASSIGN(std::string text, read_file(path, 1 << 20));
+  FWSEAL_ASSIGN(nlohmann::json j, parse_json_strict(text, path));
+  FWSEAL_TRY(check_members(j, {"manufacturer", "authors"}, path));
+  packager::SbomGeneration parties;
+  FWSEAL_TRY(packager::parse_sbom_parties(j, path, parties));
+  const auto& m = parties.manufacturer;
+  config.manufacturer = {m.name, m.urls, m.contact_name, m.contact_email};
+  for (const auto& a : parties.authors) config.authors.push_back({a.name, a.email});
+  return ok_status();
+}
 
 int generate(const Args& args) {
   sbom::SbomConfig config;
@@ -50,6 +68,9 @@ int generate(const Args& args) {
   if (config.images.empty()) return usage_error("at least one --image is required", kSbomUsage);
   config.components_files = args.values("--components");
   config.sha512 = args.flag("--sha512");
+  if (auto parties = args.value("--parties")) {
+    if (auto s = read_parties(*parties, config); !s.ok()) return fail(s.error());
+  }
   auto t = resolve_created(std::nullopt, "SOURCE_DATE_EPOCH");
   if (!t.ok()) return fail(t.error());
   config.timestamp = *t;
@@ -134,8 +155,8 @@ int cmd_sbom(const Argv& argv) {
   if (argv.empty()) return usage_error("missing sbom subcommand", kSbomUsage);
   const std::string sub = argv[0];
   Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--image", "--components", "-o", "--trust",
-                                  "--policy"},
+  auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--parties", "--image", "--components", "-o",
+                                  "--trust", "--policy"},
                                  {"--image", "--components"},
                                  {"--json", "--sha512"}});
   if (!args.ok()) return usage_error(args.error().message, kSbomUsage);

@@ -35,6 +35,11 @@ json release_bom(testing::TempDir& dir) {
             "Architecture: armhf\nMaintainer: Guilhem Moulin <guilhem@debian.org>\n\n");
   dir.write("rootfs/usr/share/doc/zlib1g/copyright",
             "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: Zlib\n");
+  std::string overlay = dir.mkdir("overlay");
+  dir.write("overlay/usr/lib/opkg/status",
+            "Package: mosquitto\nVersion: 2.0.18-r0\nStatus: install user installed\nArchitecture: cortexa7t2hf\n"
+            "Section: net\nMaintainer: OE-Core Developers <openembedded-core@lists.openembedded.org>\n"
+            "License: EPL-2.0 | EDL-1.0\n\n");
   std::string kernel = dir.write("zImage", "Linux version 6.6.7 (builder@host) #1 SMP\n");
   std::string boot = dir.write("u-boot.bin", std::string("\0\0U-Boot 2023.01 (Jan 01 2024)\0", 32));
   std::string declared = dir.write("components.json", R"({"components": [
@@ -46,7 +51,8 @@ json release_bom(testing::TempDir& dir) {
   c.supplier = "Acme Devices";
   c.manufacturer = {"Acme Devices GmbH", {"https://acme.example"}, "PSIRT", "psirt@acme.example"};
   c.authors = {{"Acme Release Engineering", "release@acme.example"}};
-  c.images = {{"rootfs", "rootfs", root}, {"kernel", "kernel", kernel}, {"bootloader", "bootloader", boot}};
+  c.images = {{"rootfs", "rootfs", root}, {"overlay", "overlay", overlay}, {"kernel", "kernel", kernel},
+              {"bootloader", "bootloader", boot}};
   c.components_files = {declared};
   c.timestamp = 1700000000;
   c.tool_version = "0.1.0";
@@ -111,12 +117,15 @@ TEST(MinimumElements, EachComponent) {
   EXPECT_EQ(named(bom, "rootfs")["supplier"]["name"], "Acme Devices");
   EXPECT_EQ(named(bom, "acme-agent")["supplier"]["name"], "Acme Devices");
   EXPECT_EQ(named(bom, "zlib1g")["supplier"]["name"], "Mark Brown");
+  EXPECT_EQ(named(bom, "mosquitto")["supplier"]["name"], "OE-Core Developers");  // opkg Maintainer
+  EXPECT_EQ(named(bom, "mosquitto")["type"], "application");                      // Section: net
   // BSI "Distribution licences".
   EXPECT_EQ(named(bom, "zlib1g")["licenses"][0]["license"]["id"], "Zlib");
   EXPECT_EQ(named(bom, "zlib1g")["licenses"][0]["license"]["acknowledgement"], "declared");
   EXPECT_EQ(named(bom, "acme-agent")["licenses"][0]["expression"], "LicenseRef-Acme-Proprietary");
+  EXPECT_FALSE(named(bom, "mosquitto")["licenses"].empty());
   // BSI "Hash value of the executable component": SHA-512 of each deployable image.
-  for (const char* image : {"rootfs", "kernel", "bootloader"}) {
+  for (const char* image : {"rootfs", "overlay", "kernel", "bootloader"}) {
     bool sha512 = false;
     for (const auto& h : named(bom, image)["hashes"]) sha512 = sha512 || h["alg"] == "SHA-512";
     EXPECT_TRUE(sha512) << image;
