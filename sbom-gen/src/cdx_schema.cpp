@@ -51,22 +51,33 @@ bool is_data_keyword(const std::string& key) {
   return key == "enum" || key == "const" || key == "default" || key == "examples";
 }
 
-void take_over_keywords(json& node) {
-  if (node.is_array()) {
-    for (auto& item : node) take_over_keywords(item);
+// Keywords whose value maps names to subschemas: a property may be named
+// "format" (CycloneDX 1.5 and 1.6 have one), which is not the keyword.
+bool is_schema_map_keyword(const std::string& key) {
+  return key == "properties" || key == "patternProperties" || key == "definitions";
+}
+
+void take_over_keywords(json& schema) {
+  if (schema.is_array()) {
+    for (auto& item : schema) take_over_keywords(item);
     return;
   }
-  if (!node.is_object()) return;
+  if (!schema.is_object()) return;
   for (const char* key : {"pattern", "format", "uniqueItems"}) {
-    auto it = node.find(key);
-    // A property named "pattern" (`properties.pattern`) is an object: a schema.
-    if (it == node.end() || it->is_object()) continue;
+    auto it = schema.find(key);
+    if (it == schema.end()) continue;
     json value = std::move(*it);
-    node.erase(key);
-    node[std::string("fwseal:") + key] = std::move(value);
+    schema.erase(key);
+    schema[std::string("fwseal:") + key] = std::move(value);
   }
-  for (auto& [key, value] : node.items())
-    if (!is_data_keyword(key)) take_over_keywords(value);
+  for (auto& [key, value] : schema.items()) {
+    if (is_data_keyword(key)) continue;
+    if (is_schema_map_keyword(key) && value.is_object()) {
+      for (auto& [name, subschema] : value.items()) take_over_keywords(subschema);
+    } else {
+      take_over_keywords(value);
+    }
+  }
 }
 
 // A copyable PolyConstraint (valijson copies constraints into the schema).

@@ -184,6 +184,22 @@ TEST(Validate, OfficialInvalidDocuments) {
   }
 }
 
+// fwseal renames the schema keyword "format" before valijson reads the
+// schema; a property named "format" must stay a property.
+TEST(Validate, PropertyNamedFormatIsStillChecked) {
+  json bom = minimal();
+  bom["components"].push_back(json::parse(R"({"bom-ref": "key", "type": "cryptographic-asset", "name": "fw-key",
+    "cryptoProperties": {"assetType": "related-crypto-material", "relatedCryptoMaterialProperties": {"format": "PEM"}}})"));
+  auto s = validate_sbom(bom.dump());
+  EXPECT_TRUE(s.ok()) << s.error().message;
+  bom["components"][2]["cryptoProperties"]["relatedCryptoMaterialProperties"]["format"] = 5;
+  s = validate_sbom(bom.dump());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message,
+            "sbom: $.components[2].cryptoProperties.relatedCryptoMaterialProperties.format: CycloneDX 1.6 schema: Value "
+            "type not permitted by 'type' constraint");
+}
+
 // uniqueItems, checked by valijson's pairwise comparison, takes minutes
 // for 20,000 components; fwseal's set check is linear.
 TEST(Validate, ManyComponentsInLinearTime) {
