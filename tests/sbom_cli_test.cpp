@@ -17,6 +17,32 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
+// `fwseal sbom validate`: the official schema of each supported version,
+// built in; exit 10 (malformed) with the JSON path of the first error.
+TEST(SbomCli, ValidateChecksTheOfficialSchemaOfEachVersion) {
+  Workspace ws("sbom-validate");
+  const std::string official = source_dir() + "/sbom-gen/testdata/cyclonedx/";
+  for (const char* v : {"1.4", "1.5", "1.6"}) {
+    std::string file = official + "valid-bom-" + v + ".json";
+    auto ok = ws.fwseal({"sbom", "validate", file});
+    EXPECT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_EQ(ok.out, file + ": valid CycloneDX " + v + " SBOM\n");
+  }
+  write_bytes(ws.path("old.json"), R"({"bomFormat": "CycloneDX", "specVersion": "1.3", "version": 1})");
+  auto old = ws.fwseal({"sbom", "validate", ws.path("old.json")});
+  EXPECT_EQ(old.exit_code, 10);
+  EXPECT_EQ(old.err, "fwseal: " + ws.path("old.json") +
+                         ": sbom: $.specVersion: CycloneDX \"1.3\" is not supported; fwseal validates CycloneDX 1.4, "
+                         "1.5 and 1.6\n");
+  write_bytes(ws.path("extra.json"),
+              R"({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "metadata": {"lifecycle": []}})");
+  auto extra = ws.fwseal({"sbom", "validate", ws.path("extra.json")});
+  EXPECT_EQ(extra.exit_code, 10);
+  EXPECT_EQ(extra.err, "fwseal: " + ws.path("extra.json") +
+                           ": sbom: $.metadata: CycloneDX 1.5 schema: Object contains a property that could not be "
+                           "validated using 'properties' or 'additionalProperties' constraints: 'lifecycle'\n");
+}
+
 TEST(SbomCli, EmbeddedSbomIsSignedValidatedAndDiffed) {
   Workspace ws("sbom");
   ws.keygen("k", "ed25519");
@@ -97,12 +123,17 @@ TEST(SbomCli, PackageEmbedsAndWritesTheSbomSbomGenerateMakes) {
     const std::string flag = sha512 ? "true" : "false";
     write_bytes(ws.path("gen-spec.json"), R"({"product":"acme-cam","version":"1.4.2","security_version":3,
       "hardware":["rev-b"],"created":1790000000,
-      "sbom":{"supplier":"Acme","components":["components.json"],"sha512":)" + flag + R"(},
+      "sbom":{"supplier":"Acme","components":["components.json"],"sha512":)" + flag + R"(,
+              "manufacturer":{"name":"Acme GmbH","url":["https://acme.example"],"contact":{"email":"psirt@acme.example"}},
+              "authors":[{"name":"Release team","email":"release@acme.example"}]},
       "images":[{"name":"rootfs","type":"rootfs","path":"b.bin"},{"name":"config","type":"config","path":"c.bin"}]})");
     const std::string pkg = ws.path("g.fwpkg"), out = ws.path("g.cdx.json");
     auto p = ws.fwseal({"package", "--spec", ws.path("gen-spec.json"), "-o", pkg, "--force", "--sbom-out", out, "--quiet"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
+    write_bytes(ws.path("parties.json"), R"({"manufacturer":{"name":"Acme GmbH","url":["https://acme.example"],
+      "contact":{"email":"psirt@acme.example"}},"authors":[{"name":"Release team","email":"release@acme.example"}]})");
     std::vector<std::string> gen{"sbom", "generate", "--product", "acme-cam", "--version", "1.4.2", "--supplier", "Acme",
+                                 "--parties", ws.path("parties.json"),
                                  "--image", "rootfs:rootfs=" + ws.path("b.bin"), "--image",
                                  "config:config=" + ws.path("c.bin"), "--components", "components.json", "-o",
                                  ws.path("alone.cdx.json")};
@@ -116,6 +147,8 @@ TEST(SbomCli, PackageEmbedsAndWritesTheSbomSbomGenerateMakes) {
     EXPECT_EQ(written, read_bytes(ws.path("alone.cdx.json"))) << "sha512 " << flag;
     EXPECT_NE(read_bytes(pkg).find(written), std::string::npos) << "the package embeds another SBOM";
     auto bom = nlohmann::json::parse(written);
+    EXPECT_EQ(bom["metadata"]["manufacturer"]["name"], "Acme GmbH");
+    EXPECT_EQ(bom["metadata"]["authors"][0]["email"], "release@acme.example");
     bool seen = false;
     for (const auto& c : bom["components"])
       if (c["name"] == "rootfs") {

@@ -8,7 +8,9 @@
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
 #include "fwseal/base/json_output.h"
+#include "fwseal/format/canonical_json.h"
 #include "fwseal/format/layout.h"
+#include "fwseal/packager/spec.h"
 #include "fwseal/sbom/diff.h"
 #include "fwseal/sbom/licence_policy.h"
 #include "fwseal/sbom/sbom.h"
@@ -21,13 +23,29 @@ namespace {
 
 constexpr const char* kSbomUsage =
     "fwseal sbom generate --product NAME --version V [--supplier S] --image NAME[:TYPE]=PATH... "
-    "[--components FILE...] [--sha512] -o SBOM.cdx.json [--json]\n"
+    "[--components FILE...] [--parties FILE] [--sha512] -o SBOM.cdx.json [--json]\n"
+    "         (--parties: a JSON object {\"manufacturer\": {...}, \"authors\": [...]} as in a spec's \"sbom\")\n"
     "       fwseal sbom validate SBOM.cdx.json [--quiet | --json]\n"
     "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--quiet | --json]   (SBOM files or packages; exit 0 the same, 1 different)\n"
     "       fwseal sbom check --policy POLICY.json SBOM|PKG [--trust TRUST.json] [--quiet | --json]   (licence policy; exit 0 "
     "passed, 16 failed)\n"
     "       fwseal sbom extract PKG --trust TRUST.json [-o SBOM.cdx.json [--json]]";
 
+
+// --parties FILE: the manufacturer and authors, written as in a package
+// spec's "sbom" object, so that `fwseal sbom generate` can make the SBOM
+// `fwseal package` embeds.
+Status read_parties(const std::string& path, sbom::SbomConfig& config) {
+  FWSEAL_ASSIGN(std::string text, read_file(path, 1 << 20));
+  FWSEAL_ASSIGN(nlohmann::json j, parse_json_strict(text, path));
+  FWSEAL_TRY(check_members(j, {"manufacturer", "authors"}, path));
+  packager::SbomGeneration parties;
+  FWSEAL_TRY(packager::parse_sbom_parties(j, path, parties));
+  const auto& m = parties.manufacturer;
+  config.manufacturer = {m.name, m.urls, m.contact_name, m.contact_email};
+  for (const auto& a : parties.authors) config.authors.push_back({a.name, a.email});
+  return ok_status();
+}
 
 int generate(const Args& args) {
   sbom::SbomConfig config;
@@ -53,6 +71,9 @@ int generate(const Args& args) {
   if (config.images.empty()) return usage_error("at least one --image is required", kSbomUsage);
   config.components_files = args.values("--components");
   config.sha512 = args.flag("--sha512");
+  if (auto parties = args.value("--parties")) {
+    if (auto s = read_parties(*parties, config); !s.ok()) return fail(s.error());
+  }
   auto t = resolve_created(std::nullopt, "SOURCE_DATE_EPOCH");
   if (!t.ok()) return fail(t.error());
   config.timestamp = *t;
@@ -71,12 +92,12 @@ int validate(const Args& args) {
   if (args.positionals().size() != 1) return usage_error("expected one SBOM file", kSbomUsage);
   auto bytes = read_file(args.positionals()[0], kMaxSbomBytes);
   if (!bytes.ok()) return fail(bytes.error());
-  auto s = sbom::validate_sbom(*bytes);
-  if (!s.ok()) return fail(make_error(s.error().code, args.positionals()[0] + ": " + s.error().message));
+  auto version = sbom::validated_spec_version(*bytes);
+  if (!version.ok()) return fail(make_error(version.error().code, args.positionals()[0] + ": " + version.error().message));
   if (args.flag("--json"))
-    print_json({{"sbom", args.positionals()[0]}, {"valid", true}});
+    print_json({{"sbom", args.positionals()[0]}, {"valid", true}, {"spec_version", *version}});
   else if (!args.flag("--quiet"))
-    std::printf("%s: valid CycloneDX 1.6 SBOM\n", args.positionals()[0].c_str());
+    std::printf("%s: valid CycloneDX %s SBOM\n", args.positionals()[0].c_str(), version->c_str());
   return 0;
 }
 
@@ -162,8 +183,8 @@ int cmd_sbom(const Argv& argv) {
   if (argv.empty()) return usage_error("missing sbom subcommand", kSbomUsage);
   const std::string sub = argv[0];
   Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--image", "--components", "-o", "--trust",
-                                  "--policy"},
+  auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--parties", "--image", "--components", "-o",
+                                  "--trust", "--policy"},
                                  {"--image", "--components"},
                                  {"--json", "--quiet", "--sha512"}});
   if (!args.ok()) return usage_error(args.error().message, kSbomUsage);

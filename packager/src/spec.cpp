@@ -142,13 +142,69 @@ Result<std::string> read_sbom(const std::string& path, std::string_view field) {
   return std::move(bytes).value();
 }
 
+Result<std::string> get_text(const json& j, std::string_view key, const std::string& where) {
+  FWSEAL_ASSIGN(std::string value, get_string(j, key, where));
+  FWSEAL_TRY(check_text(value, member_path(where, key)));
+  return value;
+}
+
+Result<SbomOrganisation> get_organisation(const json& j, const std::string& where) {
+  FWSEAL_TRY(check_members(j, {"name", "url", "contact"}, where));
+  SbomOrganisation out;
+  FWSEAL_ASSIGN(out.name, get_text(j, "name", where));
+  if (has_member(j, "url")) {
+    FWSEAL_ASSIGN(const json* urls, get_array(j, "url", where, 16));
+    for (std::size_t i = 0; i < urls->size(); ++i) {
+      if (!(*urls)[i].is_string()) return bad(index_path(member_path(where, "url"), i), "expected a string");
+      out.urls.push_back((*urls)[i].get<std::string>());
+    }
+  }
+  if (has_member(j, "contact")) {
+    const std::string at = member_path(where, "contact");
+    FWSEAL_TRY(check_members(j["contact"], {"name", "email"}, at));
+    if (has_member(j["contact"], "name")) {
+      FWSEAL_ASSIGN(out.contact_name, get_text(j["contact"], "name", at));
+    }
+    if (has_member(j["contact"], "email")) {
+      FWSEAL_ASSIGN(out.contact_email, get_text(j["contact"], "email", at));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Status parse_sbom_parties(const json& j, std::string_view where_view, SbomGeneration& out) {
+  const std::string where(where_view);
+  if (has_member(j, "manufacturer")) {
+    FWSEAL_ASSIGN(out.manufacturer, get_organisation(j["manufacturer"], member_path(where, "manufacturer")));
+  }
+  if (has_member(j, "authors")) {
+    FWSEAL_ASSIGN(const json* items, get_array(j, "authors", where, 64));
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const std::string at = index_path(member_path(where, "authors"), i);
+      FWSEAL_TRY(check_members((*items)[i], {"name", "email"}, at));
+      SbomAuthor a;
+      FWSEAL_ASSIGN(a.name, get_text((*items)[i], "name", at));
+      if (has_member((*items)[i], "email")) {
+        FWSEAL_ASSIGN(a.email, get_text((*items)[i], "email", at));
+      }
+      out.authors.push_back(std::move(a));
+    }
+  }
+  return ok_status();
+}
+
+namespace {
+
 // "sbom": {"supplier": "...", "components": ["components.json", ...],
 // "sha512": false}: the caller generates the SBOM from the spec's images
 // (sbom-gen) and passes it in.
 Result<SbomGeneration> get_sbom_generation(const json& j, const std::string& base_dir) {
   const std::string field = member_path(kSpec, "sbom");
-  FWSEAL_TRY(check_members(j, {"supplier", "components", "sha512"}, field));
+  FWSEAL_TRY(check_members(j, {"supplier", "manufacturer", "authors", "components", "sha512"}, field));
   SbomGeneration out;
+  FWSEAL_TRY(parse_sbom_parties(j, field, out));
   if (has_member(j, "sha512")) {
     FWSEAL_ASSIGN(out.sha512, get_bool(j, "sha512", field));
   }

@@ -169,6 +169,21 @@ std::vector<BadSpec> bad_specs() {
        "spec.sbom.sha512: expected true or false"},
       {"SbomGenerationComponentIsDirectory", with([](json& j) { j["sbom"] = {{"components", {"subdir"}}}; }), m,
        "spec.sbom.components[0]: \""},
+      {"SbomManufacturerUnknownMember",
+       with([](json& j) { j["sbom"] = {{"manufacturer", {{"name", "Acme"}, {"address", "Berlin"}}}}; }), m,
+       "spec.sbom.manufacturer.address: unknown member"},
+      {"SbomManufacturerWithoutName", with([](json& j) { j["sbom"] = {{"manufacturer", {{"url", {"https://a.example"}}}}}; }),
+       m, "spec.sbom.manufacturer.name: missing"},
+      {"SbomManufacturerUrlNotString", with([](json& j) { j["sbom"] = {{"manufacturer", {{"name", "Acme"}, {"url", {1}}}}}; }),
+       m, "spec.sbom.manufacturer.url[0]: expected a string"},
+      {"SbomManufacturerContactUnknownMember",
+       with([](json& j) { j["sbom"] = {{"manufacturer", {{"name", "Acme"}, {"contact", {{"phone", "1"}}}}}}; }), m,
+       "spec.sbom.manufacturer.contact.phone: unknown member"},
+      {"SbomAuthorsNotArray", with([](json& j) { j["sbom"] = {{"authors", "me"}}; }), m,
+       "spec.sbom.authors: expected an array"},
+      {"SbomAuthorEmailControlChar",
+       with([](json& j) { j["sbom"] = {{"authors", {{{"name", "Rel"}, {"email", "a@b\x1b"}}}}}; }), m,
+       "spec.sbom.authors[0].email: \"a@b\\x1b\" contains a control character"},
       {"SbomTooLarge", with([](json& j) { j["sbom"] = "huge.json"; }), m,
        "bytes, more than the limit of 67108864"},
   };
@@ -245,6 +260,23 @@ TEST(Spec, SbomToGenerate) {
   EXPECT_EQ(empty->sbom_generation->supplier, "");
   EXPECT_TRUE(empty->sbom_generation->components.empty());
   EXPECT_FALSE(empty->sbom_generation->sha512);
+  auto parties = parse_spec(with([](json& j) {
+                              j["sbom"] = json::parse(R"({"manufacturer": {"name": "Acme GmbH", "url": ["https://acme.example"],
+                                                           "contact": {"name": "PSIRT", "email": "psirt@acme.example"}},
+                                                          "authors": [{"name": "Release team", "email": "rel@acme.example"},
+                                                                      {"name": "QA"}]})");
+                            }),
+                            files().path());
+  ASSERT_TRUE(parties.ok()) << parties.error().message;
+  const auto& g = *parties->sbom_generation;
+  EXPECT_EQ(g.manufacturer.name, "Acme GmbH");
+  EXPECT_EQ(g.manufacturer.urls, std::vector<std::string>{"https://acme.example"});
+  EXPECT_EQ(g.manufacturer.contact_name, "PSIRT");
+  EXPECT_EQ(g.manufacturer.contact_email, "psirt@acme.example");
+  ASSERT_EQ(g.authors.size(), 2u);
+  EXPECT_EQ(g.authors[0].email, "rel@acme.example");
+  EXPECT_EQ(g.authors[1].name, "QA");
+  EXPECT_EQ(g.authors[1].email, "");
   auto sha512 = parse_spec(with([](json& j) { j["sbom"] = {{"sha512", true}}; }), files().path());
   ASSERT_TRUE(sha512.ok()) << sha512.error().message;
   EXPECT_TRUE(sha512->sbom_generation->sha512);

@@ -4,6 +4,7 @@
 
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/format/manifest.h"
+#include "fwseal/packager/spec.h"
 
 namespace fwseal::pipeline {
 
@@ -135,6 +136,7 @@ Result<ReleasePlan> make_plan(const Release& r, const std::string& out_dir, std:
     v.repro = repro;
     v.rebuild_images = r.reproducibility.rebuild_images;
     v.sbom_sha512 = r.sbom_sha512;
+    v.sbom_parties = r.sbom_parties;
     v.release_dir = r.base_dir;
     v.licence_policy = r.licence_policy;
     p.variants.push_back(std::move(v));
@@ -149,6 +151,7 @@ std::string package_spec(const VariantPlan& v, const std::vector<std::string>& i
     images.push_back({{"name", v.images[i].name}, {"type", v.images[i].type}, {"path", image_paths[i]}});
   ojson sbom = {{"components", components_files}, {"sha512", v.sbom_sha512}};
   if (!v.supplier.empty()) sbom["supplier"] = v.supplier;
+  for (const auto& [key, value] : v.sbom_parties.items()) sbom[key] = value;
   ojson spec = {{"product", v.product},
                 {"version", v.version},
                 {"security_version", std::to_string(v.security_version)},
@@ -177,6 +180,7 @@ std::string variant_json(const VariantPlan& v) {
              {"repro", v.repro},
              {"rebuild_images", v.rebuild_images},
              {"sbom_sha512", v.sbom_sha512},
+             {"sbom_parties", v.sbom_parties},
              {"release_dir", v.release_dir}};
   return j.dump(2) + "\n";
 }
@@ -186,7 +190,7 @@ Result<VariantPlan> parse_variant_json(std::string_view text, std::string_view w
   const std::string w(what);
   FWSEAL_TRY(check_members(j, {"format", "name", "label", "package_name", "product", "version", "supplier",
                                "security_version", "created", "hardware", "images", "components_files", "repro",
-                               "rebuild_images", "sbom_sha512", "release_dir"},
+                               "rebuild_images", "sbom_sha512", "sbom_parties", "release_dir"},
                            w));
   FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
   if (format != "fwseal-pipeline-variant") return make_error(Code::malformed, w + ": not a variant.json of fwseal pipeline");
@@ -224,6 +228,13 @@ Result<VariantPlan> parse_variant_json(std::string_view text, std::string_view w
   FWSEAL_ASSIGN(v.repro, get_bool(j, "repro", w));
   FWSEAL_ASSIGN(v.rebuild_images, get_string(j, "rebuild_images", w));
   FWSEAL_ASSIGN(v.sbom_sha512, get_bool(j, "sbom_sha512", w));
+  if (has_member(j, "sbom_parties")) {
+    const std::string at = member_path(w, "sbom_parties");
+    FWSEAL_TRY(check_members(j["sbom_parties"], {"manufacturer", "authors"}, at));
+    packager::SbomGeneration parties;
+    FWSEAL_TRY(packager::parse_sbom_parties(j["sbom_parties"], at, parties));
+    v.sbom_parties = j["sbom_parties"];
+  }
   FWSEAL_ASSIGN(v.release_dir, get_string(j, "release_dir", w));
   return v;
 }

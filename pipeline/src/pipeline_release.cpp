@@ -15,6 +15,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/base/text.h"
+#include "fwseal/packager/spec.h"
 #include "fwseal/sbom/licence_policy.h"
 
 namespace fwseal::pipeline {
@@ -388,10 +389,14 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
   FWSEAL_TRY(get_inventory(j, base_dir, r));
   if (has_member(j, "sbom")) {
     const std::string where = member_path(kRelease, "sbom");
-    FWSEAL_TRY(check_members(j["sbom"], {"sha512"}, where));
+    FWSEAL_TRY(check_members(j["sbom"], {"sha512", "manufacturer", "authors"}, where));
     if (has_member(j["sbom"], "sha512")) {
       FWSEAL_ASSIGN(r.sbom_sha512, get_bool(j["sbom"], "sha512", where));
     }
+    packager::SbomGeneration parties;
+    FWSEAL_TRY(packager::parse_sbom_parties(j["sbom"], where, parties));
+    for (const char* key : {"manufacturer", "authors"})
+      if (has_member(j["sbom"], key)) r.sbom_parties[key] = j["sbom"][key];
   }
   if (has_member(j, "output")) {
     FWSEAL_ASSIGN(r.output, get_path(j, "output", kRelease, base_dir));

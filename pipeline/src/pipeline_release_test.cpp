@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fwseal/packager/spec.h"
 #include "fwseal/pipeline/plan.h"
 #include "fwseal/pipeline/release.h"
 
@@ -26,6 +27,17 @@ class ReleaseFile : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   Result<Release> parse(const std::string& text) { return parse_release(text, dir_, "r.json"); }
+  // The minimal release file with `member` added must be refused as
+  // malformed, naming `where`.
+  void expect_refused(const std::string& member, const std::string& where) {
+    std::string text = kMinimalText;
+    text.insert(text.rfind('}'), ", " + member);
+    auto e = parse(text);
+    ASSERT_FALSE(e.ok()) << member;
+    EXPECT_EQ(e.error().code, Code::malformed) << member;
+    EXPECT_THAT(e.error().message, ::testing::HasSubstr(where)) << member;
+  }
+  static const char* const kMinimalText;
   std::string dir_;
 };
 
@@ -36,6 +48,7 @@ constexpr const char* kMinimal = R"({
   "images": [{"name": "boot", "type": "bootloader", "path": "a.bin"}],
   "signing": {"keys": [{"uri": "pkcs11:token=t;object=k"}]}
 })";
+const char* const ReleaseFile::kMinimalText = kMinimal;
 
 TEST_F(ReleaseFile, MinimalReleaseHasOneUnnamedVariant) {
   auto r = parse(kMinimal);
@@ -181,14 +194,35 @@ TEST_F(ReleaseFile, Sha512InTheSbomIsAskedFor) {
   ASSERT_TRUE(v.ok()) << v.error().message;
   EXPECT_TRUE(v->sbom_sha512);  // the reproducibility rebuild makes the same SBOM
 
-  for (const char* bad : {R"("sbom": {"sha512": "yes"})", R"("sbom": {"sha1": true})", R"("sbom": true)"}) {
-    std::string t = kMinimal;
-    t.insert(t.rfind('}'), std::string(", ") + bad);
-    auto e = parse(t);
-    ASSERT_FALSE(e.ok()) << bad;
-    EXPECT_EQ(e.error().code, Code::malformed) << bad;
-    EXPECT_THAT(e.error().message, HasSubstr("release.sbom")) << bad;
-  }
+  for (const char* bad : {R"("sbom": {"sha512": "yes"})", R"("sbom": {"sha1": true})", R"("sbom": true)"})
+    expect_refused(bad, "release.sbom");
+}
+
+TEST_F(ReleaseFile, ManufacturerAndAuthorsReachThePackageSpec) {
+  std::string text = kMinimal;
+  text.insert(text.rfind('}'), R"(, "supplier": "Acme Cameras Ltd", "sbom": {
+    "manufacturer": {"name": "Acme Cameras GmbH", "url": ["https://acme.example"], "contact": {"email": "psirt@acme.example"}},
+    "authors": [{"name": "Release engineering", "email": "release@acme.example"}]})");
+  auto r = parse(text);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto plan = make_plan(*r, "/o", 7, Tools{"/bin/fwseal", "/bin/fwseal-verify"}, true);
+  ASSERT_TRUE(plan.ok());
+  auto spec = nlohmann::json::parse(package_spec(plan->variants[0], {"a.bin"}, {}), nullptr, true, true);
+  EXPECT_EQ(spec["sbom"]["supplier"], "Acme Cameras Ltd");
+  EXPECT_EQ(spec["sbom"]["manufacturer"]["name"], "Acme Cameras GmbH");
+  EXPECT_EQ(spec["sbom"]["manufacturer"]["contact"]["email"], "psirt@acme.example");
+  EXPECT_EQ(spec["sbom"]["authors"][0]["email"], "release@acme.example");
+  // The package spec reads them as the spec of a hand-written release would.
+  auto parsed = packager::parse_spec(package_spec(plan->variants[0], {dir_ + "/a.bin"}, {}), dir_);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->sbom_generation->manufacturer.urls, std::vector<std::string>{"https://acme.example"});
+  auto v = parse_variant_json(variant_json(plan->variants[0]), "variant.json");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v->sbom_parties, r->sbom_parties);  // the reproducibility rebuild makes the same SBOM
+
+  expect_refused(R"("sbom": {"authors": [{"name": "a", "mail": "a@b"}]})", "release.sbom.authors[0].mail: unknown member");
+  expect_refused(R"("sbom": {"manufacturer": {"name": "Acme\u0007"}})",
+                 "release.sbom.manufacturer.name: \"Acme\\x07\" contains a control character");
 }
 
 TEST_F(ReleaseFile, LicencePolicyIsReadFirstAndCheckedBeforeSigning) {

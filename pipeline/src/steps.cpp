@@ -15,6 +15,9 @@ sbom::SbomConfig sbom_config(const packager::Spec& spec, std::int64_t time, cons
   config.product = spec.product;
   config.version = spec.version;
   config.supplier = spec.sbom_generation->supplier;
+  const auto& m = spec.sbom_generation->manufacturer;
+  config.manufacturer = {m.name, m.urls, m.contact_name, m.contact_email};
+  for (const auto& a : spec.sbom_generation->authors) config.authors.push_back({a.name, a.email});
   for (const auto& img : spec.images) config.images.push_back({img.name, img.type, img.path});
   config.components_files = spec.sbom_generation->components;
   config.components_labels = spec.sbom_generation->components_as_written;

@@ -35,10 +35,12 @@ json properties_json(const std::set<std::pair<std::string, std::string>>& props)
 }
 
 std::string image_component_type(const std::string& image_type) {
-  // A root filesystem is an operating system; kernels, bootloaders, FPGA
-  // bitstreams and the rest are firmware.
-  return image_type == "rootfs" || image_type == "os" || image_type == "operating-system" ? "operating-system"
-                                                                                          : "firmware";
+  // A root filesystem and a kernel are (parts of) an operating system, as the
+  // Linux a fingerprint finds in a kernel image is; bootloaders, FPGA
+  // bitstreams, microcontroller images and the rest are firmware.
+  for (const char* os : {"rootfs", "os", "operating-system", "kernel", "linux"})
+    if (image_type == os) return "operating-system";
+  return "firmware";
 }
 
 json component_json(const Component& c) {
@@ -70,6 +72,54 @@ json component_json(const Component& c) {
   }
   if (!c.properties.empty()) j["properties"] = properties_json(c.properties);
   return j;
+}
+
+json organisation_json(const Organisation& o) {
+  json j = {{"name", o.name}};
+  if (!o.urls.empty()) j["url"] = o.urls;
+  json contact = json::object();
+  if (!o.contact_name.empty()) contact["name"] = o.contact_name;
+  if (!o.contact_email.empty()) contact["email"] = o.contact_email;
+  if (!contact.empty()) j["contact"] = json::array({contact});
+  return j;
+}
+
+// Who made the BOM's data (NTIA "Author of SBOM Data", BSI TR-03183-2 "SBOM
+// creator"): as configured, else the manufacturer, else the supplier.
+json authors_json(const SbomConfig& config) {
+  json out = json::array();
+  for (const auto& a : config.authors) {
+    json j = {{"name", a.name}};
+    if (!a.email.empty()) j["email"] = a.email;
+    out.push_back(j);
+  }
+  if (out.empty() && !config.manufacturer.name.empty()) {
+    json j = {{"name", config.manufacturer.name}};
+    if (!config.manufacturer.contact_email.empty()) j["email"] = config.manufacturer.contact_email;
+    out.push_back(j);
+  } else if (out.empty() && !config.supplier.empty()) {
+    out.push_back({{"name", config.supplier}});
+  }
+  return out;
+}
+
+json metadata_json(const SbomConfig& config, const std::vector<std::string>& warnings) {
+  json product = {{"bom-ref", "product"}, {"type", "firmware"}, {"name", config.product}, {"version", config.version}};
+  if (!config.supplier.empty()) product["supplier"] = {{"name", config.supplier}};
+  if (!config.manufacturer.name.empty()) product["manufacturer"] = organisation_json(config.manufacturer);
+  json tool = {{"type", "application"}, {"name", "fwseal"}, {"version", config.tool_version}};
+  json metadata = {{"timestamp", rfc3339_utc(config.timestamp)},
+                   {"tools", {{"components", json::array({tool})}}},
+                   {"component", product}};
+  if (!config.supplier.empty()) metadata["supplier"] = {{"name", config.supplier}};
+  if (!config.manufacturer.name.empty()) metadata["manufacturer"] = organisation_json(config.manufacturer);
+  if (json authors = authors_json(config); !authors.empty()) metadata["authors"] = authors;
+  if (!warnings.empty()) {
+    json props = json::array();
+    for (const auto& w : warnings) props.push_back({{"name", "fwseal:warning"}, {"value", w}});
+    metadata["properties"] = props;
+  }
+  return metadata;
 }
 
 }  // namespace
@@ -105,17 +155,7 @@ std::string content_serial(const std::string& text) {
 Result<std::string> write_bom(const SbomConfig& config, const std::vector<ImageComponent>& images,
                               const std::vector<Component>& components, const std::vector<std::string>& warnings) {
   const std::string product_ref = "product";
-  json product = {{"bom-ref", product_ref}, {"type", "firmware"}, {"name", config.product}, {"version", config.version}};
-  if (!config.supplier.empty()) product["supplier"] = {{"name", config.supplier}};
-  json tool = {{"type", "application"}, {"name", "fwseal"}, {"version", config.tool_version}};
-  json metadata = {{"timestamp", rfc3339_utc(config.timestamp)},
-                   {"tools", {{"components", json::array({tool})}}},
-                   {"component", product}};
-  if (!warnings.empty()) {
-    json props = json::array();
-    for (const auto& w : warnings) props.push_back({{"name", "fwseal:warning"}, {"value", w}});
-    metadata["properties"] = props;
-  }
+  json metadata = metadata_json(config, warnings);
 
   json comps = json::array();
   std::map<std::string, std::set<std::string>> depends;  // ref -> refs
@@ -133,6 +173,8 @@ Result<std::string> write_bom(const SbomConfig& config, const std::vector<ImageC
               {"properties", json::array({{{"name", "fwseal:image-digest-of"}, {"value", i->digest_of}},
                                           {{"name", "fwseal:image-type"}, {"value", i->spec.type}}})}};
     if (!i->sha512_hex.empty()) c["hashes"].push_back({{"alg", "SHA-512"}, {"content", i->sha512_hex}});
+    // The images are the product's own: its supplier supplies them.
+    if (!config.supplier.empty()) c["supplier"] = {{"name", config.supplier}};
     comps.push_back(c);
     depends[product_ref].insert(image_ref(i->spec.name));
     depends[image_ref(i->spec.name)];

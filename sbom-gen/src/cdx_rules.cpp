@@ -61,4 +61,16 @@ bool is_url(std::string_view url) {
   return true;
 }
 
+bool is_email(std::string_view email) {
+  auto at = email.find('@');
+  if (email.size() > 254 || at == 0 || at == std::string_view::npos || at + 1 == email.size() ||
+      email.find('@', at + 1) != std::string_view::npos)
+    return false;
+  for (char c : email) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f || std::string_view("<>\"(),;:\\[]").find(c) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
 }  // namespace fwseal::sbom

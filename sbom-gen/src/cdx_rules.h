@@ -22,4 +22,9 @@ bool is_cpe(std::string_view cpe);
 // scheme ":" and no spaces, controls or <>"{}|\^` characters.
 bool is_url(std::string_view url);
 
+// An address as metadata.authors[].email wants it (format idn-email, which
+// fwseal's schema check does not assert): at most 254 bytes, one '@' with
+// text on both sides, no spaces, controls or <>"(),;:\[] characters.
+bool is_email(std::string_view email);
+
 }  // namespace fwseal::sbom

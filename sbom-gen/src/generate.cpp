@@ -6,6 +6,7 @@
 #include <set>
 
 #include "bom_writer.h"
+#include "cdx_rules.h"
 #include "declared.h"
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
@@ -25,6 +26,36 @@ constexpr std::int64_t kMaxTimestamp = 253402300799;  // 9999-12-31T23:59:59Z
 
 Error usage(std::string message) { return make_error(Code::usage, std::move(message)); }
 
+Status check_email(const std::string& email, const std::string& where) {
+  if (email.empty()) return ok_status();
+  if (auto text = check_text(email, where); !text.ok()) return usage(text.error().message);
+  if (!is_email(email)) return usage(where + ": " + shown(email) + " is not an e-mail address");
+  return ok_status();
+}
+
+// Manufacturer and authors: text from a spec or release file, checked like
+// every other field written into the BOM.
+Status check_parties(const SbomConfig& c) {
+  auto as_usage = [](Status s) -> Status { return s.ok() ? s : Status(usage(s.error().message)); };
+  const Organisation& m = c.manufacturer;
+  if (!m.name.empty() || !m.urls.empty() || !m.contact_name.empty() || !m.contact_email.empty()) {
+    FWSEAL_TRY(as_usage(check_text(m.name, "manufacturer.name")));
+    if (m.urls.size() > 16) return usage("manufacturer.url: more than 16 URLs");
+    for (std::size_t i = 0; i < m.urls.size(); ++i)
+      if (!is_url(m.urls[i]))
+        return usage("manufacturer.url[" + std::to_string(i) + "]: " + shown(m.urls[i]) + " is not an absolute URL");
+    if (!m.contact_name.empty()) FWSEAL_TRY(as_usage(check_text(m.contact_name, "manufacturer.contact.name")));
+    FWSEAL_TRY(check_email(m.contact_email, "manufacturer.contact.email"));
+  }
+  if (c.authors.size() > 64) return usage("authors: more than 64");
+  for (std::size_t i = 0; i < c.authors.size(); ++i) {
+    const std::string where = "authors[" + std::to_string(i) + "]";
+    FWSEAL_TRY(as_usage(check_text(c.authors[i].name, where + ".name")));
+    FWSEAL_TRY(check_email(c.authors[i].email, where + ".email"));
+  }
+  return ok_status();
+}
+
 Status check_config(const SbomConfig& c) {
   auto as_usage = [](Status s) -> Status {
     if (s.ok()) return s;
@@ -33,6 +64,7 @@ Status check_config(const SbomConfig& c) {
   FWSEAL_TRY(as_usage(check_text(c.product, "product")));
   FWSEAL_TRY(as_usage(check_text(c.version, "version")));
   if (!c.supplier.empty()) FWSEAL_TRY(as_usage(check_text(c.supplier, "supplier")));
+  FWSEAL_TRY(check_parties(c));
   if (c.tool_version.empty() || c.tool_version.size() > 64 || !is_clean_text(c.tool_version))
     return usage("tool version: must be 1-64 bytes of text");
   if (c.timestamp < 0 || c.timestamp > kMaxTimestamp)

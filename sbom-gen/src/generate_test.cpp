@@ -289,6 +289,26 @@ TEST(Draft, OnlyForFileImagesWithoutSha512) {
   EXPECT_THAT(sha512.error().message, ::testing::HasSubstr("SHA-512"));
 }
 
+// metadata.authors: who made the BOM (NTIA "Author of SBOM Data"); without
+// authors given, the manufacturer, else the supplier, else nobody.
+TEST(Generate, AuthorsDefaultToTheManufacturerThenTheSupplier) {
+  Rootfs fs;
+  SbomConfig c = config_for({{"rootfs", "rootfs", fs.root}});
+  json bom = generate(c);
+  EXPECT_EQ(bom["metadata"]["authors"], json::parse(R"([{"name": "Acme Devices"}])"));
+  EXPECT_EQ(bom["metadata"]["supplier"]["name"], "Acme Devices");
+  EXPECT_FALSE(bom["metadata"].contains("manufacturer"));
+  c.manufacturer = {"Acme Devices GmbH", {}, "", "psirt@acme.example"};
+  bom = generate(c);
+  EXPECT_EQ(bom["metadata"]["authors"], json::parse(R"([{"name": "Acme Devices GmbH", "email": "psirt@acme.example"}])"));
+  EXPECT_EQ(bom["metadata"]["manufacturer"], json::parse(R"({"name": "Acme Devices GmbH", "contact": [{"email": "psirt@acme.example"}]})"));
+  c.authors = {{"QA", ""}};
+  EXPECT_EQ(generate(c)["metadata"]["authors"], json::parse(R"([{"name": "QA"}])"));
+  c = config_for({{"rootfs", "rootfs", fs.root}});
+  c.supplier.clear();
+  EXPECT_FALSE(generate(c)["metadata"].contains("authors"));
+}
+
 TEST(Generate, ConfigErrorsAreUsage) {
   Rootfs fs;
   struct Case {
@@ -301,6 +321,13 @@ TEST(Generate, ConfigErrorsAreUsage) {
       {[](SbomConfig& c) { c.timestamp = -1; }, "timestamp -1 is outside 0..253402300799"},
       {[](SbomConfig& c) { c.tool_version.clear(); }, "tool version: must be 1-64 bytes of text"},
       {[](SbomConfig& c) { c.images[0].path.clear(); }, "images[0].path: empty"},
+      {[](SbomConfig& c) { c.manufacturer = {"Acme", {"acme.example"}, "", ""}; },
+       "manufacturer.url[0]: \"acme.example\" is not an absolute URL"},
+      {[](SbomConfig& c) { c.manufacturer = {"", {"https://acme.example"}, "", ""}; }, "manufacturer.name: must be 1 to 128 bytes, got 0"},
+      {[](SbomConfig& c) { c.manufacturer = {"Acme", {}, "", "psirt at acme"}; },
+       "manufacturer.contact.email: \"psirt at acme\" is not an e-mail address"},
+      {[](SbomConfig& c) { c.authors = {{"Rel\x01", ""}}; }, "authors[0].name: \"Rel\\x01\" contains a control character"},
+      {[](SbomConfig& c) { c.authors = {{"Rel", "a@b@c"}}; }, "authors[0].email: \"a@b@c\" is not an e-mail address"},
   };
   for (const auto& test : cases) {
     SbomConfig c = config_for({{"rootfs", "rootfs", fs.root}});

@@ -184,6 +184,20 @@ void set_identity(Finding& f, const Paragraph& p, bool dpkg, const OsRelease& os
                      {{"arch", arch}, {"distro", distro}, {"upstream", upstream}});
 }
 
+// CycloneDX type from the archive section (Debian Policy 2.4; opkg feeds
+// use the same names): libraries in libs, libdevel and oldlibs (also as
+// "contrib/libs"), kernels in kernel, everything else a program. Without a
+// Section the type stays "library", as for every other source.
+void set_type(Finding& f, const Paragraph& p) {
+  const std::string* section = p.find("Section");
+  if (section == nullptr) return;
+  std::string_view s = *section;
+  if (auto slash = s.rfind('/'); slash != std::string_view::npos) s.remove_prefix(slash + 1);
+  if (s == "libs" || s == "libdevel" || s == "oldlibs") f.type = "library";
+  else if (s == "kernel") f.type = "operating-system";
+  else f.type = "application";
+}
+
 void set_supplier_and_description(Finding& f, const Paragraph& p) {
   if (const std::string* m = p.find("Maintainer"); m != nullptr && is_clean_text(*m) && m->size() <= 256) {
     f.publisher = *m;
@@ -261,6 +275,7 @@ Result<std::vector<Finding>> parse_status_file(const StatusFile& file, const OsR
     f.upstream_version = upstream_of_package_version(*version);
     set_identity(f, p, dpkg, os);
     set_supplier_and_description(f, p);
+    set_type(f, p);
     f.depends = resolve_depends(p, index.installed, index.provided_by);
     set_licence(f, p, dpkg, copyrights);
     f.image = file.image;

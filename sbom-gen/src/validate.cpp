@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cdx_rules.h"
+#include "cdx_schema.h"
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/format/layout.h"
 #include "licence.h"
@@ -25,7 +26,9 @@ class Validator {
     FWSEAL_TRY(require_string(bom, "bomFormat", "$"));
     if (bom["bomFormat"] != "CycloneDX") return bad("$.bomFormat", "expected \"CycloneDX\"");
     FWSEAL_TRY(require_string(bom, "specVersion", "$"));
-    if (bom["specVersion"] != "1.6") return bad("$.specVersion", "expected \"1.6\", got " + shown(bom["specVersion"].get<std::string>()));
+    if (const auto& v = bom["specVersion"].get_ref<const std::string&>(); !is_supported_spec_version(v))
+      return bad("$.specVersion", "CycloneDX " + shown(v) + " is not supported; fwseal validates CycloneDX " +
+                                      supported_spec_versions());
     if (auto it = bom.find("serialNumber"); it != bom.end()) {
       static const std::regex kUrn("urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
       if (!it->is_string() || !std::regex_match(it->get<std::string>(), kUrn))
@@ -37,7 +40,9 @@ class Validator {
       if (!it->is_object()) return bad("$.metadata", "expected an object");
       if (auto ts = it->find("timestamp"); ts != it->end()) {
         static const std::regex kTime(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d))");
-        if (!ts->is_string() || !std::regex_match(ts->get<std::string>(), kTime))
+        // Bounded before the match: std::regex recurses once per character.
+        if (!ts->is_string() || ts->get_ref<const std::string&>().size() > 64 ||
+            !std::regex_match(ts->get<std::string>(), kTime))
           return bad("$.metadata.timestamp", "expected an RFC 3339 date-time");
       }
       if (auto c = it->find("component"); c != it->end()) FWSEAL_TRY(component(*c, "$.metadata.component", 0));
@@ -178,9 +183,19 @@ class Validator {
 
 }  // namespace
 
-Status validate_sbom(std::string_view bytes) {
+Result<std::string> validated_spec_version(std::string_view bytes) {
   FWSEAL_ASSIGN(json bom, parse_json_strict(bytes, "sbom", JsonLimits{kMaxSbomBytes, 32}));
-  return Validator().run(bom);
+  // fwseal's rules first: they say more than the schema where both apply
+  // (which hash length, which bom-ref is missing) and add what it cannot say.
+  FWSEAL_TRY(Validator().run(bom));
+  std::string version = bom["specVersion"].get<std::string>();
+  FWSEAL_TRY(check_cyclonedx_schema(bom, version));
+  return version;
+}
+
+Status validate_sbom(std::string_view bytes) {
+  FWSEAL_TRY(validated_spec_version(bytes));
+  return ok_status();
 }
 
 }  // namespace fwseal::sbom

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fwseal/base/error.h"
 #include "fwseal/format/manifest.h"
 
@@ -21,8 +23,19 @@ struct ImageSpec {
 
 // `"sbom": {"supplier": ..., "components": [...]}`: generate the SBOM from the
 // images (the caller runs sbom-gen and passes the bytes in PackageOptions).
+struct SbomOrganisation {
+  std::string name;               // "" when not given
+  std::vector<std::string> urls;
+  std::string contact_name, contact_email;
+};
+struct SbomAuthor {
+  std::string name, email;  // email may be empty
+};
+
 struct SbomGeneration {
   std::string supplier;                 // may be empty
+  SbomOrganisation manufacturer;        // "manufacturer": {"name", "url"?: [...], "contact"?: {"name"?, "email"?}}
+  std::vector<SbomAuthor> authors;      // "authors": [{"name", "email"?}, ...]
   std::vector<std::string> components;  // resolved paths of declared-components files
   std::vector<std::string> components_as_written;  // the same, as the spec names them (the SBOM's wording)
   bool sha512 = false;                  // image SHA-512s too, besides SHA-256
@@ -52,6 +65,13 @@ Result<Spec> parse_spec(std::string_view text, const std::string& base_dir);
 // Reads the spec file at `path` and parses it with the file's directory as
 // base. Code::io if the file itself cannot be read, otherwise as parse_spec.
 Result<Spec> load_spec(const std::string& path);
+
+// The "manufacturer" and "authors" members of `object` (a spec's or release
+// file's "sbom"), into `out`; absent members leave it as it is. Only the
+// shape and text are checked here (unknown members, control characters);
+// sbom-gen checks URLs and e-mail addresses. Code::malformed naming the
+// member, e.g. `spec.sbom.authors[1].email: expected a string`.
+Status parse_sbom_parties(const nlohmann::json& object, std::string_view where, SbomGeneration& out);
 
 // An SBOM to embed: a JSON object of at most kMaxSbomBytes bytes, parsed
 // strictly (valid UTF-8, no duplicate member names). Code::malformed naming `where`.

@@ -49,6 +49,7 @@ struct VariantPlan {
   bool repro = true;
   std::string rebuild_images;  // ReproSpec::rebuild_images
   bool sbom_sha512 = false;    // Release::sbom_sha512
+  nlohmann::json sbom_parties = nlohmann::json::object();  // Release::sbom_parties
   std::string release_dir;     // $FWSEAL_RELEASE_DIR for the rebuild command
   std::string licence_policy;  // Release::licence_policy; empty: no licences step
 

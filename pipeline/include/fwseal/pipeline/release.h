@@ -96,6 +96,10 @@ struct Release {
   TrustSpec trust;
   ReproSpec reproducibility;
   bool sbom_sha512 = false;             // "sbom": {"sha512": true}: image SHA-512s in the SBOM too
+  // "sbom": {"manufacturer": {...}, "authors": [...]}: those two members as
+  // written (checked by packager::parse_sbom_parties), passed to the package
+  // spec unchanged; an empty object when absent.
+  nlohmann::json sbom_parties = nlohmann::json::object();
   std::string output;                   // absolute output directory; empty: out/<name> under the working directory
   InventorySpec inventory;
   // "licence_policy": FILE: every package's SBOM is checked against it

@@ -30,10 +30,30 @@ struct ImageSpec {
   std::string path;
 };
 
+// An organisation as CycloneDX's organizationalEntity: name, URLs, contact.
+struct Organisation {
+  std::string name;               // 1-128 bytes of text; "" means none given
+  std::vector<std::string> urls;  // absolute URLs, at most 16
+  std::string contact_name, contact_email;  // optional
+};
+
+// A person or team that made the SBOM's data (CycloneDX organizationalContact).
+struct Author {
+  std::string name;   // 1-128 bytes of text
+  std::string email;  // optional
+};
+
 struct SbomConfig {
   std::string product;   // metadata.component.name
   std::string version;   // metadata.component.version
-  std::string supplier;  // metadata.component.supplier.name; may be empty
+  std::string supplier;  // metadata.supplier and metadata.component.supplier; may be empty
+  // The organisation that made the product and this BOM: metadata.manufacturer
+  // and metadata.component.manufacturer. May be empty.
+  Organisation manufacturer;
+  // metadata.authors. Empty: the manufacturer (its name and contact email),
+  // else the supplier, as the organisation that made the BOM's data; nothing
+  // when neither is given (sbom-gen/README.md, "Metadata").
+  std::vector<Author> authors;
   std::vector<ImageSpec> images;
   // Components declared by the build: fwseal components JSON, Buildroot
   // legal-info manifest.csv or Yocto license.manifest, told apart by content.
