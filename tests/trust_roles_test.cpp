@@ -53,13 +53,12 @@ class Roles : public ::testing::Test {
     }
     return pkg;
   }
-  // The key id `fwseal hsm list` shows for a key, and its short form in messages.
+  // The key id `fwseal hsm list --json` shows for a key, and its short form in messages.
   static std::string key_id(const std::string& object) {
-    auto r = ws_->fwseal({"hsm", "list", "--token", "roles"});
-    std::size_t at = r.out.find(" " + object + " ");
-    if (at == std::string::npos) return "?";
-    std::string line = r.out.substr(at, r.out.find('\n', at) - at);
-    return line.substr(line.rfind(' ') + 1);
+    auto r = ws_->fwseal({"hsm", "list", "--token", "roles", "--json"});
+    for (const auto& k : nlohmann::json::parse(r.out)["keys"])
+      if (k["label"] == object && k["key_id"].is_string()) return k["key_id"];
+    return "?";
   }
   static std::string id_prefix(const std::string& object) { return key_id(object).substr(0, 16) + "…"; }
 
