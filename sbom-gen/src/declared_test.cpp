@@ -1,5 +1,7 @@
 #include "declared.h"
 #include "fingerprint.h"
+#include "licence.h"
+#include "test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -249,5 +251,100 @@ TEST(DeclaredComponents, CuratedCpes) {
   EXPECT_EQ(manifest->findings[0].cpe, "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*");
 }
 
+// Real manifests (testdata/buildroot and testdata/yocto, origin in their
+// README.md): every entry read, and entries checked against the file's text
+// as a person reads it.
+namespace real {
+
+std::string testdata(const std::string& rel) {
+  return testing::read_text(std::string(FWSEAL_SBOM_TESTDATA) + "/" + rel);
+}
+
+const Finding* entry(const Declared& d, const std::string& name) {
+  for (const auto& f : d.findings)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+// Entries whose licence has an SPDX expression: name, version, expression.
+struct Expect {
+  const char *name, *version, *licence;
+};
+
+void expect_entries(const Declared& d, std::initializer_list<Expect> expected) {
+  for (const Expect& e : expected) {
+    SCOPED_TRACE(e.name);
+    const Finding* f = entry(d, e.name);
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->version, e.version);
+    EXPECT_EQ(licence_text(f->licence), e.licence);
+    EXPECT_TRUE(f->licence.name.empty());
+  }
+}
+
+TEST(RealManifests, BuildrootManifestCsvIsReadFaithfully) {
+  auto r = parse_declared_components(testdata("buildroot/manifest.csv"), "manifest.csv", kImages);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->findings.size(), 116u);  // 117 lines: the header and one row per package
+  EXPECT_TRUE(r->warnings.empty());
+  // "GPL-2.0 or BSD-3-Clause": one choice; deprecated ids in their exact
+  // modern spelling; comma lists ANDed, notes in parentheses dropped.
+  expect_entries(*r, {
+           Expect{"libcap", "2.69", "GPL-2.0-only OR BSD-3-Clause"},
+           Expect{"freetype", "2.13.2", "FTL OR GPL-2.0-or-later"},
+           Expect{"glibc", "2.39-5-ge0910f1d3278f05439fb434ee528fc9be1b6bd5e",
+                  "BSD-3-Clause AND GPL-2.0-or-later AND LGPL-2.1-or-later AND MIT"},
+           // "AFL-2.1 or GPL-2.0+ (library, tools), GPL-2.0+ (tools)": the comma
+           // inside the note does not split the item.
+           Expect{"dbus", "1.14.10", "(AFL-2.1 OR GPL-2.0-or-later) AND GPL-2.0-or-later"},
+           Expect{"libzlib", "1.3.1", "Zlib"},
+           Expect{"sqlite", "3.45.1", "blessing"},
+           Expect{"iproute2", "6.8.0", "GPL-2.0-or-later"},
+           Expect{"rpi-firmware", "83dafbc92c0e63f76ca2ecdd42462d56489d1c77", "BSD-3-Clause"},
+       });
+  EXPECT_EQ(entry(*r, "libcap")->source_url,
+            "https://www.kernel.org/pub/linux/libs/security/linux-privs/libcap2/libcap-2.69.tar.xz");
+  // Names with no SPDX id (bzip2-1.0.4 is not on the list, "GPL" has no
+  // version, "MIT with advertising clause") keep the whole text as a name.
+  EXPECT_EQ(entry(*r, "busybox")->licence.name, "GPL-2.0, bzip2-1.0.4");
+  EXPECT_EQ(entry(*r, "libsha1")->licence.name, "BSD-3-Clause or GPL");
+  EXPECT_EQ(entry(*r, "ncurses")->licence.name, "MIT with advertising clause");
+  // The longest licence line (systemd's, 392 bytes with its notes) is kept whole.
+  const Finding* systemd = entry(*r, "systemd");
+  ASSERT_NE(systemd, nullptr);
+  EXPECT_EQ(systemd->version, "254.9");
+  EXPECT_TRUE(systemd->licence.name.starts_with("LGPL-2.1+, GPL-2.0+ (udev), Public Domain (few source files"));
+  EXPECT_EQ(systemd->licence.name.size(), 392u);
+}
+
+TEST(RealManifests, YoctoLicenseManifestIsReadFaithfully) {
+  auto r = parse_declared_components(testdata("yocto/license.manifest"), "license.manifest", kImages);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->findings.size(), 487u);  // 487 "PACKAGE NAME:" blocks
+  EXPECT_TRUE(r->warnings.empty());
+  expect_entries(*r, {
+           Expect{"acl-locale-de", "2.2.52", "GPL-2.0-or-later AND LGPL-2.1-or-later"},  // LGPLv2.1+ & GPLv2+
+           Expect{"dbus", "1.10.6", "AFL-2.0 OR GPL-2.0-or-later"},                     // AFL-2 | GPLv2+
+           Expect{"dbus-lib", "1.10.6", "AFL-2.0 OR GPL-2.0-or-later"},
+           Expect{"alsa-conf", "1.1.0", "GPL-2.0-or-later AND LGPL-2.1-only"},  // GPLv2+ & LGPLv2.1
+           Expect{"glibc", "2.23", "GPL-2.0-only AND LGPL-2.1-only"},
+           Expect{"gnutls", "3.4.9", "LGPL-2.1-or-later"},  // LGPLv2.1+
+       });
+  // The recipe is kept for matching (acl-locale-de is built by acl).
+  EXPECT_EQ(entry(*r, "acl-locale-de")->aliases, std::vector<std::string>{"acl"});
+  // Names Yocto's map has no SPDX id for (BSD, bzip2, Elfutils-Exception, the
+  // firmware licences) keep the line whole as a name.
+  EXPECT_EQ(entry(*r, "libcap")->licence.name, "BSD | GPLv2");
+  EXPECT_EQ(entry(*r, "busybox")->licence.name, "GPLv2 & bzip2");
+  EXPECT_EQ(entry(*r, "elfutils")->licence.name, "(GPLv3 & Elfutils-Exception)");
+  // linux-firmware's licence line: 1,397 bytes after "LICENSE: ", read whole.
+  const Finding* firmware = entry(*r, "linux-firmware-ti-connectivity-license");
+  ASSERT_NE(firmware, nullptr);
+  EXPECT_EQ(firmware->version, "0.0+gitAUTOINC+5f8ca0c1db");
+  EXPECT_TRUE(firmware->licence.name.starts_with("Firmware-Abilis     & Firmware-adsp_sst     & "));
+  EXPECT_EQ(firmware->licence.name.size(), 1397u);
+}
+
+}  // namespace real
 }  // namespace
 }  // namespace fwseal::sbom

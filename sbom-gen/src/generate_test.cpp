@@ -180,6 +180,24 @@ TEST(Generate, TwoVersionsStayTwoAndAreReported) {
   EXPECT_EQ(bom["metadata"]["properties"][0]["value"], warnings[0]);
 }
 
+// Debian 12's base-files: a free-text copyright file whose only reference is
+// /usr/share/common-licenses/GPL (no version, so no SPDX id). The BOM must
+// still be valid CycloneDX: the LicenseRef- is an expression, not a license.id.
+TEST(Generate, LoneLicenceRefIsAnExpression) {
+  Rootfs fs;
+  fs.dir.write("rootfs/usr/share/doc/busybox-static/copyright",
+               "This is the Debian prepackaged version of BusyBox.\n\n"
+               "On Debian systems, the complete text of the GNU General Public License\n"
+               "can be found in `/usr/share/common-licenses/GPL'.\n");
+  auto r = generate_sbom(config_for({{"rootfs", "rootfs", fs.root}}));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(validate_sbom(r->json).ok()) << validate_sbom(r->json).error().message;
+  json bom = json::parse(r->json);
+  const json* bb = component(bom, "busybox-static");
+  ASSERT_NE(bb, nullptr);
+  EXPECT_EQ((*bb)["licenses"], json::parse(R"([{"acknowledgement":"declared","expression":"LicenseRef-GPL"}])"));
+}
+
 TEST(Generate, PackageFileListsDecideOwnership) {
   Rootfs fs;
   // A second BusyBox, owned by nobody: a component of its own.

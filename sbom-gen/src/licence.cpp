@@ -528,7 +528,10 @@ Licence combine_licences(const std::vector<std::string>& terms) {
   }
   factors.erase("");
   Licence out;
-  if (factors.size() == 1 && factors.begin()->find(' ') == std::string::npos && !factors.begin()->ends_with("+")) {
+  // A lone licence is an id only when it is on the SPDX list: CycloneDX's
+  // license.id takes nothing else, so a LicenseRef- alone (base-files'
+  // copyright names only /usr/share/common-licenses/GPL) is an expression.
+  if (factors.size() == 1 && !canonical_spdx_id(*factors.begin()).empty()) {
     out.ids.push_back(*factors.begin());
     return out;
   }

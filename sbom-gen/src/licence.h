@@ -67,7 +67,8 @@ std::string licence_ref(std::string_view name);
 // text is not exactly one SPDX licence (GPL, LGPL, GFDL links, Artistic, BSD).
 std::string common_licence_id(std::string_view file_name, bool or_later);
 
-// Joins SPDX expressions with AND into one licence: a single id stays an id,
+// Joins SPDX expressions with AND into one licence: a single SPDX-list id
+// stays an id (a single LicenseRef- is an expression),
 // anything more is one expression of the sorted, unique AND-factors, with
 // OR terms in parentheses.
 Licence combine_licences(const std::vector<std::string>& terms);

@@ -142,6 +142,12 @@ TEST(Licence, CombineFlattensAndSorts) {
   EXPECT_EQ(combine_licences({"MIT", "MIT AND BSD-3-Clause", "GPL-2.0-only OR BSD-2-Clause"}).expression,
             "BSD-3-Clause AND (GPL-2.0-only OR BSD-2-Clause) AND MIT");
   EXPECT_TRUE(combine_licences({}).empty());
+  // CycloneDX's license.id is an SPDX-list id: a lone LicenseRef- (or a "+"
+  // form with no id of its own) is an expression, never an id.
+  Licence ref = combine_licences({"LicenseRef-GPL"});
+  EXPECT_TRUE(ref.ids.empty());
+  EXPECT_EQ(ref.expression, "LicenseRef-GPL");
+  EXPECT_EQ(combine_licences({"MPL-1.1+"}).expression, "MPL-1.1+");
 }
 
 }  // namespace
