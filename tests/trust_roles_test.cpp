@@ -56,7 +56,8 @@ class Roles : public ::testing::Test {
   // The key id `fwseal hsm list --json` shows for a key, and its short form in messages.
   static std::string key_id(const std::string& object) {
     auto r = ws_->fwseal({"hsm", "list", "--token", "roles", "--json"});
-    for (const auto& k : nlohmann::json::parse(r.out)["keys"])
+    const auto listed = nlohmann::json::parse(r.out);
+    for (const auto& k : listed["keys"])
       if (k["label"] == object && k["key_id"].is_string()) return k["key_id"];
     return "?";
   }
