@@ -186,9 +186,12 @@ namespace {
 
 // ".NAME.tmp-" followed by 16 hex digits: what AtomicFile::create names its files.
 bool is_temp_of(std::string_view entry, std::string_view base) {
-  const std::string prefix = "." + std::string(base) + ".tmp-";
-  if (entry.size() != prefix.size() + 16 || !entry.starts_with(prefix)) return false;
-  return entry.find_first_not_of("0123456789abcdef", prefix.size()) == std::string_view::npos;
+  constexpr std::string_view kTmp = ".tmp-";
+  const std::size_t digits_at = 1 + base.size() + kTmp.size();
+  if (entry.size() != digits_at + 16 || entry[0] != '.' || entry.substr(1, base.size()) != base ||
+      entry.substr(1 + base.size(), kTmp.size()) != kTmp)
+    return false;
+  return entry.find_first_not_of("0123456789abcdef", digits_at) == std::string_view::npos;
 }
 
 // Temporary files of earlier runs for the same target that were killed: a
