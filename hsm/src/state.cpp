@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "fwseal/base/text.h"
+
 namespace fwseal::hsm {
 namespace {
 
