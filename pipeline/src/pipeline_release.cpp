@@ -350,6 +350,21 @@ Result<Variant> get_variant(const json& item, std::string_view at, const std::st
   return v;
 }
 
+// "sbom": {"sha512": bool, "manufacturer": {...}, "authors": [...]}, the
+// parties checked as a package spec's "sbom" checks them.
+Status get_sbom(const json& sbom, Release& r) {
+  const std::string where = member_path(kRelease, "sbom");
+  FWSEAL_TRY(check_members(sbom, {"sha512", "manufacturer", "authors"}, where));
+  if (has_member(sbom, "sha512")) {
+    FWSEAL_ASSIGN(r.sbom_sha512, get_bool(sbom, "sha512", where));
+  }
+  packager::SbomGeneration parties;
+  FWSEAL_TRY(packager::parse_sbom_parties(sbom, where, parties));
+  for (const char* key : {"manufacturer", "authors"})
+    if (has_member(sbom, key)) r.sbom_parties[key] = sbom[key];
+  return ok_status();
+}
+
 }  // namespace
 
 Result<Release> parse_release(std::string_view text, const std::string& base_dir, std::string_view what) {
@@ -387,17 +402,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
   FWSEAL_TRY(get_trust(j, base_dir, r));
   FWSEAL_TRY(get_repro(j, r));
   FWSEAL_TRY(get_inventory(j, base_dir, r));
-  if (has_member(j, "sbom")) {
-    const std::string where = member_path(kRelease, "sbom");
-    FWSEAL_TRY(check_members(j["sbom"], {"sha512", "manufacturer", "authors"}, where));
-    if (has_member(j["sbom"], "sha512")) {
-      FWSEAL_ASSIGN(r.sbom_sha512, get_bool(j["sbom"], "sha512", where));
-    }
-    packager::SbomGeneration parties;
-    FWSEAL_TRY(packager::parse_sbom_parties(j["sbom"], where, parties));
-    for (const char* key : {"manufacturer", "authors"})
-      if (has_member(j["sbom"], key)) r.sbom_parties[key] = j["sbom"][key];
-  }
+  if (has_member(j, "sbom")) FWSEAL_TRY(get_sbom(j["sbom"], r));
   if (has_member(j, "output")) {
     FWSEAL_ASSIGN(r.output, get_path(j, "output", kRelease, base_dir));
   }
