@@ -143,5 +143,36 @@ TEST_F(JsonOutput, QuietPrintsNothingOnSuccess) {
   EXPECT_GE(j["lines"].get<int>(), 1);
 }
 
+TEST_F(JsonOutput, HsmAndInventoryCommands) {
+  auto init = ws_->fwseal({"hsm", "init", "--token", "second", "--json"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(document(init, "fwseal-hsm-init")["token"], "second");
+  auto keygen = ws_->fwseal({"hsm", "keygen", "--key", "pkcs11:token=second;object=k2", "--alg", "ecdsa-p256", "--json"});
+  ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
+  json kj = document(keygen, "fwseal-hsm-keygen");
+  EXPECT_EQ(kj["algorithm"], "ecdsa-p256");
+  EXPECT_EQ(kj["label"], "k2");
+  auto pub = ws_->fwseal({"hsm", "pubkey", "--key", "pkcs11:token=second;object=k2", "-o", ws_->path("k2.pem"), "--json"});
+  ASSERT_EQ(pub.exit_code, 0) << pub.err;
+  EXPECT_EQ(document(pub, "fwseal-hsm-pubkey")["key_id"], kj["key_id"]);
+  auto list = ws_->fwseal({"hsm", "list", "--token", "second", "--json"});
+  EXPECT_EQ(document(list, "fwseal-hsm-list")["keys"][0]["key_id"], kj["key_id"]);
+  // Without -o the PEM is stdout, so --json is a usage error, with its document.
+  auto no_out = ws_->fwseal({"hsm", "pubkey", "--key", "pkcs11:token=second;object=k2", "--json"});
+  EXPECT_EQ(no_out.exit_code, 2);
+  EXPECT_EQ(document(no_out, "fwseal-hsm-pubkey")["code"], "usage");
+
+  const std::string db = "sqlite:" + ws_->path("inv.db");
+  auto product = ws_->fwseal({"inventory", "product", "acme-cam", "--launched", "2026-01-01", "--db", db, "--json"});
+  ASSERT_EQ(product.exit_code, 0) << product.err;
+  EXPECT_EQ(document(product, "fwseal-inventory-product")["launched"], "2026-01-01");
+  auto empty = ws_->fwseal({"inventory", "list", "--db", db, "--json"});
+  ASSERT_EQ(empty.exit_code, 0) << empty.err;
+  EXPECT_EQ(document(empty, "fwseal-inventory-list")["releases"], json::array());
+  auto quiet = ws_->fwseal({"inventory", "product", "acme-cam", "--launched", "2026-01-01", "--db", db, "--quiet"});
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.out, "");
+}
+
 }  // namespace
 }  // namespace fwseal::test

@@ -17,17 +17,20 @@ namespace fwseal::cli {
 namespace {
 
 constexpr const char* kHsmUsage =
-    "fwseal hsm init --token NAME | keygen --key URI --alg ALG | list [--token NAME] [--json] |"
+    "fwseal hsm init --token NAME | keygen --key URI --alg ALG | list [--token NAME] |"
     " pubkey --key URI [-o FILE]"
-    " (each takes --module PATH)";
+    " (each takes --module PATH and [--quiet | --json]; pubkey --json needs -o)";
 
 int hsm_init(const Args& args) {
   auto token = args.required("--token");
   if (!token.ok()) return usage_error(token.error().message, kHsmUsage);
   auto info = hsm::init_token(hsm_options(args), *token);
   if (!info.ok()) return fail(info.error());
-  std::printf("token \"%s\" created (serial %s)\n  module %s\n  config %s\n", info->label.c_str(), info->serial.c_str(),
-              info->module.c_str(), info->softhsm2_conf.c_str());
+  if (args.flag("--json"))
+    print_json({{"token", info->label}, {"serial", info->serial}, {"module", info->module}, {"config", info->softhsm2_conf}});
+  else if (!args.flag("--quiet"))
+    std::printf("token \"%s\" created (serial %s)\n  module %s\n  config %s\n", info->label.c_str(), info->serial.c_str(),
+                info->module.c_str(), info->softhsm2_conf.c_str());
   return 0;
 }
 
@@ -42,10 +45,17 @@ int hsm_keygen(const Args& args) {
   if (!uri.ok()) return fail(uri.error());
   auto key = hsm::generate_key(hsm_options(args), *uri, *alg);
   if (!key.ok()) return fail(key.error());
+  if (args.flag("--json")) {
+    print_json({{"token", key->token}, {"label", key->label}, {"algorithm", algorithm_name(*alg)},
+                {"key_id", key->key_id ? nlohmann::json(to_hex(*key->key_id)) : nullptr}, {"uri", key->uri},
+                {"note", key->note.empty() ? nlohmann::json(nullptr) : nlohmann::json(key->note)}});
+    return 0;
+  }
+  if (!key->note.empty()) std::fprintf(stderr, "fwseal: note: %s\n", key->note.c_str());
+  if (args.flag("--quiet")) return 0;
   std::printf("generated %s key \"%s\" on token \"%s\" (private half sensitive, not extractable)\nkey id %s\nuri %s\n",
               std::string(algorithm_name(*alg)).c_str(), key->label.c_str(), key->token.c_str(),
               key->key_id ? to_hex(*key->key_id).c_str() : "unknown", key->uri.c_str());
-  if (!key->note.empty()) std::printf("note %s\n", key->note.c_str());
   return 0;
 }
 
@@ -108,8 +118,13 @@ int hsm_pubkey(const Args& args) {
   if (auto out = args.value("-o")) {
     auto w = write_file_atomic(*out, *pem);
     if (!w.ok()) return fail(w.error());
+    if (args.flag("--json")) {
+      auto id = key_id_of(key->get());
+      print_json({{"public_key", *out}, {"key_id", id.ok() ? nlohmann::json(to_hex(*id)) : nullptr}});
+    }
     return 0;
   }
+  if (args.flag("--json")) return usage_error("--json goes with -o FILE (without it, stdout is the PEM)", kHsmUsage);
   std::fputs(pem->c_str(), stdout);
   return 0;
 }
@@ -120,7 +135,7 @@ int cmd_hsm(const Argv& argv) {
   if (argv.empty()) return usage_error("missing hsm subcommand", kHsmUsage);
   const std::string sub = argv[0];
   Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"--token", "--key", "--alg", "--module", "-o"}, {}, {"--json"}});
+  auto args = Args::parse(rest, {{"--token", "--key", "--alg", "--module", "-o"}, {}, {"--json", "--quiet"}});
   if (!args.ok()) return usage_error(args.error().message, kHsmUsage);
   if (!args->positionals().empty()) return usage_error("unexpected argument " + args->positionals()[0], kHsmUsage);
   if (sub == "init") return hsm_init(*args);

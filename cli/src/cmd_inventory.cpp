@@ -39,9 +39,15 @@ const char* const kInventoryUsage =
     "       fwseal inventory diff PRODUCT FROM TO [--json] [--db DB]   (exit 0 the same, 1 different)\n"
     "       fwseal inventory report --html -o FILE [--on DATE] [(--purl PURL | --name NAME | --cpe CPE)\n"
     "                               [--range vers:SCHEME/...]] [--db DB]\n"
-    "  DB: sqlite:PATH or PATH (default $FWSEAL_HOME/inventory.db)";
+    "  DB: sqlite:PATH or PATH (default $FWSEAL_HOME/inventory.db); every command takes [--quiet | --json]";
 
 namespace {
+
+// One input of add / add-sbom in --json: what happened to it.
+nlohmann::json add_result_json(const std::string& input, const inventory::AddResult& r) {
+  return {{"input", input}, {"outcome", add_outcome_name(r.outcome)}, {"product", r.product},
+          {"version", r.version}, {"components", r.components}};
+}
 
 
 // Exit code of `query --fail-if-found` when a release carries the component.
@@ -55,13 +61,18 @@ int add(const Args& args) {
   if (!trust.ok()) return fail(trust.error());
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
+  nlohmann::json added = nlohmann::json::array();
   auto s = inventory::add_packages(**db, args.positionals(), *trust, args.flag("--replace"),
-                                   [](const std::string& pkg, const inventory::AddResult& r) {
-                                     std::printf("%s: %s %s %s (%zu components)\n", pkg.c_str(),
-                                                 std::string(add_outcome_name(r.outcome)).c_str(), r.product.c_str(),
-                                                 r.version.c_str(), r.components);
+                                   [&](const std::string& pkg, const inventory::AddResult& r) {
+                                     added.push_back(add_result_json(pkg, r));
+                                     if (!args.flag("--json") && !args.flag("--quiet"))
+                                       std::printf("%s: %s %s %s (%zu components)\n", pkg.c_str(),
+                                                   std::string(add_outcome_name(r.outcome)).c_str(), r.product.c_str(),
+                                                   r.version.c_str(), r.components);
                                    });
-  return s.ok() ? 0 : fail(s.error());
+  if (!s.ok()) return fail(s.error());
+  if (args.flag("--json")) print_json({{"added", added}});
+  return 0;
 }
 
 int add_sbom(const Args& args) {
@@ -77,9 +88,15 @@ int add_sbom(const Args& args) {
   if (!db.ok()) return fail(db.error());
   auto r = inventory::add_sbom(**db, *bytes, path, *product, *version, args.flag("--replace"));
   if (!r.ok()) return fail(r.error());
-  std::printf("%s: %s %s %s (%zu components, unverified)\n", path.c_str(),
-              std::string(add_outcome_name(r->outcome)).c_str(), r->product.c_str(), r->version.c_str(),
-              r->components);
+  if (args.flag("--json")) {
+    nlohmann::json j = add_result_json(path, *r);
+    j["verified"] = false;
+    print_json({{"added", nlohmann::json::array({j})}});
+  } else if (!args.flag("--quiet")) {
+    std::printf("%s: %s %s %s (%zu components, unverified)\n", path.c_str(),
+                std::string(add_outcome_name(r->outcome)).c_str(), r->product.c_str(), r->version.c_str(),
+                r->components);
+  }
   return 0;
 }
 
@@ -135,12 +152,17 @@ int advisories(const Args& args) {
   if (p.size() < 2) return usage_error("expected one or more advisory files, directories or zips", kInventoryUsage);
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
+  nlohmann::json imported = nlohmann::json::array();
   for (std::size_t i = 1; i < p.size(); ++i) {
     auto r = inventory::import_advisories(**db, p[i]);
     if (!r.ok()) return fail(r.error());
-    std::printf("%s: %zu records (%zu added, %zu updated, %zu withdrawn, %zu unchanged), sha256 %s\n", p[i].c_str(),
-                r->records, r->added, r->updated, r->withdrawn, r->unchanged, r->sha256.c_str());
+    imported.push_back({{"path", p[i]}, {"records", r->records}, {"added", r->added}, {"updated", r->updated},
+                        {"withdrawn", r->withdrawn}, {"unchanged", r->unchanged}, {"sha256", r->sha256}});
+    if (!args.flag("--json") && !args.flag("--quiet"))
+      std::printf("%s: %zu records (%zu added, %zu updated, %zu withdrawn, %zu unchanged), sha256 %s\n", p[i].c_str(),
+                  r->records, r->added, r->updated, r->withdrawn, r->unchanged, r->sha256.c_str());
   }
+  if (args.flag("--json")) print_json({{"imported", imported}});
   return 0;
 }
 
@@ -156,9 +178,14 @@ int lifecycle(const Args& args) {
   if (auto s = inventory::apply_lifecycle(**db, *parsed); !s.ok()) return fail(s.error());
   auto policy = inventory::load_policy(**db);
   if (!policy.ok()) return fail(policy.error());
-  std::printf("%s: %zu products; policy: active %d years, fixes until discontinued, then CVSS >= %.1f for %d years\n",
-              path.c_str(), parsed->products.size(), policy->active_years, policy->severe_cvss,
-              policy->security_years_after_discontinuation);
+  if (args.flag("--json"))
+    print_json({{"lifecycle", path}, {"products", parsed->products.size()},
+                {"policy", {{"active_years", policy->active_years}, {"severe_cvss", policy->severe_cvss},
+                            {"security_years_after_discontinuation", policy->security_years_after_discontinuation}}}});
+  else if (!args.flag("--quiet"))
+    std::printf("%s: %zu products; policy: active %d years, fixes until discontinued, then CVSS >= %.1f for %d years\n",
+                path.c_str(), parsed->products.size(), policy->active_years, policy->severe_cvss,
+                policy->security_years_after_discontinuation);
   return 0;
 }
 
@@ -245,7 +272,10 @@ int report(const Args& args) {
     for (const auto& f : *r.vulnerabilities) if (f.open()) ++open;
     found += "; " + std::to_string(open) + (open == 1 ? " open vulnerability finding" : " open vulnerability findings");
   }
-  std::printf("%s: %zu releases%s\n", out->c_str(), r.releases.size(), found.c_str());
+  if (args.flag("--json"))
+    print_json({{"report", *out}, {"releases", r.releases.size()}});
+  else if (!args.flag("--quiet"))
+    std::printf("%s: %zu releases%s\n", out->c_str(), r.releases.size(), found.c_str());
   return 0;
 }
 
@@ -265,6 +295,9 @@ int product(const Args& args) {
   if (!db.ok()) return fail(db.error());
   auto s = inventory::set_lifecycle(**db, args.positionals()[0], *launched, discontinued);
   if (!s.ok()) return s.error().code == Code::usage ? usage_error(s.error().message, kInventoryUsage) : fail(s.error());
+  if (args.flag("--json"))
+    print_json({{"product", args.positionals()[0]}, {"launched", *launched_text},
+                {"discontinued", args.value("--discontinued") ? nlohmann::json(*args.value("--discontinued")) : nullptr}});
   return 0;
 }
 
@@ -324,6 +357,7 @@ int cmd_inventory(const Argv& args) {
   } else {
     return usage_error("unknown inventory command \"" + sub + "\"", kInventoryUsage);
   }
+  spec.flags.insert({"--json", "--quiet"});  // every inventory command (docs/JSON.md)
   auto parsed = Args::parse(rest, spec);
   if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
   return run(*parsed);

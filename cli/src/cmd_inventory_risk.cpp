@@ -136,6 +136,12 @@ int triage(const Args& args) {
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
   if (auto r = inventory::record_statement(**db, s); !r.ok()) return fail(r.error());
+  if (args.flag("--json")) {
+    print_json({{"vulnerability", s.vulnerability}, {"status", s.status}, {"scope", s.scope.text},
+                {"author", s.author}, {"created", s.created}});
+    return 0;
+  }
+  if (args.flag("--quiet")) return 0;
   std::printf("recorded: %s %s for %s, by %s at %s\n", s.vulnerability.c_str(), s.status.c_str(), s.scope.text.c_str(),
               s.author.c_str(), s.created.c_str());
   return 0;
@@ -162,12 +168,16 @@ int vex(const Args& args) {
     if (p.size() < 2) return usage_error("expected one or more VEX documents", kInventoryUsage);
     auto db = inventory::open_inventory(args.value("--db").value_or(""));
     if (!db.ok()) return fail(db.error());
+    nlohmann::json imported = nlohmann::json::array();
     for (std::size_t i = 1; i < p.size(); ++i) {
       auto r = inventory::import_vex(**db, p[i]);
       if (!r.ok()) return fail(r.error());
-      std::printf("%s: %zu statements (%s)\n", p[i].c_str(), r->statements, r->format.c_str());
+      imported.push_back({{"path", p[i]}, {"statements", r->statements}, {"vex_format", r->format}, {"skipped", r->skipped}});
+      if (!args.flag("--json") && !args.flag("--quiet"))
+        std::printf("%s: %zu statements (%s)\n", p[i].c_str(), r->statements, r->format.c_str());
       for (const auto& skipped : r->skipped) std::fprintf(stderr, "fwseal: warning: skipped %s\n", skipped.c_str());
     }
+    if (args.flag("--json")) print_json({{"imported", imported}});
     return 0;
   }
   if (p.size() != 2) return usage_error("expected vex export PRODUCT@VERSION", kInventoryUsage);
@@ -194,10 +204,15 @@ int vex(const Args& args) {
   const std::string text = inventory::release_vex(*findings, format, doc);
   if (auto out = args.value("-o")) {
     if (auto w = write_file_atomic(*out, text); !w.ok()) return fail(w.error());
-    std::printf("%s: %zu vulnerabilities of %s %s (%s)\n", out->c_str(), findings->size(), doc.product.c_str(),
-                doc.version.c_str(), format_name->c_str());
+    if (args.flag("--json"))
+      print_json({{"vex", *out}, {"vulnerabilities", findings->size()}, {"product", doc.product},
+                  {"version", doc.version}, {"vex_format", *format_name}});
+    else if (!args.flag("--quiet"))
+      std::printf("%s: %zu vulnerabilities of %s %s (%s)\n", out->c_str(), findings->size(), doc.product.c_str(),
+                  doc.version.c_str(), format_name->c_str());
     return 0;
   }
+  if (args.flag("--json")) return usage_error("--json goes with -o FILE (without it, stdout is the VEX document)", kInventoryUsage);
   std::fputs(text.c_str(), stdout);
   return 0;
 }
