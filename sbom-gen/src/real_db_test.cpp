@@ -151,6 +151,12 @@ TEST(RealStatus, DependsThroughAlternativesAndProvides) {
   auto r = parse_status_file(f, {}, {});
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ((*r)[0].depends, (std::vector<std::string>{"exim4", "libbar", "libfoo1"}));
+  // opkg's status file has the same fields, and its packages the same edges.
+  f.kind = Source::opkg;
+  f.path = "/usr/lib/opkg/status";
+  auto o = parse_status_file(f, {}, {});
+  ASSERT_TRUE(o.ok()) << o.error().message;
+  EXPECT_EQ((*o)[0].depends, (std::vector<std::string>{"exim4", "libbar", "libfoo1"}));
 }
 
 json generate_real(const std::string& root, std::vector<std::string>* warnings) {
