@@ -292,7 +292,10 @@ bool needs_parentheses(const std::string& term) {
 std::span<const std::string_view> spdx_ids() { return kSpdxIds; }
 
 std::string_view canonical_spdx_id(std::string_view id) {
-  if (std::binary_search(std::begin(kSpdxIds), std::end(kSpdxIds), id)) return id;
+  // Always a view of the table, never of `id`: callers pass temporaries.
+  if (auto it = std::lower_bound(std::begin(kSpdxIds), std::end(kSpdxIds), id);
+      it != std::end(kSpdxIds) && *it == id)
+    return *it;
   for (std::string_view known : kSpdxIds)
     if (iequals(known, id)) return known;
   return {};

@@ -16,6 +16,7 @@ namespace fwseal::sbom {
 std::span<const std::string_view> spdx_ids();
 
 // The id as SPDX spells it, matched without regard to case; "" if unknown.
+// The view is of the id table (static), never of the argument.
 std::string_view canonical_spdx_id(std::string_view id);
 
 // A strict SPDX licence expression (AND, OR, WITH, parentheses, "+", known
