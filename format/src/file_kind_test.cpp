@@ -66,6 +66,12 @@ TEST(FileKind, LoadTrustNamesAPackageOrSpecGivenAsTrust) {
                                                                                 "\" is a package spec, not a trust policy (read as a "
                                                                                 "trust policy: ")));
   EXPECT_THAT(load_trust(d.mkdir("t")), IsError(Code::io, "\"" + d / "t" + "\" is a directory, not a trust policy"));
+  // A package is larger than a trust file may be: named as a package all the same.
+  const auto pkg = d.write("cam.fwpkg", std::string("manifest.json") + std::string(2 * 1024 * 1024, '\0'));
+  EXPECT_THAT(load_trust(pkg), IsError(Code::malformed, "\"" + pkg + "\" is an fwseal package, not a trust policy"));
+  // A JSON file over the limit keeps T4's own message.
+  const auto big = d.write("big.json", "{\"format\":\"fwseal-trust\",\"x\":\"" + std::string(2 * 1024 * 1024, 'a') + "\"}");
+  EXPECT_THAT(load_trust(big), IsError(Code::malformed, ::testing::HasSubstr("larger than the limit of 1048576 bytes")));
 }
 
 }  // namespace

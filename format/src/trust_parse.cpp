@@ -292,11 +292,11 @@ Result<TrustPolicy> load_trust(const std::string& path) {
     std::error_code ec;
     const bool oversized = std::filesystem::is_regular_file(path, ec) &&
                            std::filesystem::file_size(path, ec) > kMaxTrustBytes && !ec;
-    if (oversized)
-      return make_error(Code::malformed,
-                        "T4: " + path + ": larger than the limit of " + std::to_string(kMaxTrustBytes) +
-                            " bytes for a trust file");
-    return explain_wrong_kind(path, FileKind::trust, text.error());
+    // A package (or another known kind) given as the trust file is named as such.
+    Error e = oversized ? make_error(Code::malformed, "T4: " + path + ": larger than the limit of " +
+                                                          std::to_string(kMaxTrustBytes) + " bytes for a trust file")
+                        : text.error();
+    return explain_wrong_kind(path, FileKind::trust, std::move(e));
   }
   std::string dir = ".";
   if (auto slash = path.rfind('/'); slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
