@@ -24,16 +24,16 @@ std::string option_names(const CLI::Option* o) {
   return s;
 }
 
-// One row of --help: the left column, then the description at kColumn.
-std::string row(const std::string& left, const std::string& description) {
+// One row of --help: the left column, then the description at `column`.
+std::string row(const std::string& left, const std::string& description, std::size_t column = kColumn) {
   std::string out = "  " + left;
-  if (out.size() + 2 > kColumn)
-    out += "\n" + std::string(kColumn, ' ');
+  if (out.size() + 2 > column)
+    out += "\n" + std::string(column, ' ');
   else
-    out.resize(kColumn, ' ');
+    out.resize(column, ' ');
   for (char c : description) {
     out += c;
-    if (c == '\n') out += std::string(kColumn, ' ');
+    if (c == '\n') out += std::string(column, ' ');
   }
   return out + "\n";
 }
@@ -146,7 +146,9 @@ std::string Command::help_text() const {
   auto subs = get_subcommands([](const CLI::App*) { return true; });
   if (!subs.empty()) {
     out += "\nCommands:\n";
-    for (const CLI::App* s : subs) out += row(s->get_name(), s->get_description());
+    std::size_t width = 0;
+    for (const CLI::App* s : subs) width = std::max(width, s->get_name().size());
+    for (const CLI::App* s : subs) out += row(s->get_name(), s->get_description(), width + 6);
   }
   out += "\nOptions:\n";
   for (const CLI::Option* o : get_options([](const CLI::Option* o) { return o->nonpositional(); }))
