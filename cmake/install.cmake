@@ -36,6 +36,7 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # Depends from the binaries' libraries (dpkg-shlibdeps)
+# (CLI11 is header-only: a build dependency, scripts/setup.sh, and nothing in Depends.)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "softhsm2")  # the default PKCS#11 token
 set(CPACK_STRIP_FILES ON)
 include(CPack)

@@ -1,7 +1,9 @@
-# Man pages from the programs' own help, so they never drift from the parser:
-# fwseal.1 holds `fwseal --help` and, under COMMANDS, `fwseal CMD --help` of
-# every command that help lists; fwseal-verify.1 holds `fwseal-verify --help`.
-# The help text is kept as written (.nf), the layout the programs print.
+# Man pages from the programs' own help, which CLI11 makes from the same
+# definitions the parser uses, so they never drift from it: fwseal.1 holds
+# `fwseal --help` and, under COMMANDS, one section per command and subcommand
+# with its `--help` (usage, arguments and every option with its description),
+# found by walking the "Commands:" list of each help; fwseal-verify.1 holds
+# `fwseal-verify --help`. The help text is kept as written (.nf).
 # Run at build time as:
 #   cmake -DFWSEAL=bin/fwseal -DVERIFY=bin/fwseal-verify -DVERSION=0.1.0 -DOUT=man -P man.cmake
 foreach(v FWSEAL VERIFY VERSION OUT)
@@ -42,24 +44,50 @@ function(page name summary synopsis body see_also)
     ".SH SEE ALSO\n.BR ${see_also} (1)\n")
 endfunction()
 
-# fwseal.1: the overview, then each command's usage.
+# The names a help text lists under "Commands:" (up to the next blank line).
+function(commands_of text out)
+  set(names)
+  string(FIND "${text}" "\nCommands:\n" at)
+  if(NOT at EQUAL -1)
+    math(EXPR at "${at} + 11")
+    string(SUBSTRING "${text}" ${at} -1 rest)
+    string(FIND "${rest}" "\n\n" end)
+    string(SUBSTRING "${rest}" 0 ${end} block)
+    string(REGEX MATCHALL "(^|\n)  [a-z][a-z0-9-]*" lines "${block}")
+    foreach(l ${lines})
+      string(STRIP "${l}" name)
+      list(APPEND names ${name})
+    endforeach()
+  endif()
+  set(${out} ${names} PARENT_SCOPE)
+endfunction()
+
+# fwseal.1: the overview, then a section for each command and subcommand,
+# depth first ("hsm", "hsm init", ...). A path is its words joined by "/".
 execute_process(COMMAND "${FWSEAL}" --help OUTPUT_VARIABLE top RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${FWSEAL} --help: exit ${rc}")
 endif()
 help_as_roff("${top}" overview)
-string(REGEX MATCHALL "\n  [a-z]+ " lines "${top}")
-set(commands)
-foreach(l ${lines})
-  string(STRIP "${l}" c)
-  list(APPEND commands ${c})
-endforeach()
-list(REMOVE_DUPLICATES commands)
 set(body ".SH DESCRIPTION\n${overview}.SH COMMANDS\n")
-foreach(c ${commands})
-  help_of(usage "${FWSEAL}" ${c})
-  string(APPEND body ".SS ${c}\n${usage}")
-endforeach()
+commands_of("${top}" pending)
+while(pending)
+  list(POP_FRONT pending path)
+  string(REPLACE "/" ";" words "${path}")
+  string(REPLACE "/" " " title "${path}")
+  execute_process(COMMAND "${FWSEAL}" ${words} --help OUTPUT_VARIABLE text RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0 OR text STREQUAL "")
+    message(FATAL_ERROR "${FWSEAL} ${title} --help: exit ${rc}, no help on stdout")
+  endif()
+  help_as_roff("${text}" roff)
+  string(APPEND body ".SS ${title}\n${roff}")
+  commands_of("${text}" subs)
+  set(children)
+  foreach(sub ${subs})
+    list(APPEND children "${path}/${sub}")
+  endforeach()
+  list(PREPEND pending ${children})
+endwhile()
 page(fwseal "signed, reproducible, auditable firmware release packages"
      ".B fwseal\n.I command\n[options]" "${body}" fwseal-verify)
 

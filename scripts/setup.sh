@@ -10,6 +10,7 @@
 fwseal_build_packages=(
   g++ cmake ninja-build pkg-config make
   libssl-dev openssl libarchive-dev nlohmann-json3-dev libgtest-dev libgmock-dev libp11-kit-dev
+  libcli11-dev   # argument parsing of fwseal and fwseal-verify (header-only: a build dependency only)
   libvalijson-dev libpcre2-dev   # `fwseal sbom validate`: the CycloneDX JSON schemas (their patterns with PCRE2)
   softhsm2 libsqlite3-dev libpq-dev
   # static archives for fwseal-verify-static (libssl-dev and libarchive-dev ship theirs)

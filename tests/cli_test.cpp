@@ -223,41 +223,127 @@ TEST_F(Cli, SameKeyTwiceIsRefused) {
   EXPECT_THAT(r.err, HasSubstr("already signed"));
 }
 
-// --help on every command and subcommand: its usage on stdout, exit 0, nothing done.
+// --help and -h on every command and subcommand: its usage and its options'
+// descriptions on stdout, exit 0, nothing on stderr, nothing done.
 TEST_F(Cli, HelpOnEveryCommandAndVersionOnBothBinaries) {
-  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"package", "--help"}, "usage: fwseal package --spec SPEC.json -o PKG"},
-      {{"sign", "-h"}, "usage: fwseal sign PKG --key URI"},
-      {{"inspect", "--help"}, "usage: fwseal inspect PKG"},
-      {{"extract", "--help"}, "usage: fwseal extract PKG|- -C DIR"},
-      {{"hsm", "keygen", "--help"}, "keygen --key URI --alg ALG"},
-      {{"hsm", "--help"}, "usage: fwseal hsm init"},
-      {{"trust", "create", "--help"}, "usage: fwseal trust create -o TRUST.json"},
-      {{"sbom", "diff", "--help"}, "fwseal sbom diff OLD NEW"},
-      {{"pipeline", "--help"}, "usage: fwseal pipeline run RELEASE.json"},
-      {{"inventory", "query", "--help"}, "usage: fwseal inventory add PKG..."},
-      {{"audit", "--help"}, "usage: fwseal audit verify LOG"},
-      {{"help", "sign"}, "usage: fwseal sign PKG --key URI"},
+  struct Case {
+    std::vector<std::string> command;
+    std::string usage;        // the start of the usage line
+    std::string description;  // one option's (or subcommand's) description
   };
-  for (const auto& [args, usage] : cases) {
-    SCOPED_TRACE(args[0] + " " + args[1]);
-    auto r = ws_->fwseal(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_THAT(r.out, HasSubstr(usage));
-    EXPECT_EQ(r.err, "");
+  const std::vector<Case> cases = {
+      {{}, "usage: fwseal COMMAND [options]", "assemble a reproducible, unsigned package"},
+      {{"package"}, "usage: fwseal package --spec SPEC.json --output PKG", "replace PKG if it exists"},
+      {{"sign"}, "usage: fwseal sign PKG [--key URI]", "the signing key in its token"},
+      {{"verify"}, "usage: fwseal verify PKG|- --trust TRUST.json", "the trust policy: trusted keys"},
+      {{"inspect"}, "usage: fwseal inspect PKG [--json]", "print it as one JSON document"},
+      {{"extract"}, "usage: fwseal extract PKG|- --directory DIR --trust TRUST.json", "where to write the images"},
+      {{"trust"}, "usage: fwseal trust COMMAND", "write a trust policy from public keys"},
+      {{"trust", "create"}, "usage: fwseal trust create --output TRUST.json", "a trusted public key"},
+      {{"pipeline"}, "usage: fwseal pipeline COMMAND", "a whole release: SBOM, package, sign"},
+      {{"pipeline", "run"}, "usage: fwseal pipeline run RELEASE.json", "how many steps run at once"},
+      {{"pipeline", "repro"}, "usage: fwseal pipeline repro PKG --variant VARIANT.json", "keep the scratch build"},
+      {{"pipeline", "provenance"}, "usage: fwseal pipeline provenance PKG --variant", "the release file"},
+      {{"provenance"}, "usage: fwseal provenance COMMAND", "write a provenance statement"},
+      {{"provenance", "create"}, "usage: fwseal provenance create --spec SPEC.json --package PKG --key URI",
+       "the build's id"},
+      {{"audit"}, "usage: fwseal audit COMMAND", "check the log's hash chain"},
+      {{"audit", "verify"}, "usage: fwseal audit verify LOG", "a head printed earlier"},
+      {{"sbom"}, "usage: fwseal sbom COMMAND", "generate the CycloneDX SBOM"},
+      {{"sbom", "generate"}, "usage: fwseal sbom generate --product NAME --version V", "add SHA-512 digests"},
+      {{"sbom", "validate"}, "usage: fwseal sbom validate SBOM", "the SBOM file"},
+      {{"sbom", "diff"}, "usage: fwseal sbom diff OLD NEW", "an SBOM file or a package"},
+      {{"sbom", "check"}, "usage: fwseal sbom check SBOM|PKG --policy POLICY.json", "the licence policy"},
+      {{"sbom", "extract"}, "usage: fwseal sbom extract PKG", "write the SBOM there instead of stdout"},
+      {{"inventory"}, "usage: fwseal inventory COMMAND", "which releases carry a component"},
+      {{"inventory", "add"}, "usage: fwseal inventory add PKG... --trust TRUST.json", "replace a release already there"},
+      {{"inventory", "add-sbom"}, "usage: fwseal inventory add-sbom SBOM --product P --version V", "the release's version"},
+      {{"inventory", "query"}, "usage: fwseal inventory query", "exit 4 when a release carries it"},
+      {{"inventory", "product"}, "usage: fwseal inventory product NAME --launched DATE", "discontinuation date"},
+      {{"inventory", "lifecycle"}, "usage: fwseal inventory lifecycle FILE", "the lifecycle file"},
+      {{"inventory", "advisories"}, "usage: fwseal inventory advisories COMMAND", "import advisories: OSV"},
+      {{"inventory", "advisories", "import"}, "usage: fwseal inventory advisories import PATH...", "an advisory file"},
+      {{"inventory", "scan"}, "usage: fwseal inventory scan", "only advisories of the newest import"},
+      {{"inventory", "triage"}, "usage: fwseal inventory triage VULN --status S", "why not affected"},
+      {{"inventory", "statements"}, "usage: fwseal inventory statements", "the inventory: sqlite:PATH"},
+      {{"inventory", "vex"}, "usage: fwseal inventory vex COMMAND", "write a release's VEX document"},
+      {{"inventory", "vex", "import"}, "usage: fwseal inventory vex import FILE...", "a VEX document"},
+      {{"inventory", "vex", "export"}, "usage: fwseal inventory vex export P@V --format FORMAT", "cyclonedx or openvex"},
+      {{"inventory", "list"}, "usage: fwseal inventory list", "only this product's releases"},
+      {{"inventory", "diff"}, "usage: fwseal inventory diff PRODUCT FROM TO", "the older version"},
+      {{"inventory", "report"}, "usage: fwseal inventory report --html --output FILE", "the page to write"},
+      {{"ca"}, "usage: fwseal ca COMMAND", "make a self-signed root certificate"},
+      {{"ca", "self-sign"}, "usage: fwseal ca self-sign --subject DN --ca-key URI --output ROOT.pem", "validity in days"},
+      {{"ca", "issue"}, "usage: fwseal ca issue --ca-cert CA.pem --subject DN", "an extended key usage"},
+      {{"ca", "crl"}, "usage: fwseal ca crl --ca-cert CA.pem --ca-key URI --output CRL.pem", "a serial number to revoke"},
+      {{"hsm"}, "usage: fwseal hsm COMMAND", "generate a key pair inside the token"},
+      {{"hsm", "init"}, "usage: fwseal hsm init --token NAME", "the token's label"},
+      {{"hsm", "keygen"}, "usage: fwseal hsm keygen --key URI --alg ALG", "ecdsa-p256, ecdsa-p384, ed25519"},
+      {{"hsm", "list"}, "usage: fwseal hsm list [--token NAME]", "only this token's keys"},
+      {{"hsm", "pubkey"}, "usage: fwseal hsm pubkey --key URI", "write the PEM there instead of stdout"},
+  };
+  for (const auto& c : cases) {
+    for (const std::string help : {"--help", "-h"}) {
+      std::vector<std::string> args = c.command;
+      args.push_back(help);
+      SCOPED_TRACE(::testing::PrintToString(args));
+      auto r = ws_->fwseal(args);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_THAT(r.out, ::testing::StartsWith(c.usage));
+      EXPECT_THAT(r.out, HasSubstr(c.description));
+      EXPECT_THAT(r.out, HasSubstr("-h, --help"));
+      EXPECT_EQ(r.err, "");
+    }
+    // fwseal help CMD [SUB] prints the same.
+    std::vector<std::string> help_args{"help"};
+    help_args.insert(help_args.end(), c.command.begin(), c.command.end());
+    auto h = ws_->fwseal(help_args);
+    EXPECT_EQ(h.exit_code, 0);
+    std::vector<std::string> args = c.command;
+    args.push_back("--help");
+    EXPECT_EQ(h.out, ws_->fwseal(args).out);
   }
   // --help wins over what would otherwise be done: nothing is written.
   auto nothing = ws_->fwseal({"package", "--spec", ws_->write_spec("help-spec.json"), "-o", ws_->path("help.fwpkg"), "--help"});
   EXPECT_EQ(nothing.exit_code, 0);
   EXPECT_FALSE(exists(ws_->path("help.fwpkg")));
-  // A mistake still is one.
+  // A mistake still is one: exit 2, one line naming it, then the usage.
   auto wrong = ws_->fwseal({"package", "--bogus"});
   EXPECT_EQ(wrong.exit_code, 2);
-  EXPECT_THAT(wrong.err, HasSubstr("usage: fwseal package"));
+  EXPECT_THAT(wrong.err, ::testing::StartsWith("fwseal: unknown option --bogus\nusage: fwseal package --spec SPEC.json"));
+  EXPECT_EQ(wrong.out, "");
+  auto help_bogus = ws_->fwseal({"help", "frobnicate"});
+  EXPECT_EQ(help_bogus.exit_code, 2);
+  EXPECT_THAT(help_bogus.err, HasSubstr("unknown command \"frobnicate\""));
+  auto missing = ws_->fwseal({"package", "-o", ws_->path("m.fwpkg")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, ::testing::StartsWith("fwseal: missing --spec\nusage: fwseal package"));
+  auto nested = ws_->fwseal({"hsm", "keygen", "--alg", "ed25519", "--bogus"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_THAT(nested.err, ::testing::StartsWith("fwseal: unknown option --bogus\nusage: fwseal hsm keygen --key URI"));
+  // Under --json the failure document too, on stdout.
+  auto json = ws_->fwseal({"inspect", "x.fwpkg", "--json", "--bogus"});
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_EQ(nlohmann::json::parse(json.out)["message"], "unknown option --bogus");
+  EXPECT_THAT(json.err, HasSubstr("usage: fwseal inspect PKG"));
+  // Short forms: -o, -q, -f, -k are --output, --quiet, --force, --key.
+  auto spec = ws_->write_spec("short-spec.json");
+  auto short_forms = ws_->fwseal({"package", "--spec", spec, "-o", ws_->path("short.fwpkg"), "-q", "-f"});
+  EXPECT_EQ(short_forms.exit_code, 0) << short_forms.err;
+  EXPECT_EQ(short_forms.out, "");
+  EXPECT_TRUE(exists(ws_->path("short.fwpkg")));
+  auto signed_short = ws_->fwseal({"sign", ws_->path("short.fwpkg"), "-k", ws_->key_uri("k-ed"), "-q"});
+  EXPECT_EQ(signed_short.exit_code, 0) << signed_short.err;
+  EXPECT_EQ(signed_short.out, "");
+
   EXPECT_THAT(ws_->fwseal({"--version"}).out, ::testing::MatchesRegex("fwseal [0-9]+\\.[0-9]+\\.[0-9]+\n"));
   auto v = ws_->verify({"--version"});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_THAT(v.out, ::testing::MatchesRegex("fwseal-verify [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+  auto vh = ws_->verify({"-h"});
+  EXPECT_EQ(vh.exit_code, 0);
+  EXPECT_THAT(vh.out, ::testing::StartsWith("usage: fwseal-verify PKG|- --trust TRUST.json"));
+  EXPECT_EQ(vh.err, "");
 }
 
 // Runs `fwseal ARGS...` on a pseudo-terminal with no PIN in the environment,

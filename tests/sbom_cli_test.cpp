@@ -272,7 +272,8 @@ TEST(SbomCli, CheckJudgesTheLicencesAgainstAPolicy) {
   EXPECT_THAT(no_trust.err, HasSubstr("--trust"));
   auto help = ws.fwseal({"sbom", "check", "--help"});
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_THAT(help.out, HasSubstr("fwseal sbom check --policy POLICY.json SBOM|PKG"));
+  EXPECT_THAT(help.out, HasSubstr("usage: fwseal sbom check SBOM|PKG --policy POLICY.json"));
+  EXPECT_THAT(help.out, HasSubstr("the licence policy (required)"));
 
   // A package whose SBOM was changed is refused before any licence is judged.
   std::string bytes = read_bytes(pkg);

@@ -2,65 +2,45 @@
 
 namespace fwseal::cli {
 
-Result<Args> Args::parse(const std::vector<std::string>& argv, const OptionSpec& spec) {
-  Args out;
-  bool only_positionals = false;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (only_positionals || a == "-" || a.rfind("-", 0) != 0) {
-      out.positionals_.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      only_positionals = true;
-      continue;
-    }
-    std::string name = a;
-    std::optional<std::string> inline_value;
-    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
-      name = a.substr(0, eq);
-      inline_value = a.substr(eq + 1);
-    }
-    if (spec.flags.count(name)) {
-      if (inline_value) return make_error(Code::usage, name + " takes no value");
-      out.flags_.insert(name);
-    } else if (spec.with_value.count(name)) {
-      std::string v;
-      if (inline_value) {
-        v = *inline_value;
-      } else {
-        if (i + 1 >= argv.size()) return make_error(Code::usage, name + " needs a value");
-        v = argv[++i];
-      }
-      if (out.values_.count(name) && !spec.repeatable.count(name))
-        return make_error(Code::usage, name + " given more than once");
-      out.values_.emplace(name, v);
-    } else if (name == "--pin" || name == "--so-pin") {
-      return make_error(Code::usage, name + ": PINs are never taken on the command line (set FWSEAL_PIN_FILE, FWSEAL_PIN or the URI's pin-source)");
-    } else {
-      return make_error(Code::usage, "unknown option " + name);
-    }
-  }
-  return out;
+Args::Args(const Command& command) : command_(command) {
+  for (const CLI::Option* o : command.get_options([](const CLI::Option* o) { return !o->nonpositional(); }))
+    positionals_.insert(positionals_.end(), o->results().begin(), o->results().end());
+}
+
+bool Args::flag(const std::string& name) const {
+  const CLI::Option* o = command_.get_option_no_throw(name);
+  return o != nullptr && o->count() > 0;
 }
 
 std::optional<std::string> Args::value(const std::string& name) const {
-  auto it = values_.find(name);
-  if (it == values_.end()) return std::nullopt;
-  return it->second;
+  const CLI::Option* o = command_.get_option_no_throw(name);
+  if (o == nullptr || o->results().empty()) return std::nullopt;
+  return o->results().front();
 }
 
 std::vector<std::string> Args::values(const std::string& name) const {
-  std::vector<std::string> out;
-  auto [b, e] = values_.equal_range(name);
-  for (auto it = b; it != e; ++it) out.push_back(it->second);
-  return out;
+  const CLI::Option* o = command_.get_option_no_throw(name);
+  return o == nullptr ? std::vector<std::string>{} : o->results();
 }
 
 Result<std::string> Args::required(const std::string& name) const {
   auto v = value(name);
   if (!v) return make_error(Code::usage, "missing " + name);
   return *v;
+}
+
+Command& add_command(Command& parent, const std::string& name, const std::string& description, Run run) {
+  return parent.add_command(name, description, [run](const Command& c) { return run(Args(c)); });
+}
+
+void add_output_switches(Command& c) {
+  c.add_switch("-q,--quiet", "print nothing on stdout but what was asked for; errors still go to stderr");
+  c.add_switch("--json", "print the result as one JSON document on stdout (docs/JSON.md)");
+}
+
+void add_module_option(Command& c) {
+  c.add_value("--module", "PATH",
+              "the PKCS#11 module (default: the key URI's module-path, $FWSEAL_PKCS11_MODULE, SoftHSM2)");
 }
 
 }  // namespace fwseal::cli

@@ -21,15 +21,6 @@
 namespace fwseal::cli {
 namespace {
 
-constexpr const char* kCaUsage =
-    "fwseal ca self-sign --ca-key URI --subject DN [--days N] [--not-before T] [--path-length N] -o ROOT.pem\n"
-    "       fwseal ca issue --ca-key URI --ca-cert CA.pem (--subject-key URI | --pubkey PEM) --subject DN\n"
-    "                       [--days N] [--not-before T] [--eku OID]... [--ca [--path-length N]] -o CERT.pem\n"
-    "       fwseal ca crl --ca-key URI --ca-cert CA.pem [--revoke CERT.pem]... [--revoke-serial HEX]...\n"
-    "                     [--this-update T] [--days N] [--crl-number N] -o CRL.pem\n"
-    "  DN: \"CN=release A,O=Acme\"; T: seconds since 1970, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (default now);\n"
-    "  every command takes --module PATH and [--quiet | --json]";
-
 constexpr std::int64_t kDay = 24 * 3600;
 
 Error usage(const std::string& m) { return make_error(Code::usage, m); }
@@ -143,7 +134,7 @@ Status issue(const Args& args) {
   return report_certificate(args, der, spec.ca ? "issued CA certificate" : "issued signing certificate");
 }
 
-Status crl(const Args& args) {
+Status crl_run(const Args& args) {
   FWSEAL_ASSIGN(std::string ca_path, args.required("--ca-cert"));
   FWSEAL_ASSIGN(ossl::X509Ptr ca_cert, ca::load_certificate(ca_path));
   CrlSpec spec;
@@ -182,41 +173,62 @@ Status crl(const Args& args) {
   return ok_status();
 }
 
-}  // namespace
-
-int cmd_ca(const Argv& argv) {
-  if (argv.empty()) return usage_error("missing ca subcommand (self-sign, issue, crl)", kCaUsage);
-  const std::string sub = argv[0];
-  Argv rest(argv.begin() + 1, argv.end());
-  OptionSpec spec;
-  Status (*run)(const Args&) = nullptr;
-  if (sub == "self-sign") {
-    spec = {{"--ca-key", "--subject", "--days", "--not-before", "--path-length", "--module", "-o"}, {}, {"--quiet", "--json"}};
-    run = self_sign;
-  } else if (sub == "issue") {
-    spec = {{"--ca-key", "--ca-cert", "--subject", "--subject-key", "--pubkey", "--days", "--not-before",
-             "--path-length", "--eku", "--module", "-o"},
-            {"--eku"},
-            {"--ca", "--quiet", "--json"}};
-    run = issue;
-  } else if (sub == "crl") {
-    spec = {{"--ca-key", "--ca-cert", "--revoke", "--revoke-serial", "--this-update", "--days", "--crl-number",
-             "--module", "-o"},
-            {"--revoke", "--revoke-serial"},
-            {"--quiet", "--json"}};
-    run = crl;
-  } else {
-    return usage_error("unknown ca subcommand \"" + sub + "\" (self-sign, issue, crl)", kCaUsage);
-  }
-  auto args = Args::parse(rest, spec);
-  if (!args.ok()) return usage_error(args.error().message, kCaUsage);
-  if (!args->positionals().empty()) return usage_error("unexpected argument " + args->positionals()[0], kCaUsage);
-  if (args->value("--path-length") && sub == "issue" && !args->flag("--ca"))
-    return usage_error("--path-length applies to CA certificates (--ca)", kCaUsage);
-  Status s = run(*args);
+// A ca subcommand's Status as the exit code: a usage error with the usage line.
+template <Status (*run)(const Args&)>
+int exit_status(const Args& args) {
+  Status s = run(args);
   if (s.ok()) return 0;
-  if (s.error().code == Code::usage) return usage_error(s.error().message, kCaUsage);
+  if (s.error().code == Code::usage) return usage_error(s.error().message);
   return fail(s.error());
 }
 
-}  // namespace fwseal::cli
+int issue_command(const Args& args) {
+  if (args.value("--path-length") && !args.flag("--ca")) return usage_error("--path-length applies to CA certificates (--ca)");
+  return exit_status<issue>(args);
+}
+
+constexpr const char* kTime = "T";  // seconds since 1970, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ
+
+void add_common(Command& c, const char* out_metavar, const char* out_description) {
+  c.add_value("--ca-key", "URI", "the CA's private key in its token, a PKCS#11 URI")->required();
+  c.add_value("-o,--output", out_metavar, out_description)->required();
+  add_module_option(c);
+  add_output_switches(c);
+}
+
+}  // namespace
+
+void add_ca_command(Command& fwseal) {
+  Command& ca = fwseal.add_command("ca", "a small CA whose keys stay in the HSM (docs/TRUST.md)");
+  ca.footer("DN: \"CN=release A,O=Acme\"; T: seconds since 1970, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (default now).");
+
+  Command& self_sign_cmd = add_command(ca, "self-sign", "make a self-signed root certificate for the CA's key", exit_status<self_sign>);
+  self_sign_cmd.add_value("--subject", "DN", "the root's name, e.g. \"CN=release root,O=Acme\"")->required();
+  self_sign_cmd.add_value("--days", "N", "validity in days (default 7300)");
+  self_sign_cmd.add_value("--not-before", kTime, "start of validity (default now)");
+  self_sign_cmd.add_value("--path-length", "N", "how many CA certificates may follow it (0-8)");
+  add_common(self_sign_cmd, "ROOT.pem", "the certificate to write");
+
+  Command& issue_cmd = add_command(ca, "issue", "issue a signing (or, with --ca, an intermediate CA) certificate", issue_command);
+  issue_cmd.add_value("--ca-cert", "CA.pem", "the CA's certificate")->required();
+  issue_cmd.add_value("--subject-key", "URI", "the subject's key in a token (or --pubkey)");
+  issue_cmd.add_value("--pubkey", "PEM", "the subject's public key as PEM (or --subject-key)");
+  issue_cmd.add_value("--subject", "DN", "the subject's name")->required();
+  issue_cmd.add_value("--days", "N", "validity in days (default 1095)");
+  issue_cmd.add_value("--not-before", kTime, "start of validity (default now)");
+  issue_cmd.add_values("--eku", "OID", "an extended key usage");
+  issue_cmd.add_switch("--ca", "an intermediate CA certificate rather than a signing one");
+  issue_cmd.add_value("--path-length", "N", "with --ca: how many CA certificates may follow it (0-8)");
+  add_common(issue_cmd, "CERT.pem", "the certificate to write");
+
+  Command& crl_cmd = add_command(ca, "crl", "write a certificate revocation list signed by the CA", exit_status<crl_run>);
+  crl_cmd.add_value("--ca-cert", "CA.pem", "the CA's certificate")->required();
+  crl_cmd.add_values("--revoke", "CERT.pem", "a certificate to revoke");
+  crl_cmd.add_values("--revoke-serial", "HEX", "a serial number to revoke");
+  crl_cmd.add_value("--this-update", kTime, "the CRL's date (default now)");
+  crl_cmd.add_value("--days", "N", "days until the next update (default 365)");
+  crl_cmd.add_value("--crl-number", "N", "the CRL's number (default: this update's time)");
+  add_common(crl_cmd, "CRL.pem", "the CRL to write");
+}
+
+}  // namespace fwseal::cli}  // namespace fwseal::cli

@@ -12,30 +12,23 @@
 namespace fwseal::cli {
 
 namespace {
-constexpr const char* kExtractUsage =
-    "fwseal extract PKG|- -C DIR --trust TRUST.json [--hw ID] [--installed-security-version N] [--quiet | --json]";
-}
 
-int cmd_extract(const Argv& argv) {
-  auto args = Args::parse(argv, {{"-C", "--trust", "--hw", "--installed-security-version"}, {"--hw"}, {"--quiet", "--json"}});
-  if (!args.ok()) return usage_error(args.error().message, kExtractUsage);
-  if (args->positionals().size() != 1) return usage_error("expected one package", kExtractUsage);
-  auto dir = args->required("-C");
-  auto trust_path = args->required("--trust");
-  if (!dir.ok() || !trust_path.ok())
-    return usage_error(!dir.ok() ? dir.error().message : trust_path.error().message, kExtractUsage);
+int extract(const Args& args) {
+  auto dir = args.required("-C");
+  auto trust_path = args.required("--trust");
+  if (!dir.ok() || !trust_path.ok()) return usage_error(!dir.ok() ? dir.error().message : trust_path.error().message);
 
   verifier::VerifyOptions options;
-  options.hardware = args->values("--hw");
-  if (auto v = args->value("--installed-security-version")) {
+  options.hardware = args.values("--hw");
+  if (auto v = args.value("--installed-security-version")) {
     auto n = parse_security_version(*v, "--installed-security-version");
-    if (!n.ok()) return usage_error(n.error().message, kExtractUsage);
+    if (!n.ok()) return usage_error(n.error().message);
     options.installed_security_version = *n;
   }
   auto trust = load_trust(*trust_path);
   if (!trust.ok()) return fail(trust.error());
 
-  const std::string& path = args->positionals()[0];
+  const std::string& path = args.positionals()[0];
   Fd fd;
   if (path != "-") {
     auto opened = open_read(path);
@@ -45,18 +38,31 @@ int cmd_extract(const Argv& argv) {
   verifier::VerifyReport report;
   auto s = verifier::extract_package(path == "-" ? 0 : fd.get(), *trust, options, *dir, &report);
   if (!s.ok()) return fail(s.error());
-  if (args->flag("--json")) {
+  if (args.flag("--json")) {
     nlohmann::json j = manifest_facts_json(report.verified->manifest());
     j.update({{"package", path}, {"directory", *dir}, {"verdict", "valid"},
               {"manifest_sha256", to_hex(report.verified->manifest_digest())}});
     print_json(j);
-  } else if (!args->flag("--quiet")) {
+  } else if (!args.flag("--quiet")) {
     const Manifest& m = report.verified->manifest();
     std::printf("verified %s %s; wrote %zu images into %s:\n", m.product.c_str(), m.version.c_str(), m.images.size(),
                 dir->c_str());
     for (const auto& img : m.images) std::printf("  %s (%llu bytes)\n", img.name.c_str(), static_cast<unsigned long long>(img.size));
   }
   return 0;
+}
+
+}  // namespace
+
+void add_extract_command(Command& fwseal) {
+  Command& c = add_command(fwseal, "extract", "verify a package, then write its images into a directory (nothing unless all is valid)",
+                           extract);
+  c.add_positional("PKG|-", "the package file, or - to read it from standard input", "expected one package");
+  c.add_value("-C,--directory", "DIR", "where to write the images")->required();
+  c.add_value("--trust", "TRUST.json", "the trust policy the package must satisfy")->required();
+  c.add_values("--hw", "ID", "the device's hardware id; the package must list it");
+  c.add_value("--installed-security-version", "N", "refuse a package whose security version is below N");
+  add_output_switches(c);
 }
 
 }  // namespace fwseal::cli

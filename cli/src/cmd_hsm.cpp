@@ -16,14 +16,9 @@ namespace fwseal::cli {
 
 namespace {
 
-constexpr const char* kHsmUsage =
-    "fwseal hsm init --token NAME | keygen --key URI --alg ALG | list [--token NAME] |"
-    " pubkey --key URI [-o FILE]"
-    " (each takes --module PATH and [--quiet | --json]; pubkey --json needs -o)";
-
 int hsm_init(const Args& args) {
   auto token = args.required("--token");
-  if (!token.ok()) return usage_error(token.error().message, kHsmUsage);
+  if (!token.ok()) return usage_error(token.error().message);
   auto info = hsm::init_token(hsm_options(args), *token);
   if (!info.ok()) return fail(info.error());
   if (args.flag("--json"))
@@ -38,9 +33,9 @@ int hsm_keygen(const Args& args) {
   auto uri_text = args.required("--key");
   auto alg_name = args.required("--alg");
   if (!uri_text.ok() || !alg_name.ok())
-    return usage_error(!uri_text.ok() ? uri_text.error().message : alg_name.error().message, kHsmUsage);
+    return usage_error(!uri_text.ok() ? uri_text.error().message : alg_name.error().message);
   auto alg = parse_algorithm(*alg_name, "--alg");
-  if (!alg.ok()) return usage_error(alg.error().message, kHsmUsage);
+  if (!alg.ok()) return usage_error(alg.error().message);
   auto uri = hsm::parse_key_uri(*uri_text);
   if (!uri.ok()) return fail(uri.error());
   auto key = hsm::generate_key(hsm_options(args), *uri, *alg);
@@ -108,7 +103,7 @@ int hsm_list(const Args& args) {
 
 int hsm_pubkey(const Args& args) {
   auto uri_text = args.required("--key");
-  if (!uri_text.ok()) return usage_error(uri_text.error().message, kHsmUsage);
+  if (!uri_text.ok()) return usage_error(uri_text.error().message);
   auto uri = hsm::parse_key_uri(*uri_text);
   if (!uri.ok()) return fail(uri.error());
   auto key = hsm::read_public_key(hsm_options(args), *uri);
@@ -124,25 +119,30 @@ int hsm_pubkey(const Args& args) {
     }
     return 0;
   }
-  if (args.flag("--json")) return usage_error("--json goes with -o FILE (without it, stdout is the PEM)", kHsmUsage);
+  if (args.flag("--json")) return usage_error("--json goes with -o FILE (without it, stdout is the PEM)");
   std::fputs(pem->c_str(), stdout);
   return 0;
 }
 
 }  // namespace
 
-int cmd_hsm(const Argv& argv) {
-  if (argv.empty()) return usage_error("missing hsm subcommand", kHsmUsage);
-  const std::string sub = argv[0];
-  Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"--token", "--key", "--alg", "--module", "-o"}, {}, {"--json", "--quiet"}});
-  if (!args.ok()) return usage_error(args.error().message, kHsmUsage);
-  if (!args->positionals().empty()) return usage_error("unexpected argument " + args->positionals()[0], kHsmUsage);
-  if (sub == "init") return hsm_init(*args);
-  if (sub == "keygen") return hsm_keygen(*args);
-  if (sub == "list") return hsm_list(*args);
-  if (sub == "pubkey") return hsm_pubkey(*args);
-  return usage_error("unknown hsm subcommand \"" + sub + "\"", kHsmUsage);
+void add_hsm_command(Command& fwseal) {
+  Command& hsm = fwseal.add_command("hsm", "keys in a PKCS#11 token (SoftHSM2 by default)");
+  Command& init = add_command(hsm, "init", "create a SoftHSM2 token in fwseal's state directory ($FWSEAL_HOME)", hsm_init);
+  init.add_value("--token", "NAME", "the token's label")->required();
+  Command& keygen = add_command(hsm, "keygen", "generate a key pair inside the token (private half not extractable)",
+                                hsm_keygen);
+  keygen.add_value("-k,--key", "URI", "the key to create: pkcs11:token=NAME;object=LABEL")->required();
+  keygen.add_value("--alg", "ALG", "ecdsa-p256, ecdsa-p384, ed25519, rsa-pss-3072 or rsa-pss-4096")->required();
+  Command& list = add_command(hsm, "list", "list the private keys, with their URIs and key ids", hsm_list);
+  list.add_value("--token", "NAME", "only this token's keys");
+  Command& pubkey = add_command(hsm, "pubkey", "print a key's public half as PEM", hsm_pubkey);
+  pubkey.add_value("-k,--key", "URI", "the key, a PKCS#11 URI")->required();
+  pubkey.add_value("-o,--output", "FILE", "write the PEM there instead of stdout (--json needs it)");
+  for (Command* c : {&init, &keygen, &list, &pubkey}) {
+    add_module_option(*c);
+    add_output_switches(*c);
+  }
 }
 
 }  // namespace fwseal::cli

@@ -11,21 +11,16 @@
 namespace fwseal::cli {
 
 namespace {
-constexpr const char* kInspectUsage = "fwseal inspect PKG [--json]";
-}
 
-int cmd_inspect(const Argv& argv) {
-  auto args = Args::parse(argv, {{}, {}, {"--json"}});
-  if (!args.ok()) return usage_error(args.error().message, kInspectUsage);
-  if (args->positionals().size() != 1) return usage_error("expected one package", kInspectUsage);
-  const std::string& path = args->positionals()[0];
+int inspect(const Args& args) {
+  const std::string& path = args.positionals()[0];
   // Structure only: nothing here is verified, and the output says so.
   auto head = read_unverified_package(path);
   if (!head.ok()) return fail(head.error());
   const Manifest& m = head->manifest.content;
   std::string digest = to_hex(manifest_digest(head->manifest.bytes));
 
-  if (args->flag("--json")) {
+  if (args.flag("--json")) {
     nlohmann::json sigs = nlohmann::json::array();
     for (const auto& s : head->signatures)
       sigs.push_back({{"key_id", to_hex(s.key_id)},
@@ -69,6 +64,14 @@ int cmd_inspect(const Argv& argv) {
     std::printf("  %-13s key %s%s\n", std::string(algorithm_name(s.algorithm)).c_str(), to_hex(s.key_id).c_str(),
                 s.certificates.empty() ? "" : " (with certificate chain)");
   return 0;
+}
+
+}  // namespace
+
+void add_inspect_command(Command& fwseal) {
+  Command& c = add_command(fwseal, "inspect", "show what a package states about itself, unverified (says so)", inspect);
+  c.add_positional("PKG", "the package", "expected one package");
+  c.add_switch("--json", "print it as one JSON document on stdout (docs/JSON.md)");
 }
 
 }  // namespace fwseal::cli

@@ -19,28 +19,6 @@
 
 namespace fwseal::cli {
 
-const char* const kInventoryUsage =
-    "fwseal inventory add PKG... --trust TRUST.json [--replace] [--db DB]\n"
-    "       fwseal inventory add-sbom SBOM --product P --version V [--replace] [--db DB]\n"
-    "       fwseal inventory query (--purl PURL | --name NAME | --cpe CPE) [--range vers:SCHEME/...]\n"
-    "                              [--on DATE] [--json | --csv] [--fail-if-found] [--db DB]\n"
-    "       fwseal inventory product NAME --launched DATE [--discontinued DATE] [--db DB]\n"
-    "       fwseal inventory lifecycle FILE [--db DB]   (support policy and product dates)\n"
-    "       fwseal inventory advisories import PATH... [--db DB]   (OSV, NVD 2.0, CVE 5: files, directories, zips)\n"
-    "       fwseal inventory scan [--product P | --release P@V] [--on DATE] [--json | --csv]\n"
-    "                             [--open | --untriaged] [--in-support] [--min-severity SEV] [--new]\n"
-    "                             [--fail-on critical|high|medium|low] [--max-age DAYS] [--db DB]\n"
-    "       fwseal inventory triage VULN (--purl PURL [--range vers:...] | --cpe CPE) [--product P]\n"
-    "                               --status S [--justification J] [--detail TEXT] [--author NAME] [--db DB]\n"
-    "       fwseal inventory statements [--json] [--db DB]   (triage and imported VEX, oldest first)\n"
-    "       fwseal inventory vex import FILE... [--db DB]   (CycloneDX 1.6, OpenVEX 0.2, CSAF 2.0 VEX)\n"
-    "       fwseal inventory vex export P@V --format cyclonedx|openvex [-o FILE] [--author NAME] [--db DB]\n"
-    "       fwseal inventory list [--product P] [--on DATE] [--json | --csv] [--db DB]\n"
-    "       fwseal inventory diff PRODUCT FROM TO [--json] [--db DB]   (exit 0 the same, 1 different)\n"
-    "       fwseal inventory report --html -o FILE [--on DATE] [(--purl PURL | --name NAME | --cpe CPE)\n"
-    "                               [--range vers:SCHEME/...]] [--db DB]\n"
-    "  DB: sqlite:PATH or PATH (default $FWSEAL_HOME/inventory.db); every command takes [--quiet | --json]";
-
 namespace {
 
 // One input of add / add-sbom in --json: what happened to it.
@@ -55,8 +33,8 @@ constexpr int kFound = 4;
 
 int add(const Args& args) {
   auto trust_path = args.required("--trust");
-  if (!trust_path.ok()) return usage_error(trust_path.error().message, kInventoryUsage);
-  if (args.positionals().empty()) return usage_error("expected one or more packages", kInventoryUsage);
+  if (!trust_path.ok()) return usage_error(trust_path.error().message);
+  if (args.positionals().empty()) return usage_error("expected one or more packages");
   auto trust = load_trust(*trust_path);
   if (!trust.ok()) return fail(trust.error());
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
@@ -79,8 +57,8 @@ int add_sbom(const Args& args) {
   auto product = args.required("--product");
   auto version = args.required("--version");
   if (!product.ok() || !version.ok())
-    return usage_error(!product.ok() ? product.error().message : version.error().message, kInventoryUsage);
-  if (args.positionals().size() != 1) return usage_error("expected one SBOM file", kInventoryUsage);
+    return usage_error(!product.ok() ? product.error().message : version.error().message);
+  if (args.positionals().size() != 1) return usage_error("expected one SBOM file");
   const std::string& path = args.positionals()[0];
   auto bytes = read_file(path, kMaxSbomBytes);
   if (!bytes.ok()) return fail(bytes.error());
@@ -125,16 +103,16 @@ Result<std::optional<inventory::Query>> component_query(const Args& args) {
 }
 
 int query(const Args& args) {
-  if (!args.positionals().empty()) return usage_error("query takes no positional arguments", kInventoryUsage);
+  if (!args.positionals().empty()) return usage_error("query takes no positional arguments");
   auto q = component_query(args);
-  if (!q.ok()) return usage_error(q.error().message, kInventoryUsage);
-  if (!*q) return usage_error("name the component by exactly one of --purl, --name, --cpe", kInventoryUsage);
-  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other", kInventoryUsage);
+  if (!q.ok()) return usage_error(q.error().message);
+  if (!*q) return usage_error("name the component by exactly one of --purl, --name, --cpe");
+  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other");
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
   auto hits = inventory::run_query(**db, **q);
   if (!hits.ok())
-    return hits.error().code == Code::usage ? usage_error(hits.error().message, kInventoryUsage) : fail(hits.error());
+    return hits.error().code == Code::usage ? usage_error(hits.error().message) : fail(hits.error());
   const bool found = args.flag("--fail-if-found") && !hits->empty();
   if (args.flag("--json")) {
     nlohmann::json doc{{"hits", nlohmann::json::parse(inventory::hits_to_json(*hits))}};
@@ -148,12 +126,10 @@ int query(const Args& args) {
 
 int advisories(const Args& args) {
   const auto& p = args.positionals();
-  if (p.empty() || p[0] != "import") return usage_error("expected advisories import PATH...", kInventoryUsage);
-  if (p.size() < 2) return usage_error("expected one or more advisory files, directories or zips", kInventoryUsage);
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
   nlohmann::json imported = nlohmann::json::array();
-  for (std::size_t i = 1; i < p.size(); ++i) {
+  for (std::size_t i = 0; i < p.size(); ++i) {
     auto r = inventory::import_advisories(**db, p[i]);
     if (!r.ok()) return fail(r.error());
     imported.push_back({{"path", p[i]}, {"records", r->records}, {"added", r->added}, {"updated", r->updated},
@@ -167,7 +143,7 @@ int advisories(const Args& args) {
 }
 
 int lifecycle(const Args& args) {
-  if (args.positionals().size() != 1) return usage_error("expected one lifecycle file", kInventoryUsage);
+  if (args.positionals().size() != 1) return usage_error("expected one lifecycle file");
   const std::string& path = args.positionals()[0];
   auto text = read_file(path, 4u << 20);
   if (!text.ok()) return fail(text.error());
@@ -190,10 +166,10 @@ int lifecycle(const Args& args) {
 }
 
 int list(const Args& args) {
-  if (!args.positionals().empty()) return usage_error("list takes no positional arguments", kInventoryUsage);
+  if (!args.positionals().empty()) return usage_error("list takes no positional arguments");
   auto on = on_date(args);
-  if (!on.ok()) return usage_error(on.error().message, kInventoryUsage);
-  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other", kInventoryUsage);
+  if (!on.ok()) return usage_error(on.error().message);
+  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other");
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
   auto rows = inventory::list_releases(**db, args.value("--product"), *on);
@@ -206,7 +182,7 @@ int list(const Args& args) {
 }
 
 int diff(const Args& args) {
-  if (args.positionals().size() != 3) return usage_error("expected PRODUCT FROM TO", kInventoryUsage);
+  if (args.positionals().size() != 3) return usage_error("expected PRODUCT FROM TO");
   const auto& p = args.positionals();
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
@@ -223,14 +199,14 @@ int diff(const Args& args) {
 }
 
 int report(const Args& args) {
-  if (!args.positionals().empty()) return usage_error("report takes no positional arguments", kInventoryUsage);
-  if (!args.flag("--html")) return usage_error("report writes --html (the page); give --html -o FILE", kInventoryUsage);
+  if (!args.positionals().empty()) return usage_error("report takes no positional arguments");
+  if (!args.flag("--html")) return usage_error("report writes --html (the page); give --html -o FILE");
   auto out = args.required("-o");
-  if (!out.ok()) return usage_error(out.error().message, kInventoryUsage);
+  if (!out.ok()) return usage_error(out.error().message);
   auto on = on_date(args);
-  if (!on.ok()) return usage_error(on.error().message, kInventoryUsage);
+  if (!on.ok()) return usage_error(on.error().message);
   auto q = component_query(args);
-  if (!q.ok()) return usage_error(q.error().message, kInventoryUsage);
+  if (!q.ok()) return usage_error(q.error().message);
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
   inventory::InventoryReport r;
@@ -245,7 +221,7 @@ int report(const Args& args) {
   if (*q) {
     auto hits = inventory::run_query(**db, **q);
     if (!hits.ok())
-      return hits.error().code == Code::usage ? usage_error(hits.error().message, kInventoryUsage) : fail(hits.error());
+      return hits.error().code == Code::usage ? usage_error(hits.error().message) : fail(hits.error());
     r.impact = std::move(hits).value();
     for (const char* option : {"--purl", "--name", "--cpe", "--range"})
       if (auto v = args.value(option)) r.impact_title += (r.impact_title.empty() ? "" : " ") + std::string(option) + " " + *v;
@@ -280,87 +256,131 @@ int report(const Args& args) {
 }
 
 int product(const Args& args) {
-  if (args.positionals().size() != 1) return usage_error("expected one product name", kInventoryUsage);
+  if (args.positionals().size() != 1) return usage_error("expected one product name");
   auto launched_text = args.required("--launched");
-  if (!launched_text.ok()) return usage_error(launched_text.error().message, kInventoryUsage);
+  if (!launched_text.ok()) return usage_error(launched_text.error().message);
   auto launched = inventory::parse_date(*launched_text, "--launched");
-  if (!launched.ok()) return usage_error(launched.error().message, kInventoryUsage);
+  if (!launched.ok()) return usage_error(launched.error().message);
   std::optional<inventory::Date> discontinued;
   if (auto d = args.value("--discontinued")) {
     auto parsed = inventory::parse_date(*d, "--discontinued");
-    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    if (!parsed.ok()) return usage_error(parsed.error().message);
     discontinued = *parsed;
   }
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
   auto s = inventory::set_lifecycle(**db, args.positionals()[0], *launched, discontinued);
-  if (!s.ok()) return s.error().code == Code::usage ? usage_error(s.error().message, kInventoryUsage) : fail(s.error());
+  if (!s.ok()) return s.error().code == Code::usage ? usage_error(s.error().message) : fail(s.error());
   if (args.flag("--json"))
     print_json({{"product", args.positionals()[0]}, {"launched", *launched_text},
                 {"discontinued", args.value("--discontinued") ? nlohmann::json(*args.value("--discontinued")) : nullptr}});
   return 0;
 }
 
+// --db, --quiet and --json: every inventory command takes them (docs/JSON.md),
+// listed after its own.
+void add_common_options(Command& c) {
+  if (c.run()) {
+    c.add_value("--db", "DB", "the inventory: sqlite:PATH, PATH or postgresql://... (default $FWSEAL_HOME/inventory.db)");
+    add_output_switches(c);
+  }
+  for (CLI::App* sub : c.get_subcommands([](CLI::App*) { return true; })) add_common_options(static_cast<Command&>(*sub));
+}
+
+void add_component_options(Command& c, bool required) {
+  const std::string one = required ? " (one of --purl, --name, --cpe)" : "";
+  c.add_value("--purl", "PURL", "the component by package URL, e.g. pkg:generic/busybox" + one);
+  c.add_value("--name", "NAME", "the component by name" + one);
+  c.add_value("--cpe", "CPE", "the component by CPE 2.3 name" + one);
+  c.add_value("--range", "vers:SCHEME/...", "only these versions of it (a vers range)");
+}
+
 }  // namespace
 
-int cmd_inventory(const Argv& args) {
-  if (args.empty()) return usage_error("expected add, add-sbom, query, product, lifecycle, advisories, scan, triage, statements, vex, list, diff or report", kInventoryUsage);
-  const std::string& sub = args[0];
-  Argv rest(args.begin() + 1, args.end());
-  OptionSpec spec;
-  spec.with_value = {"--db"};
-  spec.flags = {};
-  int (*run)(const Args&) = nullptr;
-  if (sub == "add") {
-    spec.with_value.insert("--trust");
-    spec.flags = {"--replace"};
-    run = add;
-  } else if (sub == "add-sbom") {
-    spec.with_value.insert({"--product", "--version"});
-    spec.flags = {"--replace"};
-    run = add_sbom;
-  } else if (sub == "query") {
-    spec.with_value.insert({"--purl", "--name", "--cpe", "--range", "--on"});
-    spec.flags = {"--json", "--csv", "--fail-if-found"};
-    run = query;
-  } else if (sub == "product") {
-    spec.with_value.insert({"--launched", "--discontinued"});
-    run = product;
-  } else if (sub == "advisories") {
-    run = advisories;
-  } else if (sub == "scan") {
-    spec.with_value.insert({"--product", "--release", "--on", "--fail-on", "--max-age", "--min-severity"});
-    spec.flags = {"--json", "--csv", "--open", "--untriaged", "--in-support", "--new"};
-    run = scan;
-  } else if (sub == "triage") {
-    spec.with_value.insert({"--purl", "--cpe", "--range", "--product", "--status", "--justification", "--detail", "--author"});
-    run = triage;
-  } else if (sub == "statements") {
-    spec.flags = {"--json"};
-    run = statements;
-  } else if (sub == "vex") {
-    spec.with_value.insert({"--format", "-o", "--author"});
-    run = vex;
-  } else if (sub == "lifecycle") {
-    run = lifecycle;
-  } else if (sub == "list") {
-    spec.with_value.insert({"--product", "--on"});
-    spec.flags = {"--json", "--csv"};
-    run = list;
-  } else if (sub == "diff") {
-    spec.flags = {"--json"};
-    run = diff;
-  } else if (sub == "report") {
-    spec.with_value.insert({"-o", "--on", "--purl", "--name", "--cpe", "--range"});
-    spec.flags = {"--html"};
-    run = report;
-  } else {
-    return usage_error("unknown inventory command \"" + sub + "\"", kInventoryUsage);
-  }
-  spec.flags.insert({"--json", "--quiet"});  // every inventory command (docs/JSON.md)
-  auto parsed = Args::parse(rest, spec);
-  if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
-  return run(*parsed);
+void add_inventory_command(Command& fwseal) {
+  Command& inv = fwseal.add_command("inventory", "every release's SBOM in one place, and its vulnerabilities (docs/INVENTORY.md)");
+
+  Command& a = add_command(inv, "add", "add verified packages' SBOMs", add);
+  a.add_positional("PKG", "a package", "expected one or more packages", -1);
+  a.add_value("--trust", "TRUST.json", "the trust policy the packages must satisfy")->required();
+  a.add_switch("--replace", "replace a release already there");
+
+  Command& as = add_command(inv, "add-sbom", "add an SBOM file as a release (recorded as unverified)", add_sbom);
+  as.add_positional("SBOM", "the SBOM file", "expected one SBOM file");
+  as.add_value("--product", "P", "the product")->required();
+  as.add_value("--version", "V", "the release's version")->required();
+  as.add_switch("--replace", "replace a release already there");
+
+  Command& q = add_command(inv, "query", "which releases carry a component", query);
+  add_component_options(q, true);
+  q.add_value("--on", "DATE", "the support status as of DATE (YYYY-MM-DD, default today)");
+  q.add_switch("--csv", "print CSV instead of a table");
+  q.add_switch("--fail-if-found", "exit 4 when a release carries it");
+
+  Command& pr = add_command(inv, "product", "set a product's launch and discontinuation dates", product);
+  pr.add_positional("NAME", "the product", "expected one product name");
+  pr.add_value("--launched", "DATE", "launch date, YYYY-MM-DD")->required();
+  pr.add_value("--discontinued", "DATE", "discontinuation date, YYYY-MM-DD");
+
+  Command& lc = add_command(inv, "lifecycle", "load the support policy and product dates from a file", lifecycle);
+  lc.add_positional("FILE", "the lifecycle file", "expected one lifecycle file");
+
+  Command& adv = inv.add_command("advisories", "vulnerability advisories kept offline in the inventory");
+  Command& ai = add_command(adv, "import", "import advisories: OSV, NVD 2.0, CVE 5 (files, directories, zips)", advisories);
+  ai.add_positional("PATH", "an advisory file, directory or zip", "expected one or more advisory files, directories or zips", -1);
+
+  Command& sc = add_command(inv, "scan", "match the releases against the advisories", scan);
+  sc.add_value("--product", "P", "only this product's releases");
+  sc.add_value("--release", "P@V", "only this release");
+  sc.add_value("--on", "DATE", "the support status as of DATE (default today)");
+  sc.add_switch("--csv", "print CSV instead of a table");
+  sc.add_switch("--open", "only findings not triaged as resolved or not affected");
+  sc.add_switch("--untriaged", "only findings without a triage decision");
+  sc.add_switch("--in-support", "only releases still in support");
+  sc.add_value("--min-severity", "SEV", "only findings at or above critical|high|medium|low");
+  sc.add_switch("--new", "only advisories of the newest import");
+  sc.add_value("--fail-on", "SEV", "exit 16 on an open finding at or above critical|high|medium|low");
+  sc.add_value("--max-age", "DAYS", "fail when the newest advisory import is older than DAYS");
+
+  Command& tr = add_command(inv, "triage", "record a triage decision that carries forward to later releases", triage);
+  tr.add_positional("VULN", "the vulnerability: CVE-..., an advisory id or alias",
+                    "expected one vulnerability id (CVE-..., an advisory id or alias)");
+  tr.add_value("--purl", "PURL", "the component by package URL (or --cpe)");
+  tr.add_value("--cpe", "CPE", "the component by CPE 2.3 name (or --purl)");
+  tr.add_value("--range", "vers:...", "only these versions of it");
+  tr.add_value("--product", "P", "only in this product");
+  tr.add_value("--status", "S", "not_affected, affected, fixed or under_investigation")->required();
+  tr.add_value("--justification", "J", "why not affected (a VEX justification)");
+  tr.add_value("--detail", "TEXT", "free text");
+  tr.add_value("--author", "NAME", "who decided (default $FWSEAL_AUTHOR, then the login name)");
+
+  add_command(inv, "statements", "list triage and imported VEX statements, oldest first", statements);
+
+  Command& vex = inv.add_command("vex", "VEX documents in and out");
+  Command& vi = add_command(vex, "import", "import VEX statements: CycloneDX 1.6, OpenVEX 0.2, CSAF 2.0 VEX", vex_import);
+  vi.add_positional("FILE", "a VEX document", "expected one or more VEX documents", -1);
+  Command& ve = add_command(vex, "export", "write a release's VEX document", vex_export);
+  ve.add_positional("P@V", "the release, PRODUCT@VERSION", "expected vex export PRODUCT@VERSION");
+  ve.add_value("--format", "FORMAT", "cyclonedx or openvex")->required();
+  ve.add_value("-o,--output", "FILE", "write it there instead of stdout (--json needs it)");
+  ve.add_value("--author", "NAME", "the document's author (default \"fwseal inventory\")");
+
+  Command& ls = add_command(inv, "list", "list the releases with their support status", list);
+  ls.add_value("--product", "P", "only this product's releases");
+  ls.add_value("--on", "DATE", "the support status as of DATE (default today)");
+  ls.add_switch("--csv", "print CSV instead of a table");
+
+  Command& df = add_command(inv, "diff", "compare two releases' components (exit 0 the same, 1 different)", diff);
+  df.add_positional("PRODUCT", "the product", "expected PRODUCT FROM TO");
+  df.add_positional("FROM", "the older version", "expected PRODUCT FROM TO");
+  df.add_positional("TO", "the newer version", "expected PRODUCT FROM TO");
+
+  Command& rp = add_command(inv, "report", "write the inventory as one HTML page", report);
+  rp.add_switch("--html", "write HTML (the page); required")->required();
+  rp.add_value("-o,--output", "FILE", "the page to write")->required();
+  rp.add_value("--on", "DATE", "the support status as of DATE (default today)");
+  add_component_options(rp, false);
+  add_common_options(inv);
 }
 
 }  // namespace fwseal::cli

@@ -46,38 +46,38 @@ Result<std::pair<std::string, std::string>> product_at_version(const std::string
 }  // namespace
 
 int scan(const Args& args) {
-  if (!args.positionals().empty()) return usage_error("scan takes no positional arguments", kInventoryUsage);
+  if (!args.positionals().empty()) return usage_error("scan takes no positional arguments");
   inventory::ScanOptions o;
   auto on = on_date(args);
-  if (!on.ok()) return usage_error(on.error().message, kInventoryUsage);
+  if (!on.ok()) return usage_error(on.error().message);
   o.on = *on;
   o.product = args.value("--product");
   if (auto release = args.value("--release")) {
     auto parsed = product_at_version(*release, "--release");
-    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    if (!parsed.ok()) return usage_error(parsed.error().message);
     o.release = *parsed;
   }
-  if (o.product && o.release) return usage_error("--product and --release exclude each other", kInventoryUsage);
-  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other", kInventoryUsage);
+  if (o.product && o.release) return usage_error("--product and --release exclude each other");
+  if (args.flag("--json") && args.flag("--csv")) return usage_error("--json and --csv exclude each other");
   o.open_only = args.flag("--open");
   o.untriaged_only = args.flag("--untriaged");
   o.in_support = args.flag("--in-support");
   o.newest_import_only = args.flag("--new");
   if (auto m = args.value("--min-severity")) {
     auto parsed = inventory::parse_severity(*m, "--min-severity");
-    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    if (!parsed.ok()) return usage_error(parsed.error().message);
     o.min_severity = *parsed;
   }
   std::optional<inventory::Severity> fail_on;
   if (auto f = args.value("--fail-on")) {
     auto parsed = inventory::parse_severity(*f, "--fail-on");
-    if (!parsed.ok()) return usage_error(parsed.error().message, kInventoryUsage);
+    if (!parsed.ok()) return usage_error(parsed.error().message);
     fail_on = *parsed;
   }
   std::optional<std::uint64_t> max_age;
   if (auto m = args.value("--max-age")) {
     auto days = parse_security_version(*m, "--max-age");
-    if (!days.ok() || *days > 36500) return usage_error("--max-age wants a number of days", kInventoryUsage);
+    if (!days.ok() || *days > 36500) return usage_error("--max-age wants a number of days");
     max_age = *days;
   }
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
@@ -118,11 +118,11 @@ int scan(const Args& args) {
 
 
 int triage(const Args& args) {
-  if (args.positionals().size() != 1) return usage_error("expected one vulnerability id (CVE-..., an advisory id or alias)", kInventoryUsage);
+  if (args.positionals().size() != 1) return usage_error("expected one vulnerability id (CVE-..., an advisory id or alias)");
   auto scope = inventory::make_scope(args.value("--purl"), args.value("--cpe"), args.value("--range"), args.value("--product"));
-  if (!scope.ok()) return usage_error(scope.error().message, kInventoryUsage);
+  if (!scope.ok()) return usage_error(scope.error().message);
   auto status = args.required("--status");
-  if (!status.ok()) return usage_error(status.error().message, kInventoryUsage);
+  if (!status.ok()) return usage_error(status.error().message);
   inventory::Statement s;
   s.vulnerability = args.positionals()[0];
   s.scope = *scope;
@@ -132,7 +132,7 @@ int triage(const Args& args) {
   s.author = author_of(args);
   s.created = now_rfc3339_utc();
   s.source = "triage";
-  if (auto c = inventory::check_statement(s); !c.ok()) return usage_error(c.error().message, kInventoryUsage);
+  if (auto c = inventory::check_statement(s); !c.ok()) return usage_error(c.error().message);
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
   if (auto r = inventory::record_statement(**db, s); !r.ok()) return fail(r.error());
@@ -148,7 +148,7 @@ int triage(const Args& args) {
 }
 
 int statements(const Args& args) {
-  if (!args.positionals().empty()) return usage_error("statements takes no positional arguments", kInventoryUsage);
+  if (!args.positionals().empty()) return usage_error("statements takes no positional arguments");
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
   auto list = inventory::list_statements(**db);
@@ -160,16 +160,13 @@ int statements(const Args& args) {
   return 0;
 }
 
-int vex(const Args& args) {
+int vex_import(const Args& args) {
   const auto& p = args.positionals();
-  if (p.empty() || (p[0] != "import" && p[0] != "export"))
-    return usage_error("expected vex import FILE... or vex export PRODUCT@VERSION", kInventoryUsage);
-  if (p[0] == "import") {
-    if (p.size() < 2) return usage_error("expected one or more VEX documents", kInventoryUsage);
+  {
     auto db = inventory::open_inventory(args.value("--db").value_or(""));
     if (!db.ok()) return fail(db.error());
     nlohmann::json imported = nlohmann::json::array();
-    for (std::size_t i = 1; i < p.size(); ++i) {
+    for (std::size_t i = 0; i < p.size(); ++i) {
       auto r = inventory::import_vex(**db, p[i]);
       if (!r.ok()) return fail(r.error());
       imported.push_back({{"path", p[i]}, {"statements", r->statements}, {"vex_format", r->format}, {"skipped", r->skipped}});
@@ -180,21 +177,23 @@ int vex(const Args& args) {
     if (args.flag("--json")) print_json({{"imported", imported}});
     return 0;
   }
-  if (p.size() != 2) return usage_error("expected vex export PRODUCT@VERSION", kInventoryUsage);
-  auto release = product_at_version(p[1], "vex export");
-  if (!release.ok()) return usage_error(release.error().message, kInventoryUsage);
+}
+
+int vex_export(const Args& args) {
+  auto release = product_at_version(args.positionals()[0], "vex export");
+  if (!release.ok()) return usage_error(release.error().message);
   auto format_name = args.required("--format");
-  if (!format_name.ok()) return usage_error(format_name.error().message, kInventoryUsage);
+  if (!format_name.ok()) return usage_error(format_name.error().message);
   inventory::VexFormat format;
   if (*format_name == "cyclonedx") format = inventory::VexFormat::cyclonedx;
   else if (*format_name == "openvex") format = inventory::VexFormat::openvex;
-  else return usage_error("--format must be cyclonedx or openvex, not " + quote(*format_name), kInventoryUsage);
+  else return usage_error("--format must be cyclonedx or openvex, not " + quote(*format_name));
   auto db = inventory::open_inventory(args.value("--db").value_or(""));
   if (!db.ok()) return fail(db.error());
   inventory::ScanOptions o;
   o.release = *release;
   auto findings = inventory::scan(**db, o);
-  if (!findings.ok()) return findings.error().code == Code::usage ? usage_error(findings.error().message, kInventoryUsage) : fail(findings.error());
+  if (!findings.ok()) return findings.error().code == Code::usage ? usage_error(findings.error().message) : fail(findings.error());
   inventory::VexDocument doc;
   doc.product = release->first;
   doc.version = release->second;
@@ -212,7 +211,7 @@ int vex(const Args& args) {
                   doc.version.c_str(), format_name->c_str());
     return 0;
   }
-  if (args.flag("--json")) return usage_error("--json goes with -o FILE (without it, stdout is the VEX document)", kInventoryUsage);
+  if (args.flag("--json")) return usage_error("--json goes with -o FILE (without it, stdout is the VEX document)");
   std::fputs(text.c_str(), stdout);
   return 0;
 }

@@ -25,12 +25,6 @@ namespace fwseal::cli {
 
 namespace {
 
-constexpr const char* kPipelineUsage =
-    "fwseal pipeline run RELEASE.json [-o DIR] [-j N] [--no-repro] [--fail-on SEVERITY] [--quiet | --json]\n"
-    "       fwseal pipeline repro PKG --variant VARIANT.json -o REPRO.json [--keep-scratch] [--quiet | --json]\n"
-    "       fwseal pipeline provenance PKG --variant VARIANT.json --release RELEASE.json --key URI -o FILE\n"
-    "              [--module PATH] [--quiet]";
-
 using ojson = nlohmann::ordered_json;
 
 // A one-line progress bar on stderr, redrawn in place; used only on a terminal.
@@ -103,25 +97,25 @@ ojson summary_json(const pipeline::RunSummary& s) {
 }
 
 int run(const Args& args) {
-  if (args.positionals().size() != 1) return usage_error("expected one release file", kPipelineUsage);
+  if (args.positionals().size() != 1) return usage_error("expected one release file");
   pipeline::RunOptions options;
   options.release_file = args.positionals()[0];
   options.output = args.value("-o");
   options.no_repro = args.flag("--no-repro");
   if (auto f = args.value("--fail-on")) {
     auto parsed = inventory::parse_severity(*f, "--fail-on");
-    if (!parsed.ok()) return usage_error(parsed.error().message, kPipelineUsage);
+    if (!parsed.ok()) return usage_error(parsed.error().message);
     options.fail_on = *f;
   }
   options.tool_version = std::string("fwseal ") + FWSEAL_VERSION;
   if (auto j = args.value("-j")) {
     auto n = parse_security_version(*j, "-j");
-    if (!n.ok() || *n == 0 || *n > 1024) return usage_error("-j wants a number of jobs from 1 to 1024", kPipelineUsage);
+    if (!n.ok() || *n == 0 || *n > 1024) return usage_error("-j wants a number of jobs from 1 to 1024");
     options.jobs = static_cast<unsigned>(*n);
   }
   const bool json = args.flag("--json");
   const bool quiet = args.flag("--quiet");
-  if (json && quiet) return usage_error("--quiet and --json exclude each other", kPipelineUsage);
+  if (json && quiet) return usage_error("--quiet and --json exclude each other");
   // Progress only for a person watching a terminal: nothing extra in logs.
   TerminalProgress bar;
   if (!json && !quiet && ::isatty(STDERR_FILENO)) options.progress = &bar;
@@ -147,11 +141,11 @@ int run(const Args& args) {
 }
 
 int repro(const Args& args) {
-  if (args.positionals().size() != 1) return usage_error("expected one package", kPipelineUsage);
+  if (args.positionals().size() != 1) return usage_error("expected one package");
   auto variant_path = args.required("--variant");
   auto out = args.required("-o");
   if (!variant_path.ok() || !out.ok())
-    return usage_error(!variant_path.ok() ? variant_path.error().message : out.error().message, kPipelineUsage);
+    return usage_error(!variant_path.ok() ? variant_path.error().message : out.error().message);
   // A failed check must not leave an earlier "pass" behind.
   ::unlink(out->c_str());
   auto text = read_file(*variant_path, 16u << 20);
@@ -190,9 +184,9 @@ int repro(const Args& args) {
 // manifest) and the declared-components files, signed in the HSM as a DSSE
 // envelope and audited like a signature.
 int provenance(const Args& args) {
-  if (args.positionals().size() != 1) return usage_error("expected one package", kPipelineUsage);
+  if (args.positionals().size() != 1) return usage_error("expected one package");
   for (const char* required : {"--variant", "--release", "--key", "-o"})
-    if (!args.value(required)) return usage_error(std::string("missing ") + required, kPipelineUsage);
+    if (!args.value(required)) return usage_error(std::string("missing ") + required);
   const std::string variant_path = *args.value("--variant");
   auto text = read_file(variant_path, 16u << 20);
   if (!text.ok()) return fail(text.error());
@@ -229,33 +223,35 @@ int provenance(const Args& args) {
 
 }  // namespace
 
-int cmd_pipeline(const Argv& argv) {
-  if (argv.empty()) return usage_error("missing pipeline subcommand", kPipelineUsage);
-  const std::string sub = argv[0];
-  Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"-o", "-j", "--variant", "--release", "--key", "--module", "--fail-on"},
-                                 {},
-                                 {"--quiet", "--json", "--no-repro", "--keep-scratch"}});
-  if (!args.ok()) return usage_error(args.error().message, kPipelineUsage);
-  if (sub == "run") {
-    for (const char* other : {"--variant", "--release", "--key", "--module"})
-      if (args->value(other)) return usage_error(std::string(other) + " does not belong to pipeline run", kPipelineUsage);
-    if (args->flag("--keep-scratch")) return usage_error("--keep-scratch belongs to pipeline repro", kPipelineUsage);
-    return run(*args);
-  }
-  if (sub != "run" && args->value("--fail-on")) return usage_error("--fail-on belongs to pipeline run", kPipelineUsage);
-  if (sub == "repro") {
-    if (args->value("-j") || args->flag("--no-repro")) return usage_error("-j and --no-repro belong to pipeline run", kPipelineUsage);
-    for (const char* other : {"--release", "--key", "--module"})
-      if (args->value(other)) return usage_error(std::string(other) + " belongs to pipeline provenance", kPipelineUsage);
-    return repro(*args);
-  }
-  if (sub == "provenance") {
-    if (args->value("-j") || args->flag("--no-repro") || args->flag("--keep-scratch") || args->flag("--json"))
-      return usage_error("pipeline provenance takes --variant, --release, --key, -o, --module and --quiet", kPipelineUsage);
-    return provenance(*args);
-  }
-  return usage_error("unknown pipeline subcommand \"" + sub + "\"", kPipelineUsage);
+void add_pipeline_command(Command& fwseal) {
+  Command& pipeline = fwseal.add_command("pipeline", "whole releases from a declarative file (docs/PIPELINE.md)");
+
+  Command& r = add_command(pipeline, "run",
+                           "a whole release: SBOM, package, sign, verify, provenance, reproducibility check, report", run);
+  r.add_positional("RELEASE.json", "the release file", "expected one release file");
+  r.add_value("-o,--output", "DIR", "the output directory (default: the release file's)");
+  r.add_value("-j,--jobs", "N", "how many steps run at once (1-1024)");
+  r.add_switch("--no-repro", "skip the reproducibility check (a second build)");
+  r.add_value("--fail-on", "SEVERITY", "fail the release on a known vulnerability at or above critical|high|medium|low");
+  add_output_switches(r);
+
+  Command& rp = add_command(pipeline, "repro", "rebuild a variant's package in a scratch directory and compare (a run's step)",
+                            repro);
+  rp.add_positional("PKG", "the package built by the run", "expected one package");
+  rp.add_value("--variant", "VARIANT.json", "the variant file the run wrote")->required();
+  rp.add_value("-o,--output", "REPRO.json", "the report to write")->required();
+  rp.add_switch("--keep-scratch", "keep the scratch build for a look");
+  add_output_switches(rp);
+
+  Command& pv = add_command(pipeline, "provenance", "sign the provenance of a package the run built and verified (a run's step)",
+                            provenance);
+  pv.add_positional("PKG", "the package", "expected one package");
+  pv.add_value("--variant", "VARIANT.json", "the variant file the run wrote")->required();
+  pv.add_value("--release", "RELEASE.json", "the release file")->required();
+  pv.add_value("-k,--key", "URI", "the signing key, a PKCS#11 URI")->required();
+  pv.add_value("-o,--output", "FILE", "the provenance to write")->required();
+  add_module_option(pv);
+  pv.add_switch("-q,--quiet", "print nothing on stdout");
 }
 
-}  // namespace fwseal::cli
+}  // namespace fwseal::cli}  // namespace fwseal::cli

@@ -18,26 +18,11 @@ namespace fwseal::cli {
 
 namespace {
 
-constexpr const char* kProvenanceUsage =
-    "fwseal provenance create --spec SPEC.json --package PKG --key URI [-o FILE] [--module PATH]\n"
-    "       [--audit-log FILE] [--invocation-id ID] [--quiet | --json]   (default FILE: PKG.intoto.jsonl)";
-
-}  // namespace
-
-int cmd_provenance(const Argv& argv) {
-  if (argv.empty() || argv[0] != "create") return usage_error("expected the subcommand create", kProvenanceUsage);
-  auto args = Args::parse(Argv(argv.begin() + 1, argv.end()),
-                          {{"--spec", "--package", "--key", "-o", "--output", "--module", "--audit-log", "--invocation-id"},
-                           {},
-                           {"--quiet", "--json"}});
-  if (!args.ok()) return usage_error(args.error().message, kProvenanceUsage);
-  if (!args->positionals().empty()) return usage_error("unexpected argument " + args->positionals()[0], kProvenanceUsage);
-  for (const char* required : {"--spec", "--package", "--key"})
-    if (!args->value(required)) return usage_error(std::string("missing ") + required, kProvenanceUsage);
-  const std::string spec_path = *args->value("--spec");
-  const std::string pkg = *args->value("--package");
-  const std::string uri = *args->value("--key");
-  const std::string out = args->value("-o").value_or(args->value("--output").value_or(pkg + ".intoto.jsonl"));
+int provenance_create(const Args& args) {
+  const std::string spec_path = *args.value("--spec");
+  const std::string pkg = *args.value("--package");
+  const std::string uri = *args.value("--key");
+  const std::string out = args.value("-o").value_or(pkg + ".intoto.jsonl");
 
   // Everything that can be checked without the key comes first.
   auto spec = packager::load_spec(spec_path);
@@ -58,28 +43,43 @@ int cmd_provenance(const Argv& argv) {
     if (!sde.ok()) return fail(sde.error());
     req.time = *sde;  // neither: the manifest's `created`
   }
-  req.invocation_id = args->value("--invocation-id").value_or("");
+  req.invocation_id = args.value("--invocation-id").value_or("");
   req.builder_version = FWSEAL_VERSION;
   auto statement = signer::build_provenance(req);
   if (!statement.ok()) return fail(statement.error());
 
   const signer::AuditContext audit{
-      signer::audit_log_path(args->value("--audit-log").value_or(""), hsm::home_dir(hsm_options(*args))), uri, ""};
+      signer::audit_log_path(args.value("--audit-log").value_or(""), hsm::home_dir(hsm_options(args))), uri, ""};
   if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
-  auto key = hsm::open_signing_key(hsm_options(*args), uri);
+  auto key = hsm::open_signing_key(hsm_options(args), uri);
   if (!key.ok()) return fail(key.error());
   auto file = signer::sign_provenance(*statement, **key, audit, pkg);
   if (!file.ok()) return fail(file.error());
   if (auto w = write_file_atomic(out, *file); !w.ok()) return fail(w.error());
-  if (args->flag("--json"))
+  if (args.flag("--json"))
     print_json({{"provenance", out}, {"package", pkg}, {"subject", statement->subject_name},
                 {"manifest_sha256", to_hex(statement->manifest_digest)}, {"materials", statement->materials.size()},
                 {"key_id", to_hex((*key)->key_id())}});
-  else if (!args->flag("--quiet"))
+  else if (!args.flag("--quiet"))
     std::printf("wrote provenance %s for %s (manifest sha256 %s), %zu inputs, signed with key %s\n", out.c_str(),
                 statement->subject_name.c_str(), to_hex(statement->manifest_digest).c_str(),
                 statement->materials.size(), to_hex((*key)->key_id()).c_str());
   return 0;
+}
+
+}  // namespace
+
+void add_provenance_command(Command& fwseal) {
+  Command& provenance = fwseal.add_command("provenance", "in-toto/SLSA provenance of a package (docs/AUDIT.md)");
+  Command& c = add_command(provenance, "create", "write a provenance statement for a package, signed with an HSM key", provenance_create);
+  c.add_value("--spec", "SPEC.json", "the spec the package was built from")->required();
+  c.add_value("--package", "PKG", "the package the statement is about")->required();
+  c.add_value("-k,--key", "URI", "the signing key in its token, a PKCS#11 URI")->required();
+  c.add_value("-o,--output", "FILE", "where to write it (default PKG.intoto.jsonl)");
+  add_module_option(c);
+  c.add_value("--audit-log", "FILE", "the signing audit log (default: the one in $FWSEAL_HOME)");
+  c.add_value("--invocation-id", "ID", "the build's id, recorded in the statement (a CI job URL, say)");
+  add_output_switches(c);
 }
 
 }  // namespace fwseal::cli

@@ -21,17 +21,6 @@ namespace fwseal::cli {
 
 namespace {
 
-constexpr const char* kSbomUsage =
-    "fwseal sbom generate --product NAME --version V [--supplier S] --image NAME[:TYPE]=PATH... "
-    "[--components FILE...] [--parties FILE] [--sha512] -o SBOM.cdx.json [--json]\n"
-    "         (--parties: a JSON object {\"manufacturer\": {...}, \"authors\": [...]} as in a spec's \"sbom\")\n"
-    "       fwseal sbom validate SBOM.cdx.json [--quiet | --json]\n"
-    "       fwseal sbom diff OLD NEW [--trust TRUST.json] [--quiet | --json]   (SBOM files or packages; exit 0 the same, 1 different)\n"
-    "       fwseal sbom check --policy POLICY.json SBOM|PKG [--trust TRUST.json] [--quiet | --json]   (licence policy; exit 0 "
-    "passed, 16 failed)\n"
-    "       fwseal sbom extract PKG --trust TRUST.json [-o SBOM.cdx.json [--json]]";
-
-
 // --parties FILE: the manufacturer and authors, written as in a package
 // spec's "sbom" object, so that `fwseal sbom generate` can make the SBOM
 // `fwseal package` embeds.
@@ -53,14 +42,13 @@ int generate(const Args& args) {
   auto version = args.required("--version");
   auto out = args.required("-o");
   if (!product.ok() || !version.ok() || !out.ok())
-    return usage_error(!product.ok() ? product.error().message : !version.ok() ? version.error().message : out.error().message,
-                       kSbomUsage);
+    return usage_error(!product.ok() ? product.error().message : !version.ok() ? version.error().message : out.error().message);
   config.product = *product;
   config.version = *version;
   config.supplier = args.value("--supplier").value_or("");
   for (const auto& image : args.values("--image")) {
     auto eq = image.find('=');
-    if (eq == std::string::npos || eq == 0) return usage_error("--image wants NAME=PATH or NAME:TYPE=PATH, got " + image, kSbomUsage);
+    if (eq == std::string::npos || eq == 0) return usage_error("--image wants NAME=PATH or NAME:TYPE=PATH, got " + image);
     std::string name = image.substr(0, eq), type = "firmware";
     if (auto colon = name.find(':'); colon != std::string::npos) {
       type = name.substr(colon + 1);
@@ -68,7 +56,7 @@ int generate(const Args& args) {
     }
     config.images.push_back({name, type, image.substr(eq + 1)});
   }
-  if (config.images.empty()) return usage_error("at least one --image is required", kSbomUsage);
+  if (config.images.empty()) return usage_error("at least one --image is required");
   config.components_files = args.values("--components");
   config.sha512 = args.flag("--sha512");
   if (auto parties = args.value("--parties")) {
@@ -89,7 +77,7 @@ int generate(const Args& args) {
 }
 
 int validate(const Args& args) {
-  if (args.positionals().size() != 1) return usage_error("expected one SBOM file", kSbomUsage);
+  if (args.positionals().size() != 1) return usage_error("expected one SBOM file");
   auto bytes = read_file(args.positionals()[0], kMaxSbomBytes);
   if (!bytes.ok()) return fail(bytes.error());
   auto version = sbom::validated_spec_version(*bytes);
@@ -102,11 +90,11 @@ int validate(const Args& args) {
 }
 
 int diff(const Args& args) {
-  if (args.positionals().size() != 2) return usage_error("expected OLD and NEW", kSbomUsage);
+  if (args.positionals().size() != 2) return usage_error("expected OLD and NEW");
   auto old_bom = verifier::read_sbom_input(args.positionals()[0], args.value("--trust"), kMaxSbomBytes);
-  if (!old_bom.ok()) return old_bom.error().code == Code::usage ? usage_error(old_bom.error().message, kSbomUsage) : fail(old_bom.error());
+  if (!old_bom.ok()) return old_bom.error().code == Code::usage ? usage_error(old_bom.error().message) : fail(old_bom.error());
   auto new_bom = verifier::read_sbom_input(args.positionals()[1], args.value("--trust"), kMaxSbomBytes);
-  if (!new_bom.ok()) return new_bom.error().code == Code::usage ? usage_error(new_bom.error().message, kSbomUsage) : fail(new_bom.error());
+  if (!new_bom.ok()) return new_bom.error().code == Code::usage ? usage_error(new_bom.error().message) : fail(new_bom.error());
   auto d = sbom::diff_sbom(*old_bom, *new_bom);
   if (!d.ok()) return fail(d.error());
   // diff(1)'s convention: 0 the same, 1 different ("code": "different" in --json).
@@ -139,14 +127,14 @@ std::optional<Error> licence_failure(const sbom::LicenceCheck& result) {
 
 // The licence policy over an SBOM, or over the SBOM of a package that verifies.
 int check(const Args& args) {
-  if (args.positionals().size() != 1) return usage_error("expected one SBOM or package", kSbomUsage);
+  if (args.positionals().size() != 1) return usage_error("expected one SBOM or package");
   auto policy_path = args.required("--policy");
-  if (!policy_path.ok()) return usage_error(policy_path.error().message, kSbomUsage);
+  if (!policy_path.ok()) return usage_error(policy_path.error().message);
   auto policy = sbom::load_licence_policy(*policy_path);
   if (!policy.ok()) return fail(policy.error());
   const std::string& input = args.positionals()[0];
   auto bom = verifier::read_sbom_input(input, args.value("--trust"), kMaxSbomBytes);
-  if (!bom.ok()) return bom.error().code == Code::usage ? usage_error(bom.error().message, kSbomUsage) : fail(bom.error());
+  if (!bom.ok()) return bom.error().code == Code::usage ? usage_error(bom.error().message) : fail(bom.error());
   auto result = sbom::check_licences(*bom, *policy);
   if (!result.ok()) return fail(make_error(result.error().code, input + ": " + result.error().message));
   std::optional<Error> failure = licence_failure(*result);
@@ -161,9 +149,9 @@ int check(const Args& args) {
 }
 
 int extract(const Args& args) {
-  if (args.positionals().size() != 1) return usage_error("expected one package", kSbomUsage);
+  if (args.positionals().size() != 1) return usage_error("expected one package");
   auto trust = args.value("--trust");
-  if (!trust) return usage_error("--trust TRUST.json is required: the SBOM is handed out only from a verified package", kSbomUsage);
+  if (!trust) return usage_error("--trust TRUST.json is required: the SBOM is handed out only from a verified package");
   auto bom = verifier::verified_sbom(args.positionals()[0], trust);
   if (!bom.ok()) return fail(bom.error());
   if (auto out = args.value("-o")) {
@@ -172,28 +160,46 @@ int extract(const Args& args) {
     if (args.flag("--json")) print_json({{"sbom", *out}, {"size", bom->size()}, {"sha256", to_hex(sha256(*bom))}});
     return 0;
   }
-  if (args.flag("--json")) return usage_error("--json goes with -o FILE (without it, stdout is the SBOM)", kSbomUsage);
+  if (args.flag("--json")) return usage_error("--json goes with -o FILE (without it, stdout is the SBOM)");
   std::fwrite(bom->data(), 1, bom->size(), stdout);
   return 0;
 }
 
 }  // namespace
 
-int cmd_sbom(const Argv& argv) {
-  if (argv.empty()) return usage_error("missing sbom subcommand", kSbomUsage);
-  const std::string sub = argv[0];
-  Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"--product", "--version", "--supplier", "--parties", "--image", "--components", "-o",
-                                  "--trust", "--policy"},
-                                 {"--image", "--components"},
-                                 {"--json", "--quiet", "--sha512"}});
-  if (!args.ok()) return usage_error(args.error().message, kSbomUsage);
-  if (sub == "generate") return generate(*args);
-  if (sub == "validate") return validate(*args);
-  if (sub == "diff") return diff(*args);
-  if (sub == "check") return check(*args);
-  if (sub == "extract") return extract(*args);
-  return usage_error("unknown sbom subcommand \"" + sub + "\"", kSbomUsage);
+void add_sbom_command(Command& fwseal) {
+  Command& sbom = fwseal.add_command("sbom", "CycloneDX SBOMs: generate, validate, diff, licence policy, extract (sbom-gen/README.md)");
+
+  Command& gen = add_command(sbom, "generate", "generate the CycloneDX SBOM of a set of images", generate);
+  gen.add_value("--product", "NAME", "the product")->required();
+  gen.add_value("--version", "V", "the product's version")->required();
+  gen.add_value("--supplier", "S", "the supplier's name");
+  gen.add_values("--image", "NAME[:TYPE]=PATH", "an image to describe (at least one; TYPE default firmware)");
+  gen.add_values("--components", "FILE", "declared components, merged with what is discovered");
+  gen.add_value("--parties", "FILE",
+                "a JSON object {\"manufacturer\": {...}, \"authors\": [...]} as in a spec's \"sbom\"");
+  gen.add_switch("--sha512", "add SHA-512 digests beside SHA-256");
+  gen.add_value("-o,--output", "SBOM.cdx.json", "the SBOM to write")->required();
+
+  Command& val = add_command(sbom, "validate", "check an SBOM against the CycloneDX schema", validate);
+  val.add_positional("SBOM", "the SBOM file", "expected one SBOM file");
+
+  Command& dif = add_command(sbom, "diff", "compare two SBOMs or packages' SBOMs (exit 0 the same, 1 different)", diff);
+  dif.add_positional("OLD", "an SBOM file or a package", "expected OLD and NEW");
+  dif.add_positional("NEW", "an SBOM file or a package", "expected OLD and NEW");
+  dif.add_value("--trust", "TRUST.json", "the trust policy packages must satisfy before their SBOM is read");
+
+  Command& chk = add_command(sbom, "check", "apply a licence policy (exit 0 passed, 16 failed)", check);
+  chk.add_positional("SBOM|PKG", "an SBOM file or a package", "expected one SBOM or package");
+  chk.add_value("--policy", "POLICY.json", "the licence policy")->required();
+  chk.add_value("--trust", "TRUST.json", "the trust policy a package must satisfy before its SBOM is read");
+
+  Command& ext = add_command(sbom, "extract", "print or write the SBOM of a package that verifies", extract);
+  ext.add_positional("PKG", "the package", "expected one package");
+  ext.add_value("--trust", "TRUST.json", "the trust policy the package must satisfy (required)");
+  ext.add_value("-o,--output", "SBOM.cdx.json", "write the SBOM there instead of stdout (--json needs it)");
+
+  for (Command* c : {&gen, &val, &dif, &chk, &ext}) add_output_switches(*c);
 }
 
-}  // namespace fwseal::cli
+}  // namespace fwseal::cli}  // namespace fwseal::cli

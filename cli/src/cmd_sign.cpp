@@ -13,11 +13,6 @@ namespace fwseal::cli {
 
 namespace {
 
-constexpr const char* kSignUsage =
-    "fwseal sign PKG --key URI [--module PATH] [--cert CHAIN.pem] [--audit-log FILE] [--quiet | --json]\n"
-    "       fwseal sign PKG --export-tbs FILE [--quiet | --json]\n"
-    "       fwseal sign PKG --import-signature SIG (--cert CHAIN.pem | --pubkey PEM) [--audit-log FILE] [--quiet | --json]";
-
 // Every signature gets its line in the audit log (docs/AUDIT.md).
 signer::AuditContext audit_context(const Args& args, std::string key_uri) {
   return {signer::audit_log_path(args.value("--audit-log").value_or(""), hsm::home_dir(hsm_options(args))),
@@ -59,8 +54,42 @@ int import(const Args& args, const std::string& path, const std::string& sig_pat
   auto sig = read_file(sig_path, 64 * 1024);
   if (!sig.ok()) return fail(sig.error());
   auto key = signer::import_public_key(args.value("--pubkey"), chain);
-  if (!key.ok()) return key.error().code == Code::usage ? usage_error(key.error().message, kSignUsage) : fail(key.error());
+  if (!key.ok()) return key.error().code == Code::usage ? usage_error(key.error().message) : fail(key.error());
   auto r = signer::import_signature_audited(path, key->get(), *sig, audit_context(args, ""), chain);
+  if (!r.ok()) return fail(r.error());
+  print_result(args, path, *r);
+  return 0;
+}
+
+int sign(const Args& args) {
+  const std::string& path = args.positionals()[0];
+  int modes = (args.value("--key") ? 1 : 0) + (args.value("--export-tbs") ? 1 : 0) +
+              (args.value("--import-signature") ? 1 : 0);
+  if (modes != 1) return usage_error("give exactly one of --key, --export-tbs, --import-signature");
+  if (auto out = args.value("--export-tbs")) return export_tbs(args, path, *out);
+  if (args.value("--pubkey") && !args.value("--import-signature"))
+    return usage_error("--pubkey goes with --import-signature");
+
+  std::vector<std::string> chain;
+  if (auto cert = args.value("--cert")) {
+    auto c = signer::load_certificate_chain(*cert);
+    if (!c.ok()) return fail(c.error());
+    chain = std::move(*c);
+  }
+  if (auto sig = args.value("--import-signature")) return import(args, path, *sig, chain);
+  std::string uri_text = *args.value("--key");
+  // Check the package before asking for a PIN: a typo in the path should not cost a login.
+  auto head = read_unverified_package(path);
+  if (!head.ok()) return fail(head.error());
+
+  auto uri = hsm::parse_key_uri(uri_text);
+  if (!uri.ok()) return fail(uri.error());
+  const auto audit = audit_context(args, uri_text);
+  // A log that cannot take the line fails here, before the PIN is asked for.
+  if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
+  auto key = hsm::open_signing_key(hsm_options(args), *uri);
+  if (!key.ok()) return fail(key.error());
+  auto r = signer::sign_package_audited(path, **key, audit, chain);
   if (!r.ok()) return fail(r.error());
   print_result(args, path, *r);
   return 0;
@@ -68,43 +97,18 @@ int import(const Args& args, const std::string& path, const std::string& sig_pat
 
 }  // namespace
 
-int cmd_sign(const Argv& argv) {
-  auto args = Args::parse(argv, {{"--key", "--module", "--cert", "--export-tbs", "--import-signature", "--pubkey", "--audit-log"},
-                                 {},
-                                 {"--quiet", "--json"}});
-  if (!args.ok()) return usage_error(args.error().message, kSignUsage);
-  if (args->positionals().size() != 1) return usage_error("expected one package", kSignUsage);
-  const std::string& path = args->positionals()[0];
-  int modes = (args->value("--key") ? 1 : 0) + (args->value("--export-tbs") ? 1 : 0) +
-              (args->value("--import-signature") ? 1 : 0);
-  if (modes != 1) return usage_error("give exactly one of --key, --export-tbs, --import-signature", kSignUsage);
-  if (auto out = args->value("--export-tbs")) return export_tbs(*args, path, *out);
-  if (args->value("--pubkey") && !args->value("--import-signature"))
-    return usage_error("--pubkey goes with --import-signature", kSignUsage);
-
-  std::vector<std::string> chain;
-  if (auto cert = args->value("--cert")) {
-    auto c = signer::load_certificate_chain(*cert);
-    if (!c.ok()) return fail(c.error());
-    chain = std::move(*c);
-  }
-  if (auto sig = args->value("--import-signature")) return import(*args, path, *sig, chain);
-  std::string uri_text = *args->value("--key");
-  // Check the package before asking for a PIN: a typo in the path should not cost a login.
-  auto head = read_unverified_package(path);
-  if (!head.ok()) return fail(head.error());
-
-  auto uri = hsm::parse_key_uri(uri_text);
-  if (!uri.ok()) return fail(uri.error());
-  const auto audit = audit_context(*args, uri_text);
-  // A log that cannot take the line fails here, before the PIN is asked for.
-  if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
-  auto key = hsm::open_signing_key(hsm_options(*args), *uri);
-  if (!key.ok()) return fail(key.error());
-  auto r = signer::sign_package_audited(path, **key, audit, chain);
-  if (!r.ok()) return fail(r.error());
-  print_result(*args, path, *r);
-  return 0;
+void add_sign_command(Command& fwseal) {
+  Command& c = add_command(fwseal, "sign", "add a signature made inside an HSM (run again with another key for m-of-n)", sign);
+  c.add_positional("PKG", "the package to sign, in place", "expected one package");
+  c.add_value("-k,--key", "URI", "the signing key in its token, a PKCS#11 URI (RFC 7512)");
+  add_module_option(c);
+  c.add_value("--cert", "CHAIN.pem", "the key's certificate chain, embedded with the signature");
+  c.add_value("--export-tbs", "FILE", "write the exact bytes to sign, for a signer outside fwseal; nothing else changes");
+  c.add_value("--import-signature", "SIG", "embed a signature made elsewhere, once it verifies with --cert or --pubkey");
+  c.add_value("--pubkey", "PEM", "with --import-signature: the public key the signature must verify with");
+  c.add_value("--audit-log", "FILE", "the signing audit log (default: the one in $FWSEAL_HOME; docs/AUDIT.md)");
+  add_output_switches(c);
+  c.footer("Give exactly one of --key, --export-tbs and --import-signature.");
 }
 
 }  // namespace fwseal::cli

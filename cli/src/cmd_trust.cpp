@@ -10,10 +10,6 @@ namespace fwseal::cli {
 
 namespace {
 
-constexpr const char* kTrustUsage =
-    "fwseal trust create -o TRUST.json --pubkey PEM [--pubkey PEM...] [--threshold N] [--alg ALG...]\n"
-    "                    [--hw ID...] [--min-security-version N] [--revoke KEYID...] [--quiet | --json]";
-
 Result<TrustPolicy> policy_from(const Args& args) {
   TrustPolicy p;
   KeySet set;
@@ -48,20 +44,12 @@ Result<TrustPolicy> policy_from(const Args& args) {
   return p;
 }
 
-}  // namespace
-
-int cmd_trust(const Argv& argv) {
-  if (argv.empty() || argv[0] != "create") return usage_error("expected: trust create", kTrustUsage);
-  Argv rest(argv.begin() + 1, argv.end());
-  auto args = Args::parse(rest, {{"-o", "--pubkey", "--threshold", "--alg", "--hw", "--min-security-version", "--revoke"},
-                                 {"--pubkey", "--alg", "--hw", "--revoke"},
-                                 {"--quiet", "--json"}});
-  if (!args.ok()) return usage_error(args.error().message, kTrustUsage);
-  auto out = args->required("-o");
-  if (!out.ok()) return usage_error(out.error().message, kTrustUsage);
-  auto policy = policy_from(*args);
+int trust_create(const Args& args) {
+  auto out = args.required("-o");
+  if (!out.ok()) return usage_error(out.error().message);
+  auto policy = policy_from(args);
   if (!policy.ok()) {
-    if (policy.error().code == Code::usage) return usage_error(policy.error().message, kTrustUsage);
+    if (policy.error().code == Code::usage) return usage_error(policy.error().message);
     return fail(policy.error());
   }
   auto text = serialize_trust(*policy);
@@ -69,17 +57,32 @@ int cmd_trust(const Argv& argv) {
   auto w = write_file_atomic(*out, *text);
   if (!w.ok()) return fail(w.error());
   const KeySet& set = policy->key_sets.front();
-  if (args->flag("--json")) {
+  if (args.flag("--json")) {
     nlohmann::json keys = nlohmann::json::array();
     for (const auto& k : set.keys)
       keys.push_back({{"name", k.name}, {"key_id", to_hex(k.key_id)}, {"algorithm", algorithm_name(k.algorithm)}});
     print_json({{"trust", *out}, {"keys", keys}, {"threshold", set.threshold}, {"hardware", policy->hardware},
                 {"min_security_version", std::to_string(policy->min_security_version)}});
-  } else if (!args->flag("--quiet")) {
+  } else if (!args.flag("--quiet")) {
     std::printf("wrote %s: %zu key%s, threshold %llu\n", out->c_str(), set.keys.size(), set.keys.size() == 1 ? "" : "s",
                 static_cast<unsigned long long>(set.threshold));
   }
   return 0;
+}
+
+}  // namespace
+
+void add_trust_command(Command& fwseal) {
+  Command& trust = fwseal.add_command("trust", "trust policies: what a device trusts (docs/TRUST.md)");
+  Command& c = add_command(trust, "create", "write a trust policy from public keys", trust_create);
+  c.add_value("-o,--output", "TRUST.json", "the trust policy to write")->required();
+  c.add_values("--pubkey", "PEM", "a trusted public key (at least one)");
+  c.add_value("--threshold", "N", "how many of the keys must sign (default 1)");
+  c.add_values("--alg", "ALG", "an allowed signature algorithm (default: all five)");
+  c.add_values("--hw", "ID", "a hardware id the device accepts");
+  c.add_value("--min-security-version", "N", "refuse packages whose security version is below N");
+  c.add_values("--revoke", "KEYID", "a revoked key id (SHA-256 of its public key, hex)");
+  add_output_switches(c);
 }
 
 }  // namespace fwseal::cli

@@ -6,8 +6,17 @@
 
 namespace fwseal::cli {
 
-// `fwseal verify` is fwseal-verify: one implementation, one decision.
-int cmd_verify(const Argv& args) {
+// `fwseal verify` is fwseal-verify: one implementation, one decision, one
+// definition of its arguments (verifier/src/cli.cpp). Listed here so that
+// `fwseal --help` shows it; main() hands it its arguments as they are.
+void add_verify_command(Command& fwseal) {
+  Command& verify = fwseal.add_command(
+      "verify", "check a package as a device does: PKG|- --trust TRUST.json [--hw ID]... (same as fwseal-verify)");
+  verify.set_help_flag();
+  verify.prefix_command();
+}
+
+int run_verify(const std::vector<std::string>& args) {
   std::vector<std::string> storage;
   storage.reserve(args.size() + 1);
   storage.emplace_back("fwseal verify");
@@ -15,7 +24,7 @@ int cmd_verify(const Argv& args) {
   std::vector<char*> argv;
   for (auto& s : storage) argv.push_back(s.data());
   argv.push_back(nullptr);
-  return verifier::verify_main(static_cast<int>(storage.size()), argv.data(), std::cout, std::cerr, "fwseal");
+  return verifier::verify_main(static_cast<int>(storage.size()), argv.data(), std::cout, std::cerr, "fwseal verify");
 }
 
 }  // namespace fwseal::cli

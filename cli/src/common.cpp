@@ -7,7 +7,7 @@
 namespace fwseal::cli {
 
 namespace {
-bool g_help = false;
+std::string g_usage;          // the synopsis of the command that runs
 std::string g_json_document;  // empty: no --json
 bool g_json_printed = false;   // one document per run: a failure after the result adds none
 }  // namespace
@@ -23,7 +23,7 @@ void print_json(const nlohmann::json& fields) {
 }
 
 int fail(const Error& e) {
-  if (json_asked() && !g_help && !g_json_printed) {
+  if (json_asked() && !g_json_printed) {
     std::fputs(dump_json_document(json_failure(g_json_document, e)).c_str(), stdout);
     g_json_printed = true;
   }
@@ -31,18 +31,14 @@ int fail(const Error& e) {
   return exit_code(e.code);
 }
 
-void ask_for_help() { g_help = true; }
+void set_usage(std::string synopsis) { g_usage = std::move(synopsis); }
 
-int usage_error(const std::string& message, const char* usage) {
-  if (g_help) {  // --help: the usage was asked for, not a mistake
-    std::printf("usage: %s\n", usage);
-    return 0;
-  }
+int usage_error(const std::string& message) {
   if (json_asked() && !g_json_printed) {
     std::fputs(dump_json_document(json_failure(g_json_document, make_error(Code::usage, message))).c_str(), stdout);
     g_json_printed = true;
   }
-  std::fprintf(stderr, "fwseal: %s\nusage: %s\n", message.c_str(), usage);
+  std::fprintf(stderr, "fwseal: %s\nusage: %s\n", message.c_str(), g_usage.c_str());
   return exit_code(Code::usage);
 }
 

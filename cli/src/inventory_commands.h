@@ -1,5 +1,6 @@
 // The `fwseal inventory` subcommands about risk (cmd_inventory_risk.cpp):
-// scan, triage, statements, vex. cmd_inventory.cpp dispatches to them.
+// scan, triage, statements, vex import|export. cmd_inventory.cpp defines their
+// arguments.
 #pragma once
 
 #include "args.h"
@@ -8,14 +9,13 @@
 
 namespace fwseal::cli {
 
-extern const char* const kInventoryUsage;
-
 // --on DATE, default today (UTC).
 Result<inventory::Date> on_date(const Args& args);
 
 int scan(const Args& args);
 int triage(const Args& args);
 int statements(const Args& args);
-int vex(const Args& args);
+int vex_import(const Args& args);
+int vex_export(const Args& args);
 
 }  // namespace fwseal::cli

@@ -44,9 +44,15 @@ dpkg-deb -x "$deb" "$tmp/root"
 bin="$tmp/root/usr/bin"
 [ "$("$bin/fwseal" --version)" = "fwseal $version" ] || fail "fwseal --version: $("$bin/fwseal" --version)"
 [ "$("$bin/fwseal-verify" --version)" = "fwseal-verify $version" ] || fail "fwseal-verify --version"
-"$bin/fwseal" sign --help | grep -q "^usage: fwseal sign PKG --key URI" || fail "fwseal sign --help"
-grep -q '^\.SS sign$' "$tmp/root/usr/share/man/man1/fwseal.1" || fail "fwseal.1 has no section for sign"
-grep -q 'fwseal sign PKG \\-\\-key\|fwseal sign PKG --key' "$tmp/root/usr/share/man/man1/fwseal.1" || fail "fwseal.1 lacks sign's usage"
+"$bin/fwseal" sign --help | grep -q "^usage: fwseal sign PKG \[--key URI\]" || fail "fwseal sign --help"
+man1="$tmp/root/usr/share/man/man1"
+# A section for every command and subcommand, with its options and their descriptions.
+for section in sign 'hsm keygen' 'inventory vex export' 'ca issue' 'pipeline run' verify; do
+  grep -q "^\.SS $section\$" "$man1/fwseal.1" || fail "fwseal.1 has no section for $section"
+done
+grep -q 'usage: fwseal sign PKG \[--key URI\]' "$man1/fwseal.1" || fail "fwseal.1 lacks sign's usage"
+grep -q 'the signing key in its token' "$man1/fwseal.1" || fail "fwseal.1 lacks the description of sign --key"
+grep -q 'the trust policy: trusted keys' "$man1/fwseal-verify.1" || fail "fwseal-verify.1 lacks --trust's description"
 
 vectors="$src/tests/vectors"
 for v in fwseal-verify fwseal-verify-static; do
@@ -71,5 +77,13 @@ bash -c '
   [ "${COMPREPLY[*]}" = --audit-log ] || { echo "fwseal sign pkg --au<TAB>: ${COMPREPLY[*]}"; exit 1; }
   COMP_WORDS=(fwseal hsm ke); COMP_CWORD=2; _fwseal
   [ "${COMPREPLY[*]}" = keygen ] || { echo "fwseal hsm ke<TAB>: ${COMPREPLY[*]}"; exit 1; }
+  COMP_WORDS=(fwseal hsm keygen --al); COMP_CWORD=3; _fwseal
+  [ "${COMPREPLY[*]}" = --alg ] || { echo "fwseal hsm keygen --al<TAB>: ${COMPREPLY[*]}"; exit 1; }
+  COMP_WORDS=(fwseal inventory vex ex); COMP_CWORD=3; _fwseal
+  [ "${COMPREPLY[*]}" = export ] || { echo "fwseal inventory vex ex<TAB>: ${COMPREPLY[*]}"; exit 1; }
+  COMP_WORDS=(fwseal help inv); COMP_CWORD=2; _fwseal
+  [ "${COMPREPLY[*]}" = inventory ] || { echo "fwseal help inv<TAB>: ${COMPREPLY[*]}"; exit 1; }
+  COMP_WORDS=(fwseal verify pkg --tr); COMP_CWORD=3; _fwseal
+  [ "${COMPREPLY[*]}" = --trust ] || { echo "fwseal verify pkg --tr<TAB>: ${COMPREPLY[*]}"; exit 1; }
 ' _ "$tmp/root" || fail "bash completion"
 echo "deb_package_test: $(basename "$deb"): $(stat -c %s "$deb") bytes, Depends: $depends"

@@ -8,6 +8,8 @@
 
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
+#include "fwseal/verifier/command_line.h"
 #include "fwseal/verifier/verify.h"
 
 namespace fwseal::verifier {
@@ -27,69 +30,55 @@ struct Args {
   VerifyOptions options;
   bool json = false;
   bool quiet = false;  // nothing on stdout: the exit code says it all
-  bool help = false;
 };
 
-Result<Args> parse_args(int argc, char** argv) {
-  Args a;
-  bool have_package = false;
-  bool have_trust = false;
-  bool options_done = false;
+// The arguments of fwseal-verify and `fwseal verify`, defined once.
+std::unique_ptr<cmdline::Command> define(std::string_view name, std::string_view version) {
+  auto app = std::make_unique<cmdline::Command>(
+      std::string(name),
+      "Checks a fwseal package exactly as a device bootloader does: layout, digests, signatures against\n"
+      "the trust policy, anti-rollback and hardware compatibility (docs/FORMAT.md). Reads the package\n"
+      "once, front to back, and works from a pipe.");
+  app->add_positional("PKG|-", "the package file, or - to read it from standard input",
+                      "no package given (a file, or - for standard input)");
+  app->add_value("--trust", "TRUST.json", "the trust policy: trusted keys or CAs, threshold, revocations")->required();
+  app->add_values("--hw", "ID", "the device's hardware id; the package must list it");
+  app->add_value("--installed-security-version", "N", "refuse a package whose security version is below N");
+  app->add_value("--provenance", "FILE", "also check this signed provenance of the package (docs/AUDIT.md)");
+  app->add_switch("-q,--quiet", "print nothing on stdout: the exit code says it all");
+  app->add_switch("--json", "print the report of every check as JSON on stdout (docs/JSON.md)");
+  if (!version.empty()) app->add_switch("--version", "print the version and exit");
+  app->footer(
+      "Exit codes: 0 valid, 2 usage, 3 I/O, 10 malformed, 11 digest, 12 signature, 13 untrusted,\n"
+      "14 rollback, 15 hardware.");
+  return app;
+}
+
+std::vector<std::string> results(const cmdline::Command& app, const std::string& name) {
+  return app.get_option(name)->results();
+}
+
+Result<Args> read_args(const cmdline::Command& app) {
   auto usage = [](std::string m) { return make_error(Code::usage, std::move(m)); };
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (options_done || arg == "-" || !arg.starts_with("-")) {
-      if (have_package) return usage("more than one package given: " + std::string(arg));
-      a.package = arg;
-      have_package = true;
-      continue;
-    }
-    if (arg == "--") {
-      options_done = true;
-      continue;
-    }
-    if (arg == "--json" || arg == "--quiet") {
-      (arg == "--json" ? a.json : a.quiet) = true;
-      continue;
-    }
-    if (arg == "-h" || arg == "--help") {
-      a.help = true;
-      continue;
-    }
-    // Options with a value: "--opt VALUE" or "--opt=VALUE".
-    std::string name(arg);
-    std::optional<std::string> value;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    }
-    if (name != "--trust" && name != "--hw" && name != "--installed-security-version" && name != "--provenance")
-      return usage("unknown option " + name);
-    if (!value) {
-      if (i + 1 >= argc) return usage(name + " needs a value");
-      value = argv[++i];
-    }
-    if (name == "--provenance") {
-      if (!a.provenance.empty() || value->empty()) return usage("--provenance needs one file");
-      a.provenance = *value;
-    } else if (name == "--trust") {
-      if (have_trust) return usage("--trust given twice");
-      a.trust = *value;
-      have_trust = true;
-    } else if (name == "--hw") {
-      if (value->empty()) return usage("--hw needs a hardware id");
-      a.options.hardware.push_back(*value);
-    } else {
-      if (a.options.installed_security_version) return usage("--installed-security-version given twice");
-      auto n = parse_security_version(*value, "--installed-security-version");
-      if (!n.ok()) return usage(n.error().message);
-      a.options.installed_security_version = *n;
-    }
+  Args a;
+  a.package = results(app, "PKG|-").at(0);
+  a.trust = results(app, "--trust").at(0);
+  a.json = app.get_option("--json")->count() > 0;
+  a.quiet = app.get_option("--quiet")->count() > 0;
+  for (const auto& hw : results(app, "--hw")) {
+    if (hw.empty()) return usage("--hw needs a hardware id");
+    a.options.hardware.push_back(hw);
   }
-  if (a.help) return a;
+  if (auto v = results(app, "--installed-security-version"); !v.empty()) {
+    auto n = parse_security_version(v[0], "--installed-security-version");
+    if (!n.ok()) return usage(n.error().message);
+    a.options.installed_security_version = *n;
+  }
+  if (auto p = results(app, "--provenance"); !p.empty()) {
+    if (p[0].empty()) return usage("--provenance needs one file");
+    a.provenance = p[0];
+  }
   if (a.json && a.quiet) return usage("--quiet and --json exclude each other");
-  if (!have_package) return usage("no package given (a file, or - for standard input)");
-  if (!have_trust) return usage("--trust TRUST.json is required");
   return a;
 }
 
@@ -107,29 +96,40 @@ std::string summary(const VerifyReport& r) {
 }  // namespace
 
 std::string verify_usage(std::string_view program) {
-  return "usage: " + std::string(program) +
-         " PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--provenance FILE]\n"
-         "       [--quiet | --json]\n";
+  return "usage: " + define(program, "")->synopsis() + "\n";
 }
 
-int verify_main(int argc, char** argv) { return verify_main(argc, argv, std::cout, std::cerr, "fwseal-verify"); }
+int verify_main(int argc, char** argv) {
+  return verify_main(argc, argv, std::cout, std::cerr, "fwseal-verify");
+}
 
-int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std::string_view program) {
-  auto args = parse_args(argc, argv);
-  if (!args.ok()) {
-    err << program << ": " << args.error().message << "\n" << verify_usage(program);
-    return exit_code(Code::usage);
-  }
-  if (args->help) {
-    out << verify_usage(program);
+int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std::string_view program,
+                std::string_view version) {
+  const std::string_view prefix = program.substr(0, program.find(' '));  // "fwseal" for "fwseal verify"
+  auto app = define(program, version);
+  std::string error;
+  bool help = false;
+  const std::vector<std::string> words(argv + std::min(argc, 1), argv + argc);
+  app->parse(words, &error, &help);
+  if (help) {
+    out << app->help_text();
     return 0;
+  }
+  if (!version.empty() && app->get_option("--version")->count() > 0) {
+    out << program << " " << version << "\n";
+    return 0;
+  }
+  Result<Args> args = error.empty() ? read_args(*app) : Result<Args>(make_error(Code::usage, error));
+  if (!args.ok()) {
+    err << prefix << ": " << args.error().message << "\n" << "usage: " << app->synopsis() << "\n";
+    return exit_code(Code::usage);
   }
 
   VerifyReport report;
   auto fail = [&](const Error& e) {
     report.status = e;
     if (args->json) out << report_json(report);
-    err << program << ": " << e.message << "\n";
+    err << prefix << ": " << e.message << "\n";
     return exit_code(e.code);
   };
   // A directory, a spec or a trust policy given as the package is named so

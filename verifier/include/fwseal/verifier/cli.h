@@ -1,8 +1,11 @@
 // The command line of `fwseal-verify` and `fwseal verify`: one implementation,
 // two entry points.
 //
-//   PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--json]
+//   PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--provenance FILE]
+//   [--quiet] [--json]
 //
+// The arguments are defined once (cli.cpp, over command_line.h), with their
+// descriptions: -h/--help prints them on stdout, exit 0.
 // Valid: a one-line summary on stdout, exit 0. Invalid: one line
 // "<program>: <message>" on stderr and the exit code of docs/USAGE.md (2 usage,
 // 3 unreadable package or trust file, 10-15 as verify_package decides).
@@ -15,9 +18,12 @@
 
 namespace fwseal::verifier {
 
-// argv[0] is the program (or subcommand) name and is skipped.
+// argv[0] is the program (or subcommand) name and is skipped. `program` names
+// the command in its help and synopsis ("fwseal-verify", "fwseal verify"); its
+// first word starts each error line. With a `version`, --version prints it.
 int verify_main(int argc, char** argv);
-int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std::string_view program);
+int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std::string_view program,
+                std::string_view version = {});
 
 std::string verify_usage(std::string_view program);
 
