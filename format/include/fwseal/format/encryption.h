@@ -141,6 +141,16 @@ struct WrappedKey {
   std::string wrapped;           // AES-256-GCM of the data key and its tag: 48 bytes
 };
 
+// What the manifest records of an encrypted image (R26): the image entry's
+// own size and sha256 are the ciphertext's, checked by every verifier; these
+// are checked after decryption.
+struct ImageEncryption {
+  std::uint32_t chunk_size = kDefaultChunkSize;
+  std::uint64_t plaintext_size = 0;
+  Sha256 plaintext_sha256{};
+  std::vector<WrappedKey> recipients;  // sorted by key id, unique, 1 to kMaxRecipients
+};
+
 Result<WrappedKey> wrap_data_key(const DataKey& key, const Recipient& recipient, const ImageContext& c);
 
 // The private half of a recipient: ECDH inside a token (hsm::TokenRecipient),
