@@ -13,11 +13,12 @@ namespace fwseal::cli {
 
 namespace {
 constexpr const char* kExtractUsage =
-    "fwseal extract PKG|- -C DIR --trust TRUST.json [--hw ID] [--installed-security-version N] [--quiet | --json]";
+    "fwseal extract PKG|- -C DIR --trust TRUST.json [--hw ID] [--installed-security-version N] [--decrypt-key KEY.pem]\n"
+    "       [--quiet | --json]";
 }
 
 int cmd_extract(const Argv& argv) {
-  auto args = Args::parse(argv, {{"-C", "--trust", "--hw", "--installed-security-version"}, {"--hw"}, {"--quiet", "--json"}});
+  auto args = Args::parse(argv, {{"-C", "--trust", "--hw", "--installed-security-version", "--decrypt-key"}, {"--hw"}, {"--quiet", "--json"}});
   if (!args.ok()) return usage_error(args.error().message, kExtractUsage);
   if (args->positionals().size() != 1) return usage_error("expected one package", kExtractUsage);
   auto dir = args->required("-C");
@@ -42,8 +43,14 @@ int cmd_extract(const Argv& argv) {
     if (!opened.ok()) return fail(opened.error());
     fd = std::move(*opened);
   }
+  std::unique_ptr<enc::RecipientKey> key;  // decrypts the images the package has encrypted
+  if (auto k = args->value("--decrypt-key")) {
+    auto loaded = enc::load_recipient_private_pem(*k);
+    if (!loaded.ok()) return fail(loaded.error());
+    key = std::move(loaded).value();
+  }
   verifier::VerifyReport report;
-  auto s = verifier::extract_package(path == "-" ? 0 : fd.get(), *trust, options, *dir, &report);
+  auto s = verifier::extract_package(path == "-" ? 0 : fd.get(), *trust, options, *dir, &report, key.get());
   if (!s.ok()) return fail(s.error());
   if (args->flag("--json")) {
     nlohmann::json j = manifest_facts_json(report.verified->manifest());
@@ -54,7 +61,10 @@ int cmd_extract(const Argv& argv) {
     const Manifest& m = report.verified->manifest();
     std::printf("verified %s %s; wrote %zu images into %s:\n", m.product.c_str(), m.version.c_str(), m.images.size(),
                 dir->c_str());
-    for (const auto& img : m.images) std::printf("  %s (%llu bytes)\n", img.name.c_str(), static_cast<unsigned long long>(img.size));
+    for (const auto& img : m.images)
+      std::printf("  %s (%llu bytes%s)\n", img.name.c_str(),
+                  static_cast<unsigned long long>(img.encryption ? img.encryption->plaintext_size : img.size),
+                  img.encryption ? ", decrypted" : "");
   }
   return 0;
 }

@@ -10,11 +10,11 @@ namespace fwseal::cli {
 
 namespace {
 constexpr const char* kPackageUsage =
-    "fwseal package --spec SPEC.json -o PKG [--force] [--sbom-out SBOM.json] [--quiet|--json]";
+    "fwseal package --spec SPEC.json -o PKG [--force] [--sbom-out SBOM.json] [--encryption-secret FILE] [--quiet|--json]";
 }
 
 int cmd_package(const Argv& argv) {
-  auto args = Args::parse(argv, {{"--spec", "-o", "--output", "--sbom-out"}, {}, {"--quiet", "--json", "--force"}});
+  auto args = Args::parse(argv, {{"--spec", "-o", "--output", "--sbom-out", "--encryption-secret"}, {}, {"--quiet", "--json", "--force"}});
   if (!args.ok()) return usage_error(args.error().message, kPackageUsage);
   auto spec_path = args->required("--spec");
   auto output = args->value("-o") ? args->value("-o") : args->value("--output");
@@ -28,6 +28,13 @@ int cmd_package(const Argv& argv) {
   request.sbom_out = args->value("--sbom-out");
   request.tool_version = FWSEAL_VERSION;
   request.replace_existing = args->flag("--force");
+  std::unique_ptr<enc::SoftwareSecret> secret;  // for images the spec marks encrypted
+  if (auto path = args->value("--encryption-secret")) {
+    auto s = enc::load_secret_file(*path);
+    if (!s.ok()) return s.error().code == Code::usage ? usage_error(s.error().message, kPackageUsage) : fail(s.error());
+    secret = std::move(s).value();
+    request.encryption_secret = secret.get();
+  }
   request.on_warning = [](const std::string& w) { std::fprintf(stderr, "fwseal: sbom: %s\n", w.c_str()); };
   auto result = pipeline::package_from_spec(request);
   if (!result.ok())

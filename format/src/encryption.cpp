@@ -9,7 +9,12 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "fwseal/base/file.h"
@@ -431,6 +436,25 @@ SoftwareSecret::~SoftwareSecret() { OPENSSL_cleanse(bytes_.data(), bytes_.size()
 
 Result<std::array<std::uint8_t, 32>> SoftwareSecret::hmac_sha256(std::string_view message) const {
   return hmac({reinterpret_cast<const std::uint8_t*>(bytes_.data()), bytes_.size()}, message);
+}
+
+Result<std::unique_ptr<SoftwareSecret>> load_secret_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return make_error(Code::io, "cannot read encryption secret " + path + ": " + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return make_error(Code::io, "cannot stat encryption secret " + path + ": " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) return make_error(Code::usage, "encryption secret " + path + " is not a regular file");
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return make_error(Code::usage, "encryption secret " + path + " is open to group or others (mode " + mode +
+                                       "); make it readable by its owner only: chmod 600 " + path);
+  }
+  std::string bytes(65, '\0');
+  FWSEAL_ASSIGN(std::size_t n, read_full(fd.get(), reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(),
+                                         "encryption secret " + path));
+  bytes.resize(n);
+  return SoftwareSecret::create(std::move(bytes), "encryption secret " + path);
 }
 
 Result<DataKey> derive_data_key(const EncryptionSecret& secret, const ImageContext& c) {

@@ -15,6 +15,7 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
+#include "fwseal/verifier/decrypt.h"
 #include "fwseal/verifier/verify.h"
 
 namespace fwseal::verifier {
@@ -24,6 +25,7 @@ struct Args {
   std::string package;
   std::string trust;
   std::string provenance;  // --provenance FILE: checked after the package (docs/AUDIT.md)
+  std::string decrypt_key;  // --decrypt-key FILE: a device class's private key; plaintext checked too
   VerifyOptions options;
   bool json = false;
   bool quiet = false;  // nothing on stdout: the exit code says it all
@@ -63,13 +65,17 @@ Result<Args> parse_args(int argc, char** argv) {
       value = name.substr(eq + 1);
       name.resize(eq);
     }
-    if (name != "--trust" && name != "--hw" && name != "--installed-security-version" && name != "--provenance")
+    if (name != "--trust" && name != "--hw" && name != "--installed-security-version" && name != "--provenance" &&
+        name != "--decrypt-key")
       return usage("unknown option " + name);
     if (!value) {
       if (i + 1 >= argc) return usage(name + " needs a value");
       value = argv[++i];
     }
-    if (name == "--provenance") {
+    if (name == "--decrypt-key") {
+      if (!a.decrypt_key.empty() || value->empty()) return usage("--decrypt-key needs one PEM private key file");
+      a.decrypt_key = *value;
+    } else if (name == "--provenance") {
       if (!a.provenance.empty() || value->empty()) return usage("--provenance needs one file");
       a.provenance = *value;
     } else if (name == "--trust") {
@@ -109,7 +115,7 @@ std::string summary(const VerifyReport& r) {
 std::string verify_usage(std::string_view program) {
   return "usage: " + std::string(program) +
          " PKG|- --trust TRUST.json [--hw ID]... [--installed-security-version N] [--provenance FILE]\n"
-         "       [--quiet | --json]\n";
+         "       [--decrypt-key KEY.pem] [--quiet | --json]\n";
 }
 
 int verify_main(int argc, char** argv) { return verify_main(argc, argv, std::cout, std::cerr, "fwseal-verify"); }
@@ -152,13 +158,36 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
     // Read front to back once: a larger read-ahead window (no effect on a pipe).
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
-  report = verify_package(fd, *trust, args->options);
+  // With a device class's key, encrypted images are decrypted and their
+  // plaintext checked as well (R27, R28); without one, their ciphertext is.
+  std::unique_ptr<enc::RecipientKey> key;
+  if (!args->decrypt_key.empty()) {
+    auto k = enc::load_recipient_private_pem(args->decrypt_key);
+    if (!k.ok()) return fail(k.error());
+    key = std::move(k).value();
+  }
+  DecryptingSink decrypting(key.get(), nullptr);
+  report = verify_package(fd, *trust, args->options, key ? &decrypting : nullptr);
   if (!report.ok()) {
     if (report.status.ok()) report.status = make_error(Code::internal, "verification ended without a verdict");
     return fail_package(report.status.error());
   }
+  if (key) {
+    if (Status d = decrypting.result(); !d.ok()) {
+      report.verified.reset();
+      return fail(d.error());
+    }
+  }
+  std::string decrypted;
+  for (const auto& name : decrypting.decrypted())
+    decrypted += "decrypted: image/" + name + " with " + args->decrypt_key + ", plaintext sha256 as the manifest states\n";
+  auto json_report = [&] {
+    auto j = nlohmann::json::parse(report_json(report));
+    if (key) j["decrypted"] = decrypting.decrypted();
+    return j;
+  };
   if (args->provenance.empty()) {
-    if (!args->quiet) out << (args->json ? report_json(report) : summary(report));
+    if (!args->quiet) out << (args->json ? dump_json_document(json_report()) : summary(report) + decrypted);
     return 0;
   }
   // Provenance is checked only against a package that verified.
@@ -168,13 +197,13 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
   if (!prov.ok()) return fail(prov.error());
   const Provenance& p = prov->statement;
   if (args->json) {
-    auto j = nlohmann::json::parse(report_json(report));
+    auto j = json_report();
     j["provenance"] = {{"file", args->provenance}, {"subject", p.subject_name},
                        {"key_id", to_hex(prov->key_id)}, {"builder", std::string(kFwsealBuilderIdPrefix) + p.builder_version},
                        {p.parameters_kind, p.parameters_name}, {"materials", p.materials.size()}};
     out << dump_json_document(j);
   } else if (!args->quiet) {
-    out << summary(report) << "provenance: " << args->provenance << ": " << p.subject_name << " built by "
+    out << summary(report) << decrypted << "provenance: " << args->provenance << ": " << p.subject_name << " built by "
         << kFwsealBuilderIdPrefix << p.builder_version << " from " << p.parameters_kind << " " << p.parameters_name
         << " and " << p.materials.size() - 1 << (p.materials.size() == 2 ? " input file" : " input files")
         << ", signed by trusted key " << to_hex(prov->key_id)

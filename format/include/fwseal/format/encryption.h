@@ -121,6 +121,10 @@ class SoftwareSecret final : public EncryptionSecret {
   std::string description_;
 };
 
+// An encryption secret from a file of 32 to 64 bytes that only its owner may
+// read (like a PIN file or an ssh key): Code::usage naming the file otherwise.
+Result<std::unique_ptr<SoftwareSecret>> load_secret_file(const std::string& path);
+
 Result<DataKey> derive_data_key(const EncryptionSecret& secret, const ImageContext& c);
 
 // A recipient's public key: P-256 or X25519, named by the SHA-256 of its
