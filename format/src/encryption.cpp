@@ -466,6 +466,11 @@ Result<DataKey> derive_data_key(const EncryptionSecret& secret, const ImageConte
   return key;
 }
 
+Status check_public_point(KeyAgreement agreement, std::string_view raw, std::string_view where) {
+  FWSEAL_TRY(public_from_raw(agreement, raw, where));
+  return ok_status();
+}
+
 Result<Recipient> recipient_from_public_key(const EVP_PKEY* key, std::string_view where) {
   FWSEAL_ASSIGN(KeyAgreement a, agreement_of(key, where));
   Recipient r;

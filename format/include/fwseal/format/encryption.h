@@ -157,6 +157,11 @@ struct ImageEncryption {
 
 Result<WrappedKey> wrap_data_key(const DataKey& key, const Recipient& recipient, const ImageContext& c);
 
+// Code::decryption naming `where` unless `raw` is a valid public point of
+// `agreement` (P-256: on the curve, uncompressed; X25519: 32 bytes). A token
+// is never asked to derive with a point that fails this.
+Status check_public_point(KeyAgreement agreement, std::string_view raw, std::string_view where);
+
 // The private half of a recipient: ECDH inside a token (hsm::TokenRecipient),
 // or a PEM file for devices that keep it so and for tests.
 class RecipientKey {
