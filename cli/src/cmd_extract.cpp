@@ -7,18 +7,20 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/trust.h"
+#include "fwseal/hsm/encryption_keys.h"
 #include "fwseal/verifier/extract.h"
+#include "hsm_options.h"
 
 namespace fwseal::cli {
 
 namespace {
 constexpr const char* kExtractUsage =
-    "fwseal extract PKG|- -C DIR --trust TRUST.json [--hw ID] [--installed-security-version N] [--decrypt-key KEY.pem]\n"
-    "       [--quiet | --json]";
+    "fwseal extract PKG|- -C DIR --trust TRUST.json [--hw ID] [--installed-security-version N] [--decrypt-key URI|KEY.pem]\n"
+    "       [--module PATH] [--quiet | --json]";
 }
 
 int cmd_extract(const Argv& argv) {
-  auto args = Args::parse(argv, {{"-C", "--trust", "--hw", "--installed-security-version", "--decrypt-key"}, {"--hw"}, {"--quiet", "--json"}});
+  auto args = Args::parse(argv, {{"-C", "--trust", "--hw", "--installed-security-version", "--decrypt-key", "--module"}, {"--hw"}, {"--quiet", "--json"}});
   if (!args.ok()) return usage_error(args.error().message, kExtractUsage);
   if (args->positionals().size() != 1) return usage_error("expected one package", kExtractUsage);
   auto dir = args->required("-C");
@@ -45,7 +47,9 @@ int cmd_extract(const Argv& argv) {
   }
   std::unique_ptr<enc::RecipientKey> key;  // decrypts the images the package has encrypted
   if (auto k = args->value("--decrypt-key")) {
-    auto loaded = enc::load_recipient_private_pem(*k);
+    // A key URI: ECDH inside the token; otherwise a PEM private key file.
+    auto loaded = k->starts_with("pkcs11:") ? hsm::open_recipient_key(hsm_options(*args), *k)
+                                            : enc::load_recipient_private_pem(*k);
     if (!loaded.ok()) return fail(loaded.error());
     key = std::move(loaded).value();
   }

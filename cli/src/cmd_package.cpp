@@ -4,17 +4,20 @@
 #include "args.h"
 #include "commands.h"
 #include "fwseal/format/created.h"
+#include "fwseal/hsm/encryption_keys.h"
 #include "fwseal/pipeline/steps.h"
+#include "hsm_options.h"
 
 namespace fwseal::cli {
 
 namespace {
 constexpr const char* kPackageUsage =
-    "fwseal package --spec SPEC.json -o PKG [--force] [--sbom-out SBOM.json] [--encryption-secret FILE] [--quiet|--json]";
+    "fwseal package --spec SPEC.json -o PKG [--force] [--sbom-out SBOM.json] [--encryption-secret FILE | --encryption-key URI]\n"
+    "       [--module PATH] [--quiet|--json]";
 }
 
 int cmd_package(const Argv& argv) {
-  auto args = Args::parse(argv, {{"--spec", "-o", "--output", "--sbom-out", "--encryption-secret"}, {}, {"--quiet", "--json", "--force"}});
+  auto args = Args::parse(argv, {{"--spec", "-o", "--output", "--sbom-out", "--encryption-secret", "--encryption-key", "--module"}, {}, {"--quiet", "--json", "--force"}});
   if (!args.ok()) return usage_error(args.error().message, kPackageUsage);
   auto spec_path = args->required("--spec");
   auto output = args->value("-o") ? args->value("-o") : args->value("--output");
@@ -28,13 +31,19 @@ int cmd_package(const Argv& argv) {
   request.sbom_out = args->value("--sbom-out");
   request.tool_version = FWSEAL_VERSION;
   request.replace_existing = args->flag("--force");
-  std::unique_ptr<enc::SoftwareSecret> secret;  // for images the spec marks encrypted
+  std::unique_ptr<enc::EncryptionSecret> secret;  // for images the spec marks encrypted
+  if (args->value("--encryption-secret") && args->value("--encryption-key"))
+    return usage_error("give --encryption-secret FILE or --encryption-key URI, not both", kPackageUsage);
   if (auto path = args->value("--encryption-secret")) {
     auto s = enc::load_secret_file(*path);
     if (!s.ok()) return s.error().code == Code::usage ? usage_error(s.error().message, kPackageUsage) : fail(s.error());
     secret = std::move(s).value();
-    request.encryption_secret = secret.get();
+  } else if (auto uri = args->value("--encryption-key")) {
+    auto s = hsm::open_encryption_secret(hsm_options(*args), *uri);
+    if (!s.ok()) return fail(s.error());
+    secret = std::move(s).value();
   }
+  request.encryption_secret = secret.get();
   request.on_warning = [](const std::string& w) { std::fprintf(stderr, "fwseal: sbom: %s\n", w.c_str()); };
   auto result = pipeline::package_from_spec(request);
   if (!result.ok())
