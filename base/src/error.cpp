@@ -15,6 +15,7 @@ std::string_view code_name(Code code) {
     case Code::rollback: return "rollback";
     case Code::hardware: return "hardware";
     case Code::gate: return "gate";
+    case Code::decryption: return "decryption";
     case Code::hsm: return "hsm";
     case Code::login: return "login";
   }

@@ -7,7 +7,9 @@
 #include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/trust.h"
+#include "fwseal/hsm/encryption_keys.h"
 #include "fwseal/verifier/extract.h"
+#include "hsm_options.h"
 
 namespace fwseal::cli {
 
@@ -35,8 +37,16 @@ int extract(const Args& args) {
     if (!opened.ok()) return fail(opened.error());
     fd = std::move(*opened);
   }
+  std::unique_ptr<enc::RecipientKey> key;  // decrypts the images the package has encrypted
+  if (auto k = args.value("--decrypt-key")) {
+    // A key URI: ECDH inside the token; otherwise a PEM private key file.
+    auto loaded = k->starts_with("pkcs11:") ? hsm::open_recipient_key(hsm_options(args), *k)
+                                            : enc::load_recipient_private_pem(*k);
+    if (!loaded.ok()) return fail(loaded.error());
+    key = std::move(loaded).value();
+  }
   verifier::VerifyReport report;
-  auto s = verifier::extract_package(path == "-" ? 0 : fd.get(), *trust, options, *dir, &report);
+  auto s = verifier::extract_package(path == "-" ? 0 : fd.get(), *trust, options, *dir, &report, key.get());
   if (!s.ok()) return fail(s.error());
   if (args.flag("--json")) {
     nlohmann::json j = manifest_facts_json(report.verified->manifest());
@@ -47,7 +57,10 @@ int extract(const Args& args) {
     const Manifest& m = report.verified->manifest();
     std::printf("verified %s %s; wrote %zu images into %s:\n", m.product.c_str(), m.version.c_str(), m.images.size(),
                 dir->c_str());
-    for (const auto& img : m.images) std::printf("  %s (%llu bytes)\n", img.name.c_str(), static_cast<unsigned long long>(img.size));
+    for (const auto& img : m.images)
+      std::printf("  %s (%llu bytes%s)\n", img.name.c_str(),
+                  static_cast<unsigned long long>(img.encryption ? img.encryption->plaintext_size : img.size),
+                  img.encryption ? ", decrypted" : "");
   }
   return 0;
 }
@@ -62,6 +75,10 @@ void add_extract_command(Command& fwseal) {
   c.add_value("--trust", "TRUST.json", "the trust policy the package must satisfy")->required();
   c.add_values("--hw", "ID", "the device's hardware id; the package must list it");
   c.add_value("--installed-security-version", "N", "refuse a package whose security version is below N");
+  c.add_value("--decrypt-key", "URI|KEY.pem",
+              "a device class's private key (a key URI: ECDH inside the token; or a PEM file) to decrypt the "
+              "encrypted images with");
+  add_module_option(c);
   add_output_switches(c);
 }
 

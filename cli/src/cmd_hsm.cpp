@@ -10,6 +10,7 @@
 #include "fwseal/base/text.h"
 #include "fwseal/hsm/hsm.h"
 #include "fwseal/hsm/uri.h"
+#include "fwseal/hsm/encryption_keys.h"
 #include "hsm_options.h"
 
 namespace fwseal::cli {
@@ -29,13 +30,44 @@ int hsm_init(const Args& args) {
   return 0;
 }
 
+// Keys of encrypted images: a device class's recipient key, a release's secret.
+int hsm_keygen_encryption(const Args& args, const std::string& uri_text, const std::string& alg) {
+  if (alg == "x25519")
+    return usage_error("--alg x25519: recipient keys in a token are ecdh-p256 (PKCS#11 modules such as SoftHSM2 "
+                       "have no X25519 derivation); keep an X25519 device key in a PEM file instead");
+  auto uri = hsm::parse_key_uri(uri_text);
+  if (!uri.ok()) return fail(uri.error());
+  const auto kind = alg == "ecdh-p256" ? hsm::EncryptionKeyKind::recipient_p256 : hsm::EncryptionKeyKind::secret;
+  auto key = hsm::generate_encryption_key(hsm_options(args), *uri, kind);
+  if (!key.ok()) return fail(key.error());
+  const nlohmann::json key_id = key->recipient_key_id ? nlohmann::json(to_hex(*key->recipient_key_id)) : nullptr;
+  if (args.flag("--json")) {
+    print_json({{"token", key->token}, {"label", key->label}, {"algorithm", alg}, {"key_id", key_id}, {"uri", key->uri},
+                {"note", nullptr}});
+    return 0;
+  }
+  if (args.flag("--quiet")) return 0;
+  if (kind == hsm::EncryptionKeyKind::secret)
+    std::printf("generated encryption secret \"%s\" on token \"%s\" (sensitive, not extractable; HMAC-SHA-256 "
+                "only)\nuri %s\nuse: fwseal package --encryption-key '%s' ...\n",
+                key->label.c_str(), key->token.c_str(), key->uri.c_str(), key->uri.c_str());
+  else
+    std::printf("generated recipient key \"%s\" on token \"%s\" (ECDH P-256, derive only, not extractable)\nkey "
+                "id %s\nuri %s\nits public key for release specs: fwseal hsm pubkey --key '%s' -o %s.pub.pem\n",
+                key->label.c_str(), key->token.c_str(), to_hex(*key->recipient_key_id).c_str(), key->uri.c_str(),
+                key->uri.c_str(), key->label.c_str());
+  return 0;
+}
+
 int hsm_keygen(const Args& args) {
   auto uri_text = args.required("--key");
   auto alg_name = args.required("--alg");
   if (!uri_text.ok() || !alg_name.ok())
     return usage_error(!uri_text.ok() ? uri_text.error().message : alg_name.error().message);
+  if (*alg_name == "ecdh-p256" || *alg_name == "hmac-sha256" || *alg_name == "x25519")
+    return hsm_keygen_encryption(args, *uri_text, *alg_name);
   auto alg = parse_algorithm(*alg_name, "--alg");
-  if (!alg.ok()) return usage_error(alg.error().message);
+  if (!alg.ok()) return usage_error(alg.error().message + " (or, for encrypted images: ecdh-p256, hmac-sha256)");
   auto uri = hsm::parse_key_uri(*uri_text);
   if (!uri.ok()) return fail(uri.error());
   auto key = hsm::generate_key(hsm_options(args), *uri, *alg);
@@ -133,7 +165,7 @@ void add_hsm_command(Command& fwseal) {
   Command& keygen = add_command(hsm, "keygen", "generate a key pair inside the token (private half not extractable)",
                                 hsm_keygen);
   keygen.add_value("-k,--key", "URI", "the key to create: pkcs11:token=NAME;object=LABEL")->required();
-  keygen.add_value("--alg", "ALG", "ecdsa-p256, ecdsa-p384, ed25519, rsa-pss-3072 or rsa-pss-4096")->required();
+  keygen.add_value("--alg", "ALG", "signing: ecdsa-p256, ecdsa-p384, ed25519, rsa-pss-3072, rsa-pss-4096; encrypted images: ecdh-p256 (a recipient key), hmac-sha256 (a release secret)")->required();
   Command& list = add_command(hsm, "list", "list the private keys, with their URIs and key ids", hsm_list);
   list.add_value("--token", "NAME", "only this token's keys");
   Command& pubkey = add_command(hsm, "pubkey", "print a key's public half as PEM", hsm_pubkey);

@@ -53,9 +53,17 @@ int inspect(const Args& args) {
     std::printf("format            version %d (signatures last)\n", m.format_version);
   std::printf("manifest sha256   %s\n", digest.c_str());
   std::printf("images            %zu\n", m.images.size());
-  for (const auto& img : m.images)
+  for (const auto& img : m.images) {
     std::printf("  %-16s %-12s %14llu  sha256:%s\n", img.name.c_str(), img.type.c_str(),
                 static_cast<unsigned long long>(img.size), to_hex(img.sha256).c_str());
+    if (!img.encryption) continue;
+    const auto& e = *img.encryption;
+    std::printf("    encrypted      %s, chunks of %u; plaintext %llu bytes  sha256:%s\n", std::string(enc::kCipher).c_str(),
+                e.chunk_size, static_cast<unsigned long long>(e.plaintext_size), to_hex(e.plaintext_sha256).c_str());
+    for (const auto& r : e.recipients)
+      std::printf("    recipient      %-9s key %s\n", std::string(enc::key_agreement_name(r.agreement)).c_str(),
+                  to_hex(r.recipient).c_str());
+  }
   if (m.sbom)
     std::printf("sbom              %llu bytes  sha256:%s\n", static_cast<unsigned long long>(m.sbom->size),
                 to_hex(m.sbom->sha256).c_str());

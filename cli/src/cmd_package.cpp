@@ -4,7 +4,9 @@
 #include "args.h"
 #include "commands.h"
 #include "fwseal/format/created.h"
+#include "fwseal/hsm/encryption_keys.h"
 #include "fwseal/pipeline/steps.h"
+#include "hsm_options.h"
 
 namespace fwseal::cli {
 
@@ -21,6 +23,19 @@ int package(const Args& args) {
   request.sbom_out = args.value("--sbom-out");
   request.tool_version = FWSEAL_VERSION;
   request.replace_existing = args.flag("--force");
+  std::unique_ptr<enc::EncryptionSecret> secret;  // for images the spec marks encrypted
+  if (args.value("--encryption-secret") && args.value("--encryption-key"))
+    return usage_error("give --encryption-secret FILE or --encryption-key URI, not both");
+  if (auto path = args.value("--encryption-secret")) {
+    auto s = enc::load_secret_file(*path);
+    if (!s.ok()) return s.error().code == Code::usage ? usage_error(s.error().message) : fail(s.error());
+    secret = std::move(s).value();
+  } else if (auto uri = args.value("--encryption-key")) {
+    auto s = hsm::open_encryption_secret(hsm_options(args), *uri);
+    if (!s.ok()) return fail(s.error());
+    secret = std::move(s).value();
+  }
+  request.encryption_secret = secret.get();
   request.on_warning = [](const std::string& w) { std::fprintf(stderr, "fwseal: sbom: %s\n", w.c_str()); };
   auto result = pipeline::package_from_spec(request);
   if (!result.ok())
@@ -50,6 +65,10 @@ void add_package_command(Command& fwseal) {
   c.add_value("-o,--output", "PKG", "the package to write (.fwpkg)")->required();
   c.add_switch("-f,--force", "replace PKG if it exists");
   c.add_value("--sbom-out", "SBOM.json", "also write the SBOM the package embeds");
+  c.add_value("--encryption-secret", "FILE",
+              "the release's encryption secret (32-64 bytes, owner-only) for the images the spec marks encrypted");
+  c.add_value("--encryption-key", "URI", "the release's encryption secret inside a token (hsm keygen --alg hmac-sha256)");
+  add_module_option(c);
   add_output_switches(c);
 }
 

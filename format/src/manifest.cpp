@@ -78,6 +78,44 @@ Result<std::uint64_t> parse_security_version(std::string_view text, std::string_
   return value;
 }
 
+namespace {
+
+// R26: an encrypted image's parameters, sizes and wrapped keys.
+Status check_encryption(const Manifest& m, std::size_t i) {
+  const ImageInfo& img = m.images[i];
+  const enc::ImageEncryption& e = *img.encryption;
+  const std::string where = index_path("manifest.images", i) + ".encryption";
+  const auto fail = [](const std::string& w, const std::string& why) { return with_rule("R26", bad(w, why)); };
+  if (m.format_version < kManifestFormatVersion)
+    return fail(where, "encrypted images need format version 2");
+  FWSEAL_TRY(with_rule("R26", enc::check_chunk_size(e.chunk_size, where + ".chunk_size")));
+  if (e.plaintext_size > kMaxJsonInteger) return fail(where + ".plaintext_size", "too large");
+  const std::uint64_t expected = enc::ciphertext_size(e.plaintext_size, e.chunk_size);
+  if (img.size != expected)
+    return fail(index_path("manifest.images", i) + ".size",
+                std::to_string(img.size) + " is not the size of " + std::to_string(e.plaintext_size) +
+                    " bytes encrypted in chunks of " + std::to_string(e.chunk_size) + " (" + std::to_string(expected) +
+                    ")");
+  if (e.recipients.empty() || e.recipients.size() > enc::kMaxRecipients)
+    return fail(where + ".recipients", "1 to " + std::to_string(enc::kMaxRecipients) + " recipients, got " +
+                                           std::to_string(e.recipients.size()));
+  for (std::size_t r = 0; r < e.recipients.size(); ++r) {
+    const auto& w = e.recipients[r];
+    const std::string rw = index_path(where + ".recipients", r);
+    if (r > 0 && !(e.recipients[r - 1].recipient < w.recipient))
+      return fail(rw + ".key_id", "recipients must be sorted by key id and unique");
+    const std::size_t eph = w.agreement == enc::KeyAgreement::p256 ? 65 : 32;
+    if (w.ephemeral_public.size() != eph)
+      return fail(rw + ".ephemeral_public_key", "must be " + std::to_string(eph) + " bytes for " +
+                                                    std::string(enc::key_agreement_name(w.agreement)));
+    if (w.wrapped.size() != enc::kDataKeyBytes + enc::kTagBytes)
+      return fail(rw + ".wrapped_key", "must be " + std::to_string(enc::kDataKeyBytes + enc::kTagBytes) + " bytes");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
 Status check_manifest(const Manifest& m) {
   if (m.format_version == kManifestFormatVersion) {
     if (m.signature_space < kMinSignatureSpace || m.signature_space > kMaxSignatureSpace ||
@@ -127,6 +165,8 @@ Status check_manifest(const Manifest& m) {
     if (!names.insert(img.name).second)
       return with_rule("R12", bad(where + ".name", "duplicate image name " + quote(img.name)));
   }
+  for (std::size_t i = 0; i < m.images.size(); ++i)
+    if (m.images[i].encryption) FWSEAL_TRY(check_encryption(m, i));
   if (m.sbom && m.sbom->size > kMaxJsonInteger)  // R13
     return with_rule("R13", bad("manifest.sbom.size", "too large"));
   return ok_status();
@@ -135,8 +175,24 @@ Status check_manifest(const Manifest& m) {
 Result<std::string> serialize_manifest(const Manifest& m) {
   FWSEAL_TRY(check_manifest(m));
   json images = json::array();
-  for (const auto& img : m.images)
-    images.push_back({{"name", img.name}, {"type", img.type}, {"size", img.size}, {"sha256", to_hex(img.sha256)}});
+  for (const auto& img : m.images) {
+    json item = {{"name", img.name}, {"type", img.type}, {"size", img.size}, {"sha256", to_hex(img.sha256)}};
+    if (img.encryption) {
+      const auto& e = *img.encryption;
+      json recipients = json::array();
+      for (const auto& w : e.recipients)
+        recipients.push_back({{"agreement", enc::key_agreement_name(w.agreement)},
+                              {"ephemeral_public_key", to_hex(w.ephemeral_public)},
+                              {"key_id", to_hex(w.recipient)},
+                              {"wrapped_key", to_hex(w.wrapped)}});
+      item["encryption"] = {{"cipher", enc::kCipher},
+                            {"chunk_size", e.chunk_size},
+                            {"plaintext_size", e.plaintext_size},
+                            {"plaintext_sha256", to_hex(e.plaintext_sha256)},
+                            {"recipients", recipients}};
+    }
+    images.push_back(std::move(item));
+  }
   json j = {{"format", kManifestFormat},
             {"format_version", m.format_version},
             {"product", m.product},
@@ -174,6 +230,41 @@ Result<json> parse_manifest_json(std::string_view bytes) {
   return j;
 }
 
+// R26: an image's `encryption` member (the caller's rule).
+Result<enc::ImageEncryption> parse_encryption(const json& item, const std::string& image_where) {
+  const std::string where = image_where + ".encryption";
+  const json& j = item["encryption"];
+  FWSEAL_TRY(check_members(j, {"cipher", "chunk_size", "plaintext_size", "plaintext_sha256", "recipients"}, where));
+  FWSEAL_ASSIGN(std::string cipher, get_string(j, "cipher", where));
+  if (cipher != enc::kCipher)
+    return bad(where + ".cipher", "expected \"" + std::string(enc::kCipher) + "\", found " + quote(cipher));
+  enc::ImageEncryption e;
+  FWSEAL_ASSIGN(std::uint64_t chunk, get_uint(j, "chunk_size", where));
+  FWSEAL_TRY(enc::check_chunk_size(chunk, where + ".chunk_size"));
+  e.chunk_size = static_cast<std::uint32_t>(chunk);
+  FWSEAL_ASSIGN(e.plaintext_size, get_uint(j, "plaintext_size", where));
+  FWSEAL_ASSIGN(std::string digest, get_string(j, "plaintext_sha256", where));
+  FWSEAL_ASSIGN(e.plaintext_sha256, sha256_from_hex(digest, where + ".plaintext_sha256"));
+  FWSEAL_ASSIGN(const json* recipients, get_array(j, "recipients", where, enc::kMaxRecipients));
+  for (std::size_t r = 0; r < recipients->size(); ++r) {
+    const json& rj = (*recipients)[r];
+    const std::string rw = index_path(where + ".recipients", r);
+    FWSEAL_TRY(check_members(rj, {"agreement", "ephemeral_public_key", "key_id", "wrapped_key"}, rw));
+    enc::WrappedKey w;
+    FWSEAL_ASSIGN(std::string agreement, get_string(rj, "agreement", rw));
+    FWSEAL_ASSIGN(w.agreement, enc::key_agreement_from_name(agreement, rw + ".agreement"));
+    FWSEAL_ASSIGN(std::string key_id, get_string(rj, "key_id", rw));
+    FWSEAL_ASSIGN(w.recipient, sha256_from_hex(key_id, rw + ".key_id"));
+    const std::size_t eph = w.agreement == enc::KeyAgreement::p256 ? 65 : 32;
+    FWSEAL_ASSIGN(std::string eph_hex, get_string(rj, "ephemeral_public_key", rw));
+    FWSEAL_ASSIGN(w.ephemeral_public, from_hex(eph_hex, eph, rw + ".ephemeral_public_key"));
+    FWSEAL_ASSIGN(std::string wrapped_hex, get_string(rj, "wrapped_key", rw));
+    FWSEAL_ASSIGN(w.wrapped, from_hex(wrapped_hex, enc::kDataKeyBytes + enc::kTagBytes, rw + ".wrapped_key"));
+    e.recipients.push_back(std::move(w));
+  }
+  return e;
+}
+
 // R12: the images (the caller's rule), and R5 for their number.
 Status parse_images(const json& j, Manifest& m) {
   FWSEAL_ASSIGN(const json* images, get_array(j, "images", "manifest", SIZE_MAX));
@@ -182,12 +273,15 @@ Status parse_images(const json& j, Manifest& m) {
     const json& item = (*images)[i];
     std::string where = index_path("manifest.images", i);
     ImageInfo img;
-    FWSEAL_TRY(check_members(item, {"name", "type", "size", "sha256"}, where));
+    FWSEAL_TRY(check_members(item, {"name", "type", "size", "sha256", "encryption"}, where));
     FWSEAL_ASSIGN(img.name, get_string(item, "name", where));
     FWSEAL_ASSIGN(img.type, get_string(item, "type", where));
     FWSEAL_ASSIGN(img.size, get_uint(item, "size", where));
     FWSEAL_ASSIGN(std::string hex, get_string(item, "sha256", where));
     FWSEAL_ASSIGN(img.sha256, sha256_from_hex(hex, where + ".sha256"));
+    if (has_member(item, "encryption")) {
+      FWSEAL_ASSIGN(img.encryption, with_rule("R26", parse_encryption(item, where)));
+    }
     m.images.push_back(std::move(img));
   }
   return ok_status();

@@ -139,5 +139,75 @@ TEST(ManifestParse, SignatureSpaceBelongsToVersion2) {
   }
 }
 
+// An image encrypted for two recipients (R26).
+Manifest encrypted_sample() {
+  Manifest m = sample();
+  enc::ImageEncryption e;
+  e.chunk_size = 4096;
+  e.plaintext_size = 10000;
+  e.plaintext_sha256 = sha256("plain");
+  enc::WrappedKey a{enc::KeyAgreement::x25519, sha256("r1"), std::string(32, 'e'), std::string(48, 'w')};
+  enc::WrappedKey b{enc::KeyAgreement::p256, sha256("r2"), std::string(65, 'f'), std::string(48, 'v')};
+  e.recipients = a.recipient < b.recipient ? std::vector{a, b} : std::vector{b, a};
+  m.images[1].size = enc::ciphertext_size(10000, 4096);
+  m.images[1].encryption = e;
+  return m;
+}
+
+TEST(ManifestEncryption, RoundTripsAndAPlainImageHasNoEncryptionFields) {
+  EXPECT_EQ(serialize_manifest(sample())->find("encryption"), std::string::npos);
+  const std::string bytes = *serialize_manifest(encrypted_sample());
+  EXPECT_NE(bytes.find(R"("encryption":{"chunk_size":4096,"cipher":"aes-256-gcm-chunked-v1","plaintext_sha256":")"),
+            std::string::npos);
+  auto parsed = parse_manifest(bytes);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->bytes, bytes);
+  EXPECT_FALSE(parsed->content.images[0].encryption);
+  const auto& e = *parsed->content.images[1].encryption;
+  EXPECT_EQ(e.plaintext_size, 10000u);
+  EXPECT_EQ(e.plaintext_sha256, sha256("plain"));
+  ASSERT_EQ(e.recipients.size(), 2u);
+  EXPECT_EQ(e.recipients[0].wrapped.size(), 48u);
+  EXPECT_EQ(*serialize_manifest(parsed->content), bytes);
+}
+
+TEST(ManifestEncryption, RefusedWithRule26AndTheFieldNamed) {
+  auto refused = [](void (*mutate)(Manifest&)) {
+    Manifest m = encrypted_sample();
+    mutate(m);
+    auto r = serialize_manifest(m);
+    return r.ok() ? std::string("accepted") : r.error().message;
+  };
+  EXPECT_EQ(refused([](Manifest& m) { m.images[1].size += 1; }),
+            "R26: manifest.images[1].size: 10085 is not the size of 10000 bytes encrypted in chunks of 4096 (10084)");
+  EXPECT_EQ(refused([](Manifest& m) { m.images[1].encryption->chunk_size = 5000; }),
+            "R26: manifest.images[1].encryption.chunk_size: 5000 is not a power of two from 4096 to 16777216");
+  EXPECT_EQ(refused([](Manifest& m) { std::swap(m.images[1].encryption->recipients[0], m.images[1].encryption->recipients[1]); }),
+            "R26: manifest.images[1].encryption.recipients[1].key_id: recipients must be sorted by key id and unique");
+  EXPECT_EQ(refused([](Manifest& m) { m.images[1].encryption->recipients.clear(); }),
+            "R26: manifest.images[1].encryption.recipients: 1 to 32 recipients, got 0");
+  EXPECT_EQ(refused([](Manifest& m) {
+              m.format_version = kManifestFormatVersion1;
+              m.signature_space = 0;
+            }),
+            "R26: manifest.images[1].encryption: encrypted images need format version 2");
+
+  const std::string bytes = *serialize_manifest(encrypted_sample());
+  auto replaced = [&](std::string_view from, std::string_view to) {
+    std::string b = bytes;
+    b.replace(b.find(from), from.size(), to);
+    auto r = parse_manifest(b);
+    return r.ok() ? std::string("accepted") : r.error().message;
+  };
+  EXPECT_EQ(replaced("aes-256-gcm-chunked-v1", "aes-256-gcm-chunked-v2"),
+            "R26: manifest.images[1].encryption.cipher: expected \"aes-256-gcm-chunked-v1\", found \"aes-256-gcm-chunked-v2\"");
+  EXPECT_EQ(replaced("\"x25519\"", "\"x448\""),
+            "R26: manifest.images[1].encryption.recipients[" +
+                std::string(encrypted_sample().images[1].encryption->recipients[0].agreement == enc::KeyAgreement::x25519 ? "0" : "1") +
+                "].agreement: unknown key agreement \"x448\" (known: ecdh-p256, x25519)");
+  const std::string extra = replaced("\"cipher\":\"aes-256-gcm-chunked-v1\",", "\"cipher\":\"aes-256-gcm-chunked-v1\",\"iv\":\"00\",");
+  EXPECT_EQ(extra, "R26: manifest.images[1].encryption.iv: unknown member");
+}
+
 }  // namespace
 }  // namespace fwseal

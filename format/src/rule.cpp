@@ -14,6 +14,7 @@ bool breaks_a_rule(Code code) {
     case Code::untrusted:
     case Code::rollback:
     case Code::hardware:
+    case Code::decryption:
       return true;
     default:
       return false;

@@ -126,6 +126,13 @@ Result<KeyInfo> key_info(const Session& s, CK_OBJECT_HANDLE priv) {
     return info;
   }
   FWSEAL_ASSIGN(info.key_id, key_id_of(key->get()));
+  // A recipient key of encrypted images (hsm keygen --alg ecdh-p256) derives and never signs.
+  Result<bool> sign = s.boolean(priv, CKA_SIGN);
+  Result<bool> derive = s.boolean(priv, CKA_DERIVE);
+  if (sign.ok() && !*sign && derive.ok() && *derive) {
+    info.note = "a recipient key (ecdh-p256, derive only): decrypts encrypted images, signs nothing";
+    return info;
+  }
   Result<Algorithm> alg = algorithm_of(key->get());
   if (alg.ok())
     info.algorithm = *alg;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "copier.h"
+#include "encrypting_copy.h"
 #include "fwseal/format/canonical_json.h"
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
@@ -112,8 +113,42 @@ Result<std::optional<std::string_view>> chosen_sbom(const Spec& spec, const Pack
 struct OpenedImages {
   std::vector<Input> inputs;
   std::vector<FileStamp> stamps;
+  std::vector<std::optional<enc::DataKey>> keys;  // for encrypted images
 };
-Result<OpenedImages> open_images(const Spec& spec, const PendingSbom* pending, Manifest& m) {
+
+enc::ImageContext encryption_context(const Manifest& m, std::size_t i) {
+  return {m.product, m.version, m.images[i].name, m.images[i].encryption->plaintext_size,
+          m.images[i].encryption->chunk_size};
+}
+
+// An encrypted image's manifest record, all but its digests: its data key
+// (derived from the secret and the image's context, not from its contents)
+// wrapped for each recipient, sorted by key id.
+Result<enc::DataKey> plan_encryption(const ImageSpec& img, const PackageOptions& options, Manifest& m, std::size_t i) {
+  if (!options.encryption_secret)
+    return make_error(Code::usage, "image \"" + img.name + "\" is to be encrypted (spec images[" + std::to_string(i) +
+                                       "].encryption): give the release's encryption secret (--encryption-secret "
+                                       "FILE, or --encryption-key URI for a secret key in a token)");
+  ImageInfo& info = m.images[i];
+  enc::ImageEncryption e;
+  e.chunk_size = img.encryption->chunk_size;
+  e.plaintext_size = info.size;
+  info.encryption = e;
+  info.size = enc::ciphertext_size(e.plaintext_size, e.chunk_size);
+  const enc::ImageContext context = encryption_context(m, i);
+  FWSEAL_ASSIGN(enc::DataKey key, enc::derive_data_key(*options.encryption_secret, context));
+  for (const auto& path : img.encryption->recipients) {
+    FWSEAL_ASSIGN(enc::Recipient r, enc::load_recipient_pem(path));
+    FWSEAL_ASSIGN(enc::WrappedKey w, enc::wrap_data_key(key, r, context));
+    info.encryption->recipients.push_back(std::move(w));
+  }
+  std::sort(info.encryption->recipients.begin(), info.encryption->recipients.end(),
+            [](const auto& a, const auto& b) { return a.recipient < b.recipient; });
+  return key;
+}
+
+Result<OpenedImages> open_images(const Spec& spec, const PendingSbom* pending, const PackageOptions& options,
+                                 Manifest& m) {
   OpenedImages out;
   for (std::size_t i = 0; i < spec.images.size(); ++i) {
     const ImageSpec& img = spec.images[i];
@@ -126,6 +161,10 @@ Result<OpenedImages> open_images(const Spec& spec, const PendingSbom* pending, M
       return make_error(Code::io, in.label + ": not the file the SBOM was made from (replaced or written to since); "
                                              "make sure nothing writes the images during packaging");
     m.images.push_back(ImageInfo{img.name, img.type, static_cast<std::uint64_t>(st.st_size), Sha256{}});
+    out.keys.emplace_back();
+    if (img.encryption) {
+      FWSEAL_ASSIGN(out.keys.back(), plan_encryption(img, options, m, i));
+    }
     out.inputs.push_back(std::move(in));
   }
   return out;
@@ -140,14 +179,27 @@ Status copy_images(const OpenedImages& images, const std::vector<EntryLayout>& l
   const auto& inputs = images.inputs;
   for (std::size_t i = 0; i < inputs.size(); ++i) FWSEAL_TRY(w.header(layout[first_image + i], m.created));
   std::vector<std::optional<Result<Sha256>>> copied(inputs.size());
+  std::vector<Sha256> plaintext(inputs.size());
   parallel_for(inputs.size(), [&](std::size_t i) {
     const EntryLayout& e = layout[first_image + i];
+    if (const auto& key = images.keys[i]) {
+      auto r = encrypt_copy(inputs[i].fd.get(), inputs[i].label, *key, encryption_context(m, i), out_fd,
+                            e.data_offset, options.output);
+      if (!r.ok()) {
+        copied[i] = std::move(r).error();
+        return;
+      }
+      plaintext[i] = r->plaintext;
+      copied[i] = r->ciphertext;
+      return;
+    }
     Copier copier;
     copier.set_direct_io(total >= options.direct_io_minimum);
     copied[i] = copier.copy(inputs[i].fd.get(), e.data_size, inputs[i].label, out_fd, e.data_offset, options.output);
   });
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     FWSEAL_ASSIGN(m.images[i].sha256, std::move(*copied[i]));
+    if (m.images[i].encryption) m.images[i].encryption->plaintext_sha256 = plaintext[i];
     FWSEAL_TRY(w.padding(layout[first_image + i]));
     struct stat st {};
     if (::fstat(inputs[i].fd.get(), &st) != 0)
@@ -163,7 +215,8 @@ Status copy_images(const OpenedImages& images, const std::vector<EntryLayout>& l
 // planned for it.
 Result<std::string> finish_sbom(const PendingSbom& pending, const EntryLayout& e, const Writer& w, Manifest& m) {
   std::vector<Sha256> digests;
-  for (const auto& img : m.images) digests.push_back(img.sha256);
+  // An encrypted image is described by its plaintext, what the device runs.
+  for (const auto& img : m.images) digests.push_back(img.encryption ? img.encryption->plaintext_sha256 : img.sha256);
   FWSEAL_ASSIGN(std::string rendered, pending.render(digests));
   if (rendered.size() != pending.size)
     return make_error(Code::internal, "SBOM is " + std::to_string(rendered.size()) +
@@ -212,7 +265,7 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
   const PendingSbom* pending = options.pending_sbom ? &*options.pending_sbom : nullptr;
   FWSEAL_ASSIGN(std::optional<std::string_view> sbom, chosen_sbom(spec, options));
   FWSEAL_ASSIGN(Manifest m, planned_manifest(spec, options, sbom));
-  FWSEAL_ASSIGN(OpenedImages images, open_images(spec, pending, m));
+  FWSEAL_ASSIGN(OpenedImages images, open_images(spec, pending, options, m));
 
   // Digests are fixed-length hex, so the manifest with placeholder digests has
   // the final manifest's size, and with it every offset of the package.

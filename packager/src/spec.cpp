@@ -11,6 +11,7 @@
 #include <map>
 
 #include "fwseal/format/canonical_json.h"
+#include "fwseal/format/encryption.h"
 #include "fwseal/base/file.h"
 #include "fwseal/format/layout.h"
 #include "fwseal/format/manifest.h"
@@ -105,6 +106,35 @@ Result<std::vector<std::string>> get_hardware(const json& j) {
   return out;
 }
 
+// An image's "encryption": its recipients' public keys (each read and checked
+// here, so a wrong file is named with its member) and the chunk size.
+Result<ImageEncryptionSpec> get_encryption(const json& j, const std::string& where, const std::string& base_dir) {
+  if (!j.is_object()) return bad(where, "expected an object {\"recipients\": [PEM files], \"chunk_size\": N}");
+  FWSEAL_TRY(check_members(j, {"recipients", "chunk_size"}, where));
+  ImageEncryptionSpec e;
+  if (has_member(j, "chunk_size")) {
+    FWSEAL_ASSIGN(std::uint64_t chunk, get_uint(j, "chunk_size", where));
+    FWSEAL_TRY(enc::check_chunk_size(chunk, member_path(where, "chunk_size")));
+    e.chunk_size = static_cast<std::uint32_t>(chunk);
+  }
+  FWSEAL_ASSIGN(const json* items, get_array(j, "recipients", where, enc::kMaxRecipients));
+  const std::string field = member_path(where, "recipients");
+  if (items->empty()) return bad(field, "at least one recipient public key is required");
+  std::map<std::string, std::size_t> ids;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const std::string at = index_path(field, i);
+    if (!(*items)[i].is_string()) return bad(at, "expected the path of a PEM public key");
+    const std::string path = resolve(base_dir, (*items)[i].get<std::string>());
+    if (path.empty() || path.find('\0') != std::string::npos) return bad(at, "not a usable path");
+    auto r = enc::load_recipient_pem(path);
+    if (!r.ok()) return bad(at, r.error().message);
+    auto [it, fresh] = ids.emplace(to_hex(r->key_id), i);
+    if (!fresh) return bad(at, quote(path) + " is the same key as " + index_path(field, it->second));
+    e.recipients.push_back(path);
+  }
+  return e;
+}
+
 Result<std::vector<ImageSpec>> get_images(const json& j, const std::string& base_dir) {
   const std::string field = member_path(kSpec, "images");
   FWSEAL_ASSIGN(const json* items, get_array(j, "images", kSpec, kMaxImages));
@@ -114,7 +144,7 @@ Result<std::vector<ImageSpec>> get_images(const json& j, const std::string& base
   for (std::size_t i = 0; i < items->size(); ++i) {
     const json& item = (*items)[i];
     const std::string where = index_path(field, i);
-    FWSEAL_TRY(check_members(item, {"name", "type", "path"}, where));
+    FWSEAL_TRY(check_members(item, {"name", "type", "path", "encryption"}, where));
     ImageSpec img;
     FWSEAL_ASSIGN(img.name, get_string(item, "name", where));
     FWSEAL_TRY(check_image_name(img.name, member_path(where, "name")));
@@ -126,6 +156,9 @@ Result<std::vector<ImageSpec>> get_images(const json& j, const std::string& base
     FWSEAL_TRY(check_token(img.type, member_path(where, "type")));
     FWSEAL_ASSIGN(img.path, get_path(item, "path", where, base_dir));
     FWSEAL_TRY(check_regular_file(img.path, member_path(where, "path")));
+    if (has_member(item, "encryption")) {
+      FWSEAL_ASSIGN(img.encryption, get_encryption(item["encryption"], member_path(where, "encryption"), base_dir));
+    }
     out.push_back(std::move(img));
   }
   return out;

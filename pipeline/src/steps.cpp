@@ -60,6 +60,7 @@ Result<packager::PackageResult> package_from_spec(const PackageRequest& request)
     return make_error(Code::usage, "--sbom-out: the spec does not ask for a generated SBOM (\"sbom\": {...})");
   packager::PackageOptions options;
   options.replace_existing = request.replace_existing;
+  options.encryption_secret = request.encryption_secret;
   options.output = request.output;
   FWSEAL_ASSIGN(options.source_date_epoch, source_date_epoch_from_env());
   if (spec.sbom_generation) FWSEAL_TRY(add_sbom(spec, request, options));

@@ -18,6 +18,7 @@
 #include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/command_line.h"
+#include "fwseal/verifier/decrypt.h"
 #include "fwseal/verifier/verify.h"
 
 namespace fwseal::verifier {
@@ -27,6 +28,7 @@ struct Args {
   std::string package;
   std::string trust;
   std::string provenance;  // --provenance FILE: checked after the package (docs/AUDIT.md)
+  std::string decrypt_key;  // --decrypt-key FILE: a device class's private key; plaintext checked too
   VerifyOptions options;
   bool json = false;
   bool quiet = false;  // nothing on stdout: the exit code says it all
@@ -45,12 +47,15 @@ std::unique_ptr<cmdline::Command> define(std::string_view name, std::string_view
   app->add_values("--hw", "ID", "the device's hardware id; the package must list it");
   app->add_value("--installed-security-version", "N", "refuse a package whose security version is below N");
   app->add_value("--provenance", "FILE", "also check this signed provenance of the package (docs/AUDIT.md)");
+  app->add_value("--decrypt-key", "KEY.pem",
+                 "a device class's private key (PEM, P-256 or X25519): also decrypt the encrypted images and check "
+                 "their plaintext");
   app->add_switch("-q,--quiet", "print nothing on stdout: the exit code says it all");
   app->add_switch("--json", "print the report of every check as JSON on stdout (docs/JSON.md)");
   if (!version.empty()) app->add_switch("--version", "print the version and exit");
   app->footer(
       "Exit codes: 0 valid, 2 usage, 3 I/O, 10 malformed, 11 digest, 12 signature, 13 untrusted,\n"
-      "14 rollback, 15 hardware.");
+      "14 rollback, 15 hardware, 17 decryption.");
   return app;
 }
 
@@ -77,6 +82,10 @@ Result<Args> read_args(const cmdline::Command& app) {
   if (auto p = results(app, "--provenance"); !p.empty()) {
     if (p[0].empty()) return usage("--provenance needs one file");
     a.provenance = p[0];
+  }
+  if (auto k = results(app, "--decrypt-key"); !k.empty()) {
+    if (k[0].empty()) return usage("--decrypt-key needs a PEM private key file");
+    a.decrypt_key = k[0];
   }
   if (a.json && a.quiet) return usage("--quiet and --json exclude each other");
   return a;
@@ -152,13 +161,36 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
     // Read front to back once: a larger read-ahead window (no effect on a pipe).
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
-  report = verify_package(fd, *trust, args->options);
+  // With a device class's key, encrypted images are decrypted and their
+  // plaintext checked as well (R27, R28); without one, their ciphertext is.
+  std::unique_ptr<enc::RecipientKey> key;
+  if (!args->decrypt_key.empty()) {
+    auto k = enc::load_recipient_private_pem(args->decrypt_key);
+    if (!k.ok()) return fail(k.error());
+    key = std::move(k).value();
+  }
+  DecryptingSink decrypting(key.get(), nullptr);
+  report = verify_package(fd, *trust, args->options, key ? &decrypting : nullptr);
   if (!report.ok()) {
     if (report.status.ok()) report.status = make_error(Code::internal, "verification ended without a verdict");
     return fail_package(report.status.error());
   }
+  if (key) {
+    if (Status d = decrypting.result(); !d.ok()) {
+      report.verified.reset();
+      return fail(d.error());
+    }
+  }
+  std::string decrypted;
+  for (const auto& name : decrypting.decrypted())
+    decrypted += "decrypted: image/" + name + " with " + args->decrypt_key + ", plaintext sha256 as the manifest states\n";
+  auto json_report = [&] {
+    auto j = nlohmann::json::parse(report_json(report));
+    if (key) j["decrypted"] = decrypting.decrypted();
+    return j;
+  };
   if (args->provenance.empty()) {
-    if (!args->quiet) out << (args->json ? report_json(report) : summary(report));
+    if (!args->quiet) out << (args->json ? dump_json_document(json_report()) : summary(report) + decrypted);
     return 0;
   }
   // Provenance is checked only against a package that verified.
@@ -168,13 +200,13 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
   if (!prov.ok()) return fail(prov.error());
   const Provenance& p = prov->statement;
   if (args->json) {
-    auto j = nlohmann::json::parse(report_json(report));
+    auto j = json_report();
     j["provenance"] = {{"file", args->provenance}, {"subject", p.subject_name},
                        {"key_id", to_hex(prov->key_id)}, {"builder", std::string(kFwsealBuilderIdPrefix) + p.builder_version},
                        {p.parameters_kind, p.parameters_name}, {"materials", p.materials.size()}};
     out << dump_json_document(j);
   } else if (!args->quiet) {
-    out << summary(report) << "provenance: " << args->provenance << ": " << p.subject_name << " built by "
+    out << summary(report) << decrypted << "provenance: " << args->provenance << ": " << p.subject_name << " built by "
         << kFwsealBuilderIdPrefix << p.builder_version << " from " << p.parameters_kind << " " << p.parameters_name
         << " and " << p.materials.size() - 1 << (p.materials.size() == 2 ? " input file" : " input files")
         << ", signed by trusted key " << to_hex(prov->key_id)

@@ -18,6 +18,7 @@
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/package_reader.h"
 #include "fwseal/format/rule.h"
+#include "fwseal/verifier/decrypt.h"
 
 namespace fwseal::verifier {
 namespace {
@@ -238,7 +239,7 @@ Status rewind(int fd) {
 }  // namespace
 
 Status extract_package(int fd, const TrustPolicy& trust, const VerifyOptions& options, const std::string& dir,
-                       VerifyReport* report) {
+                       VerifyReport* report, const enc::RecipientKey* decrypt_key) {
   auto staging = Staging::create(dir);
   if (!staging.ok()) {
     if (report) report->status = staging.error();
@@ -260,8 +261,10 @@ Status extract_package(int fd, const TrustPolicy& trust, const VerifyOptions& op
     }
     (*staging)->allow_version_1();
   }
-  VerifyReport r = verify_package(fd, trust, options, staging->get());
-  Status s = r.ok() ? (*staging)->publish() : r.status;
+  DecryptingSink decrypting(decrypt_key, staging->get());
+  VerifyReport r = verify_package(fd, trust, options, &decrypting);
+  Status s = r.ok() ? decrypting.result() : r.status;
+  if (s.ok()) s = (*staging)->publish();
   if (report) {
     if (!s.ok()) {
       r.status = s;

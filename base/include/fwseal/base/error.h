@@ -23,6 +23,7 @@ enum class Code : int {
   rollback = 14,   // security version below the minimum
   hardware = 15,   // incompatible hardware
   gate = 16,       // a policy gate failed: a vulnerability at or above --fail-on, a stale advisory database
+  decryption = 17, // not a recipient of an encrypted image, or a chunk that does not authenticate
   hsm = 20,        // HSM or PKCS#11 failure
   login = 21,      // HSM login failed
 };

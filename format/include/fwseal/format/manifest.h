@@ -12,6 +12,7 @@
 
 #include "fwseal/base/digest.h"
 #include "fwseal/base/error.h"
+#include "fwseal/format/encryption.h"
 
 namespace fwseal {
 
@@ -33,8 +34,9 @@ inline constexpr std::int64_t kMaxCreated = 2147483646;
 struct ImageInfo {
   std::string name;   // check_image_name
   std::string type;   // check_token: bootloader, kernel, rootfs, ...
-  std::uint64_t size = 0;
+  std::uint64_t size = 0;  // of the entry: for an encrypted image, of its ciphertext
   Sha256 sha256{};
+  std::optional<enc::ImageEncryption> encryption = std::nullopt;  // version 2 only (R26)
 };
 
 struct SbomInfo {

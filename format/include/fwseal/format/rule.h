@@ -19,7 +19,7 @@ namespace fwseal {
 // `e` with "<rule>: " before its message (rule "R2", "T5"). A message that
 // already starts with a rule keeps it: the check nearest to the fault named
 // it. Errors that break no rule keep their messages as they are: I/O, usage,
-// internal, HSM (only the codes 10 to 15 are rule failures).
+// internal, HSM (only the codes 10 to 15 and 17 are rule failures).
 Error with_rule(std::string_view rule, Error e);
 
 template <class T>

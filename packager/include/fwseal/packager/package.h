@@ -42,6 +42,9 @@ struct PackageOptions {
   // with this; otherwise Code::usage before anything is read, and the final
   // rename never replaces a file that appeared meanwhile.
   bool replace_existing = false;
+  // The release's encryption secret, for the images the spec marks encrypted
+  // (their data keys derive from it); Code::usage if one is and this is unset.
+  const enc::EncryptionSecret* encryption_secret = nullptr;
 };
 
 struct PackageResult {

@@ -15,10 +15,19 @@
 
 namespace fwseal::packager {
 
+// `"encryption": {"recipients": ["fleet-a.pub.pem", ...], "chunk_size": 65536}`:
+// the image is stored encrypted for each recipient's key (P-256 or X25519),
+// docs/FORMAT.md "Encrypted images".
+struct ImageEncryptionSpec {
+  std::vector<std::string> recipients;  // PEM public key files, resolved like `path`
+  std::uint32_t chunk_size = 64 * 1024;
+};
+
 struct ImageSpec {
   std::string name;  // check_image_name; becomes image/<name> in the package
   std::string type;  // check_token
   std::string path;  // resolved: relative spec paths are joined to the spec's directory
+  std::optional<ImageEncryptionSpec> encryption = std::nullopt;
 };
 
 // `"sbom": {"supplier": ..., "components": [...]}`: generate the SBOM from the

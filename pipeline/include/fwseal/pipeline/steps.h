@@ -18,6 +18,8 @@ struct PackageRequest {
   std::optional<std::string> sbom_out;  // also write the generated SBOM here
   std::string tool_version;             // recorded in a generated SBOM
   bool replace_existing = false;        // --force: replace a file at `output`
+  // For images the spec marks encrypted (--encryption-secret, --encryption-key).
+  const enc::EncryptionSecret* encryption_secret = nullptr;
   // Each SBOM warning, as it is found (before the package is written).
   std::function<void(const std::string&)> on_warning;
 };

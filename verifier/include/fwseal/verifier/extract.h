@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fwseal/base/error.h"
+#include "fwseal/format/encryption.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/verify.h"
 
@@ -22,7 +23,12 @@ namespace fwseal::verifier {
 // `dir` (checked before any image is written), or writing fails; otherwise the
 // codes of verify_package. `report` may be null; if not, it receives the
 // verification report.
+//
+// Encrypted images are written as plaintext, decrypted with `decrypt_key`
+// while they stream past and checked (R27, R28: decrypt.h) before anything is
+// moved into `dir`; without a key, a package with an encrypted image is
+// refused (Code::usage) before anything is written.
 Status extract_package(int fd, const TrustPolicy& trust, const VerifyOptions& options, const std::string& dir,
-                       VerifyReport* report);
+                       VerifyReport* report, const enc::RecipientKey* decrypt_key = nullptr);
 
 }  // namespace fwseal::verifier

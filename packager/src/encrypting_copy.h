@@ -1,0 +1,30 @@
+// Internal: writes an image into the package encrypted (docs/FORMAT.md
+// "Encrypted images"), reading each plaintext byte once. The calling thread
+// reads and encrypts (hashing the plaintext as the nonces require); a second
+// thread hashes the ciphertext and writes it, so the two SHA-256 passes run
+// side by side.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "fwseal/base/digest.h"
+#include "fwseal/base/error.h"
+#include "fwseal/format/encryption.h"
+
+namespace fwseal::packager {
+
+struct EncryptedDigests {
+  Sha256 ciphertext{};  // the entry's sha256 in the manifest
+  Sha256 plaintext{};   // encryption.plaintext_sha256
+};
+
+// Encrypts the `context.plaintext_size` bytes of `in` (from offset 0) and
+// writes the ciphertext to `out` at `out_offset`. Code::io naming `in_name` if
+// `in` cannot be read or ends early (it changed while being read), naming
+// `out_name` if `out` cannot be written.
+Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const enc::DataKey& key,
+                                      const enc::ImageContext& context, int out, std::uint64_t out_offset,
+                                      const std::string& out_name);
+
+}  // namespace fwseal::packager

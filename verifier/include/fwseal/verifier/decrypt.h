@@ -1,0 +1,61 @@
+// Decryption of encrypted images (docs/FORMAT.md "Encrypted images"), as a
+// PackageSink around another: the package is verified exactly as without a
+// key (ciphertext sizes and digests, R19), and, with a recipient's key,
+// every encrypted image is decrypted while it streams past:
+//
+//   R27  the key is a recipient of each encrypted image, its wrapped data key
+//        unwraps, and every chunk authenticates at its place, with the nonce
+//        its plaintext derives                                     -> 17
+//   R28  the plaintext's SHA-256 is the manifest's plaintext_sha256 -> 11
+//
+// A failure of R27 or R28 is recorded, not returned at once, so the
+// package's own verdict (10 to 15) comes first; result() gives it after
+// verify_package has passed. Plaintext reaches the inner sink only from
+// chunks that authenticated; the inner sink stages it like any image.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fwseal/format/encryption.h"
+#include "fwseal/verifier/verify.h"
+
+namespace fwseal::verifier {
+
+class DecryptingSink final : public PackageSink {
+ public:
+  // `key`: the recipient's private key; null to check ciphertext only (then
+  // an inner sink, which would receive ciphertext, is refused for an
+  // encrypted image). `inner` may be null: decrypt to check, write nothing.
+  DecryptingSink(const enc::RecipientKey* key, PackageSink* inner) : key_(key), inner_(inner) {}
+
+  Status begin(const UnverifiedManifest& manifest) override;
+  Status begin_image(const ImageInfo& unverified_image) override;
+  Status image_data(std::string_view chunk) override;
+  Status end_image() override;
+
+  // After verify_package passed: the first R27/R28 failure, or ok. Also
+  // Code::usage if a key was given and no image is encrypted.
+  Status result() const;
+  // The images decrypted and checked, in package order.
+  const std::vector<std::string>& decrypted() const { return decrypted_; }
+
+ private:
+  void record(Error e) {
+    if (!failure_) failure_ = std::move(e);
+  }
+
+  const enc::RecipientKey* key_;
+  PackageSink* inner_;
+  std::string product_, version_;
+  bool any_encrypted_ = false;
+  // The image being read: its decryptor while it decrypts, its expected plaintext.
+  std::optional<enc::ChunkDecryptor> decryptor_;
+  std::string where_;
+  Sha256 expected_{};
+  std::optional<Error> failure_;
+  std::vector<std::string> decrypted_;
+};
+
+}  // namespace fwseal::verifier

@@ -1,0 +1,84 @@
+#include "fwseal/verifier/decrypt.h"
+
+#include "fwseal/format/rule.h"
+
+namespace fwseal::verifier {
+
+Status DecryptingSink::begin(const UnverifiedManifest& manifest) {
+  product_ = manifest.content.product;
+  version_ = manifest.content.version;
+  for (const auto& img : manifest.content.images) {
+    if (!img.encryption) continue;
+    any_encrypted_ = true;
+    if (!key_ && inner_)
+      return make_error(Code::usage, "image/" + img.name +
+                                         " is encrypted: give the device class's key with --decrypt-key URI|FILE "
+                                         "to extract its plaintext; nothing was written");
+  }
+  return inner_ ? inner_->begin(manifest) : ok_status();
+}
+
+Status DecryptingSink::begin_image(const ImageInfo& img) {
+  decryptor_.reset();
+  where_ = "image/" + img.name;
+  if (img.encryption && key_ && !failure_) {
+    const enc::ImageContext c{product_, version_, img.name, img.encryption->plaintext_size,
+                              img.encryption->chunk_size};
+    expected_ = img.encryption->plaintext_sha256;
+    auto data_key = enc::unwrap_data_key(img.encryption->recipients, *key_, c, where_);
+    if (!data_key.ok()) {
+      // A token's failure (login, PKCS#11) is its own error, not the package's.
+      if (data_key.error().code != Code::decryption) return std::move(data_key).error();
+      record(with_rule("R27", std::move(data_key).error()));
+    } else {
+      auto d = enc::ChunkDecryptor::create(*data_key, c, where_, [this](std::span<const std::uint8_t> plain) {
+        return inner_ ? inner_->image_data(std::string_view(reinterpret_cast<const char*>(plain.data()), plain.size()))
+                      : ok_status();
+      });
+      if (!d.ok()) return std::move(d).error();
+      decryptor_.emplace(std::move(d).value());
+    }
+  }
+  return inner_ ? inner_->begin_image(img) : ok_status();
+}
+
+Status DecryptingSink::image_data(std::string_view chunk) {
+  if (!decryptor_) {
+    // A plain image (or an encrypted one after a failure: nothing more of it is written).
+    if (inner_ && !failure_) return inner_->image_data(chunk);
+    return ok_status();
+  }
+  Status s = decryptor_->update({reinterpret_cast<const std::uint8_t*>(chunk.data()), chunk.size()});
+  if (!s.ok()) {
+    decryptor_.reset();
+    if (s.error().code != Code::decryption) return s;  // the inner sink's (I/O) error
+    record(with_rule("R27", std::move(s).error()));
+  }
+  return ok_status();
+}
+
+Status DecryptingSink::end_image() {
+  if (decryptor_) {
+    auto digest = decryptor_->finish();
+    decryptor_.reset();
+    if (!digest.ok()) {
+      if (digest.error().code != Code::decryption) return std::move(digest).error();
+      record(with_rule("R27", std::move(digest).error()));
+    } else if (*digest != expected_) {
+      record(make_error(Code::digest, "R28: " + where_ + ": the decrypted image's SHA-256 is " + to_hex(*digest) +
+                                          ", the manifest's plaintext_sha256 is " + to_hex(expected_)));
+    } else {
+      decrypted_.push_back(where_.substr(6));
+    }
+  }
+  return inner_ ? inner_->end_image() : ok_status();
+}
+
+Status DecryptingSink::result() const {
+  if (failure_) return *failure_;
+  if (key_ && !any_encrypted_)
+    return make_error(Code::usage, "--decrypt-key was given, but no image of this package is encrypted");
+  return ok_status();
+}
+
+}  // namespace fwseal::verifier
