@@ -5,6 +5,7 @@
 #include "args.h"
 #include "commands.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/extract.h"
@@ -43,7 +44,10 @@ int cmd_extract(const Argv& argv) {
     fd = std::move(*opened);
   }
   verifier::VerifyReport report;
+  auto progress = progress_for_stderr(!args->flag("--quiet") && !args->flag("--json"));
+  options.progress = progress.get();
   auto s = verifier::extract_package(path == "-" ? 0 : fd.get(), *trust, options, *dir, &report);
+  progress.reset();  // the line is cleared before any message
   if (!s.ok()) return fail(s.error());
   if (args->flag("--json")) {
     nlohmann::json j = manifest_facts_json(report.verified->manifest());

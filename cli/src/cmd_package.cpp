@@ -3,6 +3,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/created.h"
 #include "fwseal/pipeline/steps.h"
 
@@ -29,7 +30,10 @@ int cmd_package(const Argv& argv) {
   request.tool_version = FWSEAL_VERSION;
   request.replace_existing = args->flag("--force");
   request.on_warning = [](const std::string& w) { std::fprintf(stderr, "fwseal: sbom: %s\n", w.c_str()); };
+  auto progress = progress_for_stderr(!args->flag("--quiet") && !args->flag("--json"));
+  request.progress = progress.get();
   auto result = pipeline::package_from_spec(request);
+  progress.reset();  // the line is cleared before any message
   if (!result.ok())
     return result.error().code == Code::usage ? usage_error(result.error().message, kPackageUsage) : fail(result.error());
   if (result->manifest.created == 0 && !args->flag("--quiet"))

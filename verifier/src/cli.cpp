@@ -13,6 +13,7 @@
 
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/verify.h"
@@ -152,7 +153,11 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
     // Read front to back once: a larger read-ahead window (no effect on a pipe).
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
+  auto progress = progress_for_stderr(!args->quiet && !args->json);
+  args->options.progress = progress.get();
   report = verify_package(fd, *trust, args->options);
+  args->options.progress = nullptr;
+  progress.reset();  // the line is cleared before any message
   if (!report.ok()) {
     if (report.status.ok()) report.status = make_error(Code::internal, "verification ended without a verdict");
     return fail_package(report.status.error());

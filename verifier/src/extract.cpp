@@ -261,6 +261,7 @@ Status extract_package(int fd, const TrustPolicy& trust, const VerifyOptions& op
     (*staging)->allow_version_1();
   }
   VerifyReport r = verify_package(fd, trust, options, staging->get());
+  if (r.ok() && options.progress) options.progress->begin_step("extracting: moving the images into place", 0);
   Status s = r.ok() ? (*staging)->publish() : r.status;
   if (report) {
     if (!s.ok()) {

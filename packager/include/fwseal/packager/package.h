@@ -11,6 +11,7 @@
 #include "fwseal/base/digest.h"
 #include "fwseal/base/error.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/packager/spec.h"
 
@@ -42,6 +43,9 @@ struct PackageOptions {
   // with this; otherwise Code::usage before anything is read, and the final
   // rename never replaces a file that appeared meanwhile.
   bool replace_existing = false;
+  // Told of the step ("reading images") and of each image byte as it is
+  // hashed; null: nothing is reported.
+  ProgressSink* progress = nullptr;
 };
 
 struct PackageResult {
