@@ -242,5 +242,31 @@ TEST_F(Progress, SigintClearsTheLineBeforeTheProcessEnds) {
   EXPECT_TRUE(fs::is_empty(ws_->path("int")));
 }
 
+// The pipeline shows the step that is running (not the last one that
+// finished), after ninja's count of finished steps, with the bytes of the
+// steps that have them (packaging, verifying).
+TEST_F(Progress, PipelineRunShowsTheRunningStepWithinTheWidth) {
+  write_bytes(ws_->path("rel.json"), R"({
+  "product": "p", "version": "1", "security_version": 0, "created": 1790000000, "hardware": ["h"],
+  "images": [{"name": "rootfs", "type": "rootfs", "path": "big.img"}],
+  "signing": {"keys": [{"uri": ")" + ws_->key_uri("k") + R"("}]},
+  "trust": {"threshold": 1}, "reproducibility": {"check": false},
+  "output": "out/rel"
+}
+)");
+  for (unsigned short cols : kWidths) {
+    SCOPED_TRACE(cols);
+    fs::remove_all(ws_->path("out"));
+    PtyResult r = run_in_pty(*ws_, "fwseal", {"pipeline", "run", ws_->path("rel.json")}, cols);
+    ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.output;
+    expect_well_drawn(r, cols, cols == 80 ? "package p-1: packaging: reading and hashing" : "package", "released ");
+    const Screen s = split(r.output);
+    bool running_verify = false;
+    for (const auto& line : s.drawn)
+      if (line.starts_with("[2/4 done] verify p-1") || line.starts_with("[2/4 done] veri")) running_verify = true;
+    EXPECT_TRUE(running_verify || cols == 40) << r.output;
+  }
+}
+
 }  // namespace
 }  // namespace fwseal::test

@@ -20,6 +20,7 @@ struct PackageRequest {
   bool replace_existing = false;        // --force: replace a file at `output`
   // Each SBOM warning, as it is found (before the package is written).
   std::function<void(const std::string&)> on_warning;
+  ProgressSink* progress = nullptr;  // the running step and image bytes; null: none
 };
 
 // `fwseal package`: loads the spec, generates its SBOM when the spec asks
