@@ -56,6 +56,11 @@ void wait_until_writing(const std::string& dir) {
   }
 }
 
+std::string digest_of_file(const std::string& path) {
+  auto r = run({"sha256sum", path});
+  return r.out.substr(0, 64);
+}
+
 int stop(pid_t pid, int sig) {
   ::kill(pid, sig);
   int status = 0;
@@ -142,6 +147,108 @@ TEST(Interrupt, FailedRunLeavesNoOutputAndKeepsTheOldOne) {
   EXPECT_EQ(read_bytes(out), before);
   for (const auto& e : fs::directory_iterator(ws.dir().path()))
     EXPECT_EQ(e.path().filename().string().find(".p.fwpkg.tmp"), std::string::npos) << e.path();
+}
+
+TEST(Interrupt, KilledExtractLeavesARecognisableStagingDirectoryThatTheNextExtractRemoves) {
+  Workspace ws("xkill");
+  ws.keygen("k", "ed25519");
+  const std::string pkg = ws.path("big.fwpkg");
+  ASSERT_EQ(ws.fwseal({"package", "--spec", big_spec(ws, 1024), "-o", pkg, "--quiet"}).exit_code, 0);
+  ASSERT_EQ(ws.fwseal({"sign", pkg, "--key", ws.key_uri("k"), "--quiet"}).exit_code, 0);
+  const std::string trust = ws.trust({"k"});
+  const std::string target = ws.dir().mkdir("target");
+  write_bytes(target + "/notes.txt", "keep me");
+  pid_t pid = start(ws, "fwseal", {"extract", pkg, "-C", target, "--trust", trust, "--hw", "h"});
+  wait_until_writing(target);
+  const int status = stop(pid, SIGKILL);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  // ".fwseal-extract-" and 8 hex digits, with the partial image in it.
+  const auto left = list_dir(target);
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[1], "notes.txt");
+  EXPECT_TRUE(left[0].starts_with(".fwseal-extract-") && left[0].size() == 24) << left[0];
+  EXPECT_FALSE(fs::is_empty(target + "/" + left[0]));
+  // The next extract into DIR removes it (a small package, its images beside notes.txt).
+  const std::string small = ws.signed_package({"k"}, "small.fwpkg");
+  auto next = ws.fwseal({"extract", small, "-C", target, "--trust", trust, "--quiet"});
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_EQ(list_dir(target), (std::vector<std::string>{"bootloader", "config", "notes.txt", "rootfs"}));
+}
+
+TEST(Interrupt, SignToOutputWritesASignedCopyAndLeavesThePackage) {
+  Workspace ws("signo");
+  ws.keygen("k", "ed25519");
+  const std::string pkg = ws.path("p.fwpkg");
+  ASSERT_EQ(ws.fwseal({"package", "--spec", ws.write_spec(), "-o", pkg, "--quiet"}).exit_code, 0);
+  const std::string unsigned_bytes = read_bytes(pkg);
+  const std::string out = ws.dir().mkdir("out") + "/s.fwpkg";
+  auto r = ws.fwseal({"sign", pkg, "--key", ws.key_uri("k"), "-o", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("signed " + out + " with ed25519 key ")) << r.out;
+  EXPECT_EQ(read_bytes(pkg), unsigned_bytes);
+  EXPECT_EQ(list_dir(ws.path("out")), std::vector<std::string>{"s.fwpkg"});
+  const std::string trust = ws.trust({"k"});
+  EXPECT_EQ(ws.verify({out, "--trust", trust, "--quiet"}).exit_code, 0);
+  EXPECT_NE(ws.verify({pkg, "--trust", trust, "--quiet"}).exit_code, 0);
+
+  // OUT is not replaced without --force, and -o cannot name the package itself.
+  const std::string signed_bytes = read_bytes(out);
+  auto again = ws.fwseal({"sign", pkg, "--key", ws.key_uri("k"), "--output", out});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("fwseal: " + out + " already exists; fwseal sign -o does not replace a file (it may be a "
+                           "signed release): choose another output, or --force to replace it\n"),
+            std::string::npos)
+      << again.err;
+  EXPECT_EQ(read_bytes(out), signed_bytes);
+  auto itself = ws.fwseal({"sign", pkg, "--key", ws.key_uri("k"), "-o", pkg, "--force"});
+  EXPECT_EQ(itself.exit_code, 2);
+  EXPECT_NE(itself.err.find("-o " + pkg + " is the package itself; leave out -o to sign it in place"), std::string::npos)
+      << itself.err;
+  EXPECT_EQ(read_bytes(pkg), unsigned_bytes);
+  auto forced = ws.fwseal({"sign", pkg, "--key", ws.key_uri("k"), "-o", out, "--force", "--quiet"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(forced.out, "");
+  EXPECT_EQ(ws.verify({out, "--trust", trust, "--quiet"}).exit_code, 0);
+  EXPECT_EQ(list_dir(ws.path("out")), std::vector<std::string>{"s.fwpkg"});
+
+  // A signing failure leaves OUT as it was: the copy is signed by this key already.
+  auto twice = ws.fwseal({"sign", out, "--key", ws.key_uri("k"), "-o", ws.path("out/t.fwpkg")});
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.err.find(out + ": already signed by key "), std::string::npos) << twice.err;
+  EXPECT_EQ(list_dir(ws.path("out")), std::vector<std::string>{"s.fwpkg"});
+  auto force_alone = ws.fwseal({"sign", pkg, "--key", ws.key_uri("k"), "--force"});
+  EXPECT_EQ(force_alone.exit_code, 2);
+  EXPECT_NE(force_alone.err.find("--force goes with -o OUT"), std::string::npos) << force_alone.err;
+}
+
+TEST(Interrupt, SigintOrSigtermDuringSignToOutputRemovesTheCopy) {
+  Workspace ws("signint");
+  ws.keygen("k", "ed25519");
+  const std::string pkg = ws.path("big.fwpkg");
+  ASSERT_EQ(ws.fwseal({"package", "--spec", big_spec(ws, 1024), "-o", pkg, "--quiet"}).exit_code, 0);
+  const std::string before = digest_of_file(pkg);
+  fs::create_directories(ws.path("out"));
+  for (int sig : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(sig);
+    pid_t pid = start(ws, "fwseal", {"sign", pkg, "--key", ws.key_uri("k"), "-o", ws.path("out/s.fwpkg")});
+    wait_until_writing(ws.path("out"));
+    const int status = stop(pid, sig);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before the signal";
+    EXPECT_EQ(WTERMSIG(status), sig);
+    EXPECT_EQ(list_dir(ws.path("out")), std::vector<std::string>{});
+  }
+  // SIGKILL: the copy stays under a recognisable name; the next run removes it.
+  pid_t pid = start(ws, "fwseal", {"sign", pkg, "--key", ws.key_uri("k"), "-o", ws.path("out/s.fwpkg")});
+  wait_until_writing(ws.path("out"));
+  const int status = stop(pid, SIGKILL);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
+  ASSERT_EQ(list_dir(ws.path("out")).size(), 1u);
+  EXPECT_TRUE(list_dir(ws.path("out"))[0].starts_with(".s.fwpkg.tmp-")) << list_dir(ws.path("out"))[0];
+  auto next = ws.fwseal({"sign", pkg, "--key", ws.key_uri("k"), "-o", ws.path("out/s.fwpkg"), "--quiet"});
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_EQ(list_dir(ws.path("out")), std::vector<std::string>{"s.fwpkg"});
+  EXPECT_EQ(digest_of_file(pkg), before);  // the package itself was only read
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <functional>
 
 #include "args.h"
 #include "commands.h"
@@ -14,9 +15,10 @@ namespace fwseal::cli {
 namespace {
 
 constexpr const char* kSignUsage =
-    "fwseal sign PKG --key URI [--module PATH] [--cert CHAIN.pem] [--audit-log FILE] [--quiet | --json]\n"
+    "fwseal sign PKG --key URI [--module PATH] [--cert CHAIN.pem] [--audit-log FILE] [-o OUT [--force]] [--quiet | --json]\n"
     "       fwseal sign PKG --export-tbs FILE [--quiet | --json]\n"
-    "       fwseal sign PKG --import-signature SIG (--cert CHAIN.pem | --pubkey PEM) [--audit-log FILE] [--quiet | --json]";
+    "       fwseal sign PKG --import-signature SIG (--cert CHAIN.pem | --pubkey PEM) [--audit-log FILE] [-o OUT [--force]]\n"
+    "                  [--quiet | --json]";
 
 // Every signature gets its line in the audit log (docs/AUDIT.md).
 signer::AuditContext audit_context(const Args& args, std::string key_uri) {
@@ -54,31 +56,51 @@ int export_tbs(const Args& args, const std::string& path, const std::string& out
 }
 
 // A signature made elsewhere: embedded only if it verifies with the given key.
+// Signs `path` in place, or with -o OUT a signed copy (signer::sign_to_output).
+Result<signer::SignResult> sign_in_place_or_copy(const Args& args, const std::string& path,
+                                                 const std::function<Result<signer::SignResult>(const std::string&)>& sign) {
+  auto out = args.value("-o") ? args.value("-o") : args.value("--output");
+  if (!out) return sign(path);
+  return signer::sign_to_output(path, *out, args.flag("--force"), sign);
+}
+
+std::string signed_path(const Args& args, const std::string& path) {
+  return args.value("-o").value_or(args.value("--output").value_or(path));
+}
+
 int import(const Args& args, const std::string& path, const std::string& sig_path,
            const std::vector<std::string>& chain) {
   auto sig = read_file(sig_path, 64 * 1024);
   if (!sig.ok()) return fail(sig.error());
   auto key = signer::import_public_key(args.value("--pubkey"), chain);
   if (!key.ok()) return key.error().code == Code::usage ? usage_error(key.error().message, kSignUsage) : fail(key.error());
-  auto r = signer::import_signature_audited(path, key->get(), *sig, audit_context(args, ""), chain);
-  if (!r.ok()) return fail(r.error());
-  print_result(args, path, *r);
+  auto r = sign_in_place_or_copy(args, path, [&](const std::string& p) {
+    return signer::import_signature_audited(p, key->get(), *sig, audit_context(args, ""), chain);
+  });
+  if (!r.ok()) return r.error().code == Code::usage ? usage_error(r.error().message, kSignUsage) : fail(r.error());
+  print_result(args, signed_path(args, path), *r);
   return 0;
 }
 
 }  // namespace
 
 int cmd_sign(const Argv& argv) {
-  auto args = Args::parse(argv, {{"--key", "--module", "--cert", "--export-tbs", "--import-signature", "--pubkey", "--audit-log"},
+  auto args = Args::parse(argv, {{"--key", "--module", "--cert", "--export-tbs", "--import-signature", "--pubkey", "--audit-log",
+                                  "-o", "--output"},
                                  {},
-                                 {"--quiet", "--json"}});
+                                 {"--quiet", "--json", "--force"}});
   if (!args.ok()) return usage_error(args.error().message, kSignUsage);
   if (args->positionals().size() != 1) return usage_error("expected one package", kSignUsage);
   const std::string& path = args->positionals()[0];
   int modes = (args->value("--key") ? 1 : 0) + (args->value("--export-tbs") ? 1 : 0) +
               (args->value("--import-signature") ? 1 : 0);
   if (modes != 1) return usage_error("give exactly one of --key, --export-tbs, --import-signature", kSignUsage);
-  if (auto out = args->value("--export-tbs")) return export_tbs(*args, path, *out);
+  if (auto out = args->value("--export-tbs")) {
+    if (args->value("-o") || args->value("--output")) return usage_error("--export-tbs writes no package: no -o", kSignUsage);
+    return export_tbs(*args, path, *out);
+  }
+  if (args->flag("--force") && !args->value("-o") && !args->value("--output"))
+    return usage_error("--force goes with -o OUT", kSignUsage);
   if (args->value("--pubkey") && !args->value("--import-signature"))
     return usage_error("--pubkey goes with --import-signature", kSignUsage);
 
@@ -101,9 +123,11 @@ int cmd_sign(const Argv& argv) {
   if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
   auto key = hsm::open_signing_key(hsm_options(*args), *uri);
   if (!key.ok()) return fail(key.error());
-  auto r = signer::sign_package_audited(path, **key, audit, chain);
+  auto r = sign_in_place_or_copy(*args, path, [&](const std::string& p) {
+    return signer::sign_package_audited(p, **key, audit, chain);
+  });
   if (!r.ok()) return fail(r.error());
-  print_result(*args, path, *r);
+  print_result(*args, signed_path(*args, path), *r);
   return 0;
 }
 
