@@ -320,6 +320,17 @@ int kill_session(pid_t sid) {
   return status;
 }
 
+// `sig` for the run's own process only; returns its status once every
+// process it started has ended.
+int stop_job_leader(pid_t pid, int sig) {
+  ::kill(pid, sig);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  for (int i = 0; i < 3000 && !session_members(pid).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return status;
+}
+
 // Waits until a directory named fwseal-repro-* under `dir` holds more than 64 MiB.
 bool wait_for_repro_scratch(const std::string& dir) {
   for (int i = 0; i < 30000; ++i) {
@@ -380,19 +391,32 @@ TEST(Interrupt, SigintOrSigtermDuringPipelineRunLeavesNothingPartialAndTheNextRu
     EXPECT_EQ(list_dir(ws.path("out")), std::vector<std::string>{".fwseal"});
   }
 
-  // SIGKILL: the scratch directory stays under its name; the next run removes
-  // it, and completes the release.
-  pid_t pid = start(ws, "fwseal", {"pipeline", "run", ws.path("rel.json"), "--quiet"}, env);
-  ASSERT_TRUE(wait_for_repro_scratch(ws.path("out")));
-  const int status = kill_session(pid);
-  ASSERT_TRUE(WIFSIGNALED(status));
-  EXPECT_EQ(WTERMSIG(status), SIGKILL);
   auto scratch_dirs = [&] {
     std::vector<std::string> found;
     for (const auto& f : tree(ws.path("out")))
       if (fs::path(f).filename().string().starts_with("fwseal-repro-")) found.push_back(f);
     return found;
   };
+
+  // SIGKILL for the run alone: ninja gets SIGTERM and stops the steps, which
+  // remove what they created.
+  {
+    pid_t pid = start(ws, "fwseal", {"pipeline", "run", ws.path("rel.json"), "--quiet"}, env);
+    ASSERT_TRUE(wait_for_repro_scratch(ws.path("out")));
+    const int status = stop_job_leader(pid, SIGKILL);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    EXPECT_EQ(WTERMSIG(status), SIGKILL);
+    EXPECT_EQ(scratch_dirs(), std::vector<std::string>{});
+    EXPECT_EQ(list_dir(ws.path("out")), std::vector<std::string>{".fwseal"});
+  }
+
+  // SIGKILL for every process at once: the scratch directory stays under its
+  // name; the next run removes it, and completes the release.
+  pid_t pid = start(ws, "fwseal", {"pipeline", "run", ws.path("rel.json"), "--quiet"}, env);
+  ASSERT_TRUE(wait_for_repro_scratch(ws.path("out")));
+  const int status = kill_session(pid);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
   ASSERT_EQ(scratch_dirs().size(), 1u);
   RunOptions with_tmpdir;
   with_tmpdir.env = env;

@@ -363,6 +363,9 @@ Result<Build> run_build(const ReleasePlan& plan, const std::string& ninja, const
     n.argv.push_back(std::to_string(*o.jobs));
   }
   n.cwd = plan.work_dir;
+  // If the run is killed (even with SIGKILL), ninja gets SIGTERM and passes
+  // it on to the running steps, which remove what they created.
+  n.end_with_parent = true;
   n.set_env["NINJA_STATUS"] = "[%f/%t] ";
   if (!progress) n.unset_env.push_back(kProgressFdVariable);  // not one of an outer run
   if (progress) {
