@@ -87,6 +87,13 @@ class TerminalProgress final : public ProgressSink {
     std::lock_guard lock(mu_);
     draw_if_due();
   }
+  void print_line(std::string_view line) override {
+    std::lock_guard lock(mu_);
+    write_all(fd_, drawn_ ? std::string(kClearLine) + std::string(line) + "\n" : std::string(line) + "\n");
+    drawn_ = false;
+    set_line_to_clear_on_interrupt(-1);
+    next_draw_.store(0, std::memory_order_relaxed);  // below it at the next chance
+  }
   void finish() override {
     std::lock_guard lock(mu_);
     finished_ = true;
@@ -163,6 +170,8 @@ std::unique_ptr<ProgressSink> channel_from_environment() {
 }
 
 }  // namespace
+
+void ProgressSink::print_line(std::string_view line) { write_all(STDERR_FILENO, std::string(line) + "\n"); }
 
 std::string human_bytes(std::uint64_t bytes) {
   static const char* const kUnits[] = {"KiB", "MiB", "GiB", "TiB"};

@@ -29,9 +29,12 @@ int cmd_package(const Argv& argv) {
   request.sbom_out = args->value("--sbom-out");
   request.tool_version = FWSEAL_VERSION;
   request.replace_existing = args->flag("--force");
-  request.on_warning = [](const std::string& w) { std::fprintf(stderr, "fwseal: sbom: %s\n", w.c_str()); };
   auto progress = progress_for_stderr(!args->flag("--quiet") && !args->flag("--json"));
   request.progress = progress.get();
+  request.on_warning = [&progress](const std::string& w) {
+    if (progress) progress->print_line("fwseal: sbom: " + w);
+    else std::fprintf(stderr, "fwseal: sbom: %s\n", w.c_str());
+  };
   auto result = pipeline::package_from_spec(request);
   progress.reset();  // the line is cleared before any message
   if (!result.ok())

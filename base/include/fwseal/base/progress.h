@@ -31,6 +31,9 @@ class ProgressSink {
   // No news, but time passed (a long step without byte counts): a display may
   // refresh its clock.
   virtual void tick() {}
+  // A line for stderr while the operation runs (a warning): on a terminal
+  // the progress line is cleared first and drawn again below it.
+  virtual void print_line(std::string_view line);
   // The operation is over (success or failure): clear what is on screen,
   // before any message is printed. The destructor does it too.
   virtual void finish() {}
