@@ -426,5 +426,33 @@ TEST(Interrupt, SigintOrSigtermDuringPipelineRunLeavesNothingPartialAndTheNextRu
   EXPECT_TRUE(fs::exists(ws.path("out/p-1.fwpkg")));
 }
 
+// In place, the signature area is written with SIGINT held off: whenever the
+// signal comes, the package is as it was or signed, never torn.
+TEST(Interrupt, SigintDuringInPlaceSignLeavesThePackageAsItWasOrSigned) {
+  Workspace ws("signip");
+  ws.keygen("k", "ed25519");
+  const std::string trust = ws.trust({"k"});
+  const std::string pkg = ws.path("p.fwpkg");
+  ASSERT_EQ(ws.fwseal({"package", "--spec", ws.write_spec(), "-o", pkg, "--quiet"}).exit_code, 0);
+  const std::string unsigned_bytes = read_bytes(pkg);
+  int interrupted = 0;
+  for (int i = 0; i < 24; ++i) {
+    SCOPED_TRACE(i);
+    write_bytes(pkg, unsigned_bytes);
+    pid_t pid = start(ws, "fwseal", {"sign", pkg, "--key", ws.key_uri("k"), "--quiet"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(4 * i));
+    const int status = stop(pid, SIGINT);
+    if (WIFSIGNALED(status)) {
+      EXPECT_EQ(WTERMSIG(status), SIGINT);
+      ++interrupted;
+    } else {
+      EXPECT_EQ(WEXITSTATUS(status), 0);
+    }
+    if (read_bytes(pkg) == unsigned_bytes) continue;
+    EXPECT_EQ(ws.verify({pkg, "--trust", trust, "--quiet"}).exit_code, 0) << "torn after " << 4 * i << " ms";
+  }
+  EXPECT_GT(interrupted, 0);
+}
+
 }  // namespace
 }  // namespace fwseal::test
