@@ -169,8 +169,12 @@ TEST_F(Progress, FwsealVerifyDrawsWithinTheWidthAndClearsBeforeItsResult) {
     SCOPED_TRACE(cols);
     PtyResult r = run_in_pty(*ws_, "fwseal-verify", {pkg_, "--trust", trust_, "--hw", "h"}, cols);
     ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.output;
-    expect_well_drawn(r, cols, "verifying", "VALID");
+    expect_well_drawn(r, cols, "verifying", "VALID: p 1 ");
   }
+  // `fwseal verify` is the same program.
+  PtyResult r = run_in_pty(*ws_, "fwseal", {"verify", pkg_, "--trust", trust_, "--hw", "h"}, 40);
+  ASSERT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) << r.output;
+  expect_well_drawn(r, 40, "verifying", "VALID: p 1 ");
 }
 
 TEST_F(Progress, FwsealVerifyClearsTheLineBeforeItsFailure) {
