@@ -82,5 +82,36 @@ TEST(ExternalSigning, OpensslSignaturesAreImportedAndVerify) {
   EXPECT_EQ(both.exit_code, 2);
 }
 
+// -o OUT: the imported signature goes into a new package; PKG stays unsigned.
+TEST(ExternalSigning, ImportedSignatureIntoANewPackageWithOutput) {
+  Workspace ws("external-o");
+  const std::string pkg = ws.path("ext.fwpkg");
+  ASSERT_EQ(ws.fwseal({"package", "--spec", ws.write_spec(), "-o", pkg, "--quiet"}).exit_code, 0);
+  const std::string unsigned_bytes = read_bytes(pkg);
+  ASSERT_EQ(ws.fwseal({"sign", pkg, "--export-tbs", ws.path("tbs.bin"), "--quiet"}).exit_code, 0);
+  const std::string key = ws.path("ed.key"), pub = ws.path("ed.pub.pem"), sig = ws.path("ed.sig");
+  ASSERT_EQ(run({"openssl", "genpkey", "-algorithm", "ed25519", "-out", key}).exit_code, 0);
+  ASSERT_EQ(run({"openssl", "pkey", "-in", key, "-pubout", "-out", pub}).exit_code, 0);
+  ASSERT_EQ(run({"openssl", "pkeyutl", "-sign", "-inkey", key, "-rawin", "-in", ws.path("tbs.bin"), "-out", sig}).exit_code,
+            0);
+  const std::string out = ws.path("ext.signed.fwpkg");
+  auto ok = ws.fwseal({"sign", pkg, "--import-signature", sig, "--pubkey", pub, "-o", out});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("signed " + out + " with ed25519 key "));
+  EXPECT_EQ(read_bytes(pkg), unsigned_bytes);
+  ASSERT_EQ(ws.fwseal({"trust", "create", "-o", ws.path("trust.json"), "--pubkey", pub}).exit_code, 0);
+  EXPECT_EQ(ws.verify({out, "--trust", ws.path("trust.json"), "--quiet"}).exit_code, 0);
+
+  // An existing OUT is refused before anything is copied; nothing else appears.
+  auto again = ws.fwseal({"sign", pkg, "--import-signature", sig, "--pubkey", pub, "-o", out});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr(out + " already exists; fwseal sign -o does not replace a file"));
+  auto tbs_o = ws.fwseal({"sign", pkg, "--export-tbs", ws.path("t2.bin"), "-o", ws.path("x.fwpkg")});
+  EXPECT_EQ(tbs_o.exit_code, 2);
+  EXPECT_THAT(tbs_o.err, HasSubstr("--export-tbs writes no package: no -o"));
+  for (const auto& e : std::filesystem::directory_iterator(ws.dir().path()))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
 }  // namespace
 }  // namespace fwseal::test

@@ -315,7 +315,8 @@ TEST_F(PipelineRun, ProgressBarOnlyOnATerminal) {
   RunOptions o = ws_->env();
   auto t = run({"script", "-qec", "'" + bin("fwseal") + "' pipeline run '" + file + "'", "/dev/null"}, o);
   ASSERT_EQ(t.exit_code, 0) << t.out << t.err;
-  EXPECT_THAT(t.out, HasSubstr("] 4/4 provenance "));  // the bar's last state: package, sign, verify, provenance
+  // The running step, after the count of finished ones (package, sign, verify, provenance).
+  EXPECT_THAT(t.out, HasSubstr("/4 done] "));
   EXPECT_THAT(t.out, HasSubstr("\r\033[K"));
   EXPECT_THAT(t.out, HasSubstr("released acme-cam-2.0.0"));
 }

@@ -236,6 +236,8 @@ Result<AtomicFile> AtomicFile::create(const std::string& path, unsigned mode) {
   return make_error(Code::io, path + ": cannot create a temporary file beside it");
 }
 
+void AtomicFile::unlock() { ::flock(fd_.get(), LOCK_UN); }
+
 Status AtomicFile::commit() { return finish(true); }
 Status AtomicFile::commit_no_replace() { return finish(false); }
 

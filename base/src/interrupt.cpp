@@ -27,6 +27,7 @@ struct Slot {
 
 Slot g_slots[kSlots];
 std::atomic<bool> g_installed{false};
+std::atomic<int> g_clear_fd{-1};
 
 // Removes the entries of the directory `dirfd` (which it closes), depth first.
 bool empty_directory(int dirfd, int depth) {
@@ -79,6 +80,10 @@ void remove_registered() {
 
 void on_signal(int sig) {
   const int saved = errno;
+  if (const int fd = g_clear_fd.load(std::memory_order_acquire); fd >= 0) {
+    static const char kClear[] = "\r\033[K";
+    [[maybe_unused]] ssize_t n = ::write(fd, kClear, sizeof kClear - 1);
+  }
   remove_registered();
   errno = saved;
   // End the process as the signal would have.
@@ -101,6 +106,8 @@ bool remove_tree_signal_safe(const char* path) {
   if (::rmdir(path) != 0) ok = false;
   return ok;
 }
+
+void set_line_to_clear_on_interrupt(int fd) { g_clear_fd.store(fd, std::memory_order_release); }
 
 void install_interrupt_cleanup() {
   if (g_installed.exchange(true)) return;

@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -74,6 +76,8 @@ Result<Started> spawn(const std::string& program, const ChildOptions& o) {
   const bool set_umask = o.umask.has_value();
   const bool close_fds = o.close_inherited_fds;
   const mode_t mask = o.umask.value_or(0);
+  const bool end_with_parent = o.end_with_parent;
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     int e = errno;
@@ -87,6 +91,10 @@ Result<Started> spawn(const std::string& program, const ChildOptions& o) {
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
     if (o.new_session) ::setsid();
+    if (end_with_parent) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) ::_exit(128 + SIGTERM);  // it ended before the line above
+    }
     if (cwd && ::chdir(cwd) != 0) ::_exit(126);
     if (set_umask) ::umask(mask);
     if (close_fds) ::close_range(3, ~0U, 0);

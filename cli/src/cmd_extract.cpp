@@ -5,6 +5,7 @@
 #include "args.h"
 #include "commands.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/hsm/encryption_keys.h"
@@ -46,7 +47,10 @@ int extract(const Args& args) {
     key = std::move(loaded).value();
   }
   verifier::VerifyReport report;
+  auto progress = progress_for_stderr(!args.flag("--quiet") && !args.flag("--json"));
+  options.progress = progress.get();
   auto s = verifier::extract_package(path == "-" ? 0 : fd.get(), *trust, options, *dir, &report, key.get());
+  progress.reset();  // the line is cleared before any message
   if (!s.ok()) return fail(s.error());
   if (args.flag("--json")) {
     nlohmann::json j = manifest_facts_json(report.verified->manifest());

@@ -3,6 +3,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/created.h"
 #include "fwseal/hsm/encryption_keys.h"
 #include "fwseal/pipeline/steps.h"
@@ -36,8 +37,14 @@ int package(const Args& args) {
     secret = std::move(s).value();
   }
   request.encryption_secret = secret.get();
-  request.on_warning = [](const std::string& w) { std::fprintf(stderr, "fwseal: sbom: %s\n", w.c_str()); };
+  auto progress = progress_for_stderr(!args.flag("--quiet") && !args.flag("--json"));
+  request.progress = progress.get();
+  request.on_warning = [&progress](const std::string& w) {
+    if (progress) progress->print_line("fwseal: sbom: " + w);
+    else std::fprintf(stderr, "fwseal: sbom: %s\n", w.c_str());
+  };
   auto result = pipeline::package_from_spec(request);
+  progress.reset();  // the line is cleared before any message
   if (!result.ok())
     return result.error().code == Code::usage ? usage_error(result.error().message) : fail(result.error());
   if (result->manifest.created == 0 && !args.flag("--quiet"))

@@ -14,6 +14,7 @@
 #include "fwseal/inventory/cvss.h"
 #include "fwseal/base/file.h"
 #include "fwseal/base/process.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/hsm/signing_key.h"
 #include "fwseal/pipeline/repro.h"
 #include "fwseal/pipeline/run.h"
@@ -26,44 +27,6 @@ namespace fwseal::cli {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-// A one-line progress bar on stderr, redrawn in place; used only on a terminal.
-class TerminalProgress final : public pipeline::Progress {
- public:
-  ~TerminalProgress() override { clear(); }
-  void phase(std::string_view what) override {
-    line_ = std::string(what) + " ...";
-    started_ = std::chrono::steady_clock::now();
-    draw();
-  }
-  // Ninja reports a step when it finishes; the clock shows the time since.
-  void step(std::size_t done, std::size_t total, std::string_view what) override {
-    constexpr std::size_t kWidth = 28;
-    std::size_t filled = total ? done * kWidth / total : 0;
-    line_ = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " + std::to_string(done) + "/" +
-            std::to_string(total) + " " + std::string(what);
-    started_ = std::chrono::steady_clock::now();
-    draw();
-  }
-  void tick() override {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count();
-    if (ms >= 1000) draw(" (" + std::to_string(ms / 1000) + " s)");
-  }
-  void clear() {
-    if (drawn_) std::fputs("\r\033[K", stderr);
-    drawn_ = false;
-  }
-
- private:
-  void draw(const std::string& suffix = "") {
-    std::fprintf(stderr, "\r\033[K%s%s", line_.substr(0, 90).c_str(), suffix.c_str());
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  std::string line_;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  bool drawn_ = false;
-};
 
 ojson summary_json(const pipeline::RunSummary& s) {
   ojson variants = ojson::array();
@@ -117,11 +80,10 @@ int run(const Args& args) {
   const bool quiet = args.flag("--quiet");
   if (json && quiet) return usage_error("--quiet and --json exclude each other");
   // Progress only for a person watching a terminal: nothing extra in logs.
-  TerminalProgress bar;
-  if (!json && !quiet && ::isatty(STDERR_FILENO)) options.progress = &bar;
-
+  auto progress = progress_for_stderr(!json && !quiet);
+  options.progress = progress.get();
   auto result = pipeline::run_release(options);
-  bar.clear();
+  progress.reset();  // the line is cleared before any message
   if (!result.ok()) return fail(result.error());
   const pipeline::RunSummary& s = *result;
   if (json) print_json(nlohmann::json::parse(summary_json(s).dump()));

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <functional>
 
 #include "args.h"
 #include "commands.h"
@@ -49,15 +50,29 @@ int export_tbs(const Args& args, const std::string& path, const std::string& out
 }
 
 // A signature made elsewhere: embedded only if it verifies with the given key.
+// Signs `path` in place, or with -o OUT a signed copy (signer::sign_to_output).
+Result<signer::SignResult> sign_in_place_or_copy(const Args& args, const std::string& path,
+                                                 const std::function<Result<signer::SignResult>(const std::string&)>& sign) {
+  auto out = args.value("-o") ? args.value("-o") : args.value("--output");
+  if (!out) return sign(path);
+  return signer::sign_to_output(path, *out, args.flag("--force"), sign);
+}
+
+std::string signed_path(const Args& args, const std::string& path) {
+  return args.value("-o").value_or(args.value("--output").value_or(path));
+}
+
 int import(const Args& args, const std::string& path, const std::string& sig_path,
            const std::vector<std::string>& chain) {
   auto sig = read_file(sig_path, 64 * 1024);
   if (!sig.ok()) return fail(sig.error());
   auto key = signer::import_public_key(args.value("--pubkey"), chain);
   if (!key.ok()) return key.error().code == Code::usage ? usage_error(key.error().message) : fail(key.error());
-  auto r = signer::import_signature_audited(path, key->get(), *sig, audit_context(args, ""), chain);
-  if (!r.ok()) return fail(r.error());
-  print_result(args, path, *r);
+  auto r = sign_in_place_or_copy(args, path, [&](const std::string& p) {
+    return signer::import_signature_audited(p, key->get(), *sig, audit_context(args, ""), chain);
+  });
+  if (!r.ok()) return r.error().code == Code::usage ? usage_error(r.error().message) : fail(r.error());
+  print_result(args, signed_path(args, path), *r);
   return 0;
 }
 
@@ -66,7 +81,11 @@ int sign(const Args& args) {
   int modes = (args.value("--key") ? 1 : 0) + (args.value("--export-tbs") ? 1 : 0) +
               (args.value("--import-signature") ? 1 : 0);
   if (modes != 1) return usage_error("give exactly one of --key, --export-tbs, --import-signature");
-  if (auto out = args.value("--export-tbs")) return export_tbs(args, path, *out);
+  if (auto out = args.value("--export-tbs")) {
+    if (args.value("-o")) return usage_error("--export-tbs writes no package: no -o");
+    return export_tbs(args, path, *out);
+  }
+  if (args.flag("--force") && !args.value("-o")) return usage_error("--force goes with -o OUT");
   if (args.value("--pubkey") && !args.value("--import-signature"))
     return usage_error("--pubkey goes with --import-signature");
 
@@ -89,9 +108,11 @@ int sign(const Args& args) {
   if (auto log = signer::AuditLog::open(audit.log_path); !log.ok()) return fail(log.error());
   auto key = hsm::open_signing_key(hsm_options(args), *uri);
   if (!key.ok()) return fail(key.error());
-  auto r = signer::sign_package_audited(path, **key, audit, chain);
-  if (!r.ok()) return fail(r.error());
-  print_result(args, path, *r);
+  auto r = sign_in_place_or_copy(args, path, [&](const std::string& p) {
+    return signer::sign_package_audited(p, **key, audit, chain);
+  });
+  if (!r.ok()) return r.error().code == Code::usage ? usage_error(r.error().message) : fail(r.error());
+  print_result(args, signed_path(args, path), *r);
   return 0;
 }
 
@@ -99,7 +120,7 @@ int sign(const Args& args) {
 
 void add_sign_command(Command& fwseal) {
   Command& c = add_command(fwseal, "sign", "add a signature made inside an HSM (run again with another key for m-of-n)", sign);
-  c.add_positional("PKG", "the package to sign, in place", "expected one package");
+  c.add_positional("PKG", "the package to sign, in place unless -o is given", "expected one package");
   c.add_value("-k,--key", "URI", "the signing key in its token, a PKCS#11 URI (RFC 7512)");
   add_module_option(c);
   c.add_value("--cert", "CHAIN.pem", "the key's certificate chain, embedded with the signature");
@@ -107,6 +128,8 @@ void add_sign_command(Command& fwseal) {
   c.add_value("--import-signature", "SIG", "embed a signature made elsewhere, once it verifies with --cert or --pubkey");
   c.add_value("--pubkey", "PEM", "with --import-signature: the public key the signature must verify with");
   c.add_value("--audit-log", "FILE", "the signing audit log (default: the one in $FWSEAL_HOME; docs/AUDIT.md)");
+  c.add_value("-o,--output", "OUT", "write the signed package to OUT (atomically) and leave PKG as it was");
+  c.add_switch("-f,--force", "with -o: replace OUT if it exists");
   add_output_switches(c);
   c.footer("Give exactly one of --key, --export-tbs and --import-signature.");
 }

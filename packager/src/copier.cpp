@@ -85,11 +85,13 @@ void Copier::hash_loop() {
       switch (job.kind) {
         case Job::data:
           hasher->update(std::span<const std::uint8_t>(buffers_[job.slot].get() + job.skew, job.len));
+          if (progress_) progress_->add_bytes(job.len);
           break;
         case Job::zeros:
           for (std::size_t left = job.len; left > 0;) {
             std::size_t n = std::min(left, chunk_);
             hasher->update(std::span<const std::uint8_t>(zeros_.get(), n));
+            if (progress_) progress_->add_bytes(n);
             left -= n;
           }
           break;

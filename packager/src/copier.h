@@ -20,6 +20,7 @@
 #include "fwseal/base/digest.h"
 #include "fwseal/base/error.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/progress.h"
 
 namespace fwseal::packager {
 
@@ -49,6 +50,10 @@ class Copier {
   // Set before the first copy.
   void set_direct_io(bool on) { direct_ = on; }
 
+  // Told of every chunk once it is hashed (holes included), from the hashing
+  // thread. Set before the first copy.
+  void set_progress(ProgressSink* progress) { progress_ = progress; }
+
  private:
   struct Job {
     enum Kind { data, zeros, finish } kind = data;
@@ -74,6 +79,7 @@ class Copier {
   std::size_t chunk_ = 0;              // kChunk or kBufferedChunk, fixed by the first copy
   std::vector<DirectBuffer> buffers_;  // kBuffers of chunk_, allocated on first use
   DirectBuffer zeros_;                 // chunk_ zeros, allocated at the first hole
+  ProgressSink* progress_ = nullptr;
   bool direct_ = true;  // false once O_DIRECT was refused: buffered from then on
 
   std::mutex mu_;

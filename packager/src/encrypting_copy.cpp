@@ -122,7 +122,7 @@ class HashingWriter {
 
 Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const enc::DataKey& key,
                                       const enc::ImageContext& context, int out, std::uint64_t out_offset,
-                                      const std::string& out_name) {
+                                      const std::string& out_name, ProgressSink* progress) {
   HashingWriter writer(out, out_offset, out_name);
   std::vector<std::uint8_t> pending;
   pending.reserve(kWriteSize + kReadSize + 4096);
@@ -150,6 +150,7 @@ Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const 
                                       " bytes); make sure nothing writes the image during packaging");
     FWSEAL_TRY(encryptor.update(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(r))));
     offset += static_cast<std::uint64_t>(r);
+    if (progress) progress->add_bytes(static_cast<std::uint64_t>(r));
   }
   EncryptedDigests d;
   FWSEAL_ASSIGN(d.plaintext, encryptor.finish());

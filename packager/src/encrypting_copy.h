@@ -10,6 +10,7 @@
 
 #include "fwseal/base/digest.h"
 #include "fwseal/base/error.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/encryption.h"
 
 namespace fwseal::packager {
@@ -23,8 +24,9 @@ struct EncryptedDigests {
 // writes the ciphertext to `out` at `out_offset`. Code::io naming `in_name` if
 // `in` cannot be read or ends early (it changed while being read), naming
 // `out_name` if `out` cannot be written.
+// Each plaintext byte read is reported to `progress` (may be null).
 Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const enc::DataKey& key,
                                       const enc::ImageContext& context, int out, std::uint64_t out_offset,
-                                      const std::string& out_name);
+                                      const std::string& out_name, ProgressSink* progress = nullptr);
 
 }  // namespace fwseal::packager

@@ -178,13 +178,18 @@ Status copy_images(const OpenedImages& images, const std::vector<EntryLayout>& l
                    const Writer& w, int out_fd, const PackageOptions& options, std::uint64_t total, Manifest& m) {
   const auto& inputs = images.inputs;
   for (std::size_t i = 0; i < inputs.size(); ++i) FWSEAL_TRY(w.header(layout[first_image + i], m.created));
+  if (options.progress) {
+    std::uint64_t image_bytes = 0;
+    for (std::size_t i = 0; i < inputs.size(); ++i) image_bytes += layout[first_image + i].data_size;
+    options.progress->begin_step("packaging: reading and hashing images", image_bytes);
+  }
   std::vector<std::optional<Result<Sha256>>> copied(inputs.size());
   std::vector<Sha256> plaintext(inputs.size());
   parallel_for(inputs.size(), [&](std::size_t i) {
     const EntryLayout& e = layout[first_image + i];
     if (const auto& key = images.keys[i]) {
       auto r = encrypt_copy(inputs[i].fd.get(), inputs[i].label, *key, encryption_context(m, i), out_fd,
-                            e.data_offset, options.output);
+                            e.data_offset, options.output, options.progress);
       if (!r.ok()) {
         copied[i] = std::move(r).error();
         return;
@@ -195,6 +200,7 @@ Status copy_images(const OpenedImages& images, const std::vector<EntryLayout>& l
     }
     Copier copier;
     copier.set_direct_io(total >= options.direct_io_minimum);
+    copier.set_progress(options.progress);
     copied[i] = copier.copy(inputs[i].fd.get(), e.data_size, inputs[i].label, out_fd, e.data_offset, options.output);
   });
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -285,6 +291,7 @@ Result<PackageResult> build_package(const Spec& spec, const PackageOptions& opti
   FWSEAL_TRY(w.entry(layout[1], no_signatures, m.created));
   if (sbom) FWSEAL_TRY(w.entry(layout[sbom_at], *sbom, m.created));
   FWSEAL_TRY(copy_images(images, layout, first_image, w, out.fd(), options, total, m));
+  if (options.progress) options.progress->begin_step("packaging: writing the manifest", 0);
   std::string rendered;
   if (pending) {
     FWSEAL_ASSIGN(rendered, finish_sbom(*pending, layout[sbom_at], w, m));

@@ -32,10 +32,16 @@ std::string join_paths(const std::vector<std::string>& paths) {
 
 // `cmd` run with its stderr kept in the step's log; on failure the exit code
 // goes to the step's .code file and `cleanup` files are removed.
+// With `pipeline run`'s progress display (FWSEAL_PROGRESS_FD set), the step
+// says that it started, and the fwseal command in it reports its bytes under
+// the step's name (base/progress.h); without it nothing is written.
 std::string wrapped(const VariantPlan& v, Step s, const std::string& cmd, const std::vector<std::string>& cleanup = {}) {
   std::string rm;
   for (const auto& f : cleanup) rm += " " + shell_quote(f);
-  return "( " + cmd + " ) 2> " + shell_quote(v.log_path(s)) + " || { rc=$?; " + (rm.empty() ? "" : "rm -f" + rm + "; ") +
+  const std::string label = shell_quote(std::string(step_name(s)) + " " + v.label);
+  return "{ [ -z \"${FWSEAL_PROGRESS_FD-}\" ] || printf 'step %s 0\\n' " + label +
+         " > \"/dev/fd/$FWSEAL_PROGRESS_FD\"; } 2> /dev/null; ( export FWSEAL_PROGRESS_STEP=" + label + "; " + cmd +
+         " ) 2> " + shell_quote(v.log_path(s)) + " || { rc=$?; " + (rm.empty() ? "" : "rm -f" + rm + "; ") +
          "echo $rc > " + shell_quote(v.code_path(s)) + "; exit $rc; }";
 }
 

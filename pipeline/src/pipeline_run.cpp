@@ -299,8 +299,63 @@ struct Build {
   ChildResult child;
   std::string output;  // ninja's own lines, for a message if it fails
 };
+// What the steps report on the progress pipe ("step package x100 0", "step
+// package x100: packaging: reading and hashing images 314572800", "bytes
+// 1048576"), shown with ninja's count of finished steps.
+class StepReports {
+ public:
+  explicit StepReports(ProgressSink* progress) : progress_(progress) {}
+
+  // The pipe's write end, for the children (inherited: no O_CLOEXEC), or -1.
+  Status open() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return make_error(Code::io, "cannot create a pipe: " + errno_text(errno));
+    read_ = Fd(fds[0]);
+    write_ = Fd(fds[1]);
+    ::fcntl(read_.get(), F_SETFL, O_NONBLOCK);
+    ::fcntl(write_.get(), F_SETFD, 0);
+    return ok_status();
+  }
+  int write_fd() const { return write_.get(); }
+
+  void finished(std::size_t done, std::size_t total) { count_ = "[" + std::to_string(done) + "/" + std::to_string(total) + " done] "; }
+
+  // Called on each tick: whatever arrived since.
+  void drain() {
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = ::read(read_.get(), buf, sizeof buf);
+      if (n <= 0) break;
+      pending_.append(buf, static_cast<std::size_t>(n));
+    }
+    std::size_t at = 0;
+    for (std::size_t nl; (nl = pending_.find('\n', at)) != std::string::npos; at = nl + 1) {
+      ProgressEvent e;
+      if (!parse_progress_event(std::string_view(pending_).substr(at, nl - at), e)) continue;
+      if (e.kind == ProgressEvent::step) {
+        progress_->begin_step(count_ + e.name, e.value);
+        done_ = 0;
+      } else if (e.value > done_) {
+        progress_->add_bytes(e.value - done_);
+        done_ = e.value;
+      }
+    }
+    pending_.erase(0, at);
+    if (pending_.size() > 4096) pending_.clear();  // no line is that long
+    progress_->tick();
+  }
+
+ private:
+  ProgressSink* progress_;
+  Fd read_, write_;
+  std::string pending_;
+  std::string count_;
+  std::uint64_t done_ = 0;
+};
+
 Result<Build> run_build(const ReleasePlan& plan, const std::string& ninja, const RunOptions& o, RunSummary& summary) {
-  Progress* progress = o.progress;
+  ProgressSink* progress = o.progress;
+  std::optional<StepReports> reports;
   ChildOptions n;
   n.argv = {ninja, "-f", plan.ninja_path(), "-k", "0"};
   if (o.jobs) {
@@ -308,7 +363,16 @@ Result<Build> run_build(const ReleasePlan& plan, const std::string& ninja, const
     n.argv.push_back(std::to_string(*o.jobs));
   }
   n.cwd = plan.work_dir;
+  // If the run is killed (even with SIGKILL), ninja gets SIGTERM and passes
+  // it on to the running steps, which remove what they created.
+  n.end_with_parent = true;
   n.set_env["NINJA_STATUS"] = "[%f/%t] ";
+  if (!progress) n.unset_env.push_back(kProgressFdVariable);  // not one of an outer run
+  if (progress) {
+    reports.emplace(progress);
+    FWSEAL_TRY(reports->open());
+    n.set_env[kProgressFdVariable] = std::to_string(reports->write_fd());
+  }
   // FWSEAL_PIN reaches no child: the signing steps read the PIN from a
   // memory file they inherit; the reproducibility rebuild gets neither
   // (pipeline_repro.cpp).
@@ -320,14 +384,14 @@ Result<Build> run_build(const ReleasePlan& plan, const std::string& ninja, const
     std::string what;
     if (parse_status(line, done, total, what)) {
       summary.steps_run = std::max(summary.steps_run, done);
-      if (progress) progress->step(done, total, what);
+      if (reports) reports->finished(done, total);
     } else if (line == "ninja: no work to do.") {
       summary.up_to_date = true;
     } else {
       b.output.append(line).append("\n");
     }
   };
-  if (progress) n.on_tick = [progress] { progress->tick(); };
+  if (reports) n.on_tick = [&reports] { reports->drain(); };
   FWSEAL_ASSIGN(b.child, run_child(n));
   return b;
 }
@@ -477,7 +541,7 @@ Status add_to_inventory(const Release& release, const TrustPolicy& trust, RunSum
 
 Result<RunSummary> run_release(const RunOptions& o) {
   auto phase = [&](std::string_view what) {
-    if (o.progress) o.progress->phase(what);
+    if (o.progress) o.progress->begin_step(what, 0);
   };
   phase("reading the release file");
   FWSEAL_ASSIGN(Release release, load_release(o.release_file));

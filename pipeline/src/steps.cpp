@@ -62,8 +62,12 @@ Result<packager::PackageResult> package_from_spec(const PackageRequest& request)
   options.replace_existing = request.replace_existing;
   options.encryption_secret = request.encryption_secret;
   options.output = request.output;
+  options.progress = request.progress;
   FWSEAL_ASSIGN(options.source_date_epoch, source_date_epoch_from_env());
-  if (spec.sbom_generation) FWSEAL_TRY(add_sbom(spec, request, options));
+  if (spec.sbom_generation) {
+    if (request.progress) request.progress->begin_step("packaging: scanning the images for the SBOM", 0);
+    FWSEAL_TRY(add_sbom(spec, request, options));
+  }
   FWSEAL_ASSIGN(packager::PackageResult result, packager::build_package(spec, options));
   if (request.sbom_out) FWSEAL_TRY(write_file_atomic(*request.sbom_out, result.sbom));
   return result;

@@ -1,4 +1,6 @@
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -33,6 +35,26 @@ Result<Fd> open_locked(const std::string& path) {
 
 Status append_entry(int fd, const std::string& path, const UnverifiedPackage& head, const SignatureEnvelope& env);
 
+// SIGINT, SIGTERM and SIGHUP wait while the signature is written and synced:
+// an interrupted run has either not touched the package or signed it. (A
+// SIGKILL can still stop a write of several pages half-way, and a power loss
+// can tear it; docs/USAGE.md says what that risks, and `sign -o` avoids it.)
+class HoldSignals {
+ public:
+  HoldSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+    ::pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~HoldSignals() { ::pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  HoldSignals(const HoldSignals&) = delete;
+  HoldSignals& operator=(const HoldSignals&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
 Result<SignResult> append(int fd, const std::string& path, const UnverifiedPackage& head, const SignatureEnvelope& env) {
   for (const auto& existing : head.signatures)
     if (existing.key_id == env.key_id)
@@ -40,6 +62,7 @@ Result<SignResult> append(int fd, const std::string& path, const UnverifiedPacka
                                          "; each key signs a package once (use another key for m-of-n)");
   if (head.signatures.size() >= kMaxSignatures)
     return make_error(Code::usage, path + ": already carries the maximum of " + std::to_string(kMaxSignatures) + " signatures");
+  const HoldSignals hold;
   if (head.manifest.content.format_version >= kManifestFormatVersion) {
     // Version 2: the signature area is rewritten in place, the same size, with
     // the envelopes sorted by key id (so the order of signers does not show).
@@ -135,6 +158,63 @@ Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* pub
     return make_error(env.error().code, "imported signature refused: " + env.error().message +
                                             " (it must cover the bytes of `fwseal sign --export-tbs`)");
   return append(fd.get(), path, head, *env);
+}
+
+namespace {
+
+// Copies `in` to `out` region by region: holes (of sparse images) stay holes.
+Status copy_contents(int in, int out, const std::string& in_name, const std::string& out_name) {
+  struct stat st {};
+  if (::fstat(in, &st) != 0) return make_error(Code::io, in_name + ": cannot stat: " + errno_text(errno));
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (::ftruncate(out, st.st_size) != 0) return make_error(Code::io, out_name + ": cannot write: " + errno_text(errno));
+  std::uint64_t pos = 0;
+  while (pos < size) {
+    off_t data = ::lseek(in, static_cast<off_t>(pos), SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;  // only a hole is left
+    if (data < 0) data = static_cast<off_t>(pos);  // no SEEK_DATA: copy everything
+    off_t hole = ::lseek(in, data, SEEK_HOLE);
+    const std::uint64_t end = hole > data ? static_cast<std::uint64_t>(hole) : size;
+    loff_t from = data, to = data;
+    for (std::uint64_t left = end - static_cast<std::uint64_t>(data); left > 0;) {
+      const ssize_t n = ::copy_file_range(in, &from, out, &to, left, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return make_error(Code::io, out_name + ": cannot copy " + in_name + ": " + errno_text(errno));
+      if (n == 0) return make_error(Code::io, in_name + ": changed size while being copied");
+      left -= static_cast<std::uint64_t>(n);
+    }
+    pos = end;
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<SignResult> sign_to_output(const std::string& package, const std::string& output, bool replace_existing,
+                                  const std::function<Result<SignResult>(const std::string& copy)>& sign) {
+  FWSEAL_ASSIGN(Fd in, open_read(package));
+  struct stat in_st {}, out_st {};
+  if (::fstat(in.get(), &in_st) != 0) return make_error(Code::io, package + ": cannot stat: " + errno_text(errno));
+  if (::stat(output.c_str(), &out_st) == 0) {
+    if (out_st.st_dev == in_st.st_dev && out_st.st_ino == in_st.st_ino)
+      return make_error(Code::usage, "-o " + output + " is the package itself; leave out -o to sign it in place");
+    if (!replace_existing)
+      return make_error(Code::usage, output + " already exists; fwseal sign -o does not replace a file (it may be a "
+                                              "signed release): choose another output, or --force to replace it");
+  }
+  FWSEAL_ASSIGN(AtomicFile copy, AtomicFile::create(output, in_st.st_mode & 0777));
+  FWSEAL_TRY(copy_contents(in.get(), copy.fd(), package, copy.temp_path()));
+  copy.unlock();  // the signer locks the copy itself
+  auto r = sign(copy.temp_path());
+  if (!r.ok()) {
+    // Messages name the package, not the copy nobody asked for.
+    Error e = r.error();
+    for (std::size_t at; (at = e.message.find(copy.temp_path())) != std::string::npos;)
+      e.message.replace(at, copy.temp_path().size(), package);
+    return e;
+  }
+  FWSEAL_TRY(replace_existing ? copy.commit() : copy.commit_no_replace());
+  return r;
 }
 
 Result<std::string> to_be_signed(const std::string& path) {

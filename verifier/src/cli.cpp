@@ -15,6 +15,7 @@
 
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/provenance.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/verifier/command_line.h"
@@ -170,7 +171,11 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
     key = std::move(k).value();
   }
   DecryptingSink decrypting(key.get(), nullptr);
+  auto progress = progress_for_stderr(!args->quiet && !args->json);
+  args->options.progress = progress.get();
   report = verify_package(fd, *trust, args->options, key ? &decrypting : nullptr);
+  args->options.progress = nullptr;
+  progress.reset();  // the line is cleared before any message
   if (!report.ok()) {
     if (report.status.ok()) report.status = make_error(Code::internal, "verification ended without a verdict");
     return fail_package(report.status.error());

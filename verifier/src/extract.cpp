@@ -264,6 +264,7 @@ Status extract_package(int fd, const TrustPolicy& trust, const VerifyOptions& op
   DecryptingSink decrypting(decrypt_key, staging->get());
   VerifyReport r = verify_package(fd, trust, options, &decrypting);
   Status s = r.ok() ? decrypting.result() : r.status;
+  if (s.ok() && options.progress) options.progress->begin_step("extracting: moving the images into place", 0);
   if (s.ok()) s = (*staging)->publish();
   if (report) {
     if (!s.ok()) {

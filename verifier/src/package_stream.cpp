@@ -66,6 +66,7 @@ Result<std::string> PackageStream::read_up_to(std::size_t n) {
     if (got.empty()) break;
     out.append(got);
     offset_ += got.size();
+    if (progress_) progress_->add_bytes(got.size());
   }
   return out;
 }
@@ -78,6 +79,7 @@ Status PackageStream::stream(std::uint64_t n, std::string_view inside,
     FWSEAL_ASSIGN(std::string_view got, next(want));
     if (got.empty()) return truncated_package(offset_, inside, entry_end);
     offset_ += got.size();
+    if (progress_) progress_->add_bytes(got.size());
     if (consume) FWSEAL_TRY(consume(got));
     n -= got.size();
   }

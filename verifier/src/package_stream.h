@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "fwseal/base/error.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/package_reader.h"
 #include "read_ahead.h"
 
@@ -33,6 +34,9 @@ class PackageStream final : public PackageSource {
 
   std::uint64_t offset() const override { return offset_; }
 
+  // Told of the bytes as they are handed out; null: nobody.
+  void set_progress(ProgressSink* progress) { progress_ = progress; }
+
   // Up to `n` bytes: fewer only at the end of the input. Code::io on errors.
   Result<std::string> read_up_to(std::size_t n) override;
 
@@ -51,6 +55,7 @@ class PackageStream final : public PackageSource {
   std::size_t pending_at_ = 0;
   std::string buffer_;   // of the last synchronous read
   std::uint64_t offset_ = 0;
+  ProgressSink* progress_ = nullptr;
 };
 
 }  // namespace fwseal::verifier

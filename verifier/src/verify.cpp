@@ -1,6 +1,8 @@
 // verify_package: the steps of steps.h in the order of docs/FORMAT.md.
 #include "fwseal/verifier/verify.h"
 
+#include <sys/stat.h>
+
 #include <exception>
 #include <new>
 
@@ -65,7 +67,15 @@ std::vector<CheckReport> rows(const StepRow (&table)[N]) {
 class PackageVerifier {
  public:
   PackageVerifier(int fd, const TrustPolicy& trust, const VerifyOptions& options, PackageSink* sink)
-      : in_(fd), trust_(trust), options_(options), sink_(sink) {}
+      : in_(fd), trust_(trust), options_(options), sink_(sink) {
+    if (options.progress) {
+      // The size of a file; a pipe's is not known.
+      struct stat st {};
+      const bool sized = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+      options.progress->begin_step("verifying the package", sized ? static_cast<std::uint64_t>(st.st_size) : 0);
+      in_.set_progress(options.progress);
+    }
+  }
 
   VerifyReport run() {
     report_.checks = rows(kVersion2Steps);  // until the manifest says version 1

@@ -89,6 +89,11 @@ class AtomicFile {
   Status commit();  // fsync, rename over `path`, fsync the directory
   // The same, but Code::usage (nothing replaced) if `path` exists by then.
   Status commit_no_replace();
+  // Gives up the lock on the temporary file, so that another descriptor of
+  // this run can lock it (the signer locks what it signs). Until that lock is
+  // taken, a create() for the same target could take the file for a killed
+  // run's leftover.
+  void unlock();
 
  private:
   AtomicFile(std::string path, std::string temp, Fd fd);

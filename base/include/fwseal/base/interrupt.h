@@ -39,6 +39,11 @@ class RemoveOnInterrupt {
   int slot_ = -1;
 };
 
+// While a progress line is on the terminal `fd` (progress.h), the handler
+// first clears it ("\r\033[K"), so that the shell's prompt starts on a clean
+// line; -1 when none is drawn.
+void set_line_to_clear_on_interrupt(int fd);
+
 // For tests and the handler: removes `path` and, for a directory, everything
 // in it, using only async-signal-safe calls. Returns false if anything was left.
 bool remove_tree_signal_safe(const char* path);

@@ -26,6 +26,10 @@ struct ChildOptions {
   // Close every descriptor above stderr in the child, inherited ones included
   // (e.g. the PIN memory file `pipeline run` hands to its signing steps).
   bool close_inherited_fds = false;
+  // SIGTERM for the child when the thread that started it ends, however it
+  // ends (a SIGKILL included): a child that runs others (ninja) then stops
+  // them, and they remove what they created.
+  bool end_with_parent = false;
   // Called with each line the child writes on stdout (without the newline),
   // as it arrives. Without it, stdout is collected into ChildResult::out.
   std::function<void(std::string_view)> on_stdout_line;

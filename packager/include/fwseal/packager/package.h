@@ -11,6 +11,7 @@
 #include "fwseal/base/digest.h"
 #include "fwseal/base/error.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/packager/spec.h"
 
@@ -45,6 +46,9 @@ struct PackageOptions {
   // The release's encryption secret, for the images the spec marks encrypted
   // (their data keys derive from it); Code::usage if one is and this is unset.
   const enc::EncryptionSecret* encryption_secret = nullptr;
+  // Told of the step ("reading images") and of each image byte as it is
+  // hashed; null: nothing is reported.
+  ProgressSink* progress = nullptr;
 };
 
 struct PackageResult {

@@ -22,21 +22,10 @@
 #include <vector>
 
 #include "fwseal/base/error.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/pipeline/report.h"
 
 namespace fwseal::pipeline {
-
-// Progress of the build steps, for a progress bar. Called from the thread
-// that called run_release.
-class Progress {
- public:
-  virtual ~Progress() = default;
-  virtual void phase(std::string_view what) = 0;
-  virtual void step(std::size_t done, std::size_t total, std::string_view what) = 0;
-  // About four times a second during the build, so a bar can show that a long
-  // step (packaging a large image) is still running.
-  virtual void tick() = 0;
-};
 
 struct RunOptions {
   std::string release_file;
@@ -47,7 +36,11 @@ struct RunOptions {
   // (Code::usage when the release file has no inventory.scan).
   std::string fail_on;
   std::string tool_version;           // "fwseal 0.1.0", for the report
-  Progress* progress = nullptr;
+  // The running phase or build step ("[3/12 done] package x100: packaging:
+  // reading and hashing images") and its bytes, reported by the steps
+  // themselves over a pipe (base/progress.h); tick() about four times a
+  // second. Called from the thread that called run_release; null: nothing.
+  ProgressSink* progress = nullptr;
 };
 
 struct VariantSummary {

@@ -22,6 +22,7 @@ struct PackageRequest {
   const enc::EncryptionSecret* encryption_secret = nullptr;
   // Each SBOM warning, as it is found (before the package is written).
   std::function<void(const std::string&)> on_warning;
+  ProgressSink* progress = nullptr;  // the running step and image bytes; null: none
 };
 
 // `fwseal package`: loads the spec, generates its SBOM when the spec asks

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,19 @@ Result<SignResult> sign_package(const std::string& path, const SigningKey& key,
 // (12) if it does not verify with `public_key`.
 Result<SignResult> import_signature(const std::string& path, const EVP_PKEY* public_key, std::string_view signature,
                                     const std::vector<std::string>& certificate_chain_der = {});
+
+// `fwseal sign PKG -o OUT`: `package` is copied to a temporary file beside
+// `output` (AtomicFile: ".OUT.tmp-<16 hex>", removed if SIGINT, SIGTERM or
+// SIGHUP ends the run, and by the next run for OUT after a SIGKILL), `sign`
+// signs that copy (sign_package_audited or import_signature_audited with its
+// path), and the copy is fsynced and renamed to `output`. `package` is only
+// read; `output` is either as it was or the complete signed package.
+// Code::usage if `output` is `package` itself, or exists and
+// `replace_existing` is false (checked before anything is copied, and again
+// at the rename); Code::io if the package cannot be read or the copy
+// written; otherwise the errors of `sign`.
+Result<SignResult> sign_to_output(const std::string& package, const std::string& output, bool replace_existing,
+                                  const std::function<Result<SignResult>(const std::string& copy)>& sign);
 
 // The CERTIFICATE blocks of a PEM chain file, signer first, as DER (at most
 // kMaxChainCertificates; Code::malformed naming the file otherwise).

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "fwseal/base/error.h"
+#include "fwseal/base/progress.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"
@@ -36,6 +37,9 @@ struct VerifyOptions {
   // The security version installed on the device (--installed-security-version);
   // the package must not be older than it either.
   std::optional<std::uint64_t> installed_security_version;
+  // Told of the step ("verifying PKG") and of the package's bytes as they
+  // are read; null: nothing is reported. Not part of any decision.
+  ProgressSink* progress = nullptr;
 };
 
 // Receives the images as they stream past, BEFORE anything has been verified.
