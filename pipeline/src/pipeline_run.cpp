@@ -18,6 +18,7 @@
 #include "fwseal/format/rule.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/format/x509.h"
+#include "fwseal/hsm/hsm.h"
 #include "fwseal/hsm/pin_sources.h"
 #include "fwseal/hsm/signing_key.h"
 #include "fwseal/hsm/uri.h"
@@ -27,6 +28,7 @@
 #include "fwseal/pipeline/plan.h"
 #include "fwseal/base/process.h"
 #include "fwseal/pipeline/release.h"
+#include "fwseal/signer/audit.h"
 
 namespace fwseal::pipeline {
 
@@ -520,6 +522,14 @@ Result<RunSummary> run_release(const RunOptions& o) {
   ctx.provenance_key_id = keys.provenance_key_id;
   ctx.provenance_key_uri = release.provenance_key;
   ctx.trust = &trust;
+  ctx.created_source = release.created ? "release" : "none";
+  if (!release.created)
+    if (auto sde = source_date_epoch_from_env(); sde.ok() && *sde) ctx.created_source = "SOURCE_DATE_EPOCH";
+  {
+    hsm::Options opts;
+    opts.module = release.module;
+    ctx.audit_log = signer::audit_log_path("", hsm::home_dir(opts));
+  }
   std::string message;
   FWSEAL_TRY(write_report(plan, outcomes, ctx, summary, message));
   if (summary.verdict != "pass") return failed(plan, outcomes, message, std::move(summary));
