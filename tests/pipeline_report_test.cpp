@@ -160,6 +160,7 @@ TEST_F(PipelineReport, ComponentsLinksProvenanceBuildAndAuditLines) {
   EXPECT_EQ(pv["builder_id"], report["build"]["builder_id"]);
   EXPECT_THAT(pv["builder_id"].get<std::string>(), ::testing::StartsWith("urn:fwseal:builder:fwseal@"));
   EXPECT_EQ(pv["started_on"], "2026-09-21T14:13:20Z");
+  EXPECT_EQ(pv["in_trust_policy"], true);
 
   // Build time: the release file's created, saying so.
   EXPECT_EQ(report["build"]["time"], "2026-09-21T14:13:20Z");
@@ -217,6 +218,8 @@ TEST_F(PipelineReport, TamperedProvenanceFailsItsVerification) {
   EXPECT_TRUE(pv["builder_id"].is_null());
   EXPECT_EQ(report["verdict"], "fail");
   EXPECT_TRUE(report["build"]["builder_id"].is_null());
+  EXPECT_THAT(report["message"].get<std::string>(), HasSubstr("provenance: "));
+  EXPECT_THAT(r.err, HasSubstr("provenance: "));
 }
 
 TEST_F(PipelineReport, BuildTimeSaysWhereItCameFromAndNeverShows1970) {

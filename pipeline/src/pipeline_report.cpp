@@ -380,8 +380,9 @@ ojson verify_provenance_file(const std::string& bytes, const std::string& where,
                  {"invocation_id", nullptr},
                  {"started_on", nullptr},
                  {"finished_on", nullptr},
+                 {"in_trust_policy", nullptr},
                  {"audit", nullptr}};
-  if (!ctx.trust || !manifest.is_string()) {
+  if (!ctx.provenance_key || !manifest.is_string()) {
     check["message"] = "not checked: no verified package to check it against";
     return check;
   }
@@ -390,7 +391,14 @@ ojson verify_provenance_file(const std::string& bytes, const std::string& where,
     check["message"] = digest.error().message;
     return check;
   }
-  auto v = verifier::verify_provenance(bytes, *ctx.trust, *digest, where);
+  // Against the key the run signed with: a trust policy of certificate roots
+  // alone cannot check a DSSE signature (it carries no chain).
+  TrustPolicy key_policy;
+  KeySet set;
+  set.keys.push_back(*ctx.provenance_key);
+  set.threshold = 1;
+  key_policy.key_sets.push_back(std::move(set));
+  auto v = verifier::verify_provenance(bytes, key_policy, *digest, where);
   if (!v.ok()) {
     check["message"] = v.error().message;
     check["exit_code"] = static_cast<int>(v.error().code);
@@ -398,7 +406,11 @@ ojson verify_provenance_file(const std::string& bytes, const std::string& where,
   }
   const std::string key_id = to_hex(v->key_id);
   check["result"] = "pass";
-  check["message"] = "the DSSE signature verifies with a key of the trust policy and the subject is the verified manifest";
+  const bool pinned = ctx.trust && ctx.trust->find_key(v->key_id) && !ctx.trust->revoked(v->key_id);
+  check["in_trust_policy"] = pinned;
+  check["message"] = std::string("the DSSE signature verifies with the run's provenance key and the subject is the verified manifest") +
+                     (pinned ? "; trust.json pins the key, so fwseal-verify --provenance accepts it"
+                             : "; trust.json does not pin the key, so fwseal-verify --provenance with it refuses it");
   check["key_id"] = key_id;
   check["key_name"] = v->key_name.empty() ? ojson(nullptr) : ojson(v->key_name);
   check["builder_id"] = std::string(kFwsealBuilderIdPrefix) + v->statement.builder_version;
@@ -557,6 +569,9 @@ Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOut
       first_failure = v.label + ": " + std::string(step_name(o.failure->step)) + ": " + o.failure->message;
     bool pass = true;
     FWSEAL_ASSIGN(ojson vj, variant_report(v, o, ctx, audit, pass));
+    if (!o.failure && first_failure.empty() && vj["provenance"].is_object() &&
+        vj["provenance"]["verification"]["result"] != "pass")
+      first_failure = v.label + ": provenance: " + vj["provenance"]["verification"]["message"].get<std::string>();
     all_pass = all_pass && pass;
     variants.push_back(std::move(vj));
   }

@@ -91,6 +91,7 @@ struct OpenedKeys {
   std::vector<SigningKeyInfo> info;
   std::vector<TrustedKey> trusted;
   std::string provenance_key_id;  // hex
+  std::optional<TrustedKey> provenance_key;  // its public key, for the report's check
 };
 
 // Opens the key at `uri_text` (a member of the release file named `where`):
@@ -129,11 +130,17 @@ Result<OpenedKeys> open_keys(const Release& r) {
     auto trusted = make_trusted_key(key->public_key(), name);
     if (!trusted.ok()) return prefixed(where, trusted.error());
     out.trusted.push_back(std::move(*trusted));
-    if (r.keys[i].uri == r.provenance_key) out.provenance_key_id = out.info.back().key_id;
+    if (r.keys[i].uri == r.provenance_key) {
+      out.provenance_key_id = out.info.back().key_id;
+      out.provenance_key = out.trusted.back();
+    }
   }
   if (out.provenance_key_id.empty()) {
     FWSEAL_ASSIGN(auto opened, open_key(opts, r.provenance_key, "release.provenance"));
     out.provenance_key_id = to_hex(opened.second->key_id());
+    auto trusted = make_trusted_key(opened.second->public_key(), opened.first.object ? *opened.first.object : "provenance");
+    if (!trusted.ok()) return prefixed("release.provenance", trusted.error());
+    out.provenance_key = std::move(*trusted);
   }
   return out;
 }
@@ -379,7 +386,8 @@ RunSummary failed(const ReleasePlan& plan, const Outcomes& outcomes, const std::
   summary.report_json = plan.work_dir + "/report.json";
   summary.report_html = plan.work_dir + "/report.html";
   if (!outcomes.first) {
-    summary.error = make_error(Code::internal, "the report's verdict is fail, yet no step failed: " + message);
+    // No step failed, yet the report did: its own check of the provenance.
+    summary.error = make_error(Code::signature, message);
     return summary;
   }
   const auto& [label, f] = *outcomes.first;
@@ -520,6 +528,7 @@ Result<RunSummary> run_release(const RunOptions& o) {
   ctx.tool_version = o.tool_version;
   ctx.keys = keys.info;
   ctx.provenance_key_id = keys.provenance_key_id;
+  ctx.provenance_key = keys.provenance_key;
   ctx.provenance_key_uri = release.provenance_key;
   ctx.trust = &trust;
   ctx.created_source = release.created ? "release" : "none";

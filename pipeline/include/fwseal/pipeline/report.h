@@ -41,6 +41,9 @@ struct ReportContext {
   const TrustPolicy* trust = nullptr;
   std::string provenance_key_uri;
   std::string provenance_key_id;  // hex
+  // The provenance key's public key, as the run opened it: the report checks
+  // each provenance against it (and says whether the trust policy pins it).
+  std::optional<TrustedKey> provenance_key;
   // Where the build time came from: "release" (the release file's `created`),
   // "SOURCE_DATE_EPOCH", or "none" (created 0, not recorded).
   std::string created_source = "none";
