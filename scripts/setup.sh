@@ -27,6 +27,8 @@ fwseal_test_packages=(
   # PKCS#11 modules besides SoftHSM2 that the HSM tests sign through: p11-kit's
   # proxy, and tpm2-pkcs11 over a software TPM the suite starts itself
   p11-kit-modules swtpm libtpm2-pkcs11-1 libtss2-tcti-swtpm0
+  # the release report in a browser and printed to PDF (pipeline_report_test)
+  chromium poppler-utils
 )
 fwseal_packages=("${fwseal_build_packages[@]}" "${fwseal_test_packages[@]}")
 

@@ -1,5 +1,6 @@
-// report.html: one self-contained page. Inline CSS only; no scripts, fonts,
-// images or links that a browser would fetch, so it renders the same offline.
+// report.html: one self-contained page. Inline CSS only; no scripts, fonts or
+// images that a browser would fetch, so it renders the same offline. Its only
+// links are relative ones to the published files beside it.
 #include "fwseal/pipeline/report.h"
 
 namespace fwseal::pipeline {
@@ -25,7 +26,18 @@ code,.hash{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12p
 section.variant{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:4px 18px 12px;margin:18px 0}
 .cols{display:flex;gap:18px;flex-wrap:wrap}.cols>div{flex:1 1 300px}
 footer{color:#57606a;font-size:12px;margin-top:32px}
-@media print{body{background:#fff}section.variant{break-inside:avoid}}
+table.components td,table.components th{font-size:12px;padding:3px 6px}
+table.components td.purl{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:11px;word-break:break-all}
+ul.files{margin:4px 0 12px;padding-left:20px}
+/* Print: a variant section is taller than a page, so keeping it whole would
+   push it to a new page and leave the one before mostly empty. Sections and
+   tables break freely; rows stay whole; table headers repeat on each page;
+   headings stay with what follows. */
+@page{size:A4;margin:12mm}
+@media print{body{background:#fff;font-size:11px}main{max-width:none;padding:0}
+section.variant{break-inside:auto;border:0;padding:0;margin:12px 0}
+thead{display:table-header-group}tr{break-inside:avoid}h2,h3{break-after:avoid}
+.cols{display:block}a{color:inherit;text-decoration:none}}
 )";
 
 std::string e(const ojson& v) {
@@ -85,12 +97,58 @@ void summary_table(std::string& out, const ojson& v) {
   } else {
     kv(out, "fwseal-verify", "not run");
   }
-  if (v["provenance"].is_object())
-    kv(out, "provenance", "<code>" + e(v["provenance"]["file"]) + "</code>: in-toto SLSA provenance, DSSE-signed by key <span class=\"hash\">" +
-                              e(v["provenance"]["key_id"]) + "</span>");
-  else
+  if (v["provenance"].is_object()) {
+    const ojson& p = v["provenance"];
+    const ojson& c = p["verification"];
+    std::string text = "<code>" + e(p["file"]) + "</code>: in-toto SLSA provenance (DSSE envelope)<br>verification " +
+                       badge(c["result"]) + " " + e(c["message"]);
+    if (c["result"] == "pass")
+      text += "<br>signed by key " + e(c["key_name"]) + " <span class=\"hash\">" + e(c["key_id"]) + "</span><br>builder <code>" +
+              e(c["builder_id"]) + "</code>, build started " + e(c["started_on"]) + ", finished " + e(c["finished_on"]);
+    if (c["audit"].is_object())
+      text += "<br>audit log line " + e(c["audit"]["seq"]) + " (" + e(c["audit"]["time"]) + ", " + e(c["audit"]["operator"]) +
+              " as " + e(c["audit"]["login"]) + " on " + e(c["audit"]["host"]) + ")";
+    kv(out, "provenance", text);
+  } else {
     kv(out, "provenance", "not made");
+  }
   out += "</table>\n";
+}
+
+// A signature's line in the signing audit log, as fields.
+std::string audit_cell(const ojson& a) {
+  if (!a.is_object()) return "no line found in the audit log";
+  return "line " + e(a["seq"]) + ", " + e(a["time"]) + "<br>" + e(a["result"]) + " by " + e(a["operator"]) + " (login " +
+         e(a["login"]) + ") on " + e(a["host"]) + "<br>" + e(a["source"]) + " <code>" + e(a["key_uri"]) +
+         "</code><br>line sha256 <span class=\"hash\">" + e(a["line_sha256"]) + "</span>";
+}
+
+// A relative link to a published file; report.json names nothing else.
+std::string file_link(const ojson& file) {
+  if (!file.is_string()) return "&mdash;";
+  return "<a href=\"" + html_escape(file.get<std::string>()) + "\"><code>" + e(file) + "</code></a>";
+}
+
+void files_list(std::string& out, const ojson& files) {
+  out += "<ul class=\"files\">\n";
+  for (const auto& f : files) out += "<li>" + e(f["role"]) + ": " + file_link(f["file"]) + "</li>\n";
+  out += "</ul>\n";
+}
+
+// Every component of the SBOM, one row each: a plain table, so a long list
+// prints with its header repeated on each page.
+void components_table(std::string& out, const ojson& rows, const std::string& sid) {
+  out += "<table class=\"components\" id=\"components-" + sid +
+         "\"><thead><tr><th>name</th><th>version</th><th>licence</th><th>purl</th><th>image</th><th>how identified</th></tr></thead><tbody>\n";
+  if (rows.empty()) out += "<tr><td colspan=\"6\">none</td></tr>\n";
+  for (const auto& c : rows) {
+    std::string images, how;
+    for (const auto& i : c["images"]) images += (images.empty() ? "" : ", ") + e(i);
+    for (const auto& h : c["identified_by"]) how += (how.empty() ? "" : "; ") + e(h);
+    out += "<tr><td>" + e(c["name"]) + "</td><td>" + e(c["version"]) + "</td><td>" + e(c["licence"]) + "</td><td class=\"purl\">" +
+           e(c["purl"]) + "</td><td>" + (images.empty() ? "&mdash;" : images) + "</td><td>" + how + "</td></tr>\n";
+  }
+  out += "</tbody></table>\n";
 }
 
 // Checks, signatures and images, as fwseal-verify reported them.
@@ -102,14 +160,15 @@ void verification_tables(std::string& out, const ojson& v, const std::string& si
     out += "</tbody></table>\n";
   }
 
-  out += "<h3>Signatures</h3>\n<table id=\"signatures-" + sid + "\"><thead><tr><th>key id</th><th>algorithm</th><th>key</th><th>status</th><th>certificate subjects</th></tr></thead><tbody>\n";
-  if (v["signatures"].empty()) out += "<tr><td colspan=\"5\">none recorded</td></tr>\n";
+  out += "<h3>Signatures</h3>\n<table id=\"signatures-" + sid + "\"><thead><tr><th>key id</th><th>algorithm</th><th>key</th><th>status</th><th>certificate subjects</th><th>audit log line</th></tr></thead><tbody>\n";
+  if (v["signatures"].empty()) out += "<tr><td colspan=\"6\">none recorded</td></tr>\n";
   for (const auto& s : v["signatures"]) {
     std::string subjects;
     for (const auto& c : s["certificates"]) subjects += (subjects.empty() ? "" : "<br>") + e(c["subject"]);
     if (subjects.empty()) subjects = "no certificate chain";
     out += "<tr><td class=\"hash\">" + e(s["key_id"]) + "</td><td>" + e(s["algorithm"]) + "</td><td>" + e(s["key_name"]) +
-           "</td><td>" + badge(s["status"]) + " " + e(s["detail"]) + "</td><td>" + subjects + "</td></tr>\n";
+           "</td><td>" + badge(s["status"]) + " " + e(s["detail"]) + "</td><td>" + subjects + "</td><td>" + audit_cell(s["audit"]) +
+           "</td></tr>\n";
   }
   out += "</tbody></table>\n";
 
@@ -133,6 +192,7 @@ void sbom_block(std::string& out, const ojson& v, const std::string& sid) {
   out += "</div><div>\n";
   counts_table(out, s["by_source"], "source", "how it was identified", "sources-" + sid);
   out += "</div></div>\n";
+  if (s.contains("component_list") && s["component_list"].is_array()) components_table(out, s["component_list"], sid);
   if (!s["warnings"].empty()) {
     out += "<p>Warnings:</p><ul>\n";
     for (const auto& w : s["warnings"]) out += "<li>" + e(w) + "</li>\n";
@@ -199,6 +259,10 @@ void variant_section(std::string& out, const ojson& v, std::size_t index) {
   out += "<section class=\"variant\" id=\"variant-" + html_escape(id) + "\">\n";
   out += "<h2>" + (v["name"].is_string() ? "Variant " + e(v["name"]) : std::string("Package")) + " " + badge(v["verdict"]) + "</h2>\n";
   summary_table(out, v);
+  if (v.contains("files") && !v["files"].empty()) {
+    out += "<h3>Files</h3>\n";
+    files_list(out, v["files"]);
+  }
   verification_tables(out, v, sid);
   sbom_block(out, v, sid);
   licences_block(out, v, sid);
@@ -218,7 +282,19 @@ std::string render_html(const ojson& r) {
   out += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n<main>\n";
   out += "<h1>" + e(r["product"]) + " " + e(r["version"]) + "</h1>\n";
   out += "<p class=\"meta\">release <code>" + e(r["release"]) + "</code> &middot; security version " + e(r["security_version"]) +
-         " &middot; created " + e(r["created"]) + " &middot; " + e(r["variants"].size() == 1 ? ojson("1 package") : ojson(std::to_string(r["variants"].size()) + " packages")) + "</p>\n";
+         " &middot; " + e(r["variants"].size() == 1 ? ojson("1 package") : ojson(std::to_string(r["variants"].size()) + " packages")) + "</p>\n";
+  if (r.contains("build") && r["build"].is_object()) {
+    out += "<table id=\"build\">\n";
+    kv(out, "build time", e(r["build"]["time_text"]));
+    kv(out, "builder", r["build"]["builder_id"].is_string() ? "<code>" + e(r["build"]["builder_id"]) + "</code> (from the verified provenance)"
+                                                            : std::string("not known: no provenance verified"));
+    kv(out, "generated by", e(r["generated_by"]));
+    if (r.contains("audit_log") && r["audit_log"].is_object())
+      kv(out, "signing audit log", e(r["audit_log"]["status"]) + "; " + e(r["audit_log"]["signed_lines_matched"]) + " signatures matched to their line");
+    out += "</table>\n";
+  } else {
+    out += "<p class=\"meta\">created " + e(r["created"]) + "</p>\n";
+  }
   const std::string verdict = r["verdict"].is_string() ? r["verdict"].get<std::string>() : "fail";
   out += "<div id=\"verdict\" class=\"verdict " + std::string(verdict == "pass" ? "pass" : "fail") + "\">Verdict: " +
          (verdict == "pass" ? std::string("PASS") : std::string("FAIL")) + " &mdash; " + e(r["message"]) + "</div>\n";
@@ -249,6 +325,10 @@ std::string render_html(const ojson& r) {
     out += "</table>\n";
   }
 
+  if (r.contains("files") && r["files"].is_array()) {
+    out += "<h2>Published files</h2>\n<p>Relative to this page; a run whose verdict is fail publishes nothing.</p>\n";
+    files_list(out, r["files"]);
+  }
   for (std::size_t i = 0; i < r["variants"].size(); ++i) variant_section(out, r["variants"][i], i);
   out += "<footer>Generated by " + e(r["generated_by"]) + " from <code>" + e(r["release_file"]) +
          "</code>. report.json holds the same facts for machines. This page loads nothing from anywhere.</footer>\n";

@@ -18,6 +18,7 @@
 #include "fwseal/format/rule.h"
 #include "fwseal/format/trust.h"
 #include "fwseal/format/x509.h"
+#include "fwseal/hsm/hsm.h"
 #include "fwseal/hsm/pin_sources.h"
 #include "fwseal/hsm/signing_key.h"
 #include "fwseal/hsm/uri.h"
@@ -27,6 +28,7 @@
 #include "fwseal/pipeline/plan.h"
 #include "fwseal/base/process.h"
 #include "fwseal/pipeline/release.h"
+#include "fwseal/signer/audit.h"
 
 namespace fwseal::pipeline {
 
@@ -89,6 +91,7 @@ struct OpenedKeys {
   std::vector<SigningKeyInfo> info;
   std::vector<TrustedKey> trusted;
   std::string provenance_key_id;  // hex
+  std::optional<TrustedKey> provenance_key;  // its public key, for the report's check
 };
 
 // Opens the key at `uri_text` (a member of the release file named `where`):
@@ -127,11 +130,17 @@ Result<OpenedKeys> open_keys(const Release& r) {
     auto trusted = make_trusted_key(key->public_key(), name);
     if (!trusted.ok()) return prefixed(where, trusted.error());
     out.trusted.push_back(std::move(*trusted));
-    if (r.keys[i].uri == r.provenance_key) out.provenance_key_id = out.info.back().key_id;
+    if (r.keys[i].uri == r.provenance_key) {
+      out.provenance_key_id = out.info.back().key_id;
+      out.provenance_key = out.trusted.back();
+    }
   }
   if (out.provenance_key_id.empty()) {
     FWSEAL_ASSIGN(auto opened, open_key(opts, r.provenance_key, "release.provenance"));
     out.provenance_key_id = to_hex(opened.second->key_id());
+    auto trusted = make_trusted_key(opened.second->public_key(), opened.first.object ? *opened.first.object : "provenance");
+    if (!trusted.ok()) return prefixed("release.provenance", trusted.error());
+    out.provenance_key = std::move(*trusted);
   }
   return out;
 }
@@ -441,7 +450,8 @@ RunSummary failed(const ReleasePlan& plan, const Outcomes& outcomes, const std::
   summary.report_json = plan.work_dir + "/report.json";
   summary.report_html = plan.work_dir + "/report.html";
   if (!outcomes.first) {
-    summary.error = make_error(Code::internal, "the report's verdict is fail, yet no step failed: " + message);
+    // No step failed, yet the report did: its own check of the provenance.
+    summary.error = make_error(Code::signature, message);
     return summary;
   }
   const auto& [label, f] = *outcomes.first;
@@ -582,8 +592,17 @@ Result<RunSummary> run_release(const RunOptions& o) {
   ctx.tool_version = o.tool_version;
   ctx.keys = keys.info;
   ctx.provenance_key_id = keys.provenance_key_id;
+  ctx.provenance_key = keys.provenance_key;
   ctx.provenance_key_uri = release.provenance_key;
   ctx.trust = &trust;
+  ctx.created_source = release.created ? "release" : "none";
+  if (!release.created)
+    if (auto sde = source_date_epoch_from_env(); sde.ok() && *sde) ctx.created_source = "SOURCE_DATE_EPOCH";
+  {
+    hsm::Options opts;
+    opts.module = release.module;
+    ctx.audit_log = signer::audit_log_path("", hsm::home_dir(opts));
+  }
   std::string message;
   FWSEAL_TRY(write_report(plan, outcomes, ctx, summary, message));
   if (summary.verdict != "pass") return failed(plan, outcomes, message, std::move(summary));

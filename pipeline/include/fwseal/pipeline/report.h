@@ -41,6 +41,15 @@ struct ReportContext {
   const TrustPolicy* trust = nullptr;
   std::string provenance_key_uri;
   std::string provenance_key_id;  // hex
+  // The provenance key's public key, as the run opened it: the report checks
+  // each provenance against it (and says whether the trust policy pins it).
+  std::optional<TrustedKey> provenance_key;
+  // Where the build time came from: "release" (the release file's `created`),
+  // "SOURCE_DATE_EPOCH", or "none" (created 0, not recorded).
+  std::string created_source = "none";
+  // The signing audit log the run's signers appended to (docs/AUDIT.md);
+  // empty: not looked up. Read only; its path never reaches the report.
+  std::string audit_log;
 };
 
 // Reads each variant's verify.json, repro.json, SBOM and package from its work
@@ -53,6 +62,17 @@ Result<nlohmann::ordered_json> build_report(const ReleasePlan& plan, const std::
 // The SBOM summary of one CycloneDX document: component count, counts by
 // licence and by how each component was found, warnings.
 nlohmann::ordered_json sbom_summary(const nlohmann::json& bom);
+
+// One row per component of the SBOM (the images themselves excluded), in
+// document order: name, version, licence, purl, images (the images whose
+// dependencies list it), identified_by (how the SBOM generator found it, as
+// in by_source), techniques (the CycloneDX evidence techniques).
+nlohmann::ordered_json sbom_components(const nlohmann::json& bom);
+
+// `path` as the report may show it: relative to `base` when inside it, else
+// its last component only, so no absolute path of the build machine reaches
+// the report.
+std::string report_path(const std::string& path, const std::string& base);
 
 // report.html for a report made by build_report.
 std::string render_html(const nlohmann::ordered_json& report);
