@@ -36,6 +36,9 @@ inline std::vector<ConformanceVector> load_vectors() {
     v.description = j.at("description").get<std::string>();
     v.trust = j.at("trust").get<std::string>();
     v.args = j.at("args").get<std::vector<std::string>>();
+    // A key file an argument names (--decrypt-key) is relative to tests/vectors/.
+    for (std::size_t i = 1; i < v.args.size(); ++i)
+      if (v.args[i - 1] == "--decrypt-key") v.args[i] = vectors_dir() + "/" + v.args[i];
     v.exit_code = j.at("exit_code").get<int>();
     v.message = j.at("message").get<std::string>();
     out.push_back(std::move(v));

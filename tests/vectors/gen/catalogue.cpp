@@ -42,7 +42,8 @@ void Catalogue::add(Vector v, const std::string* bytes) {
 
 void Catalogue::invalid(const std::string& rule, const std::string& id, const std::string& description,
                         const std::string& bytes, int code, const std::string& message, const Device& device) {
-  if (code < 10 || code > 15) throw std::runtime_error(id + ": an invalid vector needs a code from 10 to 15");
+  if ((code < 10 || code > 15) && code != 17)
+    throw std::runtime_error(id + ": an invalid vector needs a code from 10 to 15, or 17 (decryption)");
   add(Vector{id, rule, description, "invalid/" + id + ".fwpkg", device.trust, device.args, code,
              with_rule(rule, id, message)},
       &bytes);

@@ -78,6 +78,7 @@ void container_vectors(Ctx& c);  // R1-R5: the tar container
 void manifest_vectors(Ctx& c);   // R6-R14: the manifest
 void signature_vectors(Ctx& c);  // R15-R16: signature entries; R17-R21: the decision
 void version2_vectors(Ctx& c);   // R23-R25: signatures first
+void encryption_vectors(Ctx& c, const std::string& dir);  // R26-R28: encrypted images (keys in DIR/recipient-keys)
 void trust_vectors(Ctx& c);      // T1-T10: the trust file
 
 // A signature entry by a made-up key that no trust file lists: its signature

@@ -149,6 +149,7 @@ int run(int argc, char** argv) {
   manifest_vectors(c);
   signature_vectors(c);
   version2_vectors(c);
+  encryption_vectors(c, dir);
   trust_vectors(c);
 
   write_vectors_json(dir, out.list());

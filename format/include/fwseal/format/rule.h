@@ -1,5 +1,5 @@
 // The rules of docs/FORMAT.md in messages. Every refusal of a package rule
-// (R1...R25) or a trust-file rule (T1...T10) starts with the rule's number:
+// (R1...R28) or a trust-file rule (T1...T10) starts with the rule's number:
 //
 //   R2: image/kernel: padding byte at offset 1842 is not zero
 //   T5: trust.json: trust.keys[1].public_key: not a PEM public key ...
