@@ -14,22 +14,7 @@ work=$PWD/out/bench-encryption
 fwseal=$PWD/build/bin/fwseal
 verify=$PWD/build/bin/fwseal-verify
 
-declare -A secs rss
-measure() {  # NAME CMD...: 3 runs, median seconds, max RSS
-  local name=$1; shift
-  local times=() mems=() i
-  for i in 1 2 3; do
-    [ -n "${BENCH_BEFORE:-}" ] && eval "$BENCH_BEFORE"
-    sync
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" > /dev/null 2> "$work/err.txt" ||
-      { echo "FAILED: $name: $(tail -3 "$work/err.txt")" >&2; return 1; }
-    read -r t m < "$work/time.txt"
-    times+=("$t"); mems+=("$m")
-  done
-  secs[$name]=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
-  rss[$name]=$(( $(printf '%s\n' "${mems[@]}" | sort -n | tail -1) / 1024 ))
-  order+=("$name")
-}
+source bench/measure.sh  # measure NAME CMD...: median seconds and max RSS (KiB) of 3 runs
 
 for size_mib in "${@:-1024}"; do
   rm -rf "$work" && mkdir -p "$work"
@@ -84,7 +69,7 @@ JSON
   echo "| command | seconds | × openssl dgst -sha256 | peak RSS MiB |"
   echo "|---|---|---|---|"
   for name in "${order[@]}"; do
-    echo "| $name | ${secs[$name]} | $(echo "scale=2; ${secs[$name]} / $base" | bc) | ${rss[$name]} |"
+    echo "| $name | ${secs[$name]} | $(echo "scale=2; ${secs[$name]} / $base" | bc) | $(( ${rss[$name]} / 1024 )) |"
   done
   rm -rf "$work"
 done

@@ -21,24 +21,7 @@ head -c $((size_mib << 20)) /dev/zero |
   openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f -iv 0 > "$img" 2>/dev/null
 cat "$img" > /dev/null  # warm the page cache
 
-# measure NAME CMD...: runs CMD 3 times, records median seconds and max RSS (MiB).
-declare -A secs rss
-measure() {
-  local name=$1; shift
-  local times=() mems=() i
-  for i in 1 2 3; do
-    [ -n "${BENCH_BEFORE:-}" ] && eval "$BENCH_BEFORE"
-    sync  # earlier runs' writeback must not be billed to this one
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" > /dev/null 2> "$work/err.txt" ||
-      { echo "FAILED: $name: $(tail -3 "$work/err.txt")" >&2; return 1; }
-    read -r t m < "$work/time.txt"
-    times+=("$t"); mems+=("$m")
-  done
-  secs[$name]=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
-  rss[$name]=$(printf '%s\n' "${mems[@]}" | sort -n | tail -1)
-  order+=("$name")
-}
-order=()
+source bench/measure.sh  # measure NAME CMD...: median seconds and max RSS of 3 runs
 
 measure "openssl dgst -sha256" openssl dgst -sha256 "$img"
 BENCH_BEFORE="rm -f '$work/img.tar'"

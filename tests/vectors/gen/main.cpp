@@ -23,12 +23,6 @@ namespace fs = std::filesystem;
 constexpr std::string_view kTableBegin = "<!-- vectors:begin (written by tests/vectors/generate.sh) -->";
 constexpr std::string_view kTableEnd = "<!-- vectors:end -->";
 
-template <class T>
-T must(Result<T> r, const std::string& what) {
-  if (!r.ok()) throw std::runtime_error(what + ": " + r.error().message);
-  return std::move(r).value();
-}
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);

@@ -17,16 +17,6 @@
 namespace fwseal::vectors {
 namespace {
 
-template <class T>
-T must(Result<T> r, const std::string& what) {
-  if (!r.ok()) throw std::runtime_error(what + ": " + r.error().message);
-  return std::move(r).value();
-}
-
-void require(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error(what);
-}
-
 std::string padding(std::size_t n) { return std::string(padded_size(n) - n, '\0'); }
 
 const unsigned char* uchars(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }

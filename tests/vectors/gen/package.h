@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -139,6 +140,17 @@ Spec base_spec_v2();
 Pkg assemble(Spec spec, Keys& keys);
 
 using test::pattern;  // deterministic filler bytes
+// The value of `r`, or an exception naming `what`: the generator stops at
+// the first thing it cannot make.
+template <class T>
+T must(Result<T> r, const std::string& what) {
+  if (!r.ok()) throw std::runtime_error(what + ": " + r.error().message);
+  return std::move(r).value();
+}
+inline void require(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error(what);
+}
+
 // `text` with its one occurrence of `from` replaced; throws unless there is exactly one.
 std::string replaced(std::string text, std::string_view from, std::string_view to);
 // The index of the first byte where `a` and `b` differ.

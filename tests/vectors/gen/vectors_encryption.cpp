@@ -15,16 +15,6 @@
 namespace fwseal::vectors {
 namespace {
 
-template <class T>
-T must(Result<T> r, const std::string& what) {
-  if (!r.ok()) throw std::runtime_error(what + ": " + r.error().message);
-  return std::move(r).value();
-}
-
-void require(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error(what);
-}
-
 constexpr std::uint32_t kChunk = 4096;
 constexpr std::size_t kRootfs = 1;  // the index of rootfs in base_spec's manifest
 

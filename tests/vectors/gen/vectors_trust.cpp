@@ -47,12 +47,6 @@ constexpr const char* kNotACaPem =
     "fkKEKZJenavHUGcAdfuF0Z25oEyZvOgPGBOfdDk7zMknhmib+Qk=\n"
     "-----END CERTIFICATE-----\n";
 
-template <class T>
-T must(Result<T> r, const std::string& what) {
-  if (!r.ok()) throw std::runtime_error(what + ": " + r.error().message);
-  return std::move(r).value();
-}
-
 std::string pem_of(const EVP_PKEY* key) { return must(public_key_to_pem(key), "public key PEM"); }
 
 // The same P-256 key as a SubjectPublicKeyInfo with a compressed point: one
