@@ -138,7 +138,8 @@ TEST(Commands, SynopsisComesFromTheDefinitions) {
   auto tree = fwseal_commands();
   auto* package = static_cast<Command*>(tree->get_subcommand("package"));
   EXPECT_EQ(package->synopsis(),
-            "fwseal package --spec SPEC.json --output PKG [--force] [--sbom-out SBOM.json] [--quiet]\n"
+            "fwseal package --spec SPEC.json --output PKG [--force] [--sbom-out SBOM.json]\n"
+            "                      [--encryption-secret FILE] [--encryption-key URI] [--module PATH] [--quiet]\n"
             "                      [--json]");
   auto* extract = static_cast<Command*>(tree->get_subcommand("extract"));
   EXPECT_THAT(extract->synopsis(), StartsWith("fwseal extract PKG|- --directory DIR --trust TRUST.json [--hw ID...]"));
