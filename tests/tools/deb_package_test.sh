@@ -5,10 +5,15 @@
 # unpacked outside the build tree, fwseal and fwseal-verify run, and the
 # unpacked fwseal-verify(-static) accept a valid conformance vector and refuse
 # a tampered one. (Installing it on a fresh Debian 12 is shown in docs/USAGE.md.)
-#   deb_package_test.sh BUILD_DIR SOURCE_DIR
+#   deb_package_test.sh BUILD_DIR SOURCE_DIR [STATIC]
+# STATIC is 1 when the build makes fwseal-verify-static (FWSEAL_STATIC_VERIFIER,
+# on in the default preset), 0 when it does not (the asan preset).
 set -eu
-build=${1:?usage: deb_package_test.sh BUILD_DIR SOURCE_DIR}
-src=${2:?usage: deb_package_test.sh BUILD_DIR SOURCE_DIR}
+build=${1:?usage: deb_package_test.sh BUILD_DIR SOURCE_DIR [STATIC]}
+src=${2:?usage: deb_package_test.sh BUILD_DIR SOURCE_DIR [STATIC]}
+static=${3:-1}
+verifiers="fwseal-verify"
+[ "$static" = 1 ] && verifiers="fwseal-verify fwseal-verify-static"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "deb_package_test: $*" >&2; exit 1; }
@@ -30,12 +35,15 @@ for bad in softhsm2 -dev; do
 done
 
 dpkg-deb -c "$deb" | awk '{print $6}' >"$tmp/contents"
-for f in ./usr/bin/fwseal ./usr/bin/fwseal-verify ./usr/bin/fwseal-verify-static \
+for f in ./usr/bin/fwseal $(for v in $verifiers; do echo "./usr/bin/$v"; done) \
          ./usr/share/man/man1/fwseal.1 ./usr/share/man/man1/fwseal-verify.1 \
          ./usr/share/bash-completion/completions/fwseal ./usr/share/bash-completion/completions/fwseal-verify \
          ./usr/share/doc/fwseal/README.md ./usr/share/doc/fwseal/FORMAT.md ./usr/share/doc/fwseal/USAGE.md; do
   grep -qx "$f" "$tmp/contents" || fail "the package lacks $f"
 done
+if [ "$static" = 0 ] && grep -qx ./usr/bin/fwseal-verify-static "$tmp/contents"; then
+  fail "fwseal-verify-static is packaged, but the build does not make it"
+fi
 if grep -q "^./usr/lib\|^./usr/include\|_test$" "$tmp/contents"; then
   fail "the package holds libraries, headers or tests: $(grep "^./usr/lib\|^./usr/include\|_test$" "$tmp/contents" | head -3)"
 fi
@@ -55,7 +63,7 @@ grep -q 'the signing key in its token' "$man1/fwseal.1" || fail "fwseal.1 lacks 
 grep -q 'the trust policy: trusted keys' "$man1/fwseal-verify.1" || fail "fwseal-verify.1 lacks --trust's description"
 
 vectors="$src/tests/vectors"
-for v in fwseal-verify fwseal-verify-static; do
+for v in $verifiers; do
   "$bin/$v" "$vectors/valid/ed25519.fwpkg" --trust "$vectors/trust.json" >"$tmp/ok.out" 2>&1 \
     || fail "$v refused valid/ed25519.fwpkg: $(cat "$tmp/ok.out")"
   grep -q '^VALID: ' "$tmp/ok.out" || fail "$v said: $(cat "$tmp/ok.out")"
