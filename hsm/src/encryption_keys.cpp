@@ -40,13 +40,6 @@ class Destroy {
   bool done_ = false;
 };
 
-Status set_object_id(const Session& s, CK_OBJECT_HANDLE obj, const std::string& id) {
-  CK_ATTRIBUTE a = bytes_attribute(CKA_ID, id);
-  CK_RV rv = s.fn().C_SetAttributeValue(s.handle(), obj, &a, 1);
-  if (rv != CKR_OK) return pkcs11_error("setting CKA_ID on " + s.token_name() + " failed", rv);
-  return ok_status();
-}
-
 Result<EncryptionKeyInfo> generate_recipient(const Session& s, const std::string& label) {
   CK_BBOOL yes = CK_TRUE;
   CK_BBOOL no = CK_FALSE;
@@ -77,8 +70,8 @@ Result<EncryptionKeyInfo> generate_recipient(const Session& s, const std::string
   FWSEAL_ASSIGN(ossl::PKey key, public_key_of(s, h_pub));
   FWSEAL_ASSIGN(enc::Recipient r, enc::recipient_from_public_key(key.get(), "the generated key"));
   const std::string id(r.key_id.begin(), r.key_id.end());
-  FWSEAL_TRY(set_object_id(s, h_priv, id));
-  FWSEAL_TRY(set_object_id(s, h_pub, id));
+  FWSEAL_TRY(set_key_id(s, h_priv, id));
+  FWSEAL_TRY(set_key_id(s, h_pub, id));
   FWSEAL_TRY(s.publish());
   EncryptionKeyInfo info{s.token().label, label, {}, r.key_id};
   FWSEAL_ASSIGN(info.uri, uri_for(info.token, label, id));

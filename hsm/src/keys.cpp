@@ -35,13 +35,6 @@ class PairGuard {
   bool done_ = false;
 };
 
-Status set_id(const Session& s, CK_OBJECT_HANDLE obj, const std::string& id) {
-  CK_ATTRIBUTE a = bytes_attribute(CKA_ID, id);
-  CK_RV rv = s.fn().C_SetAttributeValue(s.handle(), obj, &a, 1);
-  if (rv != CKR_OK) return pkcs11_error("setting CKA_ID on " + s.token_name() + " failed", rv);
-  return ok_status();
-}
-
 // Asks only for signing: strict modules refuse to be told about other uses.
 // tpm2-pkcs11 fails with CKR_GENERAL_ERROR ("attr mismatch") when a template
 // sets CKA_DECRYPT or CKA_ENCRYPT to false, and leaves the half-made object
@@ -167,9 +160,9 @@ Result<KeyInfo> generate_key(const Options& opts, const KeyUri& uri, Algorithm a
                                      std::string(algorithm_name(alg)));
   FWSEAL_ASSIGN(KeyId key_id, key_id_of(key.get()));
   std::string id(key_id.begin(), key_id.end());
-  if (set_id(s, priv, id).ok()) {
+  if (set_key_id(s, priv, id).ok()) {
     // Half-set ids would unpair the keys; a failure here undoes the keygen.
-    FWSEAL_TRY(set_id(s, pub, id));
+    FWSEAL_TRY(set_key_id(s, pub, id));
   } else {
     FWSEAL_ASSIGN(id, s.bytes(priv, CKA_ID, kMaxIdBytes));  // the module keeps its own id
   }

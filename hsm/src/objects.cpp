@@ -24,6 +24,13 @@ Result<CK_OBJECT_HANDLE> find_key(const Session& s, const KeyUri& uri, CK_OBJECT
                                    s.token_name() + "; name the key by both object= and id=");
 }
 
+Status set_key_id(const Session& s, CK_OBJECT_HANDLE obj, const std::string& id) {
+  CK_ATTRIBUTE a = bytes_attribute(CKA_ID, id);
+  CK_RV rv = s.fn().C_SetAttributeValue(s.handle(), obj, &a, 1);
+  if (rv != CKR_OK) return pkcs11_error("setting CKA_ID on " + s.token_name() + " failed", rv);
+  return ok_status();
+}
+
 Result<CK_OBJECT_HANDLE> public_key_for(const Session& s, CK_OBJECT_HANDLE priv) {
   FWSEAL_ASSIGN(std::string id, s.bytes(priv, CKA_ID, kMaxIdBytes));
   FWSEAL_ASSIGN(std::string label, s.bytes(priv, CKA_LABEL, kMaxLabelBytes));

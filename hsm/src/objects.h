@@ -21,6 +21,10 @@ inline CK_ATTRIBUTE bytes_attribute(CK_ATTRIBUTE_TYPE type, const std::string& v
 // Code::hsm naming the key and token if there is none or more than one.
 Result<CK_OBJECT_HANDLE> find_key(const Session& s, const KeyUri& uri, CK_OBJECT_CLASS cls);
 
+// Sets CKA_ID on a key object (keygen names both halves by the fwseal key id).
+// Code::hsm naming the token if the module refuses.
+Status set_key_id(const Session& s, CK_OBJECT_HANDLE obj, const std::string& id);
+
 // The public key object paired with a private key: same CKA_ID (and, if
 // several share it, same label), or same label when the key has no id.
 Result<CK_OBJECT_HANDLE> public_key_for(const Session& s, CK_OBJECT_HANDLE priv);
