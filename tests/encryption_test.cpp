@@ -4,6 +4,9 @@
 // verified without keys and decrypted with them, and each way a package can
 // be wrong after it was signed (so that only R27 or R28 can catch it).
 #include <gmock/gmock.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -235,6 +238,123 @@ TEST_F(Encryption, SignedButWrongEncryptionFailsR27OrR28) {
     EXPECT_EQ(v.exit_code, 17);
     EXPECT_EQ(nlohmann::json::parse(v.out)["code"], "decryption");
   }
+}
+
+// Issue 13, point 4: a release file marks images encrypted and names the
+// secret; `pipeline run` packages with it, and its reproducibility rebuild,
+// in another environment from copies of the inputs, gives the same bytes.
+class PipelineEncryption : public Encryption {
+ protected:
+  // rootfs encrypted for fleet-a (token) and fleet-b (file); `secret` is the
+  // release's "encryption" member (empty: none).
+  std::string release(const std::string& name, const std::string& secret, bool encrypted = true) {
+    const std::string enc = encrypted ? R"(, "encryption": {"recipients": ["fleet-a.pub.pem", "fleet-b.pub.pem"], "chunk_size": 4096})" : "";
+    write_bytes(w.path(name + ".json"), R"({"product": "cam", "version": "2.0", "security_version": 1,
+      "created": 1790000000, "hardware": ["rev-b"],
+      "images": [{"name": "boot", "type": "bootloader", "path": "boot.bin"},
+                 {"name": "rootfs", "type": "rootfs", "path": "rootfs.bin")" + enc + R"(}],
+      "signing": {"keys": [{"uri": ")" + w.key_uri("rel") + R"("}]},)" +
+                                            (secret.empty() ? "" : R"( "encryption": )" + secret + ",") +
+                                            R"( "output": "out/)" + name + R"("})");
+    return w.path(name + ".json");
+  }
+  std::string token_secret() const { return R"({"key": ")" + w.key_uri("secret") + R"("})"; }
+};
+
+TEST_F(PipelineEncryption, RunWithATokenSecretIsReproducibleAndDecrypts) {
+  auto r = w.fwseal({"pipeline", "run", release("tok", token_secret())});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const std::string pkg = w.path("out/tok/cam-2.0.fwpkg");
+  auto report = nlohmann::json::parse(read_bytes(w.path("out/tok/report.json")));
+  const auto& v = report["variants"][0];
+  EXPECT_EQ(v["reproducibility"]["result"], "pass");
+  EXPECT_EQ(v["reproducibility"]["manifest_sha256"]["released"], v["reproducibility"]["manifest_sha256"]["rebuilt"]);
+  // The published package: rootfs stored encrypted, the manifest saying for whom.
+  ASSERT_EQ(v["images"].size(), 2u);
+  EXPECT_FALSE(v["images"][0].contains("encryption"));
+  const auto& e = v["images"][1]["encryption"];
+  EXPECT_EQ(e["plaintext_sha256"], sha256_hex(plain));
+  EXPECT_EQ(e["plaintext_size"], plain.size());
+  EXPECT_EQ(e["recipients"].size(), 2u);
+  EXPECT_NE(v["images"][1]["sha256"], sha256_hex(plain));
+  EXPECT_THAT(read_bytes(w.path("out/tok/report.html")),
+              HasSubstr("encrypted (aes-256-gcm-chunked-v1) for 2 recipient keys; plaintext"));
+  // The provenance names the image the build read: its plaintext's digest.
+  auto envelope = nlohmann::json::parse(read_bytes(pkg + ".intoto.jsonl"));
+  auto statement = nlohmann::json::parse(base64_decode(envelope["payload"].get<std::string>(), "payload").value());
+  bool found = false;
+  for (const auto& d : statement["predicate"]["buildDefinition"]["resolvedDependencies"])
+    if (d["name"] == "rootfs.bin") {
+      found = true;
+      EXPECT_EQ(d["digest"]["sha256"], sha256_hex(plain));
+    }
+  EXPECT_TRUE(found);
+  // A device of fleet-b decrypts what was released.
+  auto x = w.fwseal({"extract", pkg, "-C", dir("x"), "--trust", trust, "--decrypt-key", w.path("fleet-b.pem")});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(read_bytes(w.path("x/rootfs")), plain);
+
+  // A second run into another directory: the same bytes, signatures aside
+  // (the manifest is what they sign).
+  auto again = w.fwseal({"pipeline", "run", release("tok2", token_secret())});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto report2 = nlohmann::json::parse(read_bytes(w.path("out/tok2/report.json")));
+  EXPECT_EQ(report2["variants"][0]["package"]["manifest_sha256"], v["package"]["manifest_sha256"]);
+}
+
+TEST_F(PipelineEncryption, RunWithASecretFileAndAChangedImageIsCaughtByTheRebuild) {
+  write_bytes(w.path("release.secret"), std::string(32, 'k'));
+  ASSERT_EQ(::chmod(w.path("release.secret").c_str(), 0600), 0);
+  auto r = w.fwseal({"pipeline", "run", release("file", R"({"secret": "release.secret"})")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(read_bytes(w.path("out/file/report.json")));
+  EXPECT_EQ(report["variants"][0]["reproducibility"]["result"], "pass");
+  auto x = w.fwseal({"extract", w.path("out/file/cam-2.0.fwpkg"), "-C", dir("xf"), "--trust", trust, "--decrypt-key",
+                     w.path("fleet-b.pem")});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(read_bytes(w.path("xf/rootfs")), plain);
+
+  // A rebuild whose rootfs differs by one byte: the encrypted entry and the
+  // plaintext digest differ, and the run fails naming them.
+  std::string text = read_bytes(w.path("file.json"));
+  text.insert(text.rfind('}'), R"(, "reproducibility": {"rebuild_images": "cp \"$FWSEAL_RELEASE_DIR/boot.bin\" \"$FWSEAL_RELEASE_DIR/rootfs.bin\" \"$FWSEAL_REBUILD_DIR/\" && printf Z | dd of=\"$FWSEAL_REBUILD_DIR/rootfs.bin\" bs=1 seek=5000 conv=notrunc 2>/dev/null"})");
+  write_bytes(w.path("file.json"), text);
+  auto changed = w.fwseal({"pipeline", "run", w.path("file.json")});
+  EXPECT_EQ(changed.exit_code, 10) << changed.err;
+  EXPECT_THAT(changed.err, StartsWith("fwseal: repro: not reproducible: manifest sha256 "));
+  EXPECT_THAT(changed.err, HasSubstr("image/rootfs"));
+}
+
+TEST_F(PipelineEncryption, ReleaseFileMistakesAreNamed) {
+  auto missing = w.fwseal({"pipeline", "run", release("m", "")});
+  EXPECT_EQ(missing.exit_code, 10);  // malformed
+  EXPECT_EQ(missing.err, "fwseal: release.encryption: missing: an image is to be encrypted; name the release's "
+                         "encryption secret, {\"key\": URI} or {\"secret\": FILE}\n");
+  auto unused = w.fwseal({"pipeline", "run", release("u", token_secret(), false)});
+  EXPECT_EQ(unused.exit_code, 10);  // malformed
+  EXPECT_THAT(unused.err, HasSubstr("release.encryption: no image is to be encrypted"));
+  auto both = w.fwseal({"pipeline", "run", release("b", R"({"key": "pkcs11:object=x", "secret": "boot.bin"})")});
+  EXPECT_EQ(both.exit_code, 10);  // malformed
+  EXPECT_THAT(both.err, HasSubstr("release.encryption: give the release's encryption secret as \"key\": URI"));
+  write_bytes(w.path("loose.secret"), std::string(32, 's'));
+  ASSERT_EQ(::chmod(w.path("loose.secret").c_str(), 0644), 0);
+  auto loose = w.fwseal({"pipeline", "run", release("l", R"({"secret": "loose.secret"})")});
+  EXPECT_NE(loose.exit_code, 0);
+  EXPECT_THAT(loose.err, HasSubstr("release.encryption.secret: "));
+  EXPECT_THAT(loose.err, HasSubstr("loose.secret"));
+  auto recipient = w.fwseal({"pipeline", "run", [&] {
+                               std::string f = release("r", token_secret());
+                               std::string t = read_bytes(f);
+                               t.replace(t.find("fleet-b.pub.pem"), 15, "boot.bin");
+                               write_bytes(f, t);
+                               return f;
+                             }()});
+  EXPECT_EQ(recipient.exit_code, 10);  // malformed
+  EXPECT_THAT(recipient.err, HasSubstr("release.images[1].encryption.recipients[1]: "));
+  auto wrong_key = w.fwseal({"pipeline", "run", release("k", R"({"key": ")" + w.key_uri("rel") + R"("})")});
+  EXPECT_NE(wrong_key.exit_code, 0);
+  EXPECT_THAT(wrong_key.err, StartsWith("fwseal: release.encryption.key: "));
+  for (const char* name : {"m", "u", "b", "l", "r", "k"}) EXPECT_FALSE(std::filesystem::exists(w.path(std::string("out/") + name)));
 }
 
 }  // namespace

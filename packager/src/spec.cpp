@@ -106,9 +106,9 @@ Result<std::vector<std::string>> get_hardware(const json& j) {
   return out;
 }
 
-// An image's "encryption": its recipients' public keys (each read and checked
-// here, so a wrong file is named with its member) and the chunk size.
-Result<ImageEncryptionSpec> get_encryption(const json& j, const std::string& where, const std::string& base_dir) {
+}  // namespace
+
+Result<ImageEncryptionSpec> parse_image_encryption(const json& j, const std::string& where, const std::string& base_dir) {
   if (!j.is_object()) return bad(where, "expected an object {\"recipients\": [PEM files], \"chunk_size\": N}");
   FWSEAL_TRY(check_members(j, {"recipients", "chunk_size"}, where));
   ImageEncryptionSpec e;
@@ -135,6 +135,8 @@ Result<ImageEncryptionSpec> get_encryption(const json& j, const std::string& whe
   return e;
 }
 
+namespace {
+
 Result<std::vector<ImageSpec>> get_images(const json& j, const std::string& base_dir) {
   const std::string field = member_path(kSpec, "images");
   FWSEAL_ASSIGN(const json* items, get_array(j, "images", kSpec, kMaxImages));
@@ -157,7 +159,7 @@ Result<std::vector<ImageSpec>> get_images(const json& j, const std::string& base
     FWSEAL_ASSIGN(img.path, get_path(item, "path", where, base_dir));
     FWSEAL_TRY(check_regular_file(img.path, member_path(where, "path")));
     if (has_member(item, "encryption")) {
-      FWSEAL_ASSIGN(img.encryption, get_encryption(item["encryption"], member_path(where, "encryption"), base_dir));
+      FWSEAL_ASSIGN(img.encryption, parse_image_encryption(item["encryption"], member_path(where, "encryption"), base_dir));
     }
     out.push_back(std::move(img));
   }

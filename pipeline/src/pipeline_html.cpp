@@ -173,9 +173,18 @@ void verification_tables(std::string& out, const ojson& v, const std::string& si
   out += "</tbody></table>\n";
 
   out += "<h3>Images</h3>\n<table class=\"images\" id=\"images-" + sid + "\"><thead><tr><th>name</th><th>type</th><th>size (bytes)</th><th>sha256</th></tr></thead><tbody>\n";
-  for (const auto& i : v["images"])
+  for (const auto& i : v["images"]) {
     out += "<tr><td>" + e(i["name"]) + "</td><td>" + e(i["type"]) + "</td><td class=\"num\">" + size_text(i["size"]) +
            "</td><td class=\"hash\">" + e(i["sha256"]) + "</td></tr>\n";
+    // An encrypted image: the row above is its ciphertext; this one what it decrypts to, and for how many keys.
+    if (i.contains("encryption") && i["encryption"].is_object()) {
+      const ojson& c = i["encryption"];
+      const std::size_t n = c["recipients"].is_array() ? c["recipients"].size() : 0;
+      out += "<tr class=\"encrypted\"><td colspan=\"2\">encrypted (" + e(c["cipher"]) + ") for " + std::to_string(n) +
+             (n == 1 ? " recipient key" : " recipient keys") + "; plaintext</td><td class=\"num\">" +
+             size_text(c["plaintext_size"]) + "</td><td class=\"hash\">" + e(c["plaintext_sha256"]) + "</td></tr>\n";
+    }
+  }
   out += "</tbody></table>\n";
 }
 

@@ -145,16 +145,41 @@ Result<ReleasePlan> make_plan(const Release& r, const std::string& out_dir, std:
     v.sbom_parties = r.sbom_parties;
     v.release_dir = r.base_dir;
     v.licence_policy = r.licence_policy;
+    for (const auto& img : v.images)
+      if (img.encryption) v.encryption = r.encryption;
+    if (v.encryption) v.module = r.module;
     p.variants.push_back(std::move(v));
   }
   return p;
 }
 
+namespace {
+
+// An image as a spec and variant.json write it, with its encryption if any.
+ojson image_json(const ReleaseImage& img, const std::string& path) {
+  ojson j = {{"name", img.name}, {"type", img.type}, {"path", path}};
+  if (img.encryption)
+    j["encryption"] = {{"recipients", img.encryption->recipients}, {"chunk_size", img.encryption->chunk_size}};
+  return j;
+}
+
+}  // namespace
+
+std::vector<std::string> encryption_args(const VariantPlan& v) {
+  if (!v.encryption) return {};
+  if (!v.encryption->secret.empty()) return {"--encryption-secret", v.encryption->secret};
+  std::vector<std::string> args{"--encryption-key", v.encryption->key};
+  if (!v.module.empty()) {
+    args.push_back("--module");
+    args.push_back(v.module);
+  }
+  return args;
+}
+
 std::string package_spec(const VariantPlan& v, const std::vector<std::string>& image_paths,
                          const std::vector<std::string>& components_files) {
   ojson images = ojson::array();
-  for (std::size_t i = 0; i < v.images.size(); ++i)
-    images.push_back({{"name", v.images[i].name}, {"type", v.images[i].type}, {"path", image_paths[i]}});
+  for (std::size_t i = 0; i < v.images.size(); ++i) images.push_back(image_json(v.images[i], image_paths[i]));
   ojson sbom = {{"components", components_files}, {"sha512", v.sbom_sha512}};
   if (!v.supplier.empty()) sbom["supplier"] = v.supplier;
   for (const auto& [key, value] : v.sbom_parties.items()) sbom[key] = value;
@@ -170,7 +195,11 @@ std::string package_spec(const VariantPlan& v, const std::vector<std::string>& i
 
 std::string variant_json(const VariantPlan& v) {
   ojson images = ojson::array();
-  for (const auto& img : v.images) images.push_back({{"name", img.name}, {"type", img.type}, {"path", img.path}});
+  for (const auto& img : v.images) images.push_back(image_json(img, img.path));
+  ojson encryption = nullptr;
+  if (v.encryption)
+    encryption = v.encryption->secret.empty() ? ojson{{"key", v.encryption->key}, {"module", v.module}}
+                                              : ojson{{"secret", v.encryption->secret}};
   ojson j = {{"format", "fwseal-pipeline-variant"},
              {"name", v.name},
              {"label", v.label},
@@ -187,7 +216,8 @@ std::string variant_json(const VariantPlan& v) {
              {"rebuild_images", v.rebuild_images},
              {"sbom_sha512", v.sbom_sha512},
              {"sbom_parties", v.sbom_parties},
-             {"release_dir", v.release_dir}};
+             {"release_dir", v.release_dir},
+             {"encryption", encryption}};
   return j.dump(2) + "\n";
 }
 
@@ -196,7 +226,7 @@ Result<VariantPlan> parse_variant_json(std::string_view text, std::string_view w
   const std::string w(what);
   FWSEAL_TRY(check_members(j, {"format", "name", "label", "package_name", "product", "version", "supplier",
                                "security_version", "created", "hardware", "images", "components_files", "repro",
-                               "rebuild_images", "sbom_sha512", "sbom_parties", "release_dir"},
+                               "rebuild_images", "sbom_sha512", "sbom_parties", "release_dir", "encryption"},
                            w));
   FWSEAL_ASSIGN(std::string format, get_string(j, "format", w));
   if (format != "fwseal-pipeline-variant") return make_error(Code::malformed, w + ": not a variant.json of fwseal pipeline");
@@ -219,11 +249,16 @@ Result<VariantPlan> parse_variant_json(std::string_view text, std::string_view w
   FWSEAL_ASSIGN(const json* images, get_array(j, "images", w, kMaxImages));
   for (std::size_t i = 0; i < images->size(); ++i) {
     const std::string at = index_path(member_path(w, "images"), i);
-    FWSEAL_TRY(check_members((*images)[i], {"name", "type", "path"}, at));
+    FWSEAL_TRY(check_members((*images)[i], {"name", "type", "path", "encryption"}, at));
     ReleaseImage img;
     FWSEAL_ASSIGN(img.name, get_string((*images)[i], "name", at));
     FWSEAL_ASSIGN(img.type, get_string((*images)[i], "type", at));
     FWSEAL_ASSIGN(img.path, get_string((*images)[i], "path", at));
+    if (has_member((*images)[i], "encryption")) {
+      // The recipients' paths are absolute: the base directory is never used.
+      FWSEAL_ASSIGN(img.encryption, packager::parse_image_encryption((*images)[i]["encryption"],
+                                                                     member_path(at, "encryption"), "/"));
+    }
     v.images.push_back(std::move(img));
   }
   FWSEAL_ASSIGN(const json* comps, get_array(j, "components_files", w, 100000));
@@ -242,6 +277,21 @@ Result<VariantPlan> parse_variant_json(std::string_view text, std::string_view w
     v.sbom_parties = j["sbom_parties"];
   }
   FWSEAL_ASSIGN(v.release_dir, get_string(j, "release_dir", w));
+  if (has_member(j, "encryption") && !j["encryption"].is_null()) {
+    const std::string at = member_path(w, "encryption");
+    const json& e = j["encryption"];
+    FWSEAL_TRY(check_members(e, {"key", "module", "secret"}, at));
+    EncryptionSecretSpec spec;
+    if (has_member(e, "secret")) {
+      FWSEAL_ASSIGN(spec.secret, get_string(e, "secret", at));
+    } else {
+      FWSEAL_ASSIGN(spec.key, get_string(e, "key", at));
+      FWSEAL_ASSIGN(v.module, get_string(e, "module", at));
+    }
+    if (spec.secret.empty() == spec.key.empty())
+      return make_error(Code::malformed, at + ": expected {\"key\", \"module\"} or {\"secret\"}");
+    v.encryption = std::move(spec);
+  }
   return v;
 }
 
@@ -252,11 +302,15 @@ namespace {
 // edge's output: the sign edge moves the package on, so that signing never
 // copies the images. A failure removes the stamp and the SBOM.
 void package_edge(std::string& out, const ReleasePlan& plan, const VariantPlan& v) {
-  const std::string cmd = argv_to_shell({plan.tools.fwseal, "package", "--quiet", "--force", "--spec", v.spec_path(), "-o",
-                                         v.unsigned_path(), "--sbom-out", v.sbom_path()}) +
-                          " && : > " + shell_quote(v.unsigned_stamp());
+  std::vector<std::string> package{plan.tools.fwseal, "package", "--quiet", "--force", "--spec", v.spec_path(), "-o",
+                                   v.unsigned_path(), "--sbom-out", v.sbom_path()};
+  for (auto& a : encryption_args(v)) package.push_back(std::move(a));
+  const std::string cmd = argv_to_shell(package) + " && : > " + shell_quote(v.unsigned_stamp());
   std::vector<std::string> inputs = image_paths(v);
   inputs.push_back(v.spec_path());
+  for (const auto& img : v.images)
+    if (img.encryption) inputs.insert(inputs.end(), img.encryption->recipients.begin(), img.encryption->recipients.end());
+  if (v.encryption && !v.encryption->secret.empty()) inputs.push_back(v.encryption->secret);
   for (std::size_t k = 0; k < v.components_files.size(); ++k) inputs.push_back(v.file(v.components_copy(k)));
   edge(out, {v.unsigned_stamp(), v.sbom_path()}, inputs,
        wrapped(v, Step::package, cmd, {v.unsigned_stamp(), v.sbom_path()}), "package " + v.label);
@@ -285,9 +339,10 @@ void licences_edge(std::string& out, const ReleasePlan& plan, const VariantPlan&
 // (the same bytes), without rewriting the SBOM other edges depend on.
 void sign_edge(std::string& out, const ReleasePlan& plan, const VariantPlan& v) {
   const std::string tmp = v.file("." + v.package_name + ".signing");
-  std::string cmd = "{ [ -e " + shell_quote(v.unsigned_path()) + " ] || " +
-                    argv_to_shell({plan.tools.fwseal, "package", "--quiet", "--force", "--spec", v.spec_path(), "-o",
-                                   v.unsigned_path()}) +
+  std::vector<std::string> package{plan.tools.fwseal, "package", "--quiet", "--force", "--spec", v.spec_path(), "-o",
+                                   v.unsigned_path()};
+  for (auto& a : encryption_args(v)) package.push_back(std::move(a));
+  std::string cmd = "{ [ -e " + shell_quote(v.unsigned_path()) + " ] || " + argv_to_shell(package) +
                     "; } && mv -f " + shell_quote(v.unsigned_path()) + " " + shell_quote(tmp);
   std::vector<std::string> inputs{v.unsigned_stamp(), plan.keys_path()};
   if (!v.licence_policy.empty()) inputs.push_back(v.licences_path());  // nothing is signed before the policy passed

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "fwseal/format/canonical_json.h"
+#include "fwseal/format/encryption.h"
 #include "fwseal/base/digest.h"
 #include "fwseal/base/file.h"
 #include "fwseal/format/manifest.h"
@@ -119,7 +120,7 @@ Result<std::vector<ReleaseImage>> get_images(const json& j, std::string_view whe
   for (std::size_t i = 0; i < items->size(); ++i) {
     const json& item = (*items)[i];
     const std::string at = index_path(field, i);
-    FWSEAL_TRY(check_members(item, {"name", "type", "path"}, at));
+    FWSEAL_TRY(check_members(item, {"name", "type", "path", "encryption"}, at));
     ReleaseImage img;
     FWSEAL_ASSIGN(img.name, get_string(item, "name", at));
     FWSEAL_TRY(check_image_name(img.name, member_path(at, "name")));
@@ -129,6 +130,10 @@ Result<std::vector<ReleaseImage>> get_images(const json& j, std::string_view whe
     FWSEAL_ASSIGN(img.type, get_string(item, "type", at));
     FWSEAL_TRY(check_token(img.type, member_path(at, "type")));
     FWSEAL_ASSIGN(img.path, get_file(item, "path", at, base_dir));
+    if (has_member(item, "encryption")) {
+      FWSEAL_ASSIGN(img.encryption, packager::parse_image_encryption(item["encryption"], member_path(at, "encryption"),
+                                                                     base_dir));
+    }
     out.push_back(std::move(img));
   }
   if (out.empty() && !allow_empty) return bad(field, "at least one image is required");
@@ -159,11 +164,11 @@ Status get_components(const json& j, std::string_view where, const std::string& 
   return ok_status();
 }
 
-Result<std::string> get_key_uri(const json& k, const std::string& at) {
-  FWSEAL_ASSIGN(std::string uri, get_string(k, "uri", at));
-  if (uri.rfind("pkcs11:", 0) != 0) return bad(member_path(at, "uri"), "expected a PKCS#11 URI (pkcs11:token=...;object=...)");
+Result<std::string> get_key_uri(const json& k, const std::string& at, const char* member = "uri") {
+  FWSEAL_ASSIGN(std::string uri, get_string(k, member, at));
+  if (uri.rfind("pkcs11:", 0) != 0) return bad(member_path(at, member), "expected a PKCS#11 URI (pkcs11:token=...;object=...)");
   for (char c : uri)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad(member_path(at, "uri"), "control character in URI");
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad(member_path(at, member), "control character in URI");
   return uri;
 }
 
@@ -197,6 +202,44 @@ Status get_signing(const json& j, const std::string& base_dir, Release& r) {
     FWSEAL_TRY(check_members(j["provenance"], {"uri"}, at));
     FWSEAL_ASSIGN(r.provenance_key, get_key_uri(j["provenance"], at));
   }
+  return ok_status();
+}
+
+// "encryption": {"key": URI} | {"secret": FILE}. A secret file is read now,
+// so that one others may read fails the run before any work.
+Status get_encryption(const json& j, const std::string& base_dir, Release& r) {
+  if (!has_member(j, "encryption")) return ok_status();
+  const std::string where = member_path(kRelease, "encryption");
+  const json& e = j["encryption"];
+  FWSEAL_TRY(check_members(e, {"key", "secret"}, where));
+  if (has_member(e, "key") == has_member(e, "secret"))
+    return bad(where, "give the release's encryption secret as \"key\": URI (a secret in a token) or \"secret\": FILE, "
+                      "one of the two");
+  EncryptionSecretSpec spec;
+  if (has_member(e, "key")) {
+    FWSEAL_ASSIGN(spec.key, get_key_uri(e, where, "key"));
+  } else {
+    FWSEAL_ASSIGN(spec.secret, get_file(e, "secret", where, base_dir));
+    if (auto loaded = enc::load_secret_file(spec.secret); !loaded.ok())
+      return make_error(loaded.error().code, member_path(where, "secret") + ": " + loaded.error().message);
+  }
+  r.encryption = std::move(spec);
+  return ok_status();
+}
+
+// The secret and the encrypted images come together: a secret without an
+// encrypted image is a release file that does not say what it means.
+Status check_encryption(const Release& r) {
+  bool encrypted = false;
+  for (const auto& v : r.variants)
+    for (const auto& img : v.images) encrypted = encrypted || img.encryption.has_value();
+  if (encrypted && !r.encryption)
+    return bad(member_path(kRelease, "encryption"),
+               "missing: an image is to be encrypted; name the release's encryption secret, {\"key\": URI} or "
+               "{\"secret\": FILE}");
+  if (!encrypted && r.encryption)
+    return bad(member_path(kRelease, "encryption"), "no image is to be encrypted (an image's \"encryption\": "
+                                                    "{\"recipients\": [...]}); remove it or mark the images");
   return ok_status();
 }
 
@@ -371,7 +414,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
   FWSEAL_ASSIGN(json j, parse_json_with_comments(text, what, JsonLimits{kMaxReleaseBytes, 16}));
   FWSEAL_TRY(check_members(j, {"release", "product", "version", "security_version", "supplier", "created", "hardware",
                                "images", "components", "sbom", "signing", "provenance", "trust", "reproducibility",
-                               "output", "inventory", "licence_policy", "variants"},
+                               "output", "inventory", "licence_policy", "variants", "encryption"},
                            kRelease));
   Release r;
   r.base_dir = base_dir;
@@ -399,6 +442,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
     r.created = static_cast<std::int64_t>(c);
   }
   FWSEAL_TRY(get_signing(j, base_dir, r));
+  FWSEAL_TRY(get_encryption(j, base_dir, r));
   FWSEAL_TRY(get_trust(j, base_dir, r));
   FWSEAL_TRY(get_repro(j, r));
   FWSEAL_TRY(get_inventory(j, base_dir, r));
@@ -424,6 +468,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
   if (!r.has_variants) {
     if (!has_hardware) return bad("release.hardware", "missing");
     r.variants.push_back(std::move(shared));
+    FWSEAL_TRY(check_encryption(r));
     return r;
   }
   const std::string field = member_path(kRelease, "variants");
@@ -438,6 +483,7 @@ Result<Release> parse_release(std::string_view text, const std::string& base_dir
                                               index_path(field, it->second) + ")");
     r.variants.push_back(std::move(v));
   }
+  FWSEAL_TRY(check_encryption(r));
   return r;
 }
 

@@ -1,6 +1,9 @@
 // The release file reader: every rule, by its message.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -172,6 +175,87 @@ TEST_F(ReleaseFile, BuildNinjaEdgesDependOnWhatTheyRead) {
   EXPECT_EQ(v->package_name, "acme-cam-1.4.2.fwpkg");
   EXPECT_EQ(v->created, 7);
   EXPECT_EQ(v->images[0].path, dir_ + "/a.bin");
+}
+
+// Issue 13, point 4: encrypted images in a release file reach the package
+// spec, the package and sign edges (with the secret) and variant.json (which
+// the reproducibility rebuild reads).
+TEST_F(ReleaseFile, EncryptedImagesAndTheSecretReachEveryStep) {
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519");
+  ASSERT_NE(key, nullptr);
+  FILE* f = std::fopen((dir_ + "/fleet.pub.pem").c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(PEM_write_PUBKEY(f, key), 1);
+  std::fclose(f);
+  EVP_PKEY_free(key);
+  std::string text = kMinimal;
+  const std::string image_end = R"("path": "a.bin"})";
+  text.replace(text.find(image_end), image_end.size(),
+               R"("path": "a.bin", "encryption": {"recipients": ["fleet.pub.pem"], "chunk_size": 8192}})");
+  std::string with_key = text;
+  with_key.insert(with_key.rfind('}'), R"(, "encryption": {"key": "pkcs11:token=t;object=secret"})");
+  const std::string signing = R"("signing": {)";
+  with_key.replace(with_key.find(signing), signing.size(), R"("signing": {"module": "a.bin", )");
+  auto r = parse(with_key);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r->variants[0].images[0].encryption);
+  EXPECT_EQ(r->variants[0].images[0].encryption->recipients, std::vector<std::string>{dir_ + "/fleet.pub.pem"});
+  EXPECT_EQ(r->variants[0].images[0].encryption->chunk_size, 8192u);
+  auto plan = make_plan(*r, "/o", 7, Tools{"/bin/fwseal", "/bin/fwseal-verify"}, true);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  const VariantPlan& vp = plan->variants[0];
+  EXPECT_EQ(encryption_args(vp), (std::vector<std::string>{"--encryption-key", "pkcs11:token=t;object=secret",
+                                                            "--module", dir_ + "/a.bin"}));
+  auto spec = nlohmann::json::parse(package_spec(vp, {"inputs/0-a.bin"}, {}), nullptr, true, true);
+  EXPECT_EQ(spec["images"][0]["encryption"]["recipients"], nlohmann::json::array({dir_ + "/fleet.pub.pem"}));
+  EXPECT_EQ(spec["images"][0]["encryption"]["chunk_size"], 8192);
+  const std::string n = build_ninja(*plan);
+  // Both commands that package (the package edge, and the sign edge when it
+  // packages again) are given the secret; a new recipient key packages again.
+  std::size_t count = 0;
+  for (std::size_t at = n.find("'--encryption-key' 'pkcs11:token=t;object=secret' '--module'"); at != std::string::npos;
+       at = n.find("'--encryption-key' 'pkcs11:token=t;object=secret' '--module'", at + 1))
+    ++count;
+  EXPECT_EQ(count, 2u);
+  EXPECT_THAT(n, HasSubstr(" " + dir_ + "/fleet.pub.pem"));
+  auto v = parse_variant_json(variant_json(vp), "variant.json");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  ASSERT_TRUE(v->encryption);
+  EXPECT_EQ(v->encryption->key, "pkcs11:token=t;object=secret");
+  EXPECT_EQ(v->module, dir_ + "/a.bin");
+  ASSERT_TRUE(v->images[0].encryption);
+  EXPECT_EQ(v->images[0].encryption->chunk_size, 8192u);
+  EXPECT_EQ(encryption_args(*v), encryption_args(vp));
+
+  // A secret file: owner-only, an input of the package edge.
+  std::ofstream(dir_ + "/release.secret") << std::string(40, 'x');
+  ::chmod((dir_ + "/release.secret").c_str(), 0600);
+  std::string with_file = text;
+  with_file.insert(with_file.rfind('}'), R"(, "encryption": {"secret": "release.secret"})");
+  r = parse(with_file);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  plan = make_plan(*r, "/o", 7, Tools{"/bin/fwseal", "/bin/fwseal-verify"}, true);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(encryption_args(plan->variants[0]),
+            (std::vector<std::string>{"--encryption-secret", dir_ + "/release.secret"}));
+  EXPECT_THAT(build_ninja(*plan), HasSubstr(" " + dir_ + "/release.secret"));
+  v = parse_variant_json(variant_json(plan->variants[0]), "variant.json");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(encryption_args(*v), encryption_args(plan->variants[0]));
+
+  // Without encrypted images, nothing: no option, no member.
+  auto plain = make_plan(*parse(kMinimal), "/o", 7, Tools{"/bin/fwseal", "/bin/fwseal-verify"}, true);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(encryption_args(plain->variants[0]).empty());
+  EXPECT_THAT(build_ninja(*plain), Not(HasSubstr("encryption")));
+
+  ::chmod((dir_ + "/release.secret").c_str(), 0640);
+  auto loose = parse(with_file);
+  ASSERT_FALSE(loose.ok());
+  EXPECT_THAT(loose.error().message, HasSubstr("release.encryption.secret: "));
+  auto unknown = parse(text.insert(text.rfind('}'), R"(, "encryption": {"key": "pkcs11:object=s", "pin": "1"})"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.error().message, HasSubstr("release.encryption.pin: unknown member"));
 }
 
 TEST_F(ReleaseFile, Sha512InTheSbomIsAskedFor) {

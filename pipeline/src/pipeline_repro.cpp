@@ -151,17 +151,22 @@ Result<ReproReport> check_reproducible(const VariantPlan& v, const ReproOptions&
   ReproReport report;
   report.perturbation = perturb(root);
   const Perturbation& p = report.perturbation;
-  auto child = [&](std::vector<std::string> argv) {
+  // The rebuild needs no PIN (neither its value, nor a file, nor the memory
+  // file `pipeline run` hands to the signing steps), except to reach an
+  // encryption secret in a token: that child keeps the user PIN's sources.
+  auto child = [&](std::vector<std::string> argv, bool user_pin = false) {
     ChildOptions o;
     o.argv = std::move(argv);
     o.set_env = p.env;
     o.set_env["SOURCE_DATE_EPOCH"] = std::to_string(v.created);
     o.cwd = p.cwd;
     o.umask = p.umask;
-    // The rebuild needs no PIN: neither its value, nor a file, nor the memory
-    // file `pipeline run` hands to the signing steps.
-    hsm::withhold_pins(o);
-    o.close_inherited_fds = true;
+    if (user_pin) {
+      o.unset_env = {"FWSEAL_SO_PIN", "FWSEAL_SO_PIN_FILE"};
+    } else {
+      hsm::withhold_pins(o);
+      o.close_inherited_fds = true;
+    }
     return o;
   };
 
@@ -207,8 +212,12 @@ Result<ReproReport> check_reproducible(const VariantPlan& v, const ReproOptions&
   // The spec sits where the pipeline's does relative to its inputs, so the
   // SBOM names the components files alike.
   FWSEAL_TRY(write_file_atomic(root + "/package.json", package_spec(v, images, components)));
-  FWSEAL_TRY(run_step("fwseal package", child({options.fwseal, "package", "--quiet", "--spec", root + "/package.json",
-                                               "-o", "out/rebuilt.fwpkg"})));
+  // With the release's encryption secret: the same data keys and nonces, so
+  // the same ciphertext.
+  std::vector<std::string> package{options.fwseal, "package", "--quiet", "--spec", root + "/package.json",
+                                   "-o", "out/rebuilt.fwpkg"};
+  for (auto& a : encryption_args(v)) package.push_back(std::move(a));
+  FWSEAL_TRY(run_step("fwseal package", child(std::move(package), v.encryption && !v.encryption->key.empty())));
 
   FWSEAL_ASSIGN(report.comparison, compare_unsigned(options.package, root + "/out/rebuilt.fwpkg"));
   report.reproducible = report.comparison.identical;

@@ -19,6 +19,7 @@
 #include "fwseal/format/trust.h"
 #include "fwseal/format/x509.h"
 #include "fwseal/hsm/hsm.h"
+#include "fwseal/hsm/encryption_keys.h"
 #include "fwseal/hsm/pin_sources.h"
 #include "fwseal/hsm/signing_key.h"
 #include "fwseal/hsm/uri.h"
@@ -143,6 +144,24 @@ Result<OpenedKeys> open_keys(const Release& r) {
     out.provenance_key = std::move(*trusted);
   }
   return out;
+}
+
+// The encryption secret in a token, opened before any work,
+// like the signing keys: a wrong PIN, a missing object or one that is not an
+// HMAC secret fails the run at once. A secret file was read with the release.
+Status open_encryption_key(const Release& r) {
+  if (!r.encryption || r.encryption->key.empty()) return ok_status();
+  const std::string where = "release.encryption.key";
+  auto uri = hsm::parse_key_uri(r.encryption->key);
+  if (!uri.ok()) return make_error(Code::malformed, where + ": " + uri.error().message);
+  if (!hsm::pin_available_without_prompt(*uri))
+    return make_error(Code::login, where + ": packaging runs in build jobs that cannot prompt for a PIN; set "
+                                           "FWSEAL_PIN_FILE (or FWSEAL_PIN, or the key URI's pin-source)");
+  hsm::Options opts;
+  opts.module = r.module;
+  auto secret = hsm::open_encryption_secret(opts, r.encryption->key);
+  if (!secret.ok()) return prefixed(where, secret.error());
+  return ok_status();
 }
 
 Result<TrustPolicy> make_trust(const Release& r, const OpenedKeys& keys) {
@@ -569,6 +588,7 @@ Result<RunSummary> run_release(const RunOptions& o) {
 
   phase("opening the signing keys");
   FWSEAL_ASSIGN(OpenedKeys keys, open_keys(release));
+  FWSEAL_TRY(open_encryption_key(release));
   FWSEAL_ASSIGN(TrustPolicy trust, make_trust(release, keys));
   FWSEAL_ASSIGN(std::string trust_text, serialize_trust(trust));
 

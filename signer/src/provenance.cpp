@@ -65,11 +65,13 @@ Result<Provenance> build_provenance(const ProvenanceRequest& req) {
       if (in.image != img.name)
         return make_error(Code::usage, "provenance: input image " + std::to_string(images) + " is \"" + in.image +
                                            "\" but the package's is \"" + img.name + "\"");
+      // The input is the image as built: an encrypted image's plaintext.
+      const Sha256& built = img.encryption ? img.encryption->plaintext_sha256 : img.sha256;
       if (req.digests_from_manifest) {
-        mat.sha256 = img.sha256;
+        mat.sha256 = built;
       } else {
         FWSEAL_ASSIGN(mat.sha256, sha256_file(in.path));
-        if (mat.sha256 != img.sha256) return mismatch("image " + img.name, in.path, mat.sha256, img.sha256);
+        if (mat.sha256 != built) return mismatch("image " + img.name, in.path, mat.sha256, built);
       }
       mat.image = in.image;
     } else if (in.role == "sbom") {

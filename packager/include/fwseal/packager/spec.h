@@ -80,6 +80,13 @@ Result<Spec> load_spec(const std::string& path);
 // shape and text are checked here (unknown members, control characters);
 // sbom-gen checks URLs and e-mail addresses. Code::malformed naming the
 // member, e.g. `spec.sbom.authors[1].email: expected a string`.
+// An image's "encryption" member, as a spec and a release file write it:
+// every recipient's public key file (resolved against `base_dir`) is read and
+// checked, so a wrong one is named with its member. Code::malformed naming
+// `where`.
+Result<ImageEncryptionSpec> parse_image_encryption(const nlohmann::json& object, const std::string& where,
+                                                   const std::string& base_dir);
+
 Status parse_sbom_parties(const nlohmann::json& object, std::string_view where, SbomGeneration& out);
 
 // An SBOM to embed: a JSON object of at most kMaxSbomBytes bytes, parsed

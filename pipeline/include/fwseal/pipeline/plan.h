@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,11 @@ struct VariantPlan {
   nlohmann::json sbom_parties = nlohmann::json::object();  // Release::sbom_parties
   std::string release_dir;     // $FWSEAL_RELEASE_DIR for the rebuild command
   std::string licence_policy;  // Release::licence_policy; empty: no licences step
+  // Release::encryption, for a variant with an encrypted image (else unset),
+  // and the module a token-held secret is in: the package step and the
+  // rebuild give them to fwseal package (encryption_args).
+  std::optional<EncryptionSecretSpec> encryption;
+  std::string module;
 
   std::string file(std::string_view leaf) const { return work_dir + "/" + std::string(leaf); }
   std::string spec_path() const { return file("package.json"); }
@@ -107,6 +113,11 @@ Result<ReleasePlan> make_plan(const Release& release, const std::string& out_dir
 // (paths as the SBOM names them: relative to the spec's directory).
 std::string package_spec(const VariantPlan& v, const std::vector<std::string>& image_paths,
                          const std::vector<std::string>& components_files);
+
+// fwseal package's options for the variant's encryption secret: none,
+// "--encryption-secret FILE", or "--encryption-key URI" (with "--module M"
+// when the release names a module).
+std::vector<std::string> encryption_args(const VariantPlan& v);
 
 // variant.json: everything `fwseal pipeline repro` needs to rebuild a variant.
 std::string variant_json(const VariantPlan& v);

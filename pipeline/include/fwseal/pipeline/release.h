@@ -17,6 +17,7 @@
 
 #include "fwseal/base/error.h"
 #include "fwseal/format/signature.h"
+#include "fwseal/packager/spec.h"
 
 namespace fwseal::pipeline {
 
@@ -27,6 +28,17 @@ struct ReleaseImage {
   std::string name;  // manifest image name
   std::string type;  // manifest image type
   std::string path;  // absolute
+  // "encryption": {"recipients": [PEM files], "chunk_size": N}, as in a spec
+  // (recipient paths absolute); the release's "encryption" names the secret.
+  std::optional<packager::ImageEncryptionSpec> encryption = std::nullopt;
+};
+
+// "encryption": {"key": URI} or {"secret": FILE}: the release's encryption
+// secret (docs/FORMAT.md "Encrypted images"), from which every encrypted
+// image's data key and nonces derive. Exactly one of the two is set.
+struct EncryptionSecretSpec {
+  std::string key;     // PKCS#11 URI of a generic secret (hsm keygen --alg hmac-sha256), in signing.module
+  std::string secret;  // absolute path of an owner-only secret file
 };
 
 struct SigningKeySpec {
@@ -93,6 +105,8 @@ struct Release {
   std::string module;                   // PKCS#11 module; empty: fwseal's default
   std::vector<SigningKeySpec> keys;     // at least one
   std::string provenance_key;           // signs the provenance: "provenance": {"uri"}, else keys[0].uri
+  // Required when an image is encrypted, refused when none is.
+  std::optional<EncryptionSecretSpec> encryption;
   TrustSpec trust;
   ReproSpec reproducibility;
   bool sbom_sha512 = false;             // "sbom": {"sha512": true}: image SHA-512s in the SBOM too
