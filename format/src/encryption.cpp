@@ -575,25 +575,97 @@ Result<DataKey> unwrap_data_key(const std::vector<WrappedKey>& wrapped, const Re
 
 // ---- chunks ----
 
-struct ChunkEncryptor::State {
+struct ChunkNoncer::State {
   ChunkKeys keys;
-  Sink sink;
-  CipherCtx gcm;
   ossl::MdCtx hash;
   std::uint64_t index = 0;
+};
+
+ChunkNoncer::ChunkNoncer(std::unique_ptr<State> s) : s_(std::move(s)) {}
+ChunkNoncer::ChunkNoncer(ChunkNoncer&&) noexcept = default;
+ChunkNoncer& ChunkNoncer::operator=(ChunkNoncer&&) noexcept = default;
+ChunkNoncer::~ChunkNoncer() = default;
+
+Result<ChunkNoncer> ChunkNoncer::create(const DataKey& key, const ImageContext& c) {
+  auto s = std::make_unique<State>();
+  FWSEAL_ASSIGN(s->keys, ChunkKeys::derive(key, c));
+  FWSEAL_ASSIGN(s->hash, sha256_context());
+  return ChunkNoncer(std::move(s));
+}
+
+bool ChunkNoncer::done() const { return s_->index == s_->keys.chunks; }
+std::size_t ChunkNoncer::next_length() const { return done() ? 0 : s_->keys.plaintext_len(s_->index); }
+
+Result<ChunkNonce> ChunkNoncer::next(std::span<const std::uint8_t> chunk) {
+  State& s = *s_;
+  if (done() || chunk.size() != next_length())
+    return make_error(Code::internal, "image \"" + s.keys.context.image + "\": chunk " + std::to_string(s.index) +
+                                          " of " + std::to_string(s.keys.chunks) + " has " +
+                                          std::to_string(chunk.size()) + " bytes");
+  if (EVP_DigestUpdate(s.hash.get(), chunk.data(), chunk.size()) != 1) return crypto_error("SHA-256");
+  FWSEAL_ASSIGN(Sha256 prefix, prefix_digest(s.hash.get()));
+  ChunkNonce n;
+  n.index = s.index;
+  FWSEAL_ASSIGN(n.nonce, s.keys.nonce_for(s.index, prefix));
+  ++s.index;
+  return n;
+}
+
+Result<Sha256> ChunkNoncer::finish() {
+  State& s = *s_;
+  if (!done())
+    return make_error(Code::internal, "image \"" + s.keys.context.image + "\": " + std::to_string(s.index) + " of " +
+                                          std::to_string(s.keys.chunks) + " chunks encrypted");
+  Sha256 d{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(s.hash.get(), d.data(), &len) != 1) return crypto_error("SHA-256");
+  return d;
+}
+
+struct ChunkSealer::State {
+  ChunkKeys keys;
+  CipherCtx gcm;
+};
+
+ChunkSealer::ChunkSealer(std::unique_ptr<State> s) : s_(std::move(s)) {}
+ChunkSealer::ChunkSealer(ChunkSealer&&) noexcept = default;
+ChunkSealer& ChunkSealer::operator=(ChunkSealer&&) noexcept = default;
+ChunkSealer::~ChunkSealer() = default;
+
+Result<ChunkSealer> ChunkSealer::create(const DataKey& key, const ImageContext& c) {
+  auto s = std::make_unique<State>();
+  FWSEAL_ASSIGN(s->keys, ChunkKeys::derive(key, c));
+  FWSEAL_ASSIGN(s->gcm, gcm_context(s->keys.aes, true));
+  return ChunkSealer(std::move(s));
+}
+
+Status ChunkSealer::seal(const ChunkNonce& n, std::span<const std::uint8_t> chunk, std::vector<std::uint8_t>& out) {
+  State& s = *s_;
+  if (n.index >= s.keys.chunks || chunk.size() != s.keys.plaintext_len(n.index))
+    return make_error(Code::internal, "image \"" + s.keys.context.image + "\": chunk " + std::to_string(n.index) +
+                                          " to seal has " + std::to_string(chunk.size()) + " bytes");
+  const std::size_t at = out.size();
+  out.resize(at + kNonceBytes + chunk.size() + kTagBytes);
+  std::uint8_t* dst = out.data() + at;
+  std::copy(n.nonce.begin(), n.nonce.end(), dst);
+  return gcm_seal(s.gcm.get(), n.nonce.data(), s.keys.aad(n.index), chunk.data(), chunk.size(), dst + kNonceBytes,
+                  dst + kNonceBytes + chunk.size());
+}
+
+struct ChunkEncryptor::State {
+  ChunkNoncer noncer;
+  ChunkSealer sealer;
+  Sink sink;
+  std::string image;
+  std::uint64_t plaintext_size = 0;
   std::uint64_t fed = 0;
   std::vector<std::uint8_t> pending;  // plaintext of the current chunk, when it came in pieces
   std::vector<std::uint8_t> out;      // nonce | ciphertext | tag
 
-  Status seal(const std::uint8_t* pt, std::size_t len) {
-    if (EVP_DigestUpdate(hash.get(), pt, len) != 1) return crypto_error("SHA-256");
-    FWSEAL_ASSIGN(Sha256 prefix, prefix_digest(hash.get()));
-    FWSEAL_ASSIGN(auto nonce, keys.nonce_for(index, prefix));
-    out.resize(kNonceBytes + len + kTagBytes);
-    std::copy(nonce.begin(), nonce.end(), out.begin());
-    FWSEAL_TRY(gcm_seal(gcm.get(), nonce.data(), keys.aad(index), pt, len, out.data() + kNonceBytes,
-                        out.data() + kNonceBytes + len));
-    ++index;
+  Status seal(std::span<const std::uint8_t> chunk) {
+    FWSEAL_ASSIGN(ChunkNonce n, noncer.next(chunk));
+    out.clear();
+    FWSEAL_TRY(sealer.seal(n, chunk, out));
     return sink(out);
   }
 };
@@ -604,24 +676,23 @@ ChunkEncryptor& ChunkEncryptor::operator=(ChunkEncryptor&&) noexcept = default;
 ChunkEncryptor::~ChunkEncryptor() = default;
 
 Result<ChunkEncryptor> ChunkEncryptor::create(const DataKey& key, const ImageContext& c, Sink sink) {
-  auto s = std::make_unique<State>();
-  FWSEAL_ASSIGN(s->keys, ChunkKeys::derive(key, c));
-  FWSEAL_ASSIGN(s->gcm, gcm_context(s->keys.aes, true));
-  FWSEAL_ASSIGN(s->hash, sha256_context());
-  s->sink = std::move(sink);
+  FWSEAL_ASSIGN(ChunkNoncer noncer, ChunkNoncer::create(key, c));
+  FWSEAL_ASSIGN(ChunkSealer sealer, ChunkSealer::create(key, c));
+  auto s = std::unique_ptr<State>(new State{std::move(noncer), std::move(sealer), std::move(sink), c.image,
+                                            c.plaintext_size, 0, {}, {}});
   return ChunkEncryptor(std::move(s));
 }
 
 Status ChunkEncryptor::update(std::span<const std::uint8_t> plaintext) {
   State& s = *s_;
-  if (plaintext.size() > s.keys.context.plaintext_size - s.fed)
-    return make_error(Code::internal, "image \"" + s.keys.context.image + "\": more than the declared " +
-                                          std::to_string(s.keys.context.plaintext_size) + " bytes to encrypt");
+  if (plaintext.size() > s.plaintext_size - s.fed)
+    return make_error(Code::internal, "image \"" + s.image + "\": more than the declared " +
+                                          std::to_string(s.plaintext_size) + " bytes to encrypt");
   s.fed += plaintext.size();
   while (!plaintext.empty()) {
-    const std::size_t need = s.keys.plaintext_len(s.index);
+    const std::size_t need = s.noncer.next_length();
     if (s.pending.empty() && plaintext.size() >= need) {  // a whole chunk in the caller's buffer
-      FWSEAL_TRY(s.seal(plaintext.data(), need));
+      FWSEAL_TRY(s.seal(plaintext.first(need)));
       plaintext = plaintext.subspan(need);
       continue;
     }
@@ -629,7 +700,7 @@ Status ChunkEncryptor::update(std::span<const std::uint8_t> plaintext) {
     s.pending.insert(s.pending.end(), plaintext.begin(), plaintext.begin() + static_cast<std::ptrdiff_t>(take));
     plaintext = plaintext.subspan(take);
     if (s.pending.size() == need) {
-      FWSEAL_TRY(s.seal(s.pending.data(), need));
+      FWSEAL_TRY(s.seal(s.pending));
       s.pending.clear();
     }
   }
@@ -639,14 +710,11 @@ Status ChunkEncryptor::update(std::span<const std::uint8_t> plaintext) {
 Result<Sha256> ChunkEncryptor::finish() {
   State& s = *s_;
   // An empty image is one chunk with no plaintext.
-  if (s.keys.context.plaintext_size == 0 && s.index == 0) FWSEAL_TRY(s.seal(nullptr, 0));
-  if (s.fed != s.keys.context.plaintext_size || s.index != s.keys.chunks)
-    return make_error(Code::internal, "image \"" + s.keys.context.image + "\": " + std::to_string(s.fed) + " of " +
-                                          std::to_string(s.keys.context.plaintext_size) + " bytes encrypted");
-  Sha256 d{};
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(s.hash.get(), d.data(), &len) != 1) return crypto_error("SHA-256");
-  return d;
+  if (s.plaintext_size == 0 && !s.noncer.done()) FWSEAL_TRY(s.seal({}));
+  if (s.fed != s.plaintext_size || !s.noncer.done())
+    return make_error(Code::internal, "image \"" + s.image + "\": " + std::to_string(s.fed) + " of " +
+                                          std::to_string(s.plaintext_size) + " bytes encrypted");
+  return s.noncer.finish();
 }
 
 struct ChunkDecryptor::State {

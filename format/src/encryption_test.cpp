@@ -145,6 +145,44 @@ TEST_P(ChunkRoundTrip, DecryptsWhatWasEncryptedWhateverTheSplit) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, ChunkRoundTrip, ::testing::Values(0, 1, 4095, 4096, 4097, 3 * 4096, 50000));
 
+// The halves the packager runs on two threads give exactly ChunkEncryptor's
+// bytes, and refuse a chunk of the wrong length (a nonce is only ever used
+// for the bytes it was derived from).
+TEST(Encryption, NoncerAndSealerMakeTheEncryptorsBytes) {
+  for (std::size_t n : {std::size_t{0}, std::size_t{4096}, std::size_t{3 * 4096 + 17}}) {
+    const auto c = context(n);
+    const DataKey key = derive_data_key(*secret(), c).value();
+    const Bytes pt = random_bytes(n, 3);
+    auto noncer = ChunkNoncer::create(key, c);
+    auto sealer = ChunkSealer::create(key, c);
+    ASSERT_TRUE(noncer.ok() && sealer.ok());
+    Bytes out;
+    std::size_t at = 0;
+    std::vector<ChunkNonce> nonces;
+    do {
+      const std::size_t len = noncer->next_length();
+      auto nonce = noncer->next(std::span(pt).subspan(at, len));
+      ASSERT_TRUE(nonce.ok()) << nonce.error().message;
+      nonces.push_back(*nonce);
+      ASSERT_TRUE(sealer->seal(*nonce, std::span(pt).subspan(at, len), out).ok());
+      at += len;
+    } while (!noncer->done());
+    EXPECT_EQ(out, encrypt(key, c, pt)) << n;
+    EXPECT_EQ(noncer->finish().value(), sha256(std::string_view(reinterpret_cast<const char*>(pt.data()), pt.size())));
+    EXPECT_EQ(noncer->next_length(), 0u);
+    EXPECT_THAT(noncer->next({}), IsError(Code::internal, "image \"rootfs\": chunk " + std::to_string(nonces.size()) +
+                                                              " of " + std::to_string(nonces.size()) + " has 0 bytes"));
+    if (n > 4096) {
+      EXPECT_THAT(sealer->seal(nonces[0], std::span(pt).subspan(0, 100), out),
+                  IsError(Code::internal, "image \"rootfs\": chunk 0 to seal has 100 bytes"));
+      auto early = ChunkNoncer::create(key, c);
+      EXPECT_THAT(early->next(std::span(pt).subspan(0, 4095)),
+                  IsError(Code::internal, "image \"rootfs\": chunk 0 of 4 has 4095 bytes"));
+      EXPECT_THAT(early->finish(), IsError(Code::internal, "image \"rootfs\": 0 of 4 chunks encrypted"));
+    }
+  }
+}
+
 TEST(Encryption, EveryFlippedBitFailsAtItsChunkAndReleasesNothingOfIt) {
   const auto c = context(3 * 4096 + 100);
   const DataKey key = derive_data_key(*secret(), c).value();

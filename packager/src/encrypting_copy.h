@@ -1,8 +1,9 @@
 // Internal: writes an image into the package encrypted (docs/FORMAT.md
-// "Encrypted images"), reading each plaintext byte once. The calling thread
-// reads and encrypts (hashing the plaintext as the nonces require); a second
-// thread hashes the ciphertext and writes it, so the two SHA-256 passes run
-// side by side.
+// "Encrypted images"), reading each plaintext byte once, in three stages on
+// three threads: the calling thread reads and hashes the plaintext and
+// derives each chunk's nonce from it (enc::ChunkNoncer), a second encrypts
+// the chunks (enc::ChunkSealer), a third hashes the ciphertext and writes it.
+// So the two SHA-256 passes and AES-GCM run side by side.
 #pragma once
 
 #include <cstdint>

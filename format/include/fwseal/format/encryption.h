@@ -183,6 +183,52 @@ Result<std::unique_ptr<RecipientKey>> load_recipient_private_pem(const std::stri
 Result<DataKey> unwrap_data_key(const std::vector<WrappedKey>& wrapped, const RecipientKey& key, const ImageContext& c,
                                 std::string_view where);
 
+// The two halves of encryption, for a caller that runs them on two threads
+// (the packager): a ChunkNoncer hashes the plaintext chunk after chunk and
+// gives each chunk's nonce; a ChunkSealer encrypts a chunk with the nonce the
+// noncer gave for exactly those bytes. ChunkEncryptor is both on one thread.
+struct ChunkNonce {
+  std::uint64_t index = 0;
+  std::array<unsigned char, kNonceBytes> nonce{};
+};
+
+class ChunkNoncer {
+ public:
+  static Result<ChunkNoncer> create(const DataKey& key, const ImageContext& c);
+  ChunkNoncer(ChunkNoncer&&) noexcept;
+  ChunkNoncer& operator=(ChunkNoncer&&) noexcept;
+  ~ChunkNoncer();
+  // The plaintext length of the next chunk (0 once every chunk had its nonce;
+  // an empty image is one chunk of 0 bytes).
+  std::size_t next_length() const;
+  bool done() const;
+  // The next chunk's nonce; `chunk` must be next_length() bytes (Code::internal otherwise).
+  Result<ChunkNonce> next(std::span<const std::uint8_t> chunk);
+  // The plaintext's SHA-256, once done(); Code::internal before.
+  Result<Sha256> finish();
+
+ private:
+  struct State;
+  explicit ChunkNoncer(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
+};
+
+class ChunkSealer {
+ public:
+  static Result<ChunkSealer> create(const DataKey& key, const ImageContext& c);
+  ChunkSealer(ChunkSealer&&) noexcept;
+  ChunkSealer& operator=(ChunkSealer&&) noexcept;
+  ~ChunkSealer();
+  // Appends nonce | ciphertext | tag of the chunk `n` was made for to `out`.
+  // Code::internal if `chunk` is not that chunk's length.
+  Status seal(const ChunkNonce& n, std::span<const std::uint8_t> chunk, std::vector<std::uint8_t>& out);
+
+ private:
+  struct State;
+  explicit ChunkSealer(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
+};
+
 // Encrypts a plaintext stream of exactly c.plaintext_size bytes: update() any
 // number of times, then finish(). Output goes to `sink` chunk by chunk.
 class ChunkEncryptor {
