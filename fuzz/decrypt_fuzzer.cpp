@@ -21,22 +21,12 @@
 
 using namespace fwseal;
 
-namespace {
-
-enc::DataKey fixed_key() {
-  std::array<std::uint8_t, enc::kDataKeyBytes> bytes{};
-  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i * 29 + 7);
-  return enc::DataKey::from_bytes(bytes);
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 3) return 0;
-  const enc::ImageContext c{"fuzz", "1", "rootfs", static_cast<std::uint64_t>(data[0]) << 8 | data[1], 4096};
+  const enc::ImageContext c = fuzz::decrypt_context(static_cast<std::uint64_t>(data[0]) << 8 | data[1]);
   const std::uint8_t step = data[2];
   const std::string_view ct(reinterpret_cast<const char*>(data + 3), size - 3);
-  const enc::DataKey key = fixed_key();
+  const enc::DataKey key = fuzz::fixed_data_key();
 
   std::string released;
   bool failed = false;

@@ -148,4 +148,12 @@ const std::string& fixed_package() {
   return bytes;
 }
 
+enc::DataKey fixed_data_key() {
+  std::array<std::uint8_t, enc::kDataKeyBytes> bytes{};
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i * 29 + 7);
+  return enc::DataKey::from_bytes(bytes);
+}
+
+enc::ImageContext decrypt_context(std::uint64_t size) { return {"fuzz", "1", "rootfs", size, 4096}; }
+
 }  // namespace fwseal::fuzz

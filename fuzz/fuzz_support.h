@@ -12,6 +12,7 @@
 
 #include "fwseal/base/error.h"
 #include "fwseal/base/file.h"
+#include "fwseal/format/encryption.h"
 #include "fwseal/format/manifest.h"
 #include "fwseal/format/signature.h"
 #include "fwseal/format/trust.h"
@@ -93,5 +94,10 @@ struct Release : test::PackageBuilder {
 // The fixed_trust() package: Release() signed by trusted_a; fixed_trust()
 // accepts it.
 const std::string& fixed_package();
+
+// The decrypt target's data key, and the context its inputs declare: a
+// plaintext of `size` bytes in chunks of 4096.
+enc::DataKey fixed_data_key();
+enc::ImageContext decrypt_context(std::uint64_t size);
 
 }  // namespace fwseal::fuzz

@@ -1,6 +1,6 @@
 // fuzz_make_seeds OUT_DIR: writes the seed corpora, deterministically (fixed
 // keys, Ed25519 signatures, fixed times), into OUT_DIR/{manifest,signature,
-// trust,package}/. Package seeds are named "<expected exit code>-<what>.fwpkg"
+// trust,package,decrypt}/. Package seeds are named "<expected exit code>-<what>.fwpkg"
 // and each is verified against fuzz::fixed_trust() here, so a seed that stops
 // meaning what its name says fails the run instead of quietly fuzzing
 // something else.
@@ -316,6 +316,31 @@ void packages() {
 
 }  // namespace
 
+// Valid ciphertexts for the decrypt target (its input: two bytes of declared
+// plaintext size, one of piece size, then the ciphertext), and the same cut
+// short, so that the fuzzer starts from chunks that authenticate.
+void decrypt() {
+  for (unsigned size : {0u, 1u, 100u, 4095u, 4096u, 9000u}) {
+    std::string plain(size, '\0');
+    for (std::size_t i = 0; i < plain.size(); ++i) plain[i] = static_cast<char>(i * 7 + 3);
+    std::string ct;
+    auto e = must(enc::ChunkEncryptor::create(fuzz::fixed_data_key(), fuzz::decrypt_context(size),
+                                              [&](std::span<const std::uint8_t> b) {
+                                                ct.append(reinterpret_cast<const char*>(b.data()), b.size());
+                                                return Status{};
+                                              }),
+                  "encryptor");
+    if (!e.update({reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size()}).ok() || !e.finish().ok())
+      fuzz::fail(__FILE__, __LINE__, "encrypting a seed");
+    std::string input;
+    input.push_back(static_cast<char>(size >> 8));
+    input.push_back(static_cast<char>(size & 0xffu));
+    input.push_back(static_cast<char>(size % 7u));
+    write("decrypt", "valid-" + std::to_string(size), input + ct);
+    if (ct.size() > 40) write("decrypt", "short-" + std::to_string(size), input + ct.substr(0, ct.size() - 17));
+  }
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s OUT_DIR\n", argv[0]);
@@ -326,6 +351,7 @@ int main(int argc, char** argv) {
   signatures();
   trust();
   packages();
+  decrypt();
   std::printf("fuzz_make_seeds: %d seeds in %s\n", g_written, argv[1]);
   return 0;
 }

@@ -4,7 +4,7 @@
 # sanitizer report, broken invariant, timeout or memory limit. Prints one line
 # per target.
 #   ./scripts/fuzz.sh [SECONDS] [TARGET...]   SECONDS per target (default 15);
-#                                             TARGET: manifest signature trust package (default: all)
+#                                             TARGET: manifest signature trust package decrypt (default: all)
 #   FWSEAL_FUZZ_JOBS=2 ./scripts/fuzz.sh 600  two targets at a time (no more on 2 cores)
 # Corpora grow in out/fuzz/corpus/TARGET/ and are kept between runs (out/ is
 # not committed). Seeds are regenerated in out/fuzz/seeds/ by fuzz_make_seeds,
@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
-all=(manifest signature trust package)
+all=(manifest signature trust package decrypt)
 usage() { echo "usage: $0 [SECONDS] [TARGET...]   TARGET: ${all[*]}" >&2; exit 2; }
 seconds=${1:-15}
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || usage
@@ -43,7 +43,10 @@ if [ -d tests/vectors ]; then
   while IFS= read -r -d '' f; do
     rel=${f#tests/vectors/}
     case "$f" in
-      *.fwpkg) cp "$f" "$out/seeds/package/vectors-${rel//\//_}" ;;
+      *.fwpkg)
+        cp "$f" "$out/seeds/package/vectors-${rel//\//_}"
+        # The manifests of the valid ones (encrypted images' members among them).
+        case "$rel" in valid/*) tar -xOf "$f" manifest.json > "$out/seeds/manifest/vectors-${rel//\//_}.json" 2>/dev/null || true ;; esac ;;
       *trust*.json) cp "$f" "$out/seeds/trust/vectors-${rel//\//_}" ;;
     esac
   done < <(find tests/vectors -type f \( -name '*.fwpkg' -o -name '*trust*.json' \) -print0)
@@ -55,6 +58,7 @@ max_len() {
     signature) echo 4096 ;;
     trust) echo 16384 ;;
     package) echo 40960 ;;
+    decrypt) echo 20000 ;;
   esac
 }
 
@@ -96,7 +100,9 @@ run() {
   # -print_funcs=0: printing each new function makes libFuzzer start
   # llvm-symbolizer, whose two pipes the package target would count as
   # descriptors leaked by the verifier.
-  "$bin/fuzz_$t" "$corpus" "$out/seeds/$t" -dict="fuzz/$t.dict" -max_len="$(max_len "$t")" \
+  local dict=()  # the text formats have one; ciphertext (decrypt) none
+  [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
+  "$bin/fuzz_$t" "$corpus" "$out/seeds/$t" "${dict[@]}" -max_len="$(max_len "$t")" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -print_funcs=0 \
     -artifact_prefix="$crashes/" >"$log" 2>&1 || rc=$?
   local done_line execs rate cov ft corp
