@@ -220,6 +220,14 @@ TEST_F(PipelineReport, TamperedProvenanceFailsItsVerification) {
   EXPECT_TRUE(report["build"]["builder_id"].is_null());
   EXPECT_THAT(report["message"].get<std::string>(), HasSubstr("provenance: "));
   EXPECT_THAT(r.err, HasSubstr("provenance: "));
+  // Nothing new was published; the failed run's report, in the work tree,
+  // links to the files the run left there.
+  const auto& v = report["variants"][0];
+  EXPECT_EQ(v["package"]["file"], "v/release/acme-cam-7.1.fwpkg");
+  EXPECT_EQ(v["provenance"]["file"], "v/release/acme-cam-7.1.fwpkg.intoto.jsonl");
+  const auto links = hrefs(read_bytes(ws_.path("out/.fwseal/report.html")));
+  EXPECT_THAT(links, ::testing::Contains("v/release/sbom.cdx.json"));
+  for (const auto& l : links) EXPECT_TRUE(fs::is_regular_file(ws_.path("out/.fwseal/" + l))) << l;
 }
 
 TEST_F(PipelineReport, BuildTimeSaysWhereItCameFromAndNeverShows1970) {

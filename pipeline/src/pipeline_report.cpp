@@ -598,6 +598,20 @@ Result<ojson> build_report(const ReleasePlan& plan, const std::vector<VariantOut
                {"audit_log", {{"status", audit.status}, {"signed_lines_matched", nullptr}}},
                {"files", ojson::array({{{"role", "trust"}, {"file", "trust.json"}}, {{"role", "report"}, {"file", "report.json"}}})},
                {"variants", variants}};
+  if (!all_pass) {
+    // Nothing is published: the report stays in the work tree, and its file
+    // names lead to the variants' files there, beside it.
+    for (std::size_t i = 0; i < plan.variants.size(); ++i) {
+      const std::string dir = std::filesystem::path(plan.variants[i].work_dir).lexically_relative(plan.work_dir).string();
+      auto in_work_tree = [&](ojson& file) {
+        if (file.is_string()) file = dir + "/" + std::filesystem::path(file.get<std::string>()).filename().string();
+      };
+      ojson& vj = report["variants"][i];
+      for (const char* part : {"package", "sbom", "provenance"})
+        if (vj[part].is_object()) in_work_tree(vj[part]["file"]);
+      for (auto& f : vj["files"]) in_work_tree(f["file"]);
+    }
+  }
   std::uint64_t matched = 0;
   for (const auto& v : report["variants"]) {
     for (const auto& s : v["signatures"]) matched += s["audit"].is_object();

@@ -55,7 +55,9 @@ struct ReportContext {
 // Reads each variant's verify.json, repro.json, SBOM and package from its work
 // directory and assembles the report (format "fwseal-release-report", version 1;
 // docs/PIPELINE.md lists its members). File names in it are relative to the
-// output directory. Code::malformed if a step's output is unreadable JSON.
+// output directory, where a passing run publishes it; in a failing run's
+// report, which stays in the work tree, the variants' files are named
+// relative to the work tree. Code::malformed if a step's output is unreadable JSON.
 Result<nlohmann::ordered_json> build_report(const ReleasePlan& plan, const std::vector<VariantOutcome>& outcomes,
                                             const ReportContext& context);
 
