@@ -400,6 +400,20 @@ Result<Build> run_build(const ReleasePlan& plan, const std::string& ninja, const
     reports.emplace(progress);
     FWSEAL_TRY(reports->open());
     n.set_env[kProgressFdVariable] = std::to_string(reports->write_fd());
+    // ninja counts finished steps only; a dry run (-n: nothing is run) says
+    // how many there will be, so the first step shows "[0/N done]" too.
+    ChildOptions dry;
+    dry.argv = {ninja, "-f", plan.ninja_path(), "-n", "-k", "0"};
+    dry.cwd = plan.work_dir;
+    dry.set_env["NINJA_STATUS"] = "[%f/%t] ";
+    dry.close_inherited_fds = true;
+    std::size_t total = 0;
+    dry.on_stdout_line = [&](std::string_view line) {
+      std::size_t d = 0, t = 0;
+      std::string what;
+      if (parse_status(line, d, t, what)) total = t;
+    };
+    if (auto r = run_child(dry); r.ok() && r->exit_code == 0 && total > 0) reports->finished(0, total);
   }
   // FWSEAL_PIN reaches no child: the signing steps read the PIN from a
   // memory file they inherit; the reproducibility rebuild gets neither
