@@ -48,12 +48,9 @@ case $action in
     rm -rf "$dir"
     mkdir -p "$dir"
     chmod 700 "$dir"
-    # --kill-child: unshare's death (ctest's timeout, SIGKILL) kills the namespace's first process, and with it
-    # every process of the namespace.
-    rc=0
-    unshare --mount --ipc --pid --fork --mount-proc --kill-child --propagation private "$0" inside "$dir" "$@" || rc=$?
-    if [ $rc -eq 0 ]; then rm -rf "$dir"; else echo "opencryptoki_token.sh: kept $dir" >&2; fi
-    exit $rc
+    # unshare in this process's place, so that ctest's timeout or a SIGKILL reaches it; --kill-child: its death
+    # kills the namespace's first process, and with it every process of the namespace.
+    exec unshare --mount --ipc --pid --fork --mount-proc --kill-child --propagation private "$0" inside "$dir" "$@"
     ;;
   inside)
     [ "$$" = 1 ] || { echo "opencryptoki_token.sh: 'inside' runs only in the namespace 'run' makes" >&2; exit 2; }
@@ -97,6 +94,8 @@ EOF
     FWSEAL_TEST_OPENCRYPTOKI=$dir "$@" || rc=$?
     kill "$slotd" 2>/dev/null || true
     wait "$slotd" 2>/dev/null || true
+    # The mounts end with the namespace; their sources can go before.
+    if [ $rc -eq 0 ]; then rm -rf "$dir"; else echo "opencryptoki_token.sh: kept $dir" >&2; fi
     exit $rc
     ;;
   *)
