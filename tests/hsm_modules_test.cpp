@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -253,8 +254,24 @@ class ThroughOpenCryptoki : public Modules {
 // openCryptoki 3.8's soft token offers RSA-PSS (1024 to 4096 bits) and no
 // elliptic curves.
 TEST_F(ThroughOpenCryptoki, KeygenSignAndVerifyEveryAlgorithmTheTokenOffers) {
-  for (const char* alg : {"rsa-pss-3072", "rsa-pss-4096"})
-    signs_and_verifies(uri(std::string("ock-") + alg), alg, std::string("ock-") + alg);
+  const std::vector<std::string> algs{"rsa-pss-3072", "rsa-pss-4096"};
+  for (const std::string& alg : algs) signs_and_verifies(uri("ock-" + alg), alg, "ock-" + alg);
+  // list names each key's algorithm, and its URI gives the public key signed with.
+  auto list = fwseal({"hsm", "list", "--module", module_, "--token", "fwseal ock", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  std::vector<std::string> listed;
+  const auto keys = nlohmann::json::parse(list.out)["keys"];
+  for (const auto& k : keys) {
+    const std::string label = k["label"];
+    if (!label.starts_with("ock-rsa")) continue;
+    listed.push_back(k["algorithm"]);
+    EXPECT_EQ("ock-" + k["algorithm"].get<std::string>(), label);
+    auto pub = fwseal({"hsm", "pubkey", "--module", module_, "--key", k["uri"].get<std::string>()});
+    EXPECT_EQ(pub.exit_code, 0) << k["uri"] << ": " << pub.err;
+    EXPECT_EQ(pub.out, read_bytes(ws_.path(label + ".pub.pem"))) << label;
+  }
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(listed, algs) << list.out;
 }
 
 TEST_F(ThroughOpenCryptoki, UnsupportedAlgorithmsSaySo) {
@@ -266,7 +283,8 @@ TEST_F(ThroughOpenCryptoki, UnsupportedAlgorithmsSaySo) {
   // Nothing is left of the refused keys.
   auto list = fwseal({"hsm", "list", "--module", module_, "--token", "fwseal ock", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  for (const auto& k : nlohmann::json::parse(list.out)["keys"])
+  const auto keys = nlohmann::json::parse(list.out)["keys"];
+  for (const auto& k : keys)
     EXPECT_FALSE(k["label"].get<std::string>().starts_with("ock-e")) << k.dump();
 }
 
