@@ -25,8 +25,9 @@ fwseal_test_packages=(
   sqlite3 postgresql
   ruby ruby-cvss-suite   # the CVSS tests' independent oracle
   # PKCS#11 modules besides SoftHSM2 that the HSM tests sign through: p11-kit's
-  # proxy, and tpm2-pkcs11 over a software TPM the suite starts itself
-  p11-kit-modules swtpm libtpm2-pkcs11-1 libtss2-tcti-swtpm0
+  # proxy, tpm2-pkcs11 over a software TPM the suite starts itself, and
+  # openCryptoki's soft token with its slot daemon (started by the suite too)
+  p11-kit-modules swtpm libtpm2-pkcs11-1 libtss2-tcti-swtpm0 opencryptoki
   # the release report in a browser and printed to PDF (pipeline_report_test)
   chromium poppler-utils
 )

@@ -1,13 +1,17 @@
 // Issue 14, point 5, "Any PKCS#11 token": key generation, signing and
 // fwseal-verify through modules other than SoftHSM2 loaded directly, and what
-// `hsm list` says of every key. Two modules besides SoftHSM2 itself:
+// `hsm list` says of every key. Three modules besides SoftHSM2 itself:
 //   - p11-kit's proxy, loading SoftHSM2 as a registered p11-kit module;
 //   - tpm2-pkcs11 over swtpm, started by the swtpm_token fixture
-//     (tests/tools/swtpm_token.sh) in a directory of its own.
+//     (tests/tools/swtpm_token.sh) in a directory of its own;
+//   - openCryptoki's soft token, its daemon started by
+//     tests/tools/opencryptoki_token.sh, which runs the ThroughOpenCryptoki
+//     tests (hsm_modules_opencryptoki_test; hsm_modules_test leaves them out).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +55,75 @@ class Modules : public ::testing::Test {
     ASSERT_EQ(s.exit_code, 0) << s.err;
     auto v = ws_.verify({pkg, "--trust", ws_.trust({name}, {}, name + ".trust.json")});
     EXPECT_EQ(v.exit_code, 0) << v.err;
+  }
+  // `hsm list` of `token` (`token_in_uri` in a URI) shows a key fwseal made,
+  // labelled `good`, with its algorithm and a URI that names it, and one that
+  // OpenSC's pkcs11-tool made and fwseal cannot sign with (RSA 1024, labelled
+  // `small`), with why; the PIN is FWSEAL_PIN_FILE's.
+  void lists_every_key(const std::string& token, const std::string& token_in_uri, const std::string& good,
+                       const std::string& alg, const std::string& small) {
+    const std::string good_uri = "pkcs11:token=" + token_in_uri + ";object=" + good;
+    auto gen = fwseal({"hsm", "keygen", "--module", module_, "--key", good_uri, "--alg", alg});
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    std::ifstream pin_file(extra_.at("FWSEAL_PIN_FILE"));
+    std::string pin;
+    std::getline(pin_file, pin);
+    RunOptions tool;
+    tool.env = extra_;
+    auto made = run({"pkcs11-tool", "--module", module_, "--token-label", token, "--login", "--pin", pin,
+                     "--keypairgen", "--key-type", "rsa:1024", "--label", small},
+                    tool);
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+
+    auto list = fwseal({"hsm", "list", "--module", module_, "--token", token, "--json"});
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    auto j = nlohmann::ordered_json::parse(list.out);  // keeps the members' order
+    EXPECT_EQ(j["format"], "fwseal-hsm-list");
+    EXPECT_EQ(j["format_version"], 1);
+    EXPECT_EQ(j["exit_code"], 0);
+    bool saw_good = false, saw_small = false;
+    for (const auto& k : j["keys"]) {
+      std::vector<std::string> members;
+      for (const auto& [name, value] : k.items()) members.push_back(name);
+      EXPECT_EQ(members,  // every member, keys sorted (docs/JSON.md)
+                (std::vector<std::string>{"algorithm", "id", "key_id", "label", "reason", "token", "uri", "usable"}));
+      if (k["label"] == good) {
+        saw_good = true;
+        EXPECT_EQ(k["algorithm"], alg);
+        EXPECT_EQ(k["reason"], nullptr);
+        // The URI as listed names the key: pubkey takes it as it is.
+        auto pub = fwseal({"hsm", "pubkey", "--module", module_, "--key", k["uri"].get<std::string>()});
+        EXPECT_EQ(pub.exit_code, 0) << k["uri"] << ": " << pub.err;
+      }
+      if (k["label"] == small) {
+        saw_small = true;
+        EXPECT_EQ(k["usable"], false);
+        EXPECT_EQ(k["algorithm"], nullptr);
+        EXPECT_THAT(k["reason"].get<std::string>(), HasSubstr("RSA key of 1024 bits is not supported (3072 or 4096)"));
+      }
+    }
+    EXPECT_TRUE(saw_good && saw_small) << list.out;
+
+    auto text = fwseal({"hsm", "list", "--module", module_, "--token", token});
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_THAT(text.out, HasSubstr("unusable"));
+    EXPECT_THAT(text.out, HasSubstr("  reason RSA key of 1024 bits is not supported"));
+    EXPECT_THAT(text.out, HasSubstr("  uri    pkcs11:"));
+    EXPECT_THAT(text.out, HasSubstr("token=" + token_in_uri));
+  }
+  // A fixture's directory (FWSEAL_TEST_SWTPM, FWSEAL_TEST_OPENCRYPTOKI): its
+  // env file's variables, its PIN file and `module` (a variable of env) for
+  // fwseal, the directory as HOME.
+  void use_fixture(const char* variable, const std::string& module) {
+    const char* dir = std::getenv(variable);
+    ASSERT_TRUE(dir && *dir) << variable << " is unset: run through ctest (tests/CMakeLists.txt)";
+    std::ifstream env(std::string(dir) + "/env");
+    for (std::string line; std::getline(env, line);)
+      if (auto eq = line.find('='); eq != std::string::npos) extra_[line.substr(0, eq)] = line.substr(eq + 1);
+    ASSERT_TRUE(extra_.count(module)) << "no " << module << " in " << dir << "/env: did the fixture start?";
+    module_ = extra_[module];
+    extra_["HOME"] = dir;
+    extra_["FWSEAL_PIN_FILE"] = std::string(dir) + "/pin";
   }
   Workspace ws_{"soft"};
   std::string module_;
@@ -142,16 +215,8 @@ TEST_F(Modules, SlotIdAndModuleNameFromTheCommandLine) {
 class ThroughTpm2Pkcs11 : public Modules {
  protected:
   void SetUp() override {
-    const char* dir = std::getenv("FWSEAL_TEST_SWTPM");
-    ASSERT_TRUE(dir && *dir) << "FWSEAL_TEST_SWTPM is unset: run through ctest (the swtpm_token fixture)";
-    std::ifstream env(std::string(dir) + "/env");
-    for (std::string line; std::getline(env, line);)
-      if (auto eq = line.find('='); eq != std::string::npos) extra_[line.substr(0, eq)] = line.substr(eq + 1);
-    ASSERT_TRUE(extra_.count("FWSEAL_TEST_TPM2_MODULE")) << "no " << dir << "/env: did swtpm_token.sh start?";
-    module_ = extra_["FWSEAL_TEST_TPM2_MODULE"];
-    extra_["HOME"] = dir;
+    use_fixture("FWSEAL_TEST_SWTPM", "FWSEAL_TEST_TPM2_MODULE");
     extra_["TSS2_LOG"] = "all+none";
-    extra_["FWSEAL_PIN_FILE"] = std::string(dir) + "/pin";
     suffix_ = "-" + std::to_string(::getpid());  // the token lives as long as the fixture
   }
   std::string uri(const std::string& object) const { return "pkcs11:token=fwseal%20tpm;object=" + object + suffix_; }
@@ -173,54 +238,58 @@ TEST_F(ThroughTpm2Pkcs11, UnsupportedAlgorithmSaysSo) {
 
 // A key made by another tool that fwseal cannot sign with is listed, with why.
 TEST_F(ThroughTpm2Pkcs11, ListShowsEveryKeyWithItsAlgorithmOrWhyNot) {
-  auto gen = fwseal({"hsm", "keygen", "--module", module_, "--key", uri("tpm-list"), "--alg", "ecdsa-p256"});
-  ASSERT_EQ(gen.exit_code, 0) << gen.err;
-  const std::string dir = std::getenv("FWSEAL_TEST_SWTPM");
-  std::ifstream pin_file(dir + "/pin");
-  std::string pin;
-  std::getline(pin_file, pin);
-  RunOptions tool;
-  tool.env = extra_;
-  auto small = run({"pkcs11-tool", "--module", module_, "--token-label", "fwseal tpm", "--login", "--pin", pin,
-                    "--keypairgen", "--key-type", "rsa:1024", "--label", "small" + suffix_},
-                   tool);
-  ASSERT_EQ(small.exit_code, 0) << small.err;
+  lists_every_key("fwseal tpm", "fwseal%20tpm", "tpm-list" + suffix_, "ecdsa-p256", "small" + suffix_);
+}
 
-  auto list = fwseal({"hsm", "list", "--module", module_, "--token", "fwseal tpm", "--json"});
+// openCryptoki's soft token, through its PKCS#11 library: the
+// hsm_modules_opencryptoki_test runs this test's ThroughOpenCryptoki tests in
+// namespaces of their own (tests/tools/opencryptoki_token.sh), where the
+// token's daemon and store are the script's.
+class ThroughOpenCryptoki : public Modules {
+ protected:
+  void SetUp() override { use_fixture("FWSEAL_TEST_OPENCRYPTOKI", "FWSEAL_TEST_OCK_MODULE"); }
+  static std::string uri(const std::string& object) { return "pkcs11:token=fwseal%20ock;object=" + object; }
+};
+
+// openCryptoki 3.8's soft token offers RSA-PSS (1024 to 4096 bits) and no
+// elliptic curves.
+TEST_F(ThroughOpenCryptoki, KeygenSignAndVerifyEveryAlgorithmTheTokenOffers) {
+  const std::vector<std::string> algs{"rsa-pss-3072", "rsa-pss-4096"};
+  for (const std::string& alg : algs) signs_and_verifies(uri("ock-" + alg), alg, "ock-" + alg);
+  // list names each key's algorithm, and its URI gives the public key signed with.
+  auto list = fwseal({"hsm", "list", "--module", module_, "--token", "fwseal ock", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  auto j = nlohmann::ordered_json::parse(list.out);  // keeps the members' order
-  EXPECT_EQ(j["format"], "fwseal-hsm-list");
-  EXPECT_EQ(j["format_version"], 1);
-  EXPECT_EQ(j["exit_code"], 0);
-  bool saw_good = false, saw_small = false;
-  for (const auto& k : j["keys"]) {
-    std::vector<std::string> members;
-    for (const auto& [name, value] : k.items()) members.push_back(name);
-    EXPECT_EQ(members,  // every member, keys sorted (docs/JSON.md)
-              (std::vector<std::string>{"algorithm", "id", "key_id", "label", "reason", "token", "uri", "usable"}));
-    if (k["label"] == "tpm-list" + suffix_) {
-      saw_good = true;
-      EXPECT_EQ(k["algorithm"], "ecdsa-p256");
-      EXPECT_EQ(k["reason"], nullptr);
-      // The URI as listed names the key: pubkey takes it as it is.
-      auto pub = fwseal({"hsm", "pubkey", "--module", module_, "--key", k["uri"].get<std::string>()});
-      EXPECT_EQ(pub.exit_code, 0) << k["uri"] << ": " << pub.err;
-    }
-    if (k["label"] == "small" + suffix_) {
-      saw_small = true;
-      EXPECT_EQ(k["usable"], false);
-      EXPECT_EQ(k["algorithm"], nullptr);
-      EXPECT_THAT(k["reason"].get<std::string>(), HasSubstr("RSA key of 1024 bits is not supported (3072 or 4096)"));
-    }
+  std::vector<std::string> listed;
+  const auto keys = nlohmann::json::parse(list.out)["keys"];
+  for (const auto& k : keys) {
+    const std::string label = k["label"];
+    if (!label.starts_with("ock-rsa")) continue;
+    listed.push_back(k["algorithm"]);
+    EXPECT_EQ("ock-" + k["algorithm"].get<std::string>(), label);
+    auto pub = fwseal({"hsm", "pubkey", "--module", module_, "--key", k["uri"].get<std::string>()});
+    EXPECT_EQ(pub.exit_code, 0) << k["uri"] << ": " << pub.err;
+    EXPECT_EQ(pub.out, read_bytes(ws_.path(label + ".pub.pem"))) << label;
   }
-  EXPECT_TRUE(saw_good && saw_small) << list.out;
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(listed, algs) << list.out;
+}
 
-  auto text = fwseal({"hsm", "list", "--module", module_, "--token", "fwseal tpm"});
-  ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_THAT(text.out, HasSubstr("unusable"));
-  EXPECT_THAT(text.out, HasSubstr("  reason RSA key of 1024 bits is not supported"));
-  EXPECT_THAT(text.out, HasSubstr("  uri    pkcs11:"));
-  EXPECT_THAT(text.out, HasSubstr("token=fwseal%20tpm"));
+TEST_F(ThroughOpenCryptoki, UnsupportedAlgorithmsSaySo) {
+  for (const char* alg : {"ecdsa-p256", "ecdsa-p384", "ed25519"}) {
+    auto r = fwseal({"hsm", "keygen", "--module", module_, "--key", uri(std::string("ock-") + alg), "--alg", alg});
+    EXPECT_EQ(r.exit_code, 20) << alg;
+    EXPECT_THAT(r.err, HasSubstr("CKR_MECHANISM_INVALID (the module does not support this algorithm)")) << alg;
+  }
+  // Nothing is left of the refused keys.
+  auto list = fwseal({"hsm", "list", "--module", module_, "--token", "fwseal ock", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const auto keys = nlohmann::json::parse(list.out)["keys"];
+  for (const auto& k : keys)
+    EXPECT_FALSE(k["label"].get<std::string>().starts_with("ock-e")) << k.dump();
+}
+
+TEST_F(ThroughOpenCryptoki, ListShowsEveryKeyWithItsAlgorithmOrWhyNot) {
+  lists_every_key("fwseal ock", "fwseal%20ock", "ock-list", "rsa-pss-3072", "small");
 }
 
 }  // namespace
