@@ -149,15 +149,23 @@ class ThroughP11KitProxy : public Modules {
 };
 
 // SOFTHSM2_CONF is neither exported nor needed: fwseal points SoftHSM2 at
-// FWSEAL_HOME's tokens whatever module loads it.
+// FWSEAL_HOME's tokens whatever module loads it. Every algorithm fwseal
+// signs with, all of which SoftHSM2 offers.
 TEST_F(ThroughP11KitProxy, KeygenSignAndVerifyWithoutSoftHsm2Conf) {
-  for (const char* alg : {"rsa-pss-3072", "ecdsa-p256", "ed25519"})
-    signs_and_verifies("pkcs11:token=soft;object=proxy-" + std::string(alg), alg, std::string("proxy-") + alg);
+  const std::vector<std::string> algs{"ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-pss-3072", "rsa-pss-4096"};
+  for (const auto& alg : algs) signs_and_verifies("pkcs11:token=soft;object=proxy-" + alg, alg, "proxy-" + alg);
   auto list = fwseal({"hsm", "list", "--module", module_, "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   auto j = nlohmann::json::parse(list.out);
-  ASSERT_EQ(j["keys"].size(), 3u);
-  for (const auto& k : j["keys"]) EXPECT_EQ(k["usable"], true) << k.dump();
+  ASSERT_EQ(j["keys"].size(), algs.size());
+  std::vector<std::string> listed;
+  for (const auto& k : j["keys"]) {
+    EXPECT_EQ(k["usable"], true) << k.dump();
+    EXPECT_EQ(k["label"], "proxy-" + k["algorithm"].get<std::string>()) << k.dump();
+    listed.push_back(k["algorithm"]);
+  }
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(listed, algs);
 }
 
 // SoftHSM2 loaded directly, from the command line: `hsm init --token "dev
