@@ -640,13 +640,23 @@ Result<ChunkSealer> ChunkSealer::create(const DataKey& key, const ImageContext& 
 }
 
 Status ChunkSealer::seal(const ChunkNonce& n, std::span<const std::uint8_t> chunk, std::vector<std::uint8_t>& out) {
+  const std::size_t at = out.size();
+  out.resize(at + kNonceBytes + chunk.size() + kTagBytes);
+  Status s = seal(n, chunk, std::span<std::uint8_t>(out).subspan(at));
+  if (!s.ok()) out.resize(at);
+  return s;
+}
+
+Status ChunkSealer::seal(const ChunkNonce& n, std::span<const std::uint8_t> chunk, std::span<std::uint8_t> out) {
   State& s = *s_;
   if (n.index >= s.keys.chunks || chunk.size() != s.keys.plaintext_len(n.index))
     return make_error(Code::internal, "image \"" + s.keys.context.image + "\": chunk " + std::to_string(n.index) +
                                           " to seal has " + std::to_string(chunk.size()) + " bytes");
-  const std::size_t at = out.size();
-  out.resize(at + kNonceBytes + chunk.size() + kTagBytes);
-  std::uint8_t* dst = out.data() + at;
+  if (out.size() != kNonceBytes + chunk.size() + kTagBytes)
+    return make_error(Code::internal, "image \"" + s.keys.context.image + "\": chunk " + std::to_string(n.index) +
+                                          " sealed into " + std::to_string(out.size()) + " bytes, it takes " +
+                                          std::to_string(kNonceBytes + chunk.size() + kTagBytes));
+  std::uint8_t* dst = out.data();
   std::copy(n.nonce.begin(), n.nonce.end(), dst);
   return gcm_seal(s.gcm.get(), n.nonce.data(), s.keys.aad(n.index), chunk.data(), chunk.size(), dst + kNonceBytes,
                   dst + kNonceBytes + chunk.size());

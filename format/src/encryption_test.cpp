@@ -175,6 +175,14 @@ TEST(Encryption, NoncerAndSealerMakeTheEncryptorsBytes) {
     if (n > 4096) {
       EXPECT_THAT(sealer->seal(nonces[0], std::span(pt).subspan(0, 100), out),
                   IsError(Code::internal, "image \"rootfs\": chunk 0 to seal has 100 bytes"));
+      EXPECT_EQ(out, encrypt(key, c, pt)) << "a refused seal appended nothing";
+      // Into a caller's buffer: the same bytes, and exactly the room they take.
+      Bytes placed(4096 + kChunkOverhead + 1, 0xEE);
+      EXPECT_THAT(sealer->seal(nonces[0], std::span(pt).subspan(0, 4096), std::span(placed)),
+                  IsError(Code::internal, "image \"rootfs\": chunk 0 sealed into 4125 bytes, it takes 4124"));
+      ASSERT_TRUE(sealer->seal(nonces[1], std::span(pt).subspan(4096, 4096), std::span(placed).first(4124)).ok());
+      EXPECT_TRUE(std::equal(placed.begin(), placed.begin() + 4124, out.begin() + 4124));
+      EXPECT_EQ(placed.back(), 0xEE);
       auto early = ChunkNoncer::create(key, c);
       EXPECT_THAT(early->next(std::span(pt).subspan(0, 4095)),
                   IsError(Code::internal, "image \"rootfs\": chunk 0 of 4 has 4095 bytes"));

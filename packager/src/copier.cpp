@@ -10,6 +10,7 @@
 #include <exception>
 #include <optional>
 
+#include "fwseal/base/direct_write.h"
 #include "fwseal/base/file.h"
 
 namespace fwseal::packager {
@@ -29,16 +30,6 @@ Result<std::size_t> pread_full(int fd, std::uint8_t* buf, std::size_t n, std::ui
     got += static_cast<std::size_t>(r);
   }
   return got;
-}
-
-// The page size O_DIRECT transfers are aligned to, in the file and in memory.
-constexpr std::size_t kDirectAlign = 4096;
-
-// A descriptor of its own on `out`'s file with O_DIRECT set (F_SETFL on `out`
-// would change it for every thread sharing it); none if that is refused.
-Fd open_direct(int out) {
-  std::string self = "/proc/self/fd/" + std::to_string(out);
-  return Fd(::open(self.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC));
 }
 
 Error changed(const std::string& what, std::uint64_t size) {
@@ -141,35 +132,11 @@ Result<Sha256> Copier::wait_digest() {
   return digest_;
 }
 
-Status Copier::write_chunk(int out, int direct, const std::uint8_t* data, std::size_t len, std::uint64_t offset,
-                           const std::string& out_name) {
-  auto bytes = [&](std::size_t from, std::size_t to) {
-    return std::string_view(reinterpret_cast<const char*>(data) + from, to - from);
-  };
-  // [head, tail) covers the whole pages of the range.
-  const std::size_t head = std::min(len, static_cast<std::size_t>((kDirectAlign - offset % kDirectAlign) % kDirectAlign));
-  const std::uint64_t last_page = (offset + len) / kDirectAlign * kDirectAlign;
-  const std::size_t tail = last_page > offset + head ? static_cast<std::size_t>(last_page - offset) : head;
-  std::size_t done = head;
-  FWSEAL_TRY(pwrite_all(out, bytes(0, head), offset, out_name));
-  if (direct_ && direct >= 0 && tail > head) {
-    // Direct I/O skips the page cache: no copy into it, and the data is on
-    // disk by the time the final fsync runs.
-    ssize_t r = ::pwrite(direct, data + head, tail - head, static_cast<off_t>(offset + head));
-    if (r < 0 && errno != EINVAL) return make_error(Code::io, out_name + ": write failed: " + errno_text(errno));
-    // Refused (alignment the device does not accept) or short: the rest
-    // buffered. Those pages are still this copier's alone.
-    if (r != static_cast<ssize_t>(tail - head)) direct_ = false;
-    if (r > 0) done += static_cast<std::size_t>(r);
-  }
-  return pwrite_all(out, bytes(done, len), offset + done, out_name);
-}
-
 DirectBuffer Copier::buffer() { return direct_buffer(chunk_, chunk_ == kChunk); }
 
 Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_name, int out,
                             std::uint64_t out_offset, const std::string& out_name) {
-  const Fd direct = direct_ ? open_direct(out) : Fd();
+  PageWriter writer(out, direct_);
   // Direct transfers want large chunks on huge pages; through the page cache
   // smaller ones do as well, and a small image does not fault in megabytes.
   if (chunk_ == 0) chunk_ = direct_ ? kChunk : kBufferedChunk;
@@ -229,7 +196,8 @@ Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_na
       if (got != want) return changed(in_name, size);
       // The hasher reads the buffer while we write it; both only read it.
       submit(Job{Job::data, slot, skew, got});
-      FWSEAL_TRY(write_chunk(out, direct.get(), buf, got, out_offset + pos, out_name));
+      FWSEAL_TRY(writer.write({buf, got}, out_offset + pos, out_name));
+      direct_ = writer.direct();  // false once refused: buffered from then on
       pos += got;
     }
   }

@@ -1,11 +1,10 @@
 // Internal: copies a file into the package while hashing it, reading each byte
 // once. The calling thread reads a chunk and writes it; a second thread hashes
 // the same buffer meanwhile, so a copy takes about as long as the hash alone.
-// With direct I/O on (large packages), whole pages of the output are written
-// with O_DIRECT through a descriptor of the copier's own; the partial pages at
-// either end of the data go through the page cache. So several copiers can
-// fill neighbouring entries of one file at once: a page one of them writes
-// directly is a page no one else touches.
+// With direct I/O on (large packages), the output is written with PageWriter
+// (fwseal/base/direct_write.h): whole pages with O_DIRECT, the partial pages
+// at either end through the page cache, so several copiers can fill
+// neighbouring entries of one file at once.
 #pragma once
 
 #include <condition_variable>
@@ -67,12 +66,6 @@ class Copier {
   // Waits until `slot` is free for the next data chunk (its last hash is done).
   Status wait_slot(std::uint64_t buffer_job);
   Result<Sha256> wait_digest();
-
-  // Writes `len` bytes at `data` to `out` at `offset`, where `data` and
-  // `offset` are equal modulo the page size: whole pages through `direct`
-  // (O_DIRECT, -1 for none) while the file system accepts it, the rest buffered.
-  Status write_chunk(int out, int direct, const std::uint8_t* data, std::size_t len, std::uint64_t offset,
-                     const std::string& out_name);
 
   DirectBuffer buffer();  // one of chunk_ bytes
 

@@ -4,107 +4,19 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <mutex>
-#include <optional>
-#include <thread>
 #include <vector>
 
+#include "fwseal/base/direct_write.h"
 #include "fwseal/base/file.h"
+#include "fwseal/base/worker.h"
 
 namespace fwseal::packager {
 namespace {
 
-// Plaintext goes through in buffers of whole chunks of about this size; with
-// kInFlight buffers queued before each of the two worker threads, the copy
-// holds about 8 buffers, as much memory as a plain copy (Copier) does.
+// Plaintext goes through in jobs of whole chunks, about this many bytes; with
+// two jobs queued before each of the two worker threads, the copy holds about
+// 8 buffers, as much memory as a plain copy (Copier) does.
 constexpr std::size_t kBufferBytes = std::size_t{2} << 20;
-constexpr std::size_t kInFlight = 2;
-
-// One worker thread fed through a bounded queue: push() hands it a job and
-// gets back a finished one to refill (or a new one), so buffers are reused.
-// The first failure stops the worker; push() and finish() then return it.
-template <typename Job>
-class Worker {
- public:
-  using Fn = std::function<Status(Job&)>;
-  explicit Worker(Fn fn) : fn_(std::move(fn)), thread_([this] { run(); }) {}
-  ~Worker() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  Worker(const Worker&) = delete;
-  Worker& operator=(const Worker&) = delete;
-
-  Result<Job> push(Job job) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return queue_.size() < kInFlight || failure_; });
-    if (failure_) return *failure_;
-    queue_.push_back(std::move(job));
-    Job next{};
-    if (!spare_.empty()) {
-      next = std::move(spare_.back());
-      spare_.pop_back();
-    }
-    lock.unlock();
-    cv_.notify_all();
-    return next;
-  }
-
-  // Waits until every job pushed is done.
-  Status finish() {
-    std::unique_lock lock(mu_);
-    closed_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return done_; });
-    if (failure_) return *failure_;
-    return ok_status();
-  }
-
- private:
-  void run() {
-    for (;;) {
-      Job job;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || closed_ || !queue_.empty(); });
-        if (stop_ || failure_ || queue_.empty()) break;
-        job = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      cv_.notify_all();
-      Status s = ok_status();
-      try {
-        s = fn_(job);
-      } catch (const std::exception& e) {  // Hasher's allocation failure
-        s = make_error(Code::internal, std::string("encryption worker failed: ") + e.what());
-      }
-      std::lock_guard lock(mu_);
-      if (!s.ok() && !failure_) failure_ = std::move(s).error();
-      spare_.push_back(std::move(job));
-    }
-    std::lock_guard lock(mu_);
-    done_ = true;
-    cv_.notify_all();
-  }
-
-  Fn fn_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> queue_;
-  std::vector<Job> spare_;
-  std::optional<Error> failure_;
-  bool closed_ = false;  // no more jobs: finish the queue
-  bool stop_ = false;    // the copy is abandoned: stop now
-  bool done_ = false;
-  std::thread thread_;  // last: starts once the members above exist
-};
 
 // Whole chunks of plaintext, with the nonce the reader derived for each.
 struct SealJob {
@@ -112,42 +24,63 @@ struct SealJob {
   std::vector<enc::ChunkNonce> nonces;
 };
 
+// Sealed chunks, placed in an aligned buffer at the offset within a page that
+// they have in the package, so that their whole pages can go with O_DIRECT.
+struct CipherJob {
+  DirectBuffer buffer;
+  std::size_t skew = 0;  // where in `buffer` the bytes start
+  std::size_t len = 0;
+};
+
 }  // namespace
 
 Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const enc::DataKey& key,
                                       const enc::ImageContext& context, int out, std::uint64_t out_offset,
-                                      const std::string& out_name, ProgressSink* progress) {
+                                      const std::string& out_name, bool direct, ProgressSink* progress) {
   FWSEAL_ASSIGN(enc::ChunkNoncer noncer, enc::ChunkNoncer::create(key, context));
   FWSEAL_ASSIGN(enc::ChunkSealer sealer, enc::ChunkSealer::create(key, context));
   Hasher ciphertext_hash = Hasher::sha256();
 
-  // Third stage: hash the ciphertext and write it.
+  // Whole chunks per job, and the room their ciphertext takes after the skew.
+  const std::size_t chunk = context.chunk_size;
+  const std::size_t chunks_per_job =
+      std::max<std::size_t>(1, (kBufferBytes - kDirectAlign) / (chunk + enc::kChunkOverhead));
+  const std::size_t job_bytes = chunks_per_job * chunk;
+  const std::size_t cipher_bytes = kDirectAlign + chunks_per_job * (chunk + enc::kChunkOverhead);
+
+  // Third stage: write. An O_DIRECT write waits for the device, so it has
+  // this thread to itself while the others compute the next bytes.
+  PageWriter pages(out, direct);
   std::uint64_t write_at = out_offset;
-  Worker<std::vector<std::uint8_t>> writer([&](std::vector<std::uint8_t>& buf) -> Status {
-    ciphertext_hash.update(std::span<const std::uint8_t>(buf));
-    FWSEAL_TRY(pwrite_all(out, std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()), write_at,
-                          out_name));
-    write_at += buf.size();
-    buf.clear();
+  Worker<CipherJob> writer([&](CipherJob& job) -> Status {
+    FWSEAL_TRY(pages.write({job.buffer.get() + job.skew, job.len}, write_at, out_name));
+    write_at += job.len;
     return ok_status();
   });
-  // Second stage: encrypt each chunk with its nonce.
-  std::vector<std::uint8_t> sealed;
+  // Second stage: encrypt each chunk with its nonce, into the writer's next
+  // buffer, and hash the ciphertext.
+  std::uint64_t seal_at = out_offset;
+  CipherJob sealed;
   Worker<SealJob> encrypter([&](SealJob& job) -> Status {
+    if (!sealed.buffer) sealed.buffer = direct_buffer(cipher_bytes, direct);
+    sealed.skew = static_cast<std::size_t>(seal_at % kDirectAlign);
+    sealed.len = 0;
     std::size_t at = 0;
     for (const auto& n : job.nonces) {
-      const std::size_t len = std::min<std::size_t>(context.chunk_size, job.plain.size() - at);
-      FWSEAL_TRY(sealer.seal(n, std::span<const std::uint8_t>(job.plain).subspan(at, len), sealed));
+      const std::size_t len = std::min<std::size_t>(chunk, job.plain.size() - at);
+      const std::span<std::uint8_t> dst(sealed.buffer.get() + sealed.skew + sealed.len, len + enc::kChunkOverhead);
+      FWSEAL_TRY(sealer.seal(n, std::span<const std::uint8_t>(job.plain).subspan(at, len), dst));
       at += len;
+      sealed.len += dst.size();
     }
+    ciphertext_hash.update(std::span<const std::uint8_t>(sealed.buffer.get() + sealed.skew, sealed.len));
+    seal_at += sealed.len;
     FWSEAL_ASSIGN(sealed, writer.push(std::move(sealed)));
     return ok_status();
   });
 
   // First stage, this thread: read whole chunks, hash them and derive their
   // nonces (each depends on the plaintext before it).
-  const std::size_t chunk = context.chunk_size;
-  const std::size_t job_bytes = std::max<std::size_t>(1, kBufferBytes / chunk) * chunk;
   SealJob job;
   std::uint64_t offset = 0;
   while (!noncer.done()) {

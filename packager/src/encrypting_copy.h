@@ -2,8 +2,10 @@
 // "Encrypted images"), reading each plaintext byte once, in three stages on
 // three threads: the calling thread reads and hashes the plaintext and
 // derives each chunk's nonce from it (enc::ChunkNoncer), a second encrypts
-// the chunks (enc::ChunkSealer), a third hashes the ciphertext and writes it.
-// So the two SHA-256 passes and AES-GCM run side by side.
+// the chunks (enc::ChunkSealer) and hashes the ciphertext, a third writes it.
+// So the two SHA-256 passes run side by side, and the computing goes on
+// while the device writes. With `direct`, the ciphertext's whole pages are
+// written with O_DIRECT (PageWriter), as Copier writes a plain image's.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,6 @@ struct EncryptedDigests {
 // Each plaintext byte read is reported to `progress` (may be null).
 Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const enc::DataKey& key,
                                       const enc::ImageContext& context, int out, std::uint64_t out_offset,
-                                      const std::string& out_name, ProgressSink* progress = nullptr);
+                                      const std::string& out_name, bool direct, ProgressSink* progress = nullptr);
 
 }  // namespace fwseal::packager

@@ -189,7 +189,7 @@ Status copy_images(const OpenedImages& images, const std::vector<EntryLayout>& l
     const EntryLayout& e = layout[first_image + i];
     if (const auto& key = images.keys[i]) {
       auto r = encrypt_copy(inputs[i].fd.get(), inputs[i].label, *key, encryption_context(m, i), out_fd,
-                            e.data_offset, options.output, options.progress);
+                            e.data_offset, options.output, total >= options.direct_io_minimum, options.progress);
       if (!r.ok()) {
         copied[i] = std::move(r).error();
         return;

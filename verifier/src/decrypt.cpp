@@ -1,5 +1,8 @@
 #include "fwseal/verifier/decrypt.h"
 
+#include <algorithm>
+#include <cstddef>
+
 #include "fwseal/format/rule.h"
 
 namespace fwseal::verifier {
@@ -18,8 +21,27 @@ Status DecryptingSink::begin(const UnverifiedManifest& manifest) {
   return inner_ ? inner_->begin(manifest) : ok_status();
 }
 
-Status DecryptingSink::begin_image(const ImageInfo& img) {
+Status DecryptingSink::push_pending() {
+  auto r = worker_->push(std::move(pending_));
+  if (!r.ok()) return stopped(std::move(r).error());
+  pending_ = std::move(r).value();
+  pending_.clear();
+  return ok_status();
+}
+
+Status DecryptingSink::stopped(Error e) {
+  worker_.reset();
   decryptor_.reset();
+  pending_.clear();
+  if (e.code != Code::decryption) return e;  // the inner sink's (I/O) error
+  record(with_rule("R27", std::move(e)));
+  return ok_status();
+}
+
+Status DecryptingSink::begin_image(const ImageInfo& img) {
+  worker_.reset();
+  decryptor_.reset();
+  pending_.clear();
   where_ = "image/" + img.name;
   if (img.encryption && key_ && !failure_) {
     const enc::ImageContext c{product_, version_, img.name, img.encryption->plaintext_size,
@@ -37,6 +59,12 @@ Status DecryptingSink::begin_image(const ImageInfo& img) {
       });
       if (!d.ok()) return std::move(d).error();
       decryptor_.emplace(std::move(d).value());
+      worker_.emplace([this](std::vector<std::uint8_t>& ciphertext) {
+        Status s = decryptor_->update(ciphertext);
+        ciphertext.clear();
+        return s;
+      }, 1);
+      pending_.reserve(kJobBytes);
     }
   }
   return inner_ ? inner_->begin_image(img) : ok_status();
@@ -48,16 +76,26 @@ Status DecryptingSink::image_data(std::string_view chunk) {
     if (inner_ && !failure_) return inner_->image_data(chunk);
     return ok_status();
   }
-  Status s = decryptor_->update({reinterpret_cast<const std::uint8_t*>(chunk.data()), chunk.size()});
-  if (!s.ok()) {
-    decryptor_.reset();
-    if (s.error().code != Code::decryption) return s;  // the inner sink's (I/O) error
-    record(with_rule("R27", std::move(s).error()));
+  // The chunk's memory is the reader's again once this returns: copied.
+  while (!chunk.empty()) {
+    const std::size_t n = std::min(chunk.size(), kJobBytes - pending_.size());
+    pending_.insert(pending_.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+    chunk.remove_prefix(n);
+    if (pending_.size() == kJobBytes) {
+      FWSEAL_TRY(push_pending());
+      if (!decryptor_) return ok_status();  // it failed: the rest of the image is dropped
+    }
   }
   return ok_status();
 }
 
 Status DecryptingSink::end_image() {
+  if (decryptor_ && !pending_.empty()) FWSEAL_TRY(push_pending());
+  if (worker_) {
+    Status done = worker_->finish();
+    if (!done.ok()) FWSEAL_TRY(stopped(std::move(done).error()));
+    worker_.reset();
+  }
   if (decryptor_) {
     auto digest = decryptor_->finish();
     decryptor_.reset();

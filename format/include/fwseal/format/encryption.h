@@ -222,6 +222,10 @@ class ChunkSealer {
   // Appends nonce | ciphertext | tag of the chunk `n` was made for to `out`.
   // Code::internal if `chunk` is not that chunk's length.
   Status seal(const ChunkNonce& n, std::span<const std::uint8_t> chunk, std::vector<std::uint8_t>& out);
+  // The same into `out`, which must be exactly chunk.size() + kChunkOverhead
+  // bytes (Code::internal otherwise): for callers that place the sealed
+  // chunks in buffers of their own.
+  Status seal(const ChunkNonce& n, std::span<const std::uint8_t> chunk, std::span<std::uint8_t> out);
 
  private:
   struct State;

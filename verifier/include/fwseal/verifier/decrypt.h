@@ -12,12 +12,20 @@
 // package's own verdict (10 to 15) comes first; result() gives it after
 // verify_package has passed. Plaintext reaches the inner sink only from
 // chunks that authenticated; the inner sink stages it like any image.
+//
+// Decryption runs on a thread of its own (AES-GCM, the plaintext's SHA-256 and
+// the inner sink's writes), beside the verifier's thread hashing the
+// ciphertext: the ciphertext is gathered into jobs of kJobBytes, one queued
+// while another decrypts (3 MiB in all, whatever the image's size). The inner sink's image_data is then called from
+// that thread, its begin_image and end_image from the caller's, never at once.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "fwseal/base/worker.h"
 #include "fwseal/format/encryption.h"
 #include "fwseal/verifier/verify.h"
 
@@ -29,6 +37,10 @@ class DecryptingSink final : public PackageSink {
   // an inner sink, which would receive ciphertext, is refused for an
   // encrypted image). `inner` may be null: decrypt to check, write nothing.
   DecryptingSink(const enc::RecipientKey* key, PackageSink* inner) : key_(key), inner_(inner) {}
+  DecryptingSink(const DecryptingSink&) = delete;
+  DecryptingSink& operator=(const DecryptingSink&) = delete;
+
+  static constexpr std::size_t kJobBytes = std::size_t{512} << 10;
 
   Status begin(const UnverifiedManifest& manifest) override;
   Status begin_image(const ImageInfo& unverified_image) override;
@@ -45,6 +57,11 @@ class DecryptingSink final : public PackageSink {
   void record(Error e) {
     if (!failure_) failure_ = std::move(e);
   }
+  // Hands the gathered ciphertext to the decrypting thread.
+  Status push_pending();
+  // The decrypting thread stopped with `e`: an R27 failure is recorded and the
+  // image's remaining bytes are dropped; any other (the inner sink's) is returned.
+  Status stopped(Error e);
 
   const enc::RecipientKey* key_;
   PackageSink* inner_;
@@ -52,6 +69,8 @@ class DecryptingSink final : public PackageSink {
   bool any_encrypted_ = false;
   // The image being read: its decryptor while it decrypts, its expected plaintext.
   std::optional<enc::ChunkDecryptor> decryptor_;
+  std::vector<std::uint8_t> pending_;  // ciphertext not yet handed over
+  std::optional<Worker<std::vector<std::uint8_t>>> worker_;  // after decryptor_: stops before it goes
   std::string where_;
   Sha256 expected_{};
   std::optional<Error> failure_;
