@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -320,6 +321,21 @@ int kill_session(pid_t sid) {
   return status;
 }
 
+// Stops (SIGSTOP) every process of session `sid`, until a round finds no
+// process it has not stopped: nothing of the session runs afterwards.
+void freeze_session(pid_t sid) {
+  std::set<pid_t> stopped;
+  for (int round = 0; round < 100; ++round) {
+    bool new_member = false;
+    for (pid_t p : session_members(sid)) {
+      if (stopped.insert(p).second) new_member = true;
+      ::kill(p, SIGSTOP);
+    }
+    if (!new_member && round > 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 // `sig` for the run's own process only; returns its status once every
 // process it started has ended.
 int stop_job_leader(pid_t pid, int sig) {
@@ -411,12 +427,22 @@ TEST(Interrupt, SigintOrSigtermDuringPipelineRunLeavesNothingPartialAndTheNextRu
   }
 
   // SIGKILL for every process at once: the scratch directory stays under its
-  // name; the next run removes it, and completes the release.
-  pid_t pid = start(ws, "fwseal", {"pipeline", "run", ws.path("rel.json"), "--quiet"}, env);
-  ASSERT_TRUE(wait_for_repro_scratch(ws.path("out")));
-  const int status = kill_session(pid);
-  ASSERT_TRUE(WIFSIGNALED(status));
-  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  // name; the next run removes it, and completes the release. The session is
+  // stopped first, so that the rebuild cannot finish (on a loaded machine)
+  // between seeing its scratch directory and killing it; should it have
+  // finished before, the run is killed and started again.
+  bool killed_with_scratch = false;
+  for (int attempt = 0; attempt < 3 && !killed_with_scratch; ++attempt) {
+    pid_t pid = start(ws, "fwseal", {"pipeline", "run", ws.path("rel.json"), "--quiet"}, env);
+    ASSERT_TRUE(wait_for_repro_scratch(ws.path("out")));
+    freeze_session(pid);
+    killed_with_scratch = scratch_dirs().size() == 1;
+    const int status = kill_session(pid);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    EXPECT_EQ(WTERMSIG(status), SIGKILL);
+    if (!killed_with_scratch) fs::remove_all(ws.path("out"));
+  }
+  ASSERT_TRUE(killed_with_scratch) << "the rebuild finished before the run could be stopped, three times";
   ASSERT_EQ(scratch_dirs().size(), 1u);
   RunOptions with_tmpdir;
   with_tmpdir.env = env;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 #include "fwseal/format/rule.h"
 
@@ -25,14 +26,14 @@ Status DecryptingSink::push_pending() {
   auto r = worker_->push(std::move(pending_));
   if (!r.ok()) return stopped(std::move(r).error());
   pending_ = std::move(r).value();
-  pending_.clear();
+  pending_.len = 0;
   return ok_status();
 }
 
 Status DecryptingSink::stopped(Error e) {
   worker_.reset();
   decryptor_.reset();
-  pending_.clear();
+  pending_.len = 0;
   if (e.code != Code::decryption) return e;  // the inner sink's (I/O) error
   record(with_rule("R27", std::move(e)));
   return ok_status();
@@ -41,7 +42,7 @@ Status DecryptingSink::stopped(Error e) {
 Status DecryptingSink::begin_image(const ImageInfo& img) {
   worker_.reset();
   decryptor_.reset();
-  pending_.clear();
+  pending_.len = 0;
   where_ = "image/" + img.name;
   if (img.encryption && key_ && !failure_) {
     const enc::ImageContext c{product_, version_, img.name, img.encryption->plaintext_size,
@@ -59,12 +60,7 @@ Status DecryptingSink::begin_image(const ImageInfo& img) {
       });
       if (!d.ok()) return std::move(d).error();
       decryptor_.emplace(std::move(d).value());
-      worker_.emplace([this](std::vector<std::uint8_t>& ciphertext) {
-        Status s = decryptor_->update(ciphertext);
-        ciphertext.clear();
-        return s;
-      }, 1);
-      pending_.reserve(kJobBytes);
+      worker_.emplace([this](Job& job) { return decryptor_->update({job.bytes.get(), job.len}); }, 1);
     }
   }
   return inner_ ? inner_->begin_image(img) : ok_status();
@@ -78,10 +74,12 @@ Status DecryptingSink::image_data(std::string_view chunk) {
   }
   // The chunk's memory is the reader's again once this returns: copied.
   while (!chunk.empty()) {
-    const std::size_t n = std::min(chunk.size(), kJobBytes - pending_.size());
-    pending_.insert(pending_.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+    if (!pending_.bytes) pending_.bytes = std::make_unique_for_overwrite<std::uint8_t[]>(kJobBytes);
+    const std::size_t n = std::min(chunk.size(), kJobBytes - pending_.len);
+    std::memcpy(pending_.bytes.get() + pending_.len, chunk.data(), n);
+    pending_.len += n;
     chunk.remove_prefix(n);
-    if (pending_.size() == kJobBytes) {
+    if (pending_.len == kJobBytes) {
       FWSEAL_TRY(push_pending());
       if (!decryptor_) return ok_status();  // it failed: the rest of the image is dropped
     }
@@ -90,7 +88,7 @@ Status DecryptingSink::image_data(std::string_view chunk) {
 }
 
 Status DecryptingSink::end_image() {
-  if (decryptor_ && !pending_.empty()) FWSEAL_TRY(push_pending());
+  if (decryptor_ && pending_.len > 0) FWSEAL_TRY(push_pending());
   if (worker_) {
     Status done = worker_->finish();
     if (!done.ok()) FWSEAL_TRY(stopped(std::move(done).error()));

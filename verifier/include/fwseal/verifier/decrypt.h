@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,8 +70,13 @@ class DecryptingSink final : public PackageSink {
   bool any_encrypted_ = false;
   // The image being read: its decryptor while it decrypts, its expected plaintext.
   std::optional<enc::ChunkDecryptor> decryptor_;
-  std::vector<std::uint8_t> pending_;  // ciphertext not yet handed over
-  std::optional<Worker<std::vector<std::uint8_t>>> worker_;  // after decryptor_: stops before it goes
+  // Ciphertext for the decrypting thread: kJobBytes of room, `len` used.
+  struct Job {
+    std::unique_ptr<std::uint8_t[]> bytes;
+    std::size_t len = 0;
+  };
+  Job pending_;                      // not yet handed over
+  std::optional<Worker<Job>> worker_;  // after decryptor_: stops before it goes
   std::string where_;
   Sha256 expected_{};
   std::optional<Error> failure_;
