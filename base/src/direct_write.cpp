@@ -45,8 +45,10 @@ Status PageWriter::write(std::span<const std::uint8_t> data, std::uint64_t offse
   return pwrite_all(fd_, as_text(data.subspan(done)), offset + done, name);
 }
 
-AppendWriter::AppendWriter(int fd, std::uint64_t offset, std::string name, bool direct, std::size_t buffer_bytes)
+AppendWriter::AppendWriter(int fd, std::uint64_t offset, std::string name, bool direct, std::size_t buffer_bytes,
+                           std::size_t queued)
     : pages_(fd, direct),
+      queued_(queued),
       name_(std::move(name)),
       // Whole pages, so a full buffer ends on a page boundary of the file.
       capacity_((std::max(buffer_bytes, 2 * kDirectAlign) + kDirectAlign - 1) / kDirectAlign * kDirectAlign) {
@@ -56,7 +58,8 @@ AppendWriter::AppendWriter(int fd, std::uint64_t offset, std::string name, bool 
 
 Status AppendWriter::hand_over() {
   if (!worker_)
-    worker_.emplace([this](Block& b) { return pages_.write({b.buffer.get() + b.skew, b.len}, b.offset, name_); }, 1);
+    worker_.emplace([this](Block& b) { return pages_.write({b.buffer.get() + b.skew, b.len}, b.offset, name_); },
+                    queued_);
   const std::uint64_t next = current_.offset + current_.len;
   FWSEAL_ASSIGN(current_, worker_->push(std::move(current_)));
   current_.offset = next;

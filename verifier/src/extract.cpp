@@ -152,8 +152,12 @@ class Staging final : public PackageSink {
     const std::uint64_t size = unverified_image.encryption ? unverified_image.encryption->plaintext_size
                                                            : unverified_image.size;
     // A small image takes a small buffer (the size is not verified yet: capped).
+    // An encrypted image's plaintext comes from DecryptingSink's thread, with
+    // its own queue of ciphertext before it: no write buffer waits in line,
+    // so decrypting holds no more memory than a plain extract.
     writer_.emplace(current_.get(), 0, path(current_name_), size >= kDirectMinimum,
-                    static_cast<std::size_t>(std::min<std::uint64_t>(size, kWriteBuffer)));
+                    static_cast<std::size_t>(std::min<std::uint64_t>(size, kWriteBuffer)),
+                    unverified_image.encryption ? 0 : 1);
     return ok_status();
   }
 

@@ -55,8 +55,8 @@ class PageWriter {
 // Appends to a file data that comes in pieces of any size and alignment,
 // behind the caller: the pieces are gathered in an aligned buffer of
 // `buffer_bytes`, and each full buffer is written with PageWriter on a thread
-// of the writer's own while the next one fills (one more may wait: three
-// buffers in all). So a caller that computes what it writes (hashing,
+// of the writer's own while the next one fills (`queued` more may wait: three
+// buffers in all by default, two with none queued). So a caller that computes what it writes (hashing,
 // decrypting) is not held up by the device. A failed write is returned by
 // the next write() or flush(); flush() writes the rest and waits for every
 // write. Then the caller fsyncs `fd` as usual.
@@ -65,7 +65,7 @@ class AppendWriter {
   // Buffers of 2 MiB and more sit on transparent huge pages (direct_buffer),
   // which direct transfers want: smaller ones are fine through the cache.
   AppendWriter(int fd, std::uint64_t offset, std::string name, bool direct,
-               std::size_t buffer_bytes = std::size_t{2} << 20);
+               std::size_t buffer_bytes = std::size_t{2} << 20, std::size_t queued = 1);
   Status write(std::span<const std::uint8_t> data);
   Status flush();
 
@@ -80,6 +80,7 @@ class AppendWriter {
   Status hand_over();
 
   PageWriter pages_;  // used by the writing thread only
+  std::size_t queued_;
   std::string name_;
   std::size_t capacity_;  // whole pages
   Block current_;

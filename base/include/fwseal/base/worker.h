@@ -25,7 +25,8 @@ template <typename Job>
 class Worker {
  public:
   using Fn = std::function<Status(Job&)>;
-  // `in_flight`: how many jobs may wait in the queue before push() blocks.
+  // `in_flight`: how many jobs may wait in the queue before push() blocks;
+  // 0: push() waits until the worker is idle (one job at a time, in hand).
   explicit Worker(Fn fn, std::size_t in_flight = 2)
       : fn_(std::move(fn)), in_flight_(in_flight), thread_([this] { run(); }) {}
   // Abandons the jobs not yet started and waits for the one running.
@@ -45,7 +46,9 @@ class Worker {
   // the worker has stopped and push() returns that first failure.
   Result<Job> push(Job job) {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return queue_.size() < in_flight_ || failure_ || done_; });
+    cv_.wait(lock, [&] {
+      return (in_flight_ > 0 ? queue_.size() < in_flight_ : queue_.empty() && !running_) || failure_ || done_;
+    });
     if (failure_) return *failure_;
     if (done_) return make_error(Code::internal, "a job was pushed to a finished worker");
     queue_.push_back(std::move(job));
@@ -80,6 +83,7 @@ class Worker {
         if (stop_ || failure_ || queue_.empty()) break;
         job = std::move(queue_.front());
         queue_.pop_front();
+        running_ = true;
       }
       cv_.notify_all();
       Status s = ok_status();
@@ -89,8 +93,10 @@ class Worker {
         s = make_error(Code::internal, std::string("worker thread failed: ") + e.what());
       }
       std::lock_guard lock(mu_);
+      running_ = false;
       if (!s.ok() && !failure_) failure_ = std::move(s).error();
       spare_.push_back(std::move(job));
+      cv_.notify_all();
     }
     std::lock_guard lock(mu_);
     done_ = true;
@@ -104,7 +110,8 @@ class Worker {
   std::deque<Job> queue_;
   std::vector<Job> spare_;
   std::optional<Error> failure_;
-  bool closed_ = false;  // no more jobs: finish the queue
+  bool running_ = false;  // a job is in fn_
+  bool closed_ = false;   // no more jobs: finish the queue
   bool stop_ = false;    // abandoned: stop now
   bool done_ = false;
   std::thread thread_;  // last: starts once the members above exist
