@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fwseal/base/worker.h"
@@ -132,6 +134,23 @@ TEST(Worker, RunsJobsInOrderAndHandsBuffersBack) {
   std::vector<int> want;
   for (int i = 0; i < 100; ++i) want.push_back(i);
   EXPECT_EQ(seen, want);
+}
+
+TEST(Worker, WithNoneInFlightPushWaitsUntilTheWorkerIsIdle) {
+  std::atomic<int> done{0};
+  Worker<int> w([&](int&) -> Status {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ++done;
+    return ok_status();
+  }, 0);
+  for (int k = 0; k < 20; ++k) {
+    ASSERT_THAT(w.push(k), IsOk());
+    // Every job before k is finished; k itself may be too.
+    EXPECT_GE(done.load(), k);
+    EXPECT_LE(done.load(), k + 1);
+  }
+  ASSERT_THAT(w.finish(), IsOk());
+  EXPECT_EQ(done.load(), 20);
 }
 
 TEST(Worker, TheFirstFailureStopsItAndIsReturned) {
