@@ -16,8 +16,9 @@
 // Decryption runs on a thread of its own (AES-GCM, the plaintext's SHA-256 and
 // the inner sink's writes), beside the verifier's thread hashing the
 // ciphertext: the ciphertext is gathered into jobs of kJobBytes, one queued
-// while another decrypts (3 MiB in all, whatever the image's size). The inner sink's image_data is then called from
-// that thread, its begin_image and end_image from the caller's, never at once.
+// while another decrypts (1.5 MiB in all, whatever the image's size). The
+// inner sink's image_data is then called from that thread, its begin_image
+// and end_image from the caller's, never at once.
 #pragma once
 
 #include <cstdint>
