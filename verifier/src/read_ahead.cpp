@@ -11,11 +11,10 @@
 #include <cerrno>
 #include <string>
 
+#include "fwseal/base/direct_write.h"
+
 namespace fwseal::verifier {
 namespace {
-
-// What O_DIRECT transfers are aligned to, in the file and in memory.
-constexpr std::size_t kDirectAlign = 4096;
 
 // Whether at least half of the pages of `fd` from `from` to `size` are in the
 // page cache. mincore looks at the page cache only: nothing is read.

@@ -112,7 +112,7 @@ class Worker {
   std::optional<Error> failure_;
   bool running_ = false;  // a job is in fn_
   bool closed_ = false;   // no more jobs: finish the queue
-  bool stop_ = false;    // abandoned: stop now
+  bool stop_ = false;     // abandoned: stop now
   bool done_ = false;
   std::thread thread_;  // last: starts once the members above exist
 };
