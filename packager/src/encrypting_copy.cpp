@@ -17,6 +17,9 @@ namespace {
 // two jobs queued before each of the two worker threads, the copy holds about
 // 8 buffers, as much memory as a plain copy (Copier) does.
 constexpr std::size_t kBufferBytes = std::size_t{2} << 20;
+// The reader takes the plaintext in pieces of this size (at least a chunk),
+// small enough to stay in a core's cache until each chunk in it is hashed.
+constexpr std::size_t kReadBytes = std::size_t{256} << 10;
 
 // Whole chunks of plaintext, with the nonce the reader derived for each.
 struct SealJob {
@@ -70,10 +73,10 @@ Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const 
       const std::size_t len = std::min<std::size_t>(chunk, job.plain.size() - at);
       const std::span<std::uint8_t> dst(sealed.buffer.get() + sealed.skew + sealed.len, len + enc::kChunkOverhead);
       FWSEAL_TRY(sealer.seal(n, std::span<const std::uint8_t>(job.plain).subspan(at, len), dst));
+      ciphertext_hash.update(dst);  // while the chunk is still in this core's cache
       at += len;
       sealed.len += dst.size();
     }
-    ciphertext_hash.update(std::span<const std::uint8_t>(sealed.buffer.get() + sealed.skew, sealed.len));
     seal_at += sealed.len;
     FWSEAL_ASSIGN(sealed, writer.push(std::move(sealed)));
     return ok_status();
@@ -87,20 +90,23 @@ Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const 
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(job_bytes, context.plaintext_size - offset));
     job.plain.resize(want);
     job.nonces.clear();
-    for (std::size_t got = 0; got < want;) {
-      const ssize_t r = ::pread(in, job.plain.data() + got, want - got, static_cast<off_t>(offset + got));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return make_error(Code::io, in_name + ": read failed: " + errno_text(errno));
-      }
-      if (r == 0)
-        return make_error(Code::io, in_name + ": changed size while being read (it was " +
-                                        std::to_string(context.plaintext_size) +
-                                        " bytes); make sure nothing writes the image during packaging");
-      got += static_cast<std::size_t>(r);
-    }
+    std::size_t got = 0;
     for (std::size_t at = 0; at < want || (want == 0 && job.nonces.empty());) {  // an empty image: one empty chunk
       const std::size_t len = noncer.next_length();
+      // Read a few chunks at a time and hash each at once, while it is still
+      // in this core's cache.
+      for (const std::size_t until = std::min(want, at + std::max(len, kReadBytes)); got < at + len;) {
+        const ssize_t r = ::pread(in, job.plain.data() + got, until - got, static_cast<off_t>(offset + got));
+        if (r < 0) {
+          if (errno == EINTR) continue;
+          return make_error(Code::io, in_name + ": read failed: " + errno_text(errno));
+        }
+        if (r == 0)
+          return make_error(Code::io, in_name + ": changed size while being read (it was " +
+                                          std::to_string(context.plaintext_size) +
+                                          " bytes); make sure nothing writes the image during packaging");
+        got += static_cast<std::size_t>(r);
+      }
       FWSEAL_ASSIGN(enc::ChunkNonce n, noncer.next(std::span<const std::uint8_t>(job.plain).subspan(at, len)));
       job.nonces.push_back(n);
       at += len;

@@ -144,6 +144,39 @@ TEST(PackageEncryption, EncryptedImagesDecryptForEachRecipientAndPlainOnesStayPl
   EXPECT_EQ(other->manifest.images[1].encryption->plaintext_sha256, e.plaintext_sha256);
 }
 
+// The packager's three-thread copy reads, seals and writes in pieces of its
+// own size; for chunks smaller and larger than those pieces, and an image
+// that ends inside a chunk, its ciphertext is byte for byte what the format
+// library's one-pass ChunkEncryptor makes with the same data key.
+TEST(PackageEncryption, CiphertextIsTheOnePassEncryptorsForEveryChunkSize) {
+  for (const std::uint32_t chunk : {4096u, 65536u, 1u << 20, 4u << 20}) {
+    SCOPED_TRACE("chunk_size " + std::to_string(chunk));
+    Fixture f;
+    Spec spec = f.spec({{"recipients", {"fleet-a.pub.pem"}}, {"chunk_size", chunk}});
+    PackageOptions o = f.options("enc.fwpkg");
+    o.direct_io_minimum = 0;
+    auto r = build_package(spec, o);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const Manifest& m = r->manifest;
+    const enc::ImageContext c{m.product, m.version, "rootfs", f.images[1].bytes.size(), chunk};
+    auto key = enc::derive_data_key(*f.secret, c);
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    std::string expected;
+    auto e = enc::ChunkEncryptor::create(*key, c, [&](std::span<const std::uint8_t> b) {
+      expected.append(reinterpret_cast<const char*>(b.data()), b.size());
+      return Status{};
+    });
+    ASSERT_TRUE(e.ok());
+    const std::string& plain = f.images[1].bytes;
+    ASSERT_TRUE(e->update({reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size()}).ok());
+    auto digest = e->finish();
+    ASSERT_TRUE(digest.ok());
+    EXPECT_EQ(*digest, m.images[1].encryption->plaintext_sha256);
+    EXPECT_TRUE(entry_data(f.dir / "enc.fwpkg", *r, 1) == expected);
+    EXPECT_EQ(m.images[1].sha256, sha256(expected));
+  }
+}
+
 TEST(PackageEncryption, NoSecretNoPackage) {
   Fixture f;
   Spec spec = f.spec({{"recipients", {"fleet-a.pub.pem"}}});
