@@ -126,6 +126,18 @@ TEST_F(Encryption, VerifiesWithoutAKeyAndDecryptsForEachRecipient) {
   EXPECT_THAT(vk.out, HasSubstr("decrypted: image/rootfs with " + w.path("fleet-b.pem")));
   auto vj = w.verify({pkg, "--trust", trust, "--decrypt-key", w.path("fleet-b.pem"), "--json"});
   EXPECT_EQ(nlohmann::json::parse(vj.out)["decrypted"], nlohmann::json::array({"rootfs"}));
+  // fwseal verify also takes the key in its token; fwseal-verify, which loads
+  // no PKCS#11 module, says where to take one.
+  auto vt = w.fwseal({"verify", pkg, "--trust", trust, "--decrypt-key", w.key_uri("fleet-a")});
+  EXPECT_EQ(vt.exit_code, 0) << vt.err;
+  EXPECT_THAT(vt.out, HasSubstr("decrypted: image/rootfs with " + w.key_uri("fleet-a") +
+                                ", plaintext sha256 as the manifest states\n"));
+  auto vu = w.verify({pkg, "--trust", trust, "--decrypt-key", w.key_uri("fleet-a")});
+  EXPECT_EQ(vu.exit_code, 2);
+  EXPECT_THAT(vu.err, StartsWith("fwseal-verify: --decrypt-key names a key in a token, and fwseal-verify loads no "
+                                 "PKCS#11 module: give a PEM key file, or check with `fwseal verify --decrypt-key "
+                                 "URI` or `fwseal extract --decrypt-key URI`\n"));
+  EXPECT_EQ(vu.out, "");
 
   const std::string by_token = dir("by-token"), by_file = dir("by-file");
   auto e1 = w.fwseal({"extract", pkg, "-C", by_token, "--trust", trust, "--decrypt-key", w.key_uri("fleet-a")});

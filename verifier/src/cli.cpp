@@ -29,14 +29,15 @@ struct Args {
   std::string package;
   std::string trust;
   std::string provenance;  // --provenance FILE: checked after the package (docs/AUDIT.md)
-  std::string decrypt_key;  // --decrypt-key FILE: a device class's private key; plaintext checked too
+  std::string decrypt_key;  // --decrypt-key FILE|URI: a device class's private key; plaintext checked too
   VerifyOptions options;
   bool json = false;
   bool quiet = false;  // nothing on stdout: the exit code says it all
 };
 
 // The arguments of fwseal-verify and `fwseal verify`, defined once.
-std::unique_ptr<cmdline::Command> define(std::string_view name, std::string_view version) {
+// `token_keys`: --decrypt-key also takes a key URI (`fwseal verify`).
+std::unique_ptr<cmdline::Command> define(std::string_view name, std::string_view version, bool token_keys) {
   auto app = std::make_unique<cmdline::Command>(
       std::string(name),
       "Checks a fwseal package exactly as a device bootloader does: layout, digests, signatures against\n"
@@ -48,9 +49,14 @@ std::unique_ptr<cmdline::Command> define(std::string_view name, std::string_view
   app->add_values("--hw", "ID", "the device's hardware id; the package must list it");
   app->add_value("--installed-security-version", "N", "refuse a package whose security version is below N");
   app->add_value("--provenance", "FILE", "also check this signed provenance of the package (docs/AUDIT.md)");
-  app->add_value("--decrypt-key", "KEY.pem",
-                 "a device class's private key (PEM, P-256 or X25519): also decrypt the encrypted images and check "
-                 "their plaintext");
+  if (token_keys)
+    app->add_value("--decrypt-key", "URI|KEY.pem",
+                   "a device class's private key (a key URI: ECDH inside the token; or a PEM file, P-256 or X25519): "
+                   "also decrypt the encrypted images and check their plaintext");
+  else
+    app->add_value("--decrypt-key", "KEY.pem",
+                   "a device class's private key (PEM, P-256 or X25519): also decrypt the encrypted images and check "
+                   "their plaintext");
   app->add_switch("-q,--quiet", "print nothing on stdout: the exit code says it all");
   app->add_switch("--json", "print the report of every check as JSON on stdout (docs/JSON.md)");
   if (!version.empty()) app->add_switch("--version", "print the version and exit");
@@ -64,7 +70,7 @@ std::vector<std::string> results(const cmdline::Command& app, const std::string&
   return app.get_option(name)->results();
 }
 
-Result<Args> read_args(const cmdline::Command& app) {
+Result<Args> read_args(const cmdline::Command& app, std::string_view program, bool token_keys) {
   auto usage = [](std::string m) { return make_error(Code::usage, std::move(m)); };
   Args a;
   a.package = results(app, "PKG|-").at(0);
@@ -85,7 +91,14 @@ Result<Args> read_args(const cmdline::Command& app) {
     a.provenance = p[0];
   }
   if (auto k = results(app, "--decrypt-key"); !k.empty()) {
-    if (k[0].empty()) return usage("--decrypt-key needs a PEM private key file");
+    if (k[0].empty()) return usage(token_keys ? "--decrypt-key needs a key URI or a PEM private key file"
+                                              : "--decrypt-key needs a PEM private key file");
+    // The URI itself is not repeated: it is the user's, and may hold what a
+    // URI must not (a PIN), which only hsm/ checks.
+    if (!token_keys && k[0].starts_with("pkcs11:"))
+      return usage("--decrypt-key names a key in a token, and " + std::string(program) +
+                   " loads no PKCS#11 module: give a PEM key file, or check with `fwseal verify --decrypt-key URI` "
+                   "or `fwseal extract --decrypt-key URI`");
     a.decrypt_key = k[0];
   }
   if (a.json && a.quiet) return usage("--quiet and --json exclude each other");
@@ -106,7 +119,7 @@ std::string summary(const VerifyReport& r) {
 }  // namespace
 
 std::string verify_usage(std::string_view program) {
-  return "usage: " + define(program, "")->synopsis() + "\n";
+  return "usage: " + define(program, "", false)->synopsis() + "\n";
 }
 
 int verify_main(int argc, char** argv) {
@@ -114,9 +127,10 @@ int verify_main(int argc, char** argv) {
 }
 
 int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std::string_view program,
-                std::string_view version) {
+                std::string_view version, const TokenKeyOpener& open_token_key) {
   const std::string_view prefix = program.substr(0, program.find(' '));  // "fwseal" for "fwseal verify"
-  auto app = define(program, version);
+  const bool token_keys = static_cast<bool>(open_token_key);
+  auto app = define(program, version, token_keys);
   std::string error;
   bool help = false;
   const std::vector<std::string> words(argv + std::min(argc, 1), argv + argc);
@@ -129,7 +143,7 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
     out << program << " " << version << "\n";
     return 0;
   }
-  Result<Args> args = error.empty() ? read_args(*app) : Result<Args>(make_error(Code::usage, error));
+  Result<Args> args = error.empty() ? read_args(*app, program, token_keys) : Result<Args>(make_error(Code::usage, error));
   if (!args.ok()) {
     err << prefix << ": " << args.error().message << "\n" << "usage: " << app->synopsis() << "\n";
     return exit_code(Code::usage);
@@ -166,7 +180,8 @@ int verify_main(int argc, char** argv, std::ostream& out, std::ostream& err, std
   // plaintext checked as well (R27, R28); without one, their ciphertext is.
   std::unique_ptr<enc::RecipientKey> key;
   if (!args->decrypt_key.empty()) {
-    auto k = enc::load_recipient_private_pem(args->decrypt_key);
+    auto k = token_keys && args->decrypt_key.starts_with("pkcs11:") ? open_token_key(args->decrypt_key)
+                                                                     : enc::load_recipient_private_pem(args->decrypt_key);
     if (!k.ok()) return fail(k.error());
     key = std::move(k).value();
   }
