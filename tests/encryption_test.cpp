@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -173,6 +174,41 @@ TEST_F(Encryption, NoKeyOrAnotherKeyWritesNothing) {
                          w.path("loose.secret")});
   EXPECT_EQ(loose.exit_code, 2);
   EXPECT_THAT(loose.err, HasSubstr("is open to group or others (mode 0644); make it readable by its owner only"));
+}
+
+// Issue 13, point 5: the SBOM of an encrypted image is made from its
+// plaintext, and is signed inside the package with everything else.
+TEST_F(Encryption, TheSbomDescribesThePlaintext) {
+  write_bytes(w.path("components.json"),
+              R"({"components": [{"name": "busybox", "version": "1.36.1", "license": "GPL-2.0-only", "image": "rootfs"}]})");
+  std::string text = read_bytes(spec());
+  text.insert(text.rfind('}'), R"(, "sbom": {"supplier": "Acme", "components": ["components.json"]})");
+  write_bytes(w.path("spec.json"), text);
+  const std::string pkg = w.path("s.fwpkg");
+  auto r = w.fwseal({"package", "--spec", w.path("spec.json"), "-o", pkg, "--sbom-out", w.path("written.cdx.json"),
+                     "--encryption-key", w.key_uri("secret")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  sign(pkg);
+  auto x = w.fwseal({"sbom", "extract", pkg, "--trust", trust});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(x.out, read_bytes(w.path("written.cdx.json")));
+  const Parsed p = parse(read_bytes(pkg));
+  std::map<std::string, std::string> digest;  // component name -> its SHA-256
+  const auto sbom = nlohmann::json::parse(x.out);
+  for (const auto& c : sbom["components"])
+    if (c.contains("hashes")) digest[c["name"].get<std::string>()] = c["hashes"][0]["content"].get<std::string>();
+  EXPECT_EQ(digest["rootfs"], sha256_hex(plain));
+  EXPECT_NE(digest["rootfs"], to_hex(p.m.images[1].sha256));  // not the ciphertext's
+  EXPECT_EQ(digest["boot"], sha256_hex(std::string(1000, 'b')));
+  EXPECT_THAT(x.out, HasSubstr(R"("name": "busybox")"));
+  // A changed SBOM fails the signature like any other byte of the package.
+  std::string file = read_bytes(pkg);
+  const std::size_t at = file.find("busybox", 512 + p.manifest_bytes.size());
+  ASSERT_NE(at, std::string::npos);
+  file[at] = 'B';
+  write_bytes(pkg, file);
+  auto bad = w.fwseal({"sbom", "extract", pkg, "--trust", trust});
+  EXPECT_EQ(bad.exit_code, 11) << bad.err;
 }
 
 TEST_F(Encryption, ATamperedChunkIsADigestMismatchBeforeDecryption) {
