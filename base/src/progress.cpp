@@ -210,9 +210,11 @@ std::string progress_line(std::string_view step, std::uint64_t done, std::uint64
     std::string tail;
     for (const auto& f : facts) tail += "  " + f;
     if (name.size() + tail.size() <= max) return name + tail;
-    // Shorten the name down to a few characters before giving up a fact.
+    // Shorten the name before giving up a fact, but not below 16 characters:
+    // the pipeline's "[3/9 done] " takes 11 of them, and a step must keep a
+    // name ("[0/4 done] pack...", not "[0/4 done] ...").
     const std::size_t room = max > tail.size() ? max - tail.size() : 0;
-    if (room >= 12 || facts.empty()) {
+    if (room >= 16 || facts.empty()) {
       if (room >= 4) return name.substr(0, room - 3) + "..." + tail;
       return (name + tail).substr(0, max);
     }

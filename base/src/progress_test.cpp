@@ -25,6 +25,14 @@ TEST(ProgressLine, GivesUpTheTimeLeftBeforeTheStepName) {
   EXPECT_EQ(line, "verifying  100.0 MiB / 300.0 MiB  33%");
 }
 
+TEST(ProgressLine, KeepsSomeOfTheStepNameAfterThePipelinesCount) {
+  // The percentage goes before the name shrinks to the count alone.
+  EXPECT_EQ(progress_line("[0/4 done] package p-1: packaging: reading and hashing images", 4 * kMiB, 384 * kMiB, 100, 40),
+            "[0/4 done] pack...  4.0 MiB / 384.0 MiB");
+  EXPECT_EQ(progress_line("[0/4 done] package p-1: packaging", 0, 384 * kMiB, 100, 40),
+            "[0/4 done] pack...  0 B / 384.0 MiB  0%");
+}
+
 TEST(ProgressLine, AStepWithoutBytesShowsItsClock) {
   EXPECT_EQ(progress_line("sign x100", 0, 0, 65000, 80), "sign x100  1:05");
 }
