@@ -12,11 +12,9 @@
 
 #include "fwseal/base/direct_write.h"
 #include "fwseal/base/file.h"
+#include "image_read.h"
 
 namespace fwseal::packager {
-namespace {
-
-// pread until `n` bytes or end of file; returns the count read.
 Result<std::size_t> pread_full(int fd, std::uint8_t* buf, std::size_t n, std::uint64_t offset,
                                const std::string& what) {
   std::size_t got = 0;
@@ -32,12 +30,19 @@ Result<std::size_t> pread_full(int fd, std::uint8_t* buf, std::size_t n, std::ui
   return got;
 }
 
-Error changed(const std::string& what, std::uint64_t size) {
+Error changed_while_read(const std::string& what, std::uint64_t size) {
   return make_error(Code::io, what + ": changed size while being read (it was " + std::to_string(size) +
                                   " bytes); make sure nothing writes the image during packaging");
 }
 
-}  // namespace
+Status check_ends_at(int fd, std::uint64_t size, const std::string& what) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return make_error(Code::io, what + ": cannot stat: " + errno_text(errno));
+  std::uint8_t extra = 0;
+  FWSEAL_ASSIGN(std::size_t more, pread_full(fd, &extra, 1, size, what));
+  if (static_cast<std::uint64_t>(st.st_size) != size || more != 0) return changed_while_read(what, size);
+  return ok_status();
+}
 
 Copier::Copier() : buffers_(kBuffers) {
   thread_ = std::thread([this] { hash_loop(); });
@@ -193,7 +198,7 @@ Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_na
       if (!buffers_[slot]) buffers_[slot] = buffer();
       std::uint8_t* buf = buffers_[slot].get() + skew;
       FWSEAL_ASSIGN(std::size_t got, pread_full(in, buf, want, pos, in_name));
-      if (got != want) return changed(in_name, size);
+      if (got != want) return changed_while_read(in_name, size);
       // The hasher reads the buffer while we write it; both only read it.
       submit(Job{Job::data, slot, skew, got});
       FWSEAL_TRY(writer.write({buf, got}, out_offset + pos, out_name));
@@ -203,11 +208,7 @@ Result<Sha256> Copier::copy(int in, std::uint64_t size, const std::string& in_na
   }
   // The size must still be what the layout was computed for, and nothing may
   // follow it (files like those in /proc report 0 and still have data).
-  struct stat st {};
-  if (::fstat(in, &st) != 0) return make_error(Code::io, in_name + ": cannot stat: " + errno_text(errno));
-  std::uint8_t extra = 0;
-  FWSEAL_ASSIGN(std::size_t more, pread_full(in, &extra, 1, size, in_name));
-  if (static_cast<std::uint64_t>(st.st_size) != size || more != 0) return changed(in_name, size);
+  FWSEAL_TRY(check_ends_at(in, size, in_name));
   submit(Job{Job::finish, 0, 0, 0});
   return wait_digest();
 }

@@ -1,14 +1,12 @@
 #include "encrypting_copy.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <vector>
 
 #include "fwseal/base/direct_write.h"
 #include "fwseal/base/file.h"
 #include "fwseal/base/worker.h"
+#include "image_read.h"
 
 namespace fwseal::packager {
 namespace {
@@ -50,12 +48,10 @@ Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const 
   Hasher ciphertext_hash = Hasher::sha256();
 
   // Whole chunks per job; a write buffer holds at least one sealed chunk
-  // after the skew, in whole huge pages when written directly.
+  // after the skew.
   const std::size_t chunk = context.chunk_size;
   const std::size_t job_bytes = std::max<std::size_t>(1, kJobBytes / chunk) * chunk;
-  const std::size_t huge = std::size_t{2} << 20;
-  const std::size_t cipher_bytes =
-      std::max(kWriteBytes, (kDirectAlign + chunk + enc::kChunkOverhead + huge - 1) / huge * huge);
+  const std::size_t cipher_bytes = std::max(kWriteBytes, kDirectAlign + chunk + enc::kChunkOverhead);
 
   // Third stage: write. An O_DIRECT write waits for the device, so it has
   // this thread to itself while the others compute the next bytes.
@@ -107,17 +103,11 @@ Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const 
       const std::size_t len = noncer.next_length();
       // Read a few chunks at a time and hash each at once, while it is still
       // in this core's cache.
-      for (const std::size_t until = std::min(want, at + std::max(len, kReadBytes)); got < at + len;) {
-        const ssize_t r = ::pread(in, job.plain.data() + got, until - got, static_cast<off_t>(offset + got));
-        if (r < 0) {
-          if (errno == EINTR) continue;
-          return make_error(Code::io, in_name + ": read failed: " + errno_text(errno));
-        }
-        if (r == 0)
-          return make_error(Code::io, in_name + ": changed size while being read (it was " +
-                                          std::to_string(context.plaintext_size) +
-                                          " bytes); make sure nothing writes the image during packaging");
-        got += static_cast<std::size_t>(r);
+      if (got < at + len) {
+        const std::size_t until = std::min(want, at + std::max(len, kReadBytes));
+        FWSEAL_ASSIGN(std::size_t n, pread_full(in, job.plain.data() + got, until - got, offset + got, in_name));
+        if (n != until - got) return changed_while_read(in_name, context.plaintext_size);
+        got = until;
       }
       FWSEAL_ASSIGN(enc::ChunkNonce n, noncer.next(std::span<const std::uint8_t>(job.plain).subspan(at, len)));
       job.nonces.push_back(n);
@@ -127,12 +117,7 @@ Result<EncryptedDigests> encrypt_copy(int in, const std::string& in_name, const 
     if (progress) progress->add_bytes(want);
     FWSEAL_ASSIGN(job, encrypter.push(std::move(job)));
   }
-  // The file must end where it was measured: a file that grew is refused too.
-  char extra = 0;
-  if (::pread(in, &extra, 1, static_cast<off_t>(offset)) > 0)
-    return make_error(Code::io, in_name + ": changed size while being read (it was " +
-                                    std::to_string(context.plaintext_size) +
-                                    " bytes); make sure nothing writes the image during packaging");
+  FWSEAL_TRY(check_ends_at(in, context.plaintext_size, in_name));
   FWSEAL_TRY(encrypter.finish());
   if (sealed.len > 0) FWSEAL_TRY(writer.push(std::move(sealed)));
   FWSEAL_TRY(writer.finish());

@@ -8,6 +8,7 @@
 
 #include "fwseal/format/encryption.h"
 #include "fwseal/format/layout.h"
+#include "encrypting_copy.h"
 #include "fwseal/testing/matchers.h"
 #include "package_test_support.h"
 
@@ -174,6 +175,27 @@ TEST(PackageEncryption, CiphertextIsTheOnePassEncryptorsForEveryChunkSize) {
     EXPECT_EQ(*digest, m.images[1].encryption->plaintext_sha256);
     EXPECT_TRUE(entry_data(f.dir / "enc.fwpkg", *r, 1) == expected);
     EXPECT_EQ(m.images[1].sha256, sha256(expected));
+  }
+}
+
+// An image that is not the size it was measured at, shorter or longer (it
+// changed while being read), is refused as a plain image's copy refuses it.
+TEST(PackageEncryption, AnImageOfAnotherSizeThanMeasuredIsAnIoError) {
+  TempDir dir;
+  const std::string plain = random_bytes(300000, 7);
+  write_bytes(dir / "in.bin", plain);
+  Fd in(::open((dir / "in.bin").c_str(), O_RDONLY | O_CLOEXEC));
+  for (std::uint64_t size : {299999ull, 300001ull, 5000000ull}) {
+    SCOPED_TRACE(size);
+    Fd out(::open((dir / "out.bin").c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    const enc::ImageContext c{"p", "1", "rootfs", size, 4096};
+    auto secret = enc::SoftwareSecret::create(std::string(32, 's'), "test secret");
+    ASSERT_TRUE(secret.ok());
+    auto key = enc::derive_data_key(**secret, c);
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    auto r = encrypt_copy(in.get(), "in.bin", *key, c, out.get(), 0, "out.bin", true);
+    EXPECT_THAT(r, IsError(Code::io, "in.bin: changed size while being read (it was " + std::to_string(size) +
+                                         " bytes); make sure nothing writes the image during packaging"));
   }
 }
 
